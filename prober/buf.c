@@ -1,6 +1,7 @@
 /* buf -- a growable byte/string buffer with a sticky out-of-memory flag. */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,642 @@
+/* dnsclient -- a pool of c-ares 1.18 channels keyed by server endpoint.
+ *
+ * Why a pool: a channel costs ~74 KB (its query tables), so one per probe would cost hundreds of MB
+ * with thousands of probes waiting (reference/peers-and-libs.md B.1.2). Channels are keyed by server
+ * address, port, transport, source address and a timeout bucket: c-ares 1.18 has one timeout per
+ * channel, and a query must not be given up by c-ares before the probe's own deadline (which we
+ * enforce with a loop timer). Idle channels are closed after DNSCLIENT_IDLE_NS.
+ *
+ * c-ares rules we rely on (B.1.3): the full option mask keeps it off resolv.conf; NOCHECKRESP hands
+ * us REFUSED/SERVFAIL answers; IGNTC hands us truncated answers instead of retrying over TCP; EDNS with
+ * ednspsz 4096 lifts the 512-byte UDP cap without c-ares adding an OPT record (we build the query).
+ * One c-ares quirk remains: with ARES_FLAG_EDNS, a FORMERR answer without OPT makes c-ares strip 11
+ * bytes from the query, clear the flag on the channel and resend; the mangled retry matches nothing
+ * and the probe times out. We notice the cleared flag on the next timeout and retire the channel.
+ *
+ * c-ares can call back from inside ares_send/ares_getaddrinfo; such results are copied and delivered
+ * from a zero-delay timer, so callers never see a callback before the call returns. */
+#include "dnsclient.h"
+
+#include <ares.h>
+#include <stdio.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include <sodium.h>
+
+#include "errors.h"
+
+#define DNSCLIENT_EDNS_SIZE 4096
+#define DNSCLIENT_IDLE_NS   (30LL * 1000000000)
+#define DNSCLIENT_SWEEP_NS  (10LL * 1000000000)
+#define DNSCLIENT_MAX_FDS   4
+
+/* Channel timeouts: the smallest bucket >= the probe's remaining time. */
+static const int64_t timeout_buckets_ms[] = { 1000, 2000, 5000, 10000, 30000, 60000, 125000, 300000,
+                                              3600000 };
+
+typedef struct dc_key {
+	dnsclient_server_t srv;
+	int64_t bucket_ms;
+} dc_key_t;
+
+typedef struct dc_channel dc_channel_t;
+
+struct dnsclient_req {
+	dnsclient_t *client;
+	dc_channel_t *chan;
+	bool resolve;
+	dnsclient_answer_cb answer_cb;
+	dnsclient_addrs_cb addrs_cb;
+	void *ctx;                  /* NULL callbacks after cancel */
+	uint16_t id;
+	bool in_call;               /* inside ares_send / ares_getaddrinfo */
+	bool ares_done;             /* c-ares has called back */
+	int64_t t_start, t_sent, t_connected;
+	loop_timer_t defer;         /* delivers a result that arrived during in_call */
+	/* a deferred result */
+	int d_status;
+	const char *d_error;
+	uint8_t *d_buf;
+	size_t d_len;
+	target_ip_t *d_ips;
+	size_t d_nips;
+	dnsclient_req_t *prev, *next;   /* in the channel's pending list */
+};
+
+struct dc_channel {
+	dnsclient_t *client;
+	ares_channel ch;
+	dc_key_t key;
+	bool resolver;
+	size_t pending;
+	dnsclient_req_t *reqs;
+	uint8_t ids[65536 / 8];         /* IDs pending on this channel */
+	loop_timer_t timer;
+	int64_t idle_since;
+	bool retired;
+	struct { int fd; bool connecting; } fds[DNSCLIENT_MAX_FDS];
+	dc_channel_t *next;
+};
+
+struct dnsclient {
+	loop_t *loop;
+	dc_channel_t *channels;
+	dc_channel_t *resolver;
+	loop_timer_t sweep;
+};
+
+int dnsclient_global_init(void)
+{
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		return NSP_ELIB;
+	if (sodium_init() < 0)
+		return NSP_ELIB;
+	return 0;
+}
+
+void dnsclient_global_cleanup(void)
+{
+	ares_library_cleanup();
+}
+
+/* ---- channel plumbing: c-ares sockets and timeouts on our loop ---- */
+
+static void channel_timer_update(dc_channel_t *c)
+{
+	struct timeval tv, *tp = ares_timeout(c->ch, NULL, &tv);
+	if (!tp) {
+		loop_timer_stop(c->client->loop, &c->timer);
+		return;
+	}
+	int64_t when = loop_now_ns() + (int64_t)tp->tv_sec * 1000000000 + (int64_t)tp->tv_usec * 1000;
+	loop_timer_start(c->client->loop, &c->timer, when);
+}
+
+static void channel_on_timer(void *ctx)
+{
+	dc_channel_t *c = ctx;
+	ares_process_fd(c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	channel_timer_update(c);
+}
+
+static void channel_on_io(void *ctx, int fd, uint32_t events)
+{
+	dc_channel_t *c = ctx;
+	if (events & EPOLLOUT) {
+		for (int i = 0; i < DNSCLIENT_MAX_FDS; i++) {
+			if (c->fds[i].fd == fd && c->fds[i].connecting) {
+				c->fds[i].connecting = false;
+				int64_t now = loop_now_ns();
+				for (dnsclient_req_t *r = c->reqs; r; r = r->next)
+					if (!r->t_connected)
+						r->t_connected = now;
+			}
+		}
+	}
+	bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
+	bool wr = events & EPOLLOUT;
+	ares_process_fd(c->ch, rd ? fd : ARES_SOCKET_BAD, wr ? fd : ARES_SOCKET_BAD);
+	channel_timer_update(c);
+}
+
+static void channel_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	dc_channel_t *c = data;
+	int slot = -1, free_slot = -1;
+	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++) {
+		if (c->fds[i].fd == fd)
+			slot = i;
+		else if (c->fds[i].fd < 0 && free_slot < 0)
+			free_slot = i;
+	}
+	if (!readable && !writable) {
+		loop_unwatch(c->client->loop, fd);
+		if (slot >= 0)
+			c->fds[slot].fd = -1;
+		return;
+	}
+	if (slot < 0 && free_slot >= 0) {
+		slot = free_slot;
+		c->fds[slot].fd = fd;
+		/* A new socket that wants to write is a TCP connect in progress (B.1.6). */
+		c->fds[slot].connecting = writable && c->key.srv.tcp;
+	}
+	uint32_t ev = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+	loop_watch(c->client->loop, fd, ev, channel_on_io, c);
+}
+
+static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, const char *servers,
+                       dc_channel_t **out)
+{
+	dc_channel_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NSP_ENOMEM;
+	c->client = cl;
+	if (key)
+		c->key = *key;
+	c->resolver = resolver;
+	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++)
+		c->fds[i].fd = -1;
+	loop_timer_init(&c->timer, channel_on_timer, c);
+
+	struct ares_options o;
+	memset(&o, 0, sizeof(o));
+	o.sock_state_cb = channel_sock_state;
+	o.sock_state_cb_data = c;
+	int mask = ARES_OPT_SOCK_STATE_CB;
+	if (!resolver || servers) {
+		/* Giving every one of these keeps c-ares away from resolv.conf and nsswitch (B.1.2). */
+		o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_IGNTC | ARES_FLAG_EDNS;
+		if (key && key->srv.tcp)
+			o.flags |= ARES_FLAG_USEVC;
+		o.timeout = key ? (int)key->bucket_ms : 2000;
+		o.tries = resolver ? 2 : 1;
+		o.ndots = 1;
+		o.lookups = (char *)"b";
+		o.ednspsz = DNSCLIENT_EDNS_SIZE;
+		mask |= ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_NDOTS |
+		        ARES_OPT_SERVERS | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_SORTLIST |
+		        ARES_OPT_EDNSPSZ;
+		if (resolver)
+			o.flags = 0;
+	}
+	if (ares_init_options(&c->ch, &o, mask) != ARES_SUCCESS) {
+		free(c);
+		return NSP_ELIB;
+	}
+	int r = ARES_SUCCESS;
+	if (!resolver) {
+		struct ares_addr_port_node node;
+		memset(&node, 0, sizeof(node));
+		node.family = key->srv.ip.family;
+		if (node.family == AF_INET)
+			memcpy(&node.addr.addr4, key->srv.ip.addr, 4);
+		else
+			memcpy(&node.addr.addr6, key->srv.ip.addr, 16);
+		node.udp_port = key->srv.port;
+		node.tcp_port = key->srv.port;
+		r = ares_set_servers_ports(c->ch, &node);
+		if (r == ARES_SUCCESS && key->srv.has_source) {
+			if (key->srv.source.family == AF_INET) {
+				uint32_t a;
+				memcpy(&a, key->srv.source.addr, 4);
+				ares_set_local_ip4(c->ch, ntohl(a));
+			} else {
+				ares_set_local_ip6(c->ch, key->srv.source.addr);
+			}
+		}
+	} else if (servers) {
+		r = ares_set_servers_ports_csv(c->ch, servers);
+	}
+	if (r != ARES_SUCCESS) {
+		ares_destroy(c->ch);
+		free(c);
+		return NSP_EINVAL;
+	}
+	*out = c;
+	return 0;
+}
+
+static void channel_free(dc_channel_t *c)
+{
+	if (!c)
+		return;
+	loop_timer_stop(c->client->loop, &c->timer);
+	/* Pending requests get ARES_EDESTRUCTION callbacks here, which free them. */
+	ares_destroy(c->ch);
+	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++)
+		if (c->fds[i].fd >= 0)
+			loop_unwatch(c->client->loop, c->fds[i].fd);
+	free(c);
+}
+
+static void sweep_idle(void *ctx)
+{
+	dnsclient_t *cl = ctx;
+	int64_t now = loop_now_ns();
+	for (dc_channel_t **pp = &cl->channels; *pp;) {
+		dc_channel_t *c = *pp;
+		if (c->pending == 0 && (c->retired || now - c->idle_since > DNSCLIENT_IDLE_NS)) {
+			*pp = c->next;
+			channel_free(c);
+			continue;
+		}
+		pp = &c->next;
+	}
+	if (cl->channels)
+		loop_timer_start(cl->loop, &cl->sweep, now + DNSCLIENT_SWEEP_NS);
+}
+
+dnsclient_t *dnsclient_new(loop_t *loop, const char *resolver, char *err, size_t errlen)
+{
+	dnsclient_t *cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cl->loop = loop;
+	loop_timer_init(&cl->sweep, sweep_idle, cl);
+	int r = channel_new(cl, NULL, true, resolver, &cl->resolver);
+	if (r != 0) {
+		snprintf(err, errlen, "cannot set up the target resolver%s%s (%s)", resolver ? " " : "",
+		         resolver ? resolver : "", nsp_strerror(r));
+		free(cl);
+		return NULL;
+	}
+	return cl;
+}
+
+void dnsclient_free(dnsclient_t *cl)
+{
+	if (!cl)
+		return;
+	loop_timer_stop(cl->loop, &cl->sweep);
+	while (cl->channels) {
+		dc_channel_t *c = cl->channels;
+		cl->channels = c->next;
+		channel_free(c);
+	}
+	channel_free(cl->resolver);
+	free(cl);
+}
+
+/* ---- requests ---- */
+
+static void req_unlink(dnsclient_req_t *r)
+{
+	dc_channel_t *c = r->chan;
+	if (!c)
+		return;
+	if (r->prev)
+		r->prev->next = r->next;
+	else if (c->reqs == r)
+		c->reqs = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	r->prev = r->next = NULL;
+	if (!r->resolve)
+		c->ids[r->id >> 3] &= (uint8_t)~(1u << (r->id & 7));
+	if (c->pending > 0 && --c->pending == 0)
+		c->idle_since = loop_now_ns();
+	r->chan = NULL;
+}
+
+static void req_free(dnsclient_req_t *r)
+{
+	loop_timer_stop(r->client->loop, &r->defer);
+	free(r->d_buf);
+	free(r->d_ips);
+	free(r);
+}
+
+static const char *ares_error_text(int status)
+{
+	switch (status) {
+	case ARES_ECONNREFUSED: return "connection refused";
+	case ARES_ETIMEOUT:     return "i/o timeout";
+	case ARES_ENOMEM:       return "out of memory";
+	case ARES_EBADRESP:     return "bad response";
+	case ARES_ENOTFOUND:    return "no such host";
+	case ARES_ENONAME:      return "no such host";
+	case ARES_ENODATA:      return "no such host";
+	case ARES_EDESTRUCTION: return "client shut down";
+	case ARES_ECANCELLED:   return "cancelled";
+	default:                return ares_strerror(status);
+	}
+}
+
+static int ares_error_code(int status)
+{
+	switch (status) {
+	case ARES_ENOMEM:     return NSP_ENOMEM;
+	case ARES_ENOTFOUND:
+	case ARES_ENONAME:
+	case ARES_ENODATA:    return NSP_ENOENT;
+	default:              return NSP_ELIB;
+	}
+}
+
+static void deliver_answer(dnsclient_req_t *r, int status, const char *error, const uint8_t *buf,
+                           size_t len)
+{
+	int64_t now = loop_now_ns();
+	int64_t connected = r->t_connected ? r->t_connected : r->t_sent;
+	dnsclient_answer_t a = {
+		.status = status,
+		.error = error,
+		.buf = buf,
+		.len = len,
+		.connect_ns = connected - r->t_start,
+		.request_ns = now - connected,
+	};
+	dnsclient_answer_cb cb = r->answer_cb;
+	void *ctx = r->ctx;
+	r->answer_cb = NULL;
+	if (cb)
+		cb(ctx, &a);
+}
+
+static void deliver_addrs(dnsclient_req_t *r, int status, const char *error, const target_ip_t *ips,
+                          size_t n)
+{
+	dnsclient_addrs_t a = { .status = status, .error = error, .ips = ips, .n = n };
+	dnsclient_addrs_cb cb = r->addrs_cb;
+	void *ctx = r->ctx;
+	r->addrs_cb = NULL;
+	if (cb)
+		cb(ctx, &a);
+}
+
+static void on_deferred(void *ctx)
+{
+	dnsclient_req_t *r = ctx;
+	if (r->resolve)
+		deliver_addrs(r, r->d_status, r->d_error, r->d_ips, r->d_nips);
+	else
+		deliver_answer(r, r->d_status, r->d_error, r->d_buf, r->d_len);
+	req_free(r);
+}
+
+static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	(void)timeouts;
+	dnsclient_req_t *r = arg;
+	dc_channel_t *c = r->chan;
+	r->ares_done = true;
+	req_unlink(r);
+	if (status == ARES_ETIMEOUT && c && !c->retired) {
+		struct ares_options o;
+		int mask = 0;
+		if (ares_save_options(c->ch, &o, &mask) == ARES_SUCCESS) {
+			if (!(o.flags & ARES_FLAG_EDNS))
+				c->retired = true;      /* see the FORMERR note at the top */
+			ares_destroy_options(&o);
+		}
+	}
+	if (!r->answer_cb) {             /* cancelled */
+		req_free(r);
+		return;
+	}
+	int st = status == ARES_SUCCESS ? 0 : ares_error_code(status);
+	const char *err = status == ARES_SUCCESS ? NULL : ares_error_text(status);
+	if (r->in_call) {
+		r->d_status = st;
+		r->d_error = err;
+		if (st == 0 && alen > 0) {
+			r->d_buf = malloc((size_t)alen);
+			if (!r->d_buf) {
+				r->d_status = NSP_ENOMEM;
+				r->d_error = "out of memory";
+			} else {
+				memcpy(r->d_buf, abuf, (size_t)alen);
+				r->d_len = (size_t)alen;
+			}
+		}
+		loop_timer_start(r->client->loop, &r->defer, loop_now_ns());
+		return;
+	}
+	deliver_answer(r, st, err, st == 0 ? abuf : NULL, st == 0 && alen > 0 ? (size_t)alen : 0);
+	req_free(r);
+}
+
+static int64_t bucket_for(int64_t timeout_ns)
+{
+	int64_t ms = timeout_ns / 1000000 + 1;
+	size_t n = sizeof(timeout_buckets_ms) / sizeof(timeout_buckets_ms[0]);
+	for (size_t i = 0; i < n; i++)
+		if (timeout_buckets_ms[i] >= ms)
+			return timeout_buckets_ms[i];
+	return timeout_buckets_ms[n - 1];
+}
+
+static int channel_get(dnsclient_t *cl, const dnsclient_server_t *srv, int64_t timeout_ns,
+                       dc_channel_t **out)
+{
+	dc_key_t key;
+	memset(&key, 0, sizeof(key));
+	key.srv.ip = srv->ip;
+	key.srv.port = srv->port;
+	key.srv.tcp = srv->tcp;
+	key.srv.has_source = srv->has_source;
+	if (srv->has_source)
+		key.srv.source = srv->source;
+	key.bucket_ms = bucket_for(timeout_ns);
+	for (dc_channel_t **pp = &cl->channels; *pp; pp = &(*pp)->next) {
+		dc_channel_t *c = *pp;
+		if (!c->retired && c->pending < 60000 && memcmp(&c->key, &key, sizeof(key)) == 0) {
+			if (pp != &cl->channels) {          /* move to front: hot servers stay cheap */
+				*pp = c->next;
+				c->next = cl->channels;
+				cl->channels = c;
+			}
+			*out = c;
+			return 0;
+		}
+	}
+	dc_channel_t *c;
+	int r = channel_new(cl, &key, false, NULL, &c);
+	if (r != 0)
+		return r;
+	c->next = cl->channels;
+	cl->channels = c;
+	if (!loop_timer_armed(&cl->sweep))
+		loop_timer_start(cl->loop, &cl->sweep, loop_now_ns() + DNSCLIENT_SWEEP_NS);
+	*out = c;
+	return 0;
+}
+
+static dnsclient_req_t *req_new(dnsclient_t *cl, void *ctx)
+{
+	dnsclient_req_t *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->client = cl;
+	r->ctx = ctx;
+	loop_timer_init(&r->defer, on_deferred, r);
+	return r;
+}
+
+static void req_link(dc_channel_t *c, dnsclient_req_t *r)
+{
+	r->chan = c;
+	r->next = c->reqs;
+	if (c->reqs)
+		c->reqs->prev = r;
+	c->reqs = r;
+	c->pending++;
+}
+
+int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *query, size_t len,
+                    int64_t timeout_ns, dnsclient_answer_cb cb, void *ctx, dnsclient_req_t **req)
+{
+	if (len < 12 || len > 65535)
+		return NSP_EINVAL;
+	dc_channel_t *c;
+	int rc = channel_get(cl, srv, timeout_ns, &c);
+	if (rc != 0)
+		return rc;
+	dnsclient_req_t *r = req_new(cl, ctx);
+	if (!r)
+		return NSP_ENOMEM;
+	r->answer_cb = cb;
+	/* An ID not pending on this channel (c-ares matches answers by ID and question). */
+	uint16_t id;
+	do {
+		id = (uint16_t)randombytes_uniform(65536);
+	} while (c->ids[id >> 3] & (1u << (id & 7)));
+	c->ids[id >> 3] |= (uint8_t)(1u << (id & 7));
+	r->id = id;
+	query[0] = (uint8_t)(id >> 8);
+	query[1] = (uint8_t)id;
+	req_link(c, r);
+	if (req)
+		*req = r;
+	r->t_start = loop_now_ns();
+	r->in_call = true;
+	ares_send(c->ch, query, (int)len, on_ares_answer, r);
+	r->in_call = false;
+	r->t_sent = loop_now_ns();
+	if (!srv->tcp && !r->t_connected)
+		r->t_connected = r->t_sent;
+	if (!r->ares_done)
+		channel_timer_update(c);
+	return 0;
+}
+
+static void on_ares_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+	(void)timeouts;
+	dnsclient_req_t *r = arg;
+	r->ares_done = true;
+	req_unlink(r);
+	if (!r->addrs_cb) {
+		ares_freeaddrinfo(res);
+		req_free(r);
+		return;
+	}
+	size_t n = 0;
+	target_ip_t *ips = NULL;
+	int st = 0;
+	const char *err = NULL;
+	if (status != ARES_SUCCESS) {
+		st = ares_error_code(status);
+		err = ares_error_text(status);
+	} else {
+		for (struct ares_addrinfo_node *a = res ? res->nodes : NULL; a; a = a->ai_next)
+			n++;
+		ips = n ? calloc(n, sizeof(*ips)) : NULL;
+		if (n && !ips) {
+			st = NSP_ENOMEM;
+			err = "out of memory";
+			n = 0;
+		}
+		size_t i = 0;
+		for (struct ares_addrinfo_node *a = res ? res->nodes : NULL; a && ips; a = a->ai_next) {
+			if (a->ai_family == AF_INET) {
+				const struct sockaddr_in *s = (const struct sockaddr_in *)a->ai_addr;
+				ips[i].family = AF_INET;
+				memcpy(ips[i].addr, &s->sin_addr, 4);
+				i++;
+			} else if (a->ai_family == AF_INET6) {
+				const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)a->ai_addr;
+				char txt[INET6_ADDRSTRLEN];
+				inet_ntop(AF_INET6, &s->sin6_addr, txt, sizeof(txt));
+				if (target_parse_ip(txt, &ips[i]))   /* folds v4-mapped to IPv4, as Go */
+					i++;
+			}
+		}
+		n = i;
+		if (st == 0 && n == 0) {
+			st = NSP_ENOENT;
+			err = "no such host";
+		}
+	}
+	ares_freeaddrinfo(res);
+	if (r->in_call) {
+		r->d_status = st;
+		r->d_error = err;
+		r->d_ips = ips;
+		r->d_nips = n;
+		loop_timer_start(r->client->loop, &r->defer, loop_now_ns());
+		return;
+	}
+	deliver_addrs(r, st, err, ips, n);
+	free(ips);
+	req_free(r);
+}
+
+int dnsclient_resolve(dnsclient_t *cl, const char *host, int family, dnsclient_addrs_cb cb, void *ctx,
+                      dnsclient_req_t **req)
+{
+	dnsclient_req_t *r = req_new(cl, ctx);
+	if (!r)
+		return NSP_ENOMEM;
+	r->resolve = true;
+	r->addrs_cb = cb;
+	req_link(cl->resolver, r);
+	if (req)
+		*req = r;
+	struct ares_addrinfo_hints hints;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_flags = 0;   /* sorted per RFC 6724, as Go orders them */
+	r->in_call = true;
+	ares_getaddrinfo(cl->resolver->ch, host, NULL, &hints, on_ares_addrinfo, r);
+	r->in_call = false;
+	if (!r->ares_done)
+		channel_timer_update(cl->resolver);
+	return 0;
+}
+
+void dnsclient_cancel(dnsclient_req_t *r)
+{
+	if (!r)
+		return;
+	r->answer_cb = NULL;
+	r->addrs_cb = NULL;
+	if (r->ares_done)        /* only the deferred delivery holds it */
+		req_free(r);
+}

@@ -1,0 +1,630 @@
+/* http -- libmicrohttpd 0.9.75 in external-epoll mode with suspend/resume (peers-and-libs.md B.2).
+ *
+ * MHD's own epoll fd sits in the worker's loop; a prepare hook runs MHD_run when something was
+ * resumed and bounds the loop's sleep by MHD_get_timeout, which MHD requires in external mode.
+ * A /probe request is handled in two calls of the access handler: the first checks the request as
+ * blackbox's handler does, suspends the connection and starts the probe; the probe's completion
+ * resumes it, and the second call sends the result. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "errors.h"
+#include "log.h"
+#include "probe.h"
+
+#define HTTP_MAX_DAEMONS 8
+#define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define CT_TEXT_UTF8 "text/plain; charset=utf-8"
+
+struct http_server {
+	loop_t *loop;
+	exporter_t *ex;
+	probe_env_t env;
+	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
+	int epfd[HTTP_MAX_DAEMONS];
+	size_t n;
+	bool run_pending;
+	size_t active;
+};
+
+typedef struct http_req {
+	http_server_t *srv;
+	struct MHD_Connection *conn;
+	probe_t *probe;
+	bool probe_done;
+	bool debug;
+	char *module_name;
+	config_t *cfg;
+} http_req_t;
+
+/* ---- listen addresses ---- */
+
+int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, size_t errlen)
+{
+	char host[256], port[64];
+	const char *colon = strrchr(s, ':');
+	if (!colon || cap == 0) {
+		snprintf(err, errlen, "address %s: missing port in address", s);
+		return NSP_EINVAL;
+	}
+	size_t hl = (size_t)(colon - s);
+	if (hl >= sizeof(host) || strlen(colon + 1) >= sizeof(port)) {
+		snprintf(err, errlen, "address %s: too long", s);
+		return NSP_EINVAL;
+	}
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	snprintf(port, sizeof(port), "%s", colon + 1);
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res = NULL;
+	if (host[0] == '\0') {
+		/* ":9115": every address, IPv6 and IPv4 (a dual-stack socket). */
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out[0].addr;
+		memset(&out[0], 0, sizeof(out[0]));
+		char *end;
+		long p = strtol(port, &end, 10);
+		if (*end || p < 0 || p > 65535) {
+			snprintf(err, errlen, "address %s: invalid port", s);
+			return NSP_EINVAL;
+		}
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_any;
+		a->sin6_port = htons((uint16_t)p);
+		out[0].len = sizeof(*a);
+		return 1;
+	}
+	int r = getaddrinfo(host, port, &hints, &res);
+	if (r != 0) {
+		snprintf(err, errlen, "address %s: %s", s, gai_strerror(r));
+		return NSP_EINVAL;
+	}
+	size_t n = 0;
+	for (struct addrinfo *a = res; a && n < cap; a = a->ai_next) {
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n].addr, a->ai_addr, a->ai_addrlen);
+		out[n].len = a->ai_addrlen;
+		n++;
+		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+			n--;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		snprintf(err, errlen, "address %s: no usable address", s);
+		return NSP_EINVAL;
+	}
+	return (int)n;
+}
+
+/* ---- replies ---- */
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype, const char *body,
+                             size_t len, bool copy)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, (void *)body, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	if (ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Go's http.Error: text/plain; charset=utf-8, nosniff, the message and a newline. */
+static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	buf_t b = BUF_INIT;
+	buf_puts(&b, msg);
+	buf_putc(&b, '\n');
+	if (!buf_ok(&b))
+		return MHD_NO;
+	struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		buf_free(&b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT_UTF8);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Sends b's content (taking it). */
+static enum MHD_Result reply_buf(struct MHD_Connection *c, unsigned status, const char *ctype, buf_t *b)
+{
+	if (!buf_ok(b)) {
+		buf_free(b);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	size_t len = b->len;
+	char *p = buf_steal(b);
+	if (!p)
+		return MHD_NO;
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(p);
+		return MHD_NO;
+	}
+	if (ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static const char *arg(struct MHD_Connection *c, const char *key)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* ---- /probe ---- */
+
+/* Go's strconv.ParseFloat(s, 64) on a header value (which net/http has trimmed). Returns 0, or -1 with
+ * Go's error text in err. */
+static int go_parse_float(const char *v, double *out, char *err, size_t errlen)
+{
+	size_t len = strlen(v);
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	while (len && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	char s[128];
+	bool syntax_ok = len > 0 && len < sizeof(s);
+	if (syntax_ok) {
+		memcpy(s, v, len);
+		s[len] = '\0';
+		bool hex = false, hex_p = false;
+		for (size_t i = 0; i < len; i++) {
+			char ch = s[i];
+			if (ch == 'x' || ch == 'X')
+				hex = true;
+			if (ch == 'p' || ch == 'P')
+				hex_p = true;
+			if (ch == '(' || ch == '_' || ch == ' ' || ch == '\t')
+				syntax_ok = false;
+		}
+		if (hex && !hex_p)
+			syntax_ok = false;       /* Go wants a p exponent in hex floats */
+	}
+	if (syntax_ok) {
+		char *end;
+		errno = 0;
+		double d = strtod(s, &end);
+		if (*end != '\0' || end == s) {
+			syntax_ok = false;
+		} else if (errno == ERANGE && isinf(d)) {
+			snprintf(err, errlen, "strconv.ParseFloat: parsing \"%s\": value out of range", s);
+			return -1;
+		} else {
+			*out = d;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "strconv.ParseFloat: parsing \"%.*s\": invalid syntax", (int)(len > 200 ? 200 : len),
+	         v);
+	return -1;
+}
+
+static void on_probe_done(void *ctx, probe_t *p)
+{
+	http_req_t *r = ctx;
+	r->probe_done = true;
+	buf_t dbg = BUF_INIT;
+	probe_write_debug(p, &dbg);
+	char *text = buf_steal(&dbg);
+	const char *target = arg(r->conn, "target");
+	history_add(r->srv->ex->history, r->module_name, target ? target : "", text, probe_succeeded(p));
+	MHD_resume_connection(r->conn);
+	r->srv->run_pending = true;
+}
+
+static enum MHD_Result handle_probe(http_req_t *r)
+{
+	struct MHD_Connection *c = r->conn;
+	exporter_t *ex = r->srv->ex;
+	if (r->probe) {
+		if (!r->probe_done)
+			return MHD_YES;     /* spurious call while suspended */
+		buf_t b = BUF_INIT;
+		if (r->debug) {
+			probe_write_debug(r->probe, &b);
+			return reply_buf(c, MHD_HTTP_OK, "text/plain", &b);
+		}
+		probe_write_metrics(r->probe, &b);
+		return reply_buf(c, MHD_HTTP_OK, CT_METRICS, &b);
+	}
+
+	const char *module = arg(c, "module");
+	if (!module || !module[0])
+		module = "http_2xx";
+	r->cfg = exporter_config(ex);
+	const config_module_t *mod = config_module_get(r->cfg, module);
+	if (!mod) {
+		char msg[512];
+		buf_t q = BUF_INIT;
+		/* Go's %q */
+		log_fmt_value(&q, module);
+		if (q.len && q.p[0] == '"')
+			snprintf(msg, sizeof(msg), "Unknown module %.480s", buf_str(&q));
+		else
+			snprintf(msg, sizeof(msg), "Unknown module \"%.480s\"", buf_str(&q));
+		buf_free(&q);
+		atomic_fetch_add(&ex->module_unknown_total, 1);
+		log_debug("Unknown module", "module", module);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, msg);
+	}
+
+	double timeout = 0;
+	const char *hdr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds");
+	if (hdr && hdr[0]) {
+		char err[300];
+		if (go_parse_float(hdr, &timeout, err, sizeof(err)) != 0) {
+			char msg[400];
+			snprintf(msg, sizeof(msg), "Failed to parse timeout from Prometheus header: %s", err);
+			return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+		}
+	}
+	if (timeout == 0)
+		timeout = 120;
+	double max = timeout - ex->timeout_offset;
+	double mod_t = (double)mod->timeout_ns / 1e9;
+	if ((mod_t < max && mod_t > 0) || max < 0)
+		timeout = mod_t;
+	else
+		timeout = max;
+
+	const char *target = arg(c, "target");
+	if (!target || !target[0])
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "Target parameter is missing");
+
+	const char *prober = mod->prober ? mod->prober : "";
+	if (strcmp(prober, "dns") != 0) {
+		static const char *const others[] = { "http", "tcp", "icmp", "grpc" };
+		char msg[256];
+		bool known = false;
+		for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+			known |= strcmp(prober, others[i]) == 0;
+		if (known)
+			snprintf(msg, sizeof(msg), "Prober \"%s\" is not supported by nsprobe, which runs DNS probes only",
+			         prober);
+		else
+			snprintf(msg, sizeof(msg), "Unknown prober \"%.200s\"", prober);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, msg);
+	}
+
+	const char *debug = arg(c, "debug");
+	r->debug = debug && strcmp(debug, "true") == 0;
+	r->module_name = strdup(module);
+	if (!r->module_name)
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	/* Suspend first: the probe's completion resumes the connection. */
+	MHD_suspend_connection(c);
+	r->probe = probe_start(&r->srv->env, r->cfg, module, target, timeout, on_probe_done, r);
+	if (!r->probe) {
+		MHD_resume_connection(c);
+		r->srv->run_pending = true;
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	return MHD_YES;
+}
+
+/* ---- the other endpoints ---- */
+
+static void html_escape(buf_t *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		case '"': buf_puts(b, "&#34;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+static void landing_row(void *ctx, const history_entry_t *e)
+{
+	buf_t *b = ctx;
+	buf_puts(b, "<tr><td>");
+	html_escape(b, e->module);
+	buf_puts(b, "</td><td>");
+	html_escape(b, e->target);
+	buf_printf(b, "</td><td>%s</td><td><a href='logs?id=%llu'>Logs</a></td></td>",
+	           e->success ? "Success" : "<strong>Failure</strong>", (unsigned long long)e->id);
+}
+
+static enum MHD_Result handle_landing(http_req_t *r)
+{
+	buf_t b = BUF_INIT;
+	buf_puts(&b, "<html>\n"
+	             "    <head><title>Blackbox Exporter</title></head>\n"
+	             "    <body>\n"
+	             "    <h1>Blackbox Exporter</h1>\n"
+	             "    <p><a href=\"probe?target=prometheus.io&module=http_2xx\">Probe prometheus.io for http_2xx</a></p>\n"
+	             "    <p><a href=\"probe?target=prometheus.io&module=http_2xx&debug=true\">Debug probe prometheus.io for http_2xx</a></p>\n"
+	             "    <p><a href=\"metrics\">Metrics</a></p>\n"
+	             "    <p><a href=\"config\">Configuration</a></p>\n"
+	             "    <h2>Recent Probes</h2>\n"
+	             "    <table border='1'><tr><th>Module</th><th>Target</th><th>Result</th><th>Debug</th>");
+	history_each(r->srv->ex->history, landing_row, &b);
+	buf_puts(&b, "</table></body>\n    </html>");
+	return reply_buf(r->conn, MHD_HTTP_OK, "text/html", &b);
+}
+
+static enum MHD_Result handle_logs(http_req_t *r)
+{
+	struct MHD_Connection *c = r->conn;
+	const char *ids = arg(c, "id");
+	const char *target = arg(c, "target");
+	const char *module = arg(c, "module");
+	bool id_ok = false;
+	unsigned long long id = 0;
+	if (ids && ids[0]) {
+		char *end;
+		errno = 0;
+		id = strtoull(ids, &end, 10);
+		id_ok = *end == '\0' && errno == 0 && ids[0] >= '0' && ids[0] <= '9';
+	}
+	if (id_ok && target && target[0])
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "Probe id and target can't be defined at the same time");
+	if (!id_ok && !(target && target[0]))
+		return reply_error(c, MHD_HTTP_BAD_REQUEST,
+		                   "Probe id or target must be defined as http query parameters");
+	if (module && module[0] && !(target && target[0]))
+		return reply_error(c, MHD_HTTP_BAD_REQUEST,
+		                   "Probe module filter only works in conjunction with target parameter");
+	char *text;
+	if (target && target[0]) {
+		text = history_debug_by_target(r->srv->ex->history, target, module && module[0] ? module : NULL);
+		if (!text)
+			return reply_error(c, MHD_HTTP_NOT_FOUND, "Probe target not found");
+	} else {
+		text = history_debug_by_id(r->srv->ex->history, id);
+		if (!text)
+			return reply_error(c, MHD_HTTP_NOT_FOUND, "Probe id not found");
+	}
+	buf_t b = { .p = text, .len = strlen(text), .cap = strlen(text) + 1 };
+	return reply_buf(c, MHD_HTTP_OK, "text/plain", &b);
+}
+
+static enum MHD_Result handle_reload(http_req_t *r, const char *method)
+{
+	if (strcmp(method, "POST") != 0)
+		return reply_error(r->conn, MHD_HTTP_METHOD_NOT_ALLOWED, "This endpoint requires a POST request.");
+	char err[1024], msg[1200];
+	/* TODO(#4): parse off the loop thread. A config file parses in milliseconds. */
+	if (exporter_reload(r->srv->ex, err, sizeof(err)) != 0) {
+		log_error("Error reloading config", "err", err);
+		snprintf(msg, sizeof(msg), "failed to reload config: %s", err);
+		return reply_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+	}
+	log_info("Reloaded config file");
+	return reply(r->conn, MHD_HTTP_OK, NULL, "", 0, false);
+}
+
+static enum MHD_Result handle_config(http_req_t *r)
+{
+	/* TODO(#4): blackbox re-marshals the config with defaults; we show the file that was loaded. */
+	buf_t b = BUF_INIT;
+	FILE *f = fopen(r->srv->ex->config_path, "r");
+	if (f) {
+		char chunk[4096];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(&b, chunk, n);
+		fclose(f);
+	}
+	return reply_buf(r->conn, MHD_HTTP_OK, "text/plain", &b);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_size,
+                                  void **req_cls)
+{
+	(void)version;
+	(void)upload_data;
+	http_server_t *s = cls;
+	http_req_t *r = *req_cls;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->srv = s;
+		r->conn = c;
+		*req_cls = r;
+		s->active++;
+		return MHD_YES;
+	}
+	if (*upload_size) {             /* bodies are ignored, as blackbox reads only the URL */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(url, "/probe") == 0)
+		return handle_probe(r);
+	if (strcmp(url, "/metrics") == 0) {
+		buf_t b = BUF_INIT;
+		exporter_write_metrics(s->ex, &b);
+		return reply_buf(c, MHD_HTTP_OK, CT_METRICS, &b);
+	}
+	if (strcmp(url, "/-/healthy") == 0)
+		return reply(c, MHD_HTTP_OK, CT_TEXT_UTF8, "Healthy", 7, false);
+	if (strcmp(url, "/-/reload") == 0)
+		return handle_reload(r, method);
+	if (strcmp(url, "/logs") == 0)
+		return handle_logs(r);
+	if (strcmp(url, "/config") == 0)
+		return handle_config(r);
+	return handle_landing(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	(void)toe;
+	http_server_t *s = cls;
+	http_req_t *r = *req_cls;
+	if (!r)
+		return;
+	probe_free(r->probe);
+	config_unref(r->cfg);
+	free(r->module_name);
+	free(r);
+	*req_cls = NULL;
+	s->active--;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("libmicrohttpd", "msg", msg);
+}
+
+/* ---- loop glue ---- */
+
+static void on_mhd_io(void *ctx, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	http_server_t *s = ctx;
+	s->run_pending = true;
+}
+
+static int64_t on_prepare(void *ctx)
+{
+	http_server_t *s = ctx;
+	if (s->run_pending) {
+		s->run_pending = false;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->d[i])
+				MHD_run(s->d[i]);
+	}
+	int64_t wait = -1;
+	for (size_t i = 0; i < s->n; i++) {
+		MHD_UNSIGNED_LONG_LONG ms;
+		if (s->d[i] && MHD_get_timeout(s->d[i], &ms) == MHD_YES && (wait < 0 || (int64_t)ms < wait))
+			wait = (int64_t)ms;
+	}
+	/* MHD keeps edge-triggered state inside: when it asks for a zero wait, run it again next round. */
+	if (wait == 0)
+		s->run_pending = true;
+	return wait;
+}
+
+http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
+                               size_t n, char *err, size_t errlen)
+{
+	if (n > HTTP_MAX_DAEMONS) {
+		snprintf(err, errlen, "too many listen addresses (at most %d)", HTTP_MAX_DAEMONS);
+		return NULL;
+	}
+	http_server_t *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->loop = loop;
+	s->ex = ex;
+	s->env.loop = loop;
+	s->env.dns = dns;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+		if (addrs[i].addr.ss_family == AF_INET6)
+			flags |= MHD_USE_DUAL_STACK;
+		s->d[i] = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+		                           MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		                           MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addrs[i].addr,
+		                           MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16384,
+		                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
+		                           MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
+		                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+		                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		                           MHD_OPTION_END);
+		s->n = i + 1;
+		if (!s->d[i]) {
+			char host[INET6_ADDRSTRLEN] = "?";
+			unsigned port = 0;
+			if (addrs[i].addr.ss_family == AF_INET) {
+				const struct sockaddr_in *a = (const struct sockaddr_in *)&addrs[i].addr;
+				inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+				port = ntohs(a->sin_port);
+			} else {
+				const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&addrs[i].addr;
+				inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+				port = ntohs(a->sin6_port);
+			}
+			snprintf(err, errlen, "cannot listen on %s port %u (%s)", host, port,
+			         errno ? strerror(errno) : "libmicrohttpd failed");
+			http_server_free(s);
+			return NULL;
+		}
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d[i], MHD_DAEMON_INFO_EPOLL_FD);
+		s->epfd[i] = di ? di->epoll_fd : -1;
+		if (s->epfd[i] < 0 || loop_watch(loop, s->epfd[i], EPOLLIN, on_mhd_io, s) != 0) {
+			snprintf(err, errlen, "cannot watch the HTTP daemon");
+			http_server_free(s);
+			return NULL;
+		}
+	}
+	loop_prepare(loop, on_prepare, s);
+	s->run_pending = true;
+	return s;
+}
+
+void http_server_quiesce(http_server_t *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->d[i])
+			continue;
+		MHD_socket fd = MHD_quiesce_daemon(s->d[i]);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	s->run_pending = true;
+}
+
+size_t http_server_active(const http_server_t *s)
+{
+	return s->active;
+}
+
+void http_server_free(http_server_t *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->d[i])
+			continue;
+		if (s->epfd[i] >= 0)
+			loop_unwatch(s->loop, s->epfd[i]);
+		MHD_stop_daemon(s->d[i]);
+	}
+	free(s);
+}

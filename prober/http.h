@@ -1,0 +1,34 @@
+/* http -- libmicrohttpd in external-epoll mode on a worker's loop: routes, suspend/resume around a
+ * probe, replies with blackbox_exporter's status codes and texts. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "dnsclient.h"
+#include "exporter.h"
+#include "loop.h"
+
+typedef struct http_server http_server_t;
+
+typedef struct http_listen {
+	struct sockaddr_storage addr;
+	socklen_t len;
+} http_listen_t;
+
+/* Parses a listen address as blackbox's --web.listen-address: ":9115", "127.0.0.1:9115",
+ * "[::1]:9115", "localhost:9115" (names resolved now, at start-up). Fills up to `cap` entries and
+ * returns how many (>= 1), or NSP_EINVAL with a message in err. */
+int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, size_t errlen);
+
+/* Starts serving the addresses on `loop` (each worker binds them with SO_REUSEPORT).
+ * Returns NULL with a message in err on failure (e.g. address in use). */
+http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
+                               size_t n, char *err, size_t errlen);
+
+/* Stops accepting new connections; requests in flight go on. */
+void http_server_quiesce(http_server_t *s);
+/* Requests currently being served (probes in flight included). */
+size_t http_server_active(const http_server_t *s);
+/* Stops the daemons (call when http_server_active() is 0) and frees. Accepts NULL. */
+void http_server_free(http_server_t *s);

@@ -1,0 +1,400 @@
+/* main -- flags (blackbox_exporter's names), start-up, signals, and the worker threads. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "dnsclient.h"
+#include "errors.h"
+#include "exporter.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+
+#define MAX_LISTEN 8
+#define MAX_WORKERS 64
+
+typedef struct options {
+	const char *config_file;
+	bool config_check;
+	const char *listen[MAX_LISTEN];
+	size_t nlisten;
+	double timeout_offset;
+	unsigned long history_limit;
+	const char *log_level;
+	const char *log_format;
+	const char *resolver;
+	const char *web_config_file;
+	long workers;
+} options_t;
+
+typedef struct worker {
+	pthread_t thread;
+	loop_t *loop;
+	dnsclient_t *dns;
+	http_server_t *http;
+	int stopfd;
+	loop_timer_t drain;
+	bool started;
+} worker_t;
+
+static const char usage[] =
+	"usage: nsprobe [<flags>]\n"
+	"\n"
+	"A DNS prober that drops in where Prometheus' blackbox_exporter runs: GET /probe?module=M&target=T\n"
+	"sends one DNS query to nameserver T as module M of the config describes and answers with\n"
+	"Prometheus metrics.\n"
+	"\n"
+	"Flags:\n"
+	"  -h, --help                   Show this help and exit.\n"
+	"      --config.file=\"blackbox.yml\"\n"
+	"                               Blackbox exporter configuration file.\n"
+	"      --config.check           If true validate the config file and then exit.\n"
+	"      --web.listen-address=:9115 ...\n"
+	"                               Addresses on which to expose metrics and web interface.\n"
+	"                               Repeatable for multiple addresses.\n"
+	"      --timeout-offset=0.5     Offset to subtract from timeout in seconds.\n"
+	"      --history.limit=100      The maximum amount of items to keep in the history.\n"
+	"      --log.level=info         Only log messages with the given severity or above. One of:\n"
+	"                               [debug, info, warn, error]\n"
+	"      --log.format=logfmt      Output format of log messages. One of: [logfmt, json]\n"
+	"      --target.resolver=\"\"     DNS servers (\"ip[:port],...\") used to resolve target host\n"
+	"                               names. Default: the system's resolver (/etc/hosts,\n"
+	"                               /etc/resolv.conf).\n"
+	"      --workers=0              Worker threads, each with its own event loop (0: one per CPU).\n"
+	"      --version                Show application version.\n";
+
+static int die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "nsprobe: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, ", try --help\n");
+	return 1;
+}
+
+/* Kingpin-style flags: --name=value or --name value; booleans also --no-name. Returns 0, 1 (error) or
+ * 2 (exit 0, e.g. --help). */
+static int parse_flags(int argc, char **argv, options_t *o)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			return 2;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("nsprobe, version %s (blackbox_exporter-compatible DNS prober)\n", NSPROBE_VERSION);
+			return 2;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			return die_usage("unexpected %s", a);
+		char name[64];
+		const char *val = NULL;
+		const char *eq = strchr(a, '=');
+		size_t nl = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		if (nl >= sizeof(name))
+			return die_usage("unknown long flag '%s'", a);
+		memcpy(name, a + 2, nl);
+		name[nl] = '\0';
+		if (eq)
+			val = eq + 1;
+		if (strcmp(name, "config.check") == 0 || strcmp(name, "no-config.check") == 0) {
+			o->config_check = name[0] != 'n';
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc)
+				return die_usage("expected argument for flag '--%s'", name);
+			val = argv[++i];
+		}
+		char *end;
+		if (strcmp(name, "config.file") == 0) {
+			o->config_file = val;
+		} else if (strcmp(name, "web.listen-address") == 0) {
+			if (o->nlisten == MAX_LISTEN)
+				return die_usage("too many listen addresses (%s)", val);
+			o->listen[o->nlisten++] = val;
+		} else if (strcmp(name, "timeout-offset") == 0) {
+			o->timeout_offset = strtod(val, &end);
+			if (*end || end == val)
+				return die_usage("invalid --timeout-offset '%s'", val);
+		} else if (strcmp(name, "history.limit") == 0) {
+			o->history_limit = strtoul(val, &end, 10);
+			if (*end || end == val || val[0] == '-')
+				return die_usage("invalid --history.limit '%s'", val);
+		} else if (strcmp(name, "log.level") == 0) {
+			o->log_level = val;
+		} else if (strcmp(name, "log.format") == 0) {
+			o->log_format = val;
+		} else if (strcmp(name, "target.resolver") == 0) {
+			o->resolver = val[0] ? val : NULL;
+		} else if (strcmp(name, "web.config.file") == 0) {
+			o->web_config_file = val[0] ? val : NULL;
+		} else if (strcmp(name, "workers") == 0) {
+			o->workers = strtol(val, &end, 10);
+			if (*end || end == val || o->workers < 0 || o->workers > MAX_WORKERS)
+				return die_usage("invalid --workers '%s'", val);
+		} else {
+			return die_usage("unknown long flag '%s'", a);
+		}
+	}
+	return 0;
+}
+
+/* ---- workers ---- */
+
+static void on_drain(void *ctx)
+{
+	worker_t *w = ctx;
+	if (http_server_active(w->http) == 0) {
+		loop_stop(w->loop);
+		return;
+	}
+	loop_timer_start(w->loop, &w->drain, loop_now_ns() + 20 * 1000000LL);
+}
+
+static void on_stop_request(void *ctx, int fd, uint32_t events)
+{
+	(void)events;
+	worker_t *w = ctx;
+	uint64_t v;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	loop_unwatch(w->loop, fd);
+	/* Stop accepting; probes in flight finish (each has its deadline), then the loop ends. */
+	http_server_quiesce(w->http);
+	on_drain(w);
+}
+
+static void *worker_main(void *arg)
+{
+	worker_t *w = arg;
+	if (loop_run(w->loop) != 0)
+		log_error("event loop failed", "err", strerror(errno));
+	return NULL;
+}
+
+static void worker_free(worker_t *w)
+{
+	http_server_free(w->http);
+	dnsclient_free(w->dns);
+	if (w->stopfd >= 0)
+		close(w->stopfd);
+	loop_free(w->loop);
+	memset(w, 0, sizeof(*w));
+	w->stopfd = -1;
+}
+
+static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const http_listen_t *addrs, size_t n)
+{
+	char err[512];
+	memset(w, 0, sizeof(*w));
+	w->stopfd = -1;
+	w->loop = loop_new();
+	if (!w->loop) {
+		log_error("cannot create event loop", "err", strerror(errno));
+		return NSP_ESYSTEM;
+	}
+	loop_timer_init(&w->drain, on_drain, w);
+	w->dns = dnsclient_new(w->loop, o->resolver, err, sizeof(err));
+	if (!w->dns) {
+		log_error("cannot start the DNS client", "err", err);
+		worker_free(w);
+		return NSP_ELIB;
+	}
+	w->http = http_server_new(w->loop, w->dns, ex, addrs, n, err, sizeof(err));
+	if (!w->http) {
+		log_error("Error starting HTTP server", "err", err);
+		worker_free(w);
+		return NSP_ESYSTEM;
+	}
+	w->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->stopfd < 0 || loop_watch(w->loop, w->stopfd, EPOLLIN, on_stop_request, w) != 0) {
+		log_error("cannot create eventfd", "err", strerror(errno));
+		worker_free(w);
+		return NSP_ESYSTEM;
+	}
+	return 0;
+}
+
+static void raise_fd_limit(void)
+{
+	/* Every waiting probe holds an HTTP connection; thousands must fit. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* ---- signals on the main thread ---- */
+
+typedef struct mainctx {
+	loop_t *loop;
+	exporter_t *ex;
+	int sigfd;
+	int interrupts;
+	bool stopping;
+} mainctx_t;
+
+static void on_signal(void *ctx, int fd, uint32_t events)
+{
+	(void)events;
+	mainctx_t *m = ctx;
+	struct signalfd_siginfo si;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			char err[1024];
+			if (exporter_reload(m->ex, err, sizeof(err)) != 0)
+				log_error("Error reloading config", "err", err);
+			else
+				log_info("Reloaded config file");
+		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			if (si.ssi_signo == SIGINT && ++m->interrupts > 1) {
+				log_warn("Received a second SIGINT, exiting now");
+				_exit(1);
+			}
+			log_info(si.ssi_signo == SIGTERM ? "Received SIGTERM, exiting gracefully..."
+			                                 : "Received SIGINT, exiting gracefully...");
+			m->stopping = true;
+			loop_stop(m->loop);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	options_t o = {
+		.config_file = "blackbox.yml",
+		.timeout_offset = 0.5,
+		.history_limit = 100,
+		.log_level = "info",
+		.log_format = "logfmt",
+	};
+	int pr = parse_flags(argc, argv, &o);
+	if (pr)
+		return pr == 2 ? 0 : 1;
+	if (o.nlisten == 0)
+		o.listen[o.nlisten++] = ":9115";
+	log_level_t lvl;
+	log_format_t fmt;
+	if (log_level_from_str(o.log_level, &lvl) != 0)
+		return die_usage("invalid --log.level '%s'", o.log_level);
+	if (log_format_from_str(o.log_format, &fmt) != 0)
+		return die_usage("invalid --log.format '%s'", o.log_format);
+	log_setup(lvl, fmt);
+
+	if (o.config_check) {
+		char err[2048];
+		config_t *cfg = NULL;
+		if (config_load(o.config_file, &cfg, err, sizeof(err)) != 0) {
+			log_error("Error loading config", "err", err);
+			return 1;
+		}
+		config_unref(cfg);
+		log_info("Config file is ok exiting...");
+		return 0;
+	}
+	if (o.web_config_file) {
+		/* Refuse rather than serve unprotected what the operator meant to protect. */
+		log_error("--web.config.file is not supported by this nsprobe build yet (issue #4)", "file",
+		          o.web_config_file);
+		return 1;
+	}
+
+	log_info("Starting nsprobe", "version", NSPROBE_VERSION);
+	if (dnsclient_global_init() != 0) {
+		log_error("cannot initialise c-ares or libsodium");
+		return 1;
+	}
+	exporter_t ex;
+	char err[2048];
+	if (exporter_init(&ex, o.config_file, o.timeout_offset, o.history_limit, err, sizeof(err)) != 0) {
+		log_error("Error loading config", "err", err);
+		return 1;
+	}
+	log_info("Loaded config file");
+
+	http_listen_t addrs[MAX_LISTEN * 2];
+	size_t naddrs = 0;
+	for (size_t i = 0; i < o.nlisten; i++) {
+		int n = http_listen_parse(o.listen[i], addrs + naddrs, MAX_LISTEN * 2 - naddrs, err, sizeof(err));
+		if (n < 0) {
+			log_error("Error starting HTTP server", "err", err);
+			exporter_deinit(&ex);
+			return 1;
+		}
+		naddrs += (size_t)n;
+	}
+
+	/* Signals go to the main thread's signalfd only: block them before threads inherit the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+
+	long nworkers = o.workers ? o.workers : sysconf(_SC_NPROCESSORS_ONLN);
+	if (nworkers < 1)
+		nworkers = 1;
+	if (nworkers > MAX_WORKERS)
+		nworkers = MAX_WORKERS;
+	worker_t *workers = calloc((size_t)nworkers, sizeof(*workers));
+	int rc = 1;
+	mainctx_t m = { .ex = &ex, .sigfd = -1 };
+	if (!workers)
+		goto out;
+	for (long i = 0; i < nworkers; i++) {
+		if (worker_init(&workers[i], &ex, &o, addrs, naddrs) != 0)
+			goto out;
+	}
+	for (size_t i = 0; i < o.nlisten; i++)
+		log_info("Listening on", "address", o.listen[i]);
+
+	m.loop = loop_new();
+	m.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (!m.loop || m.sigfd < 0 || loop_watch(m.loop, m.sigfd, EPOLLIN, on_signal, &m) != 0) {
+		log_error("cannot set up signal handling", "err", strerror(errno));
+		goto out;
+	}
+	for (long i = 0; i < nworkers; i++) {
+		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+			log_error("cannot start worker thread", "err", strerror(errno));
+			goto out;
+		}
+		workers[i].started = true;
+	}
+	loop_run(m.loop);
+	rc = 0;
+out:
+	for (long i = 0; workers && i < nworkers; i++) {
+		if (workers[i].started) {
+			uint64_t one = 1;
+			if (write(workers[i].stopfd, &one, sizeof(one)) < 0)
+				log_warn("cannot signal worker", "err", strerror(errno));
+		}
+	}
+	for (long i = 0; workers && i < nworkers; i++) {
+		if (workers[i].started)
+			pthread_join(workers[i].thread, NULL);
+		if (workers[i].loop)
+			worker_free(&workers[i]);
+	}
+	free(workers);
+	if (m.sigfd >= 0)
+		close(m.sigfd);
+	loop_free(m.loop);
+	exporter_deinit(&ex);
+	dnsclient_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,630 @@
+/* probe -- one DNS probe, step for step as blackbox_exporter 0.23's ProbeDNS (prober/dns.go) and the
+ * handler around it (prober/handler.go), so that metrics appear and are set at the same stages:
+ *
+ *   register dns gauges → transport check → split target → resolve (registers lookup/protocol/hash)
+ *   → DoT/source checks → build query → exchange → counts, query_succeeded → SOA serial → rcode
+ *   → answer/authority/additional validators
+ *
+ * The probe owns everything it allocates and frees it in probe_free. Its deadline is a loop timer;
+ * answer and deadline race and probe_finish runs once. */
+#include "probe.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnstab.h"
+#include "errors.h"
+#include "log.h"
+#include "metrics.h"
+#include "rrtext.h"
+#include "target.h"
+#include "validate.h"
+#include "wire.h"
+
+typedef enum probe_state {
+	PROBE_RESOLVING,
+	PROBE_QUERYING,
+	PROBE_FINISHED,
+} probe_state_t;
+
+struct probe {
+	probe_env_t env;
+	config_t *cfg;                    /* one reference, released in probe_free */
+	const config_module_t *mod;
+	char *module_name;
+	char *target;
+	double timeout_s;
+	probe_state_t state;
+	bool success;
+	probe_done_cb done;
+	void *done_ctx;
+
+	int64_t t_start;
+	int64_t deadline;
+	loop_timer_t deadline_timer;
+	loop_timer_t done_timer;
+	dnsclient_req_t *req;
+
+	plog_t log;
+	metrics_t m;
+
+	/* target and query */
+	char host[256];
+	char port[64];
+	bool tcp;
+	const char *ip_protocol;          /* "ip6" or "ip4" */
+	int64_t t_resolve_start;
+	target_ip_t ip;
+	int64_t t_query_start, t_query_sent;
+	uint8_t query[WIRE_MAX_QUERY];
+	size_t qlen;
+	dnsclient_server_t server;
+};
+
+static void probe_finish(probe_t *p, bool success);
+
+static double secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static void fmt_float(double v, char out[32])
+{
+	metrics_fmt_float(v, out);
+}
+
+static void fmt_uint(unsigned long v, char out[32])
+{
+	snprintf(out, 32, "%lu", v);
+}
+
+/* ---- completion ---- */
+
+static void on_done_timer(void *ctx)
+{
+	probe_t *p = ctx;
+	p->done(p->done_ctx, p);
+}
+
+static void probe_finish(probe_t *p, bool success)
+{
+	if (p->state == PROBE_FINISHED)
+		return;
+	p->state = PROBE_FINISHED;
+	loop_timer_stop(p->env.loop, &p->deadline_timer);
+	dnsclient_cancel(p->req);
+	p->req = NULL;
+	p->success = success;
+	double duration = secs(loop_now_ns() - p->t_start);
+	metrics_set(&p->m, MET_DURATION, duration);
+	metrics_set(&p->m, MET_SUCCESS, success ? 1 : 0);
+	char d[32];
+	fmt_float(duration, d);
+	if (success)
+		plog_line(&p->log, LOG_INFO, "Probe succeeded", "duration_seconds", d, NULL);
+	else
+		plog_line(&p->log, LOG_ERROR, "Probe failed", "duration_seconds", d, NULL);
+	/* Deliver from the loop: the result may be known inside probe_start. */
+	loop_timer_start(p->env.loop, &p->done_timer, loop_now_ns());
+}
+
+/* ---- answer checks ---- */
+
+static uint32_t soa_serial(const wire_msg_t *m, const wire_rr_t *rr, bool *ok)
+{
+	uint8_t name[WIRE_MAX_NAME];
+	size_t next;
+	*ok = false;
+	if (wire_name_read(m, rr->rdata, name, &next) < 0)
+		return 0;
+	if (wire_name_read(m, next, name, &next) < 0)
+		return 0;
+	if (next + 4 > (size_t)rr->rdata + rr->rdlen)
+		return 0;
+	*ok = true;
+	return (uint32_t)m->buf[next] << 24 | (uint32_t)m->buf[next + 1] << 16 |
+	       (uint32_t)m->buf[next + 2] << 8 | m->buf[next + 3];
+}
+
+static bool check_section(probe_t *p, const wire_msg_t *m, enum wire_section s,
+                          const validate_rules_t *rules, const char *name, const char *const *texts)
+{
+	char msg[64];
+	snprintf(msg, sizeof(msg), "Validating %s RRs", name);
+	plog_line(&p->log, LOG_INFO, msg, NULL);
+	size_t off = 0, n;
+	for (int i = 0; i < (int)s; i++)
+		off += m->count[i];
+	wire_section(m, s, &n);
+	if (!validate_rrs(rules, texts + off, n, &p->log)) {
+		snprintf(msg, sizeof(msg), "%s RRs validation failed", name);
+		plog_line(&p->log, LOG_ERROR, msg, NULL);
+		return false;
+	}
+	return true;
+}
+
+static void exchange_failed(probe_t *p, const char *err)
+{
+	plog_line(&p->log, LOG_ERROR, "Error while sending a DNS query", "err", err, NULL);
+	probe_finish(p, false);
+}
+
+static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	size_t cap = wire_rr_capacity(len);
+	wire_rr_t *rrs = calloc(cap, sizeof(*rrs));
+	const char **texts = NULL;
+	buf_t text = BUF_INIT, resp = BUF_INIT;
+	size_t *offs = NULL;
+	bool ok = false;
+	if (!rrs) {
+		exchange_failed(p, "out of memory");
+		goto done;
+	}
+	wire_msg_t m;
+	if (wire_parse(buf, len, rrs, cap, &m) != 0) {
+		exchange_failed(p, m.error ? m.error : "dns: bad message");
+		goto done;
+	}
+	size_t total = m.count[0] + m.count[1] + m.count[2];
+	for (size_t i = 0; i < total; i++) {
+		const char *why = NULL;
+		if (rrtext_check(&m, &rrs[i], &why) != 0) {
+			exchange_failed(p, why ? why : "dns: bad rdata");
+			goto done;
+		}
+	}
+	/* The text of every RR, as the regexes see it (NUL-separated in one buffer). */
+	offs = calloc(total + 1, sizeof(*offs));
+	texts = calloc(total + 1, sizeof(*texts));
+	if (!offs || !texts) {
+		exchange_failed(p, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < total; i++) {
+		offs[i] = text.len;
+		if (rrtext_rr(&m, &rrs[i], &text) != 0 || buf_putc(&text, '\0') != 0) {
+			exchange_failed(p, buf_ok(&text) ? "dns: bad rdata" : "out of memory");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < total; i++)
+		texts[i] = text.p + offs[i];
+
+	if (rrtext_msg(&m, &resp) == 0)
+		plog_line(&p->log, LOG_INFO, "Got response", "response", buf_str(&resp), NULL);
+
+	metrics_set(&p->m, MET_DNS_ANSWER_RRS, (double)m.count[WIRE_ANSWER]);
+	metrics_set(&p->m, MET_DNS_AUTHORITY_RRS, (double)m.count[WIRE_AUTHORITY]);
+	metrics_set(&p->m, MET_DNS_ADDITIONAL_RRS, (double)m.count[WIRE_ADDITIONAL]);
+	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 1);
+
+	if (dns->query_type == 6) {                       /* SOA: the last SOA in the answer wins */
+		double serial = 0;
+		size_t n;
+		const wire_rr_t *ans = wire_section(&m, WIRE_ANSWER, &n);
+		for (size_t i = 0; i < n; i++) {
+			bool sok;
+			uint32_t s;
+			if (ans[i].type == 6 && (s = soa_serial(&m, &ans[i], &sok), sok))
+				serial = (double)s;
+		}
+		metrics_set(&p->m, MET_DNS_SERIAL, serial);
+	}
+
+	if (!validate_rcode((const char *const *)dns->valid_rcodes, dns->n_valid_rcodes,
+	                    dns->valid_rcodes_set, m.rcode, &p->log))
+		goto fail;
+	if (!check_section(p, &m, WIRE_ANSWER, &dns->validate_answer_rrs, "Answer", texts))
+		goto fail;
+	if (!check_section(p, &m, WIRE_AUTHORITY, &dns->validate_authority_rrs, "Authority", texts))
+		goto fail;
+	if (!check_section(p, &m, WIRE_ADDITIONAL, &dns->validate_additional_rrs, "Additional", texts))
+		goto fail;
+	ok = true;
+fail:
+	probe_finish(p, ok);
+done:
+	free(rrs);
+	free(offs);
+	free(texts);
+	buf_free(&text);
+	buf_free(&resp);
+}
+
+/* ---- exchange ---- */
+
+static void set_phases(probe_t *p, int64_t connect_ns, int64_t request_ns)
+{
+	metrics_set(&p->m, MET_DNS_DURATION_CONNECT, secs(connect_ns));
+	metrics_set(&p->m, MET_DNS_DURATION_REQUEST, secs(request_ns));
+}
+
+static void on_answer(void *ctx, const dnsclient_answer_t *a)
+{
+	probe_t *p = ctx;
+	p->req = NULL;
+	if (p->state != PROBE_QUERYING)
+		return;
+	set_phases(p, a->connect_ns, a->request_ns);
+	if (a->status != 0) {
+		char err[160];
+		char addr[64];
+		target_join(&p->ip, p->server.port, addr, sizeof(addr));
+		snprintf(err, sizeof(err), "read %s%s %s: %s", p->tcp ? "tcp" : "udp",
+		         p->ip.family == AF_INET ? "4" : "6", addr, a->error);
+		exchange_failed(p, err);
+		return;
+	}
+	handle_answer(p, a->buf, a->len);
+}
+
+static void send_query(probe_t *p)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	char target_ip[160], dial[16], qtype[32], qclass[32];
+	uint16_t port = 0;
+
+	/* ip:port with the port as written (it may be a service name), as Go's JoinHostPort. */
+	{
+		char a[64];
+		target_ip_str(&p->ip, a, sizeof(a));
+		if (p->ip.family == AF_INET6)
+			snprintf(target_ip, sizeof(target_ip), "[%s]:%s", a, p->port);
+		else
+			snprintf(target_ip, sizeof(target_ip), "%s:%s", a, p->port);
+	}
+	snprintf(dial, sizeof(dial), "%s%s", p->tcp ? "tcp" : "udp", p->ip.family == AF_INET ? "4" : "6");
+
+	if (dns->dns_over_tls) {
+		if (!p->tcp) {
+			plog_line(&p->log, LOG_ERROR, "Configuration error: Expected transport protocol tcp for DoT",
+			          "protocol", "udp", NULL);
+			probe_finish(p, false);
+			return;
+		}
+		/* TODO(#4): DNS over TLS. Until then say so plainly instead of probing in clear text. */
+		plog_line(&p->log, LOG_ERROR, "Failed to create TLS configuration",
+		          "err", "DNS over TLS is not supported by this nsprobe build yet", NULL);
+		probe_finish(p, false);
+		return;
+	}
+
+	memset(&p->server, 0, sizeof(p->server));
+	if (dns->source_ip_address && dns->source_ip_address[0]) {
+		target_ip_t src;
+		if (!target_parse_ip(dns->source_ip_address, &src)) {
+			plog_line(&p->log, LOG_ERROR, "Error parsing source ip address", "srcIP",
+			          dns->source_ip_address, NULL);
+			probe_finish(p, false);
+			return;
+		}
+		char s[64];
+		target_ip_str(&src, s, sizeof(s));
+		plog_line(&p->log, LOG_INFO, "Using local address", "srcIP", s, NULL);
+		p->server.has_source = true;
+		p->server.source = src;
+	}
+
+	fmt_uint(dns->query_type, qtype);
+	fmt_uint(dns->query_class, qclass);
+	plog_line(&p->log, LOG_INFO, "Making DNS query", "target", target_ip, "dial_protocol", dial, "query",
+	          dns->query_name ? dns->query_name : "", "type", qtype, "class", qclass, NULL);
+
+	p->t_query_start = loop_now_ns();
+	int r = target_port(p->port, p->tcp, &port);
+	if (r != 0) {
+		char err[128];
+		snprintf(err, sizeof(err), "dial %s: address %s: invalid port", dial, p->port);
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		exchange_failed(p, err);
+		return;
+	}
+	if (p->server.has_source && p->server.source.family != p->ip.family) {
+		char err[160], s[64];
+		target_ip_str(&p->server.source, s, sizeof(s));
+		snprintf(err, sizeof(err), "dial %s: address %s: no suitable address found", dial, s);
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		exchange_failed(p, err);
+		return;
+	}
+	wire_query_t q = {
+		.qname = dns->query_name ? dns->query_name : "",
+		.qtype = dns->query_type,
+		.qclass = dns->query_class,
+		.rd = dns->recursion_desired,
+	};
+	int len = wire_query_write(&q, p->query, sizeof(p->query));
+	if (len < 0) {
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		exchange_failed(p, "dns: bad rdata");
+		return;
+	}
+	p->qlen = (size_t)len;
+	int64_t remaining = p->deadline - loop_now_ns();
+	if (remaining <= 0 || port == 0) {
+		/* The deadline passed already (blackbox: "i/o timeout" at dial), or Go dials port 0 and the
+		 * kernel refuses it. */
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		char err[256];
+		snprintf(err, sizeof(err), "dial %s %s: %s", dial, target_ip,
+		         port == 0 ? "connect: connection refused" : "i/o timeout");
+		exchange_failed(p, err);
+		return;
+	}
+	p->server.ip = p->ip;
+	p->server.port = port;
+	p->server.tcp = p->tcp;
+	p->state = PROBE_QUERYING;
+	r = dnsclient_query(p->env.dns, &p->server, p->query, p->qlen, remaining, on_answer, p, &p->req);
+	p->t_query_sent = loop_now_ns();
+	if (r != 0) {
+		p->req = NULL;
+		set_phases(p, p->t_query_sent - p->t_query_start, 0);
+		exchange_failed(p, nsp_strerror(r));
+	}
+}
+
+/* ---- target resolution (chooseProtocol in prober/utils.go) ---- */
+
+static void resolved(probe_t *p, const target_ip_t *ip, int protocol)
+{
+	double lookup = secs(loop_now_ns() - p->t_resolve_start);
+	char a[64];
+	target_ip_str(ip, a, sizeof(a));
+	plog_line(&p->log, LOG_INFO, "Resolved target address", "target", p->host, "ip", a, NULL);
+	metrics_set(&p->m, MET_DNS_LOOKUP_TIME, lookup);
+	metrics_set(&p->m, MET_IP_PROTOCOL, protocol);
+	metrics_set(&p->m, MET_IP_ADDR_HASH, (double)target_ip_hash(ip));
+	metrics_set(&p->m, MET_DNS_DURATION_RESOLVE, lookup);
+	p->ip = *ip;
+	send_query(p);
+}
+
+static void resolve_failed(probe_t *p, bool fallback, const char *err)
+{
+	metrics_set(&p->m, MET_DNS_LOOKUP_TIME, secs(loop_now_ns() - p->t_resolve_start));
+	if (fallback)
+		plog_line(&p->log, LOG_ERROR, "Resolution with IP protocol failed", "target", p->host, "err", err,
+		          NULL);
+	else
+		plog_line(&p->log, LOG_ERROR, "Resolution with IP protocol failed", "target", p->host,
+		          "ip_protocol", p->ip_protocol, "err", err, NULL);
+	plog_line(&p->log, LOG_ERROR, "Error resolving address", "err", err, NULL);
+	probe_finish(p, false);
+}
+
+/* Picks the address as chooseProtocol does: the first of the preferred family, else (with fallback)
+ * the last one of the other family. */
+static void choose(probe_t *p, const target_ip_t *ips, size_t n)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	int want = strcmp(p->ip_protocol, "ip6") == 0 ? AF_INET6 : AF_INET;
+	const target_ip_t *fallback = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ips[i].family == want) {
+			resolved(p, &ips[i], want == AF_INET6 ? 6 : 4);
+			return;
+		}
+		fallback = &ips[i];
+	}
+	if (!dns->ip_protocol_fallback || !fallback) {
+		char err[320];
+		if (!dns->ip_protocol_fallback)
+			snprintf(err, sizeof(err), "address %s: no suitable address found", p->host);
+		else
+			snprintf(err, sizeof(err), "unable to find ip; no fallback");
+		/* blackbox logs the LookupIP error in the no-fallback case and only "Error resolving address"
+		 * for "unable to find ip" */
+		if (!dns->ip_protocol_fallback) {
+			resolve_failed(p, false, err);
+		} else {
+			metrics_set(&p->m, MET_DNS_LOOKUP_TIME, secs(loop_now_ns() - p->t_resolve_start));
+			plog_line(&p->log, LOG_ERROR, "Error resolving address", "err", err, NULL);
+			probe_finish(p, false);
+		}
+		return;
+	}
+	resolved(p, fallback, want == AF_INET6 ? 4 : 6);
+}
+
+static void on_addrs(void *ctx, const dnsclient_addrs_t *a)
+{
+	probe_t *p = ctx;
+	p->req = NULL;
+	if (p->state != PROBE_RESOLVING)
+		return;
+	if (a->status != 0) {
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: %s", p->host, a->error);
+		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
+		return;
+	}
+	choose(p, a->ips, a->n);
+}
+
+static void resolve_target(probe_t *p)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	const char *pref = dns->preferred_ip_protocol;
+	p->ip_protocol = (!pref || !pref[0] || strcmp(pref, "ip6") == 0) ? "ip6" : "ip4";
+	/* Registered at resolution, set even when it fails (a defer in chooseProtocol). */
+	metrics_set(&p->m, MET_DNS_LOOKUP_TIME, 0);
+	metrics_set(&p->m, MET_IP_PROTOCOL, 0);
+	metrics_set(&p->m, MET_IP_ADDR_HASH, 0);
+	plog_line(&p->log, LOG_INFO, "Resolving target address", "target", p->host, "ip_protocol",
+	          p->ip_protocol, NULL);
+	p->t_resolve_start = loop_now_ns();
+
+	target_ip_t ip;
+	if (target_parse_ip(p->host, &ip)) {
+		choose(p, &ip, 1);          /* an IP literal resolves to itself, without a lookup */
+		return;
+	}
+	if (p->deadline <= loop_now_ns()) {
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
+		resolve_failed(p, dns->ip_protocol_fallback, err);
+		return;
+	}
+	int family = AF_UNSPEC;
+	if (!dns->ip_protocol_fallback)
+		family = strcmp(p->ip_protocol, "ip6") == 0 ? AF_INET6 : AF_INET;
+	int r = dnsclient_resolve(p->env.dns, p->host, family, on_addrs, p, &p->req);
+	if (r != 0) {
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: %s", p->host, nsp_strerror(r));
+		resolve_failed(p, dns->ip_protocol_fallback, err);
+	}
+}
+
+/* ---- deadline ---- */
+
+static void on_deadline(void *ctx)
+{
+	probe_t *p = ctx;
+	int64_t now = loop_now_ns();
+	if (p->state == PROBE_RESOLVING) {
+		dnsclient_cancel(p->req);
+		p->req = NULL;
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
+		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
+	} else if (p->state == PROBE_QUERYING) {
+		dnsclient_cancel(p->req);
+		p->req = NULL;
+		set_phases(p, p->t_query_sent - p->t_query_start, now - p->t_query_sent);
+		char err[200], addr[64];
+		target_join(&p->ip, p->server.port, addr, sizeof(addr));
+		snprintf(err, sizeof(err), "read %s%s %s: i/o timeout", p->tcp ? "tcp" : "udp",
+		         p->ip.family == AF_INET ? "4" : "6", addr);
+		exchange_failed(p, err);
+	}
+}
+
+/* ---- life ---- */
+
+probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_name, const char *target,
+                     double timeout_s, probe_done_cb done, void *ctx)
+{
+	const config_module_t *mod = config_module_get(cfg, module_name);
+	probe_t *p = calloc(1, sizeof(*p));
+	if (!p || !mod)
+		goto oom;
+	p->env = *env;
+	p->cfg = config_ref(cfg);
+	p->mod = mod;
+	p->module_name = strdup(module_name);
+	p->target = strdup(target);
+	if (!p->module_name || !p->target)
+		goto oom;
+	p->timeout_s = timeout_s;
+	p->done = done;
+	p->done_ctx = ctx;
+	p->state = PROBE_RESOLVING;
+	loop_timer_init(&p->deadline_timer, on_deadline, p);
+	loop_timer_init(&p->done_timer, on_done_timer, p);
+	plog_init(&p->log, p->module_name, p->target);
+
+	p->t_start = loop_now_ns();
+	int64_t tns = 0;
+	if (isfinite(timeout_s) && timeout_s > 0)
+		tns = timeout_s >= 1e9 ? (int64_t)1e18 : (int64_t)(timeout_s * 1e9);
+	p->deadline = p->t_start + tns;
+
+	char t[32];
+	fmt_float(timeout_s, t);
+	plog_line(&p->log, LOG_INFO, "Beginning probe", "probe", mod->prober ? mod->prober : "", "timeout_seconds",
+	          t, NULL);
+	if (loop_timer_start(env->loop, &p->deadline_timer, p->deadline) != 0)
+		goto oom_started;
+
+	/* The gauges ProbeDNS registers first. */
+	metrics_set(&p->m, MET_DNS_DURATION_CONNECT, 0);
+	metrics_set(&p->m, MET_DNS_DURATION_REQUEST, 0);
+	metrics_set(&p->m, MET_DNS_DURATION_RESOLVE, 0);
+	metrics_set(&p->m, MET_DNS_ANSWER_RRS, 0);
+	metrics_set(&p->m, MET_DNS_AUTHORITY_RRS, 0);
+	metrics_set(&p->m, MET_DNS_ADDITIONAL_RRS, 0);
+	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 0);
+
+	const config_dns_t *dns = &mod->dns;
+	const char *proto = dns->transport_protocol ? dns->transport_protocol : "";
+	if (!proto[0])
+		proto = "udp";
+	if (strcmp(proto, "udp") != 0 && strcmp(proto, "tcp") != 0) {
+		plog_line(&p->log, LOG_ERROR, "Configuration error: Expected transport protocol udp or tcp",
+		          "protocol", proto, NULL);
+		probe_finish(p, false);
+		return p;
+	}
+	p->tcp = strcmp(proto, "tcp") == 0;
+
+	if (target_split(p->target, dns->dns_over_tls ? "853" : "53", p->host, sizeof(p->host), p->port,
+	                 sizeof(p->port)) != 0) {
+		/* Longer than any DNS name or port: it cannot resolve. */
+		snprintf(p->host, sizeof(p->host), "%.200s", p->target);
+		p->ip_protocol = "ip6";
+		metrics_set(&p->m, MET_DNS_LOOKUP_TIME, 0);
+		metrics_set(&p->m, MET_IP_PROTOCOL, 0);
+		metrics_set(&p->m, MET_IP_ADDR_HASH, 0);
+		plog_line(&p->log, LOG_ERROR, "Error resolving address", "err", "target too long", NULL);
+		probe_finish(p, false);
+		return p;
+	}
+	resolve_target(p);
+	return p;
+
+oom_started:
+	probe_free(p);
+	return NULL;
+oom:
+	if (p) {
+		if (p->cfg)
+			config_unref(p->cfg);
+		free(p->module_name);
+		free(p->target);
+		free(p);
+	}
+	return NULL;
+}
+
+void probe_free(probe_t *p)
+{
+	if (!p)
+		return;
+	loop_timer_stop(p->env.loop, &p->deadline_timer);
+	loop_timer_stop(p->env.loop, &p->done_timer);
+	dnsclient_cancel(p->req);
+	plog_deinit(&p->log);
+	config_unref(p->cfg);
+	free(p->module_name);
+	free(p->target);
+	free(p);
+}
+
+bool probe_succeeded(const probe_t *p)
+{
+	return p->success;
+}
+
+int probe_write_metrics(const probe_t *p, buf_t *out)
+{
+	return metrics_render(&p->m, out);
+}
+
+int probe_write_debug(const probe_t *p, buf_t *out)
+{
+	buf_puts(out, "Logs for the probe:\n");
+	buf_append(out, buf_str(&p->log.text), p->log.text.len);
+	buf_puts(out, "\n\n\nMetrics that would have been returned:\n");
+	metrics_render(&p->m, out);
+	buf_puts(out, "\n\n\nModule configuration:\n");
+	if (p->mod->debug_yaml)
+		buf_puts(out, p->mod->debug_yaml);
+	return buf_ok(out) ? 0 : NSP_ENOMEM;
+}

@@ -1,0 +1,37 @@
+/* probe -- one DNS probe's life, as blackbox_exporter's ProbeDNS: deadline, target, query, answer
+ * checks, result. The blackbox quirks live here. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "config.h"
+#include "dnsclient.h"
+#include "loop.h"
+
+typedef struct probe probe_t;
+
+/* What a worker lends its probes. */
+typedef struct probe_env {
+	loop_t *loop;
+	dnsclient_t *dns;
+} probe_env_t;
+
+/* Called once when the probe has a result, from the loop (never from inside probe_start). */
+typedef void (*probe_done_cb)(void *ctx, probe_t *p);
+
+/* Starts probing `target` as module `module_name` of cfg. The probe takes its own reference on cfg
+ * and copies the strings. timeout_s is the handler's computed timeout (<= 0 or not finite: the
+ * deadline has already passed). Returns NULL only when out of memory. */
+probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_name, const char *target,
+                     double timeout_s, probe_done_cb done, void *ctx);
+
+/* Frees the probe; if it is still running it is abandoned and `done` will not be called. Accepts NULL. */
+void probe_free(probe_t *p);
+
+/* Valid after `done`: */
+bool probe_succeeded(const probe_t *p);
+/* Appends the metrics exposition (text format 0.0.4). Returns 0 or NSP_ENOMEM. */
+int probe_write_metrics(const probe_t *p, buf_t *out);
+/* Appends blackbox's debug text: logs, metrics, module configuration. Returns 0 or NSP_ENOMEM. */
+int probe_write_debug(const probe_t *p, buf_t *out);

@@ -1,0 +1,123 @@
+/* Unit tests for target.c: blackbox's target forms (reference §3.5), IP literals, ipHash (§3.8). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "errors.h"
+#include "target.h"
+
+static void split_case(const char *t, const char *defport, const char *host, const char *port)
+{
+	char h[256], p[64];
+	assert_int_equal(target_split(t, defport, h, sizeof(h), p, sizeof(p)), 0);
+	assert_string_equal(h, host);
+	assert_string_equal(p, port);
+}
+
+static void test_split(void **state)
+{
+	(void)state;
+	split_case("127.0.0.61", "53", "127.0.0.61", "53");
+	split_case("127.0.0.61:53", "53", "127.0.0.61", "53");
+	split_case("127.0.0.61:domain", "53", "127.0.0.61", "domain");
+	split_case("127.0.0.61:", "53", "127.0.0.61", "");
+	split_case("127.0.0.61:99999", "53", "127.0.0.61", "99999");
+	split_case("[::1]:5361", "53", "::1", "5361");
+	split_case("::1", "53", "::1", "53");
+	split_case("[::1]", "53", "[::1]", "53");
+	split_case("[127.0.0.61]:53", "53", "127.0.0.61", "53");
+	split_case("[::ffff:127.0.0.61]:53", "53", "::ffff:127.0.0.61", "53");
+	split_case(":53", "53", "", "53");
+	split_case("dns://127.0.0.61", "53", "dns", "//127.0.0.61");
+	split_case("localhost", "853", "localhost", "853");
+	split_case("a]b:53", "53", "a]b:53", "53");
+	split_case("[a:b]c:53", "53", "[a:b]c:53", "53");
+	split_case("[::1]]:53", "53", "[::1]]:53", "53");
+}
+
+static void test_split_too_long(void **state)
+{
+	(void)state;
+	char big[1000];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	char h[256], p[64];
+	assert_int_equal(target_split(big, "53", h, sizeof(h), p, sizeof(p)), NSP_ERANGE);
+}
+
+static void test_parse_ip(void **state)
+{
+	(void)state;
+	target_ip_t ip;
+	assert_true(target_parse_ip("127.0.0.61", &ip));
+	assert_int_equal(ip.family, AF_INET);
+	assert_true(target_parse_ip("::ffff:127.0.0.61", &ip));
+	assert_int_equal(ip.family, AF_INET);        /* To4() != nil */
+	assert_true(target_parse_ip("::1", &ip));
+	assert_int_equal(ip.family, AF_INET6);
+	assert_false(target_parse_ip("127.000.000.061", &ip));
+	assert_false(target_parse_ip("2130706493", &ip));
+	assert_false(target_parse_ip("[::1]", &ip));
+	assert_false(target_parse_ip("fe80::1%eth0", &ip));
+	assert_false(target_parse_ip("", &ip));
+}
+
+static void test_hash(void **state)
+{
+	(void)state;
+	static const struct { const char *ip; uint32_t h; } cases[] = {
+		{ "127.0.0.61", 2662261369u }, { "127.0.0.1", 3668918509u }, { "127.0.0.62", 2611928512u },
+		{ "::1", 1751717746u },        { "192.0.2.1", 1969986452u }, { "2001:db8::1", 1851458804u },
+		{ "::ffff:127.0.0.61", 2662261369u },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		target_ip_t ip;
+		assert_true(target_parse_ip(cases[i].ip, &ip));
+		assert_int_equal(target_ip_hash(&ip), cases[i].h);
+	}
+}
+
+static void test_port(void **state)
+{
+	(void)state;
+	uint16_t p;
+	assert_int_equal(target_port("53", false, &p), 0);
+	assert_int_equal(p, 53);
+	assert_int_equal(target_port("", false, &p), 0);
+	assert_int_equal(p, 0);
+	assert_int_equal(target_port("65535", true, &p), 0);
+	assert_int_equal(target_port("99999", false, &p), NSP_EINVAL);
+	assert_int_equal(target_port("999999999999999999999", false, &p), NSP_EINVAL);
+	assert_int_equal(target_port("no-such-service-x", false, &p), NSP_EINVAL);
+}
+
+static void test_join(void **state)
+{
+	(void)state;
+	target_ip_t ip;
+	char out[64];
+	assert_true(target_parse_ip("::1", &ip));
+	target_join(&ip, 5361, out, sizeof(out));
+	assert_string_equal(out, "[::1]:5361");
+	assert_true(target_parse_ip("127.0.0.61", &ip));
+	target_join(&ip, 53, out, sizeof(out));
+	assert_string_equal(out, "127.0.0.61:53");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_too_long),
+		cmocka_unit_test(test_parse_ip),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_port),
+		cmocka_unit_test(test_join),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
