@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""run -- the integration suite: start Knot, the fake servers and the exporter, run every case.
+
+    run.py --exporter blackbox [--binary /usr/bin/prometheus-blackbox-exporter]
+    run.py --exporter nsprobe --binary build/nsprobe
+    run.py --exporter blackbox --names-in-mount-ns   (root: also the target-name cases)
+    options: --keep (keep the temporary directory), -k SUBSTRING (only matching cases),
+             -j N (parallel cases, default 24)
+
+Prints one line per case and then exactly `N passed, M failed` (plus `, K skipped`) on a line of
+its own; exits 1 if any case failed, 2 if the fixture could not be set up.
+Traffic stays on 127.0.0.0/8 and ::1; every process started here is stopped by its pid.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+
+import fixture  # noqa: E402
+import fakedns  # noqa: E402
+import test_probe  # noqa: E402
+
+BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
+
+
+class Ctx:
+    """What a case sees: the exporter kind, addresses, and a request function."""
+
+    def __init__(self, kind, exporter, knot, fake_host, fake_ports):
+        self.kind = kind
+        self.exporter = exporter
+        self.knot = knot
+        self.fake_host = fake_host
+        self.fake_ports = fake_ports
+        self.src = fake_host  # a local address of ours that is not Knot's (dns_src)
+        self.names = kind == "nsprobe"  # can target names be resolved through Knot?
+
+    def target(self, tok):
+        k = self.knot
+        if tok is None or tok == "":
+            return tok
+        if tok == "KNOT":
+            return "%s:%d" % (k.addr, k.port)
+        if tok == "KNOT6":
+            return "[%s]:%d" % (k.addr6, k.port)
+        if tok == "KNOT_MAPPED":
+            return "[::ffff:%s]:%d" % (k.addr, k.port)
+        if tok == "KNOT53":
+            return k.addr
+        if tok.startswith("FAKE:"):
+            return "%s:%d" % (self.fake_host, self.fake_ports[tok[5:]])
+        if tok.startswith("NAME:"):
+            return "%s.targets.test:%d" % (tok[5:], k.port)
+        raise ValueError("unknown target token %r" % tok)
+
+    def ip(self, tok):
+        return {"knot": self.knot.addr, "fake": self.fake_host}.get(tok, tok)
+
+    def request(self, path, headers=None, method="GET"):
+        return self.exporter.request(path, headers=headers, method=method)
+
+
+def run_case(ctx, case):
+    """-> (status, detail): status is PASS, FAIL or SKIP."""
+    if "names" in case.needs and not ctx.names:
+        return "SKIP", "target names need nsprobe --target.resolver (or --names-in-mount-ns)"
+    if "port53" in case.needs and not ctx.knot.port53:
+        return "SKIP", "port 53 on the Knot address is not available"
+    t0 = time.monotonic()
+    try:
+        case.fn(ctx)
+    except test_probe.Skip as e:
+        return "SKIP", str(e)
+    except AssertionError as e:
+        return "FAIL", str(e)
+    except Exception:  # a broken case or a dead exporter: report, keep going
+        return "FAIL", traceback.format_exc()
+    detail = "%.2fs" % (time.monotonic() - t0)
+    if case.deviation and ctx.kind == "nsprobe":
+        detail += "; expected deviation: " + test_probe.DEVIATIONS[case.deviation]
+    return "PASS", detail
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--exporter", choices=("blackbox", "nsprobe"), default="blackbox")
+    ap.add_argument("--binary", help="exporter binary (default for blackbox: %s)" % BLACKBOX)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-k", dest="filter", help="run only cases whose name contains this")
+    ap.add_argument("-j", dest="jobs", type=int, default=24, help="cases run in parallel")
+    ap.add_argument("--names-in-mount-ns", action="store_true",
+                    help="blackbox only, needs root: run it in a private mount namespace whose "
+                         "resolv.conf points at the fixture's Knot on port 53, so the target-name "
+                         "cases run too")
+    args = ap.parse_args(argv)
+
+    binary = args.binary or (BLACKBOX if args.exporter == "blackbox" else None)
+    if not binary:
+        ap.error("--exporter nsprobe needs --binary PATH")
+    binary = os.path.abspath(binary)
+    if not os.access(binary, os.X_OK):
+        ap.error("not executable: %s" % binary)
+    for case in test_probe.CASES:
+        if case.deviation and case.deviation not in test_probe.DEVIATIONS:
+            ap.error("case %s names unknown deviation %r" % (case.name, case.deviation))
+    cases = [c for c in test_probe.CASES if not args.filter or args.filter in c.name]
+
+    # SIGTERM (e.g. a ctest timeout) unwinds like Ctrl-C, so the finally block below cleans up.
+    def on_term(_sig, _frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+
+    tmp = tempfile.mkdtemp(prefix="nsprobe-it-")
+    knot = fakes = exporter = None
+    results = []
+    try:
+        try:
+            knot = fixture.Knot(tmp)
+            knot.start()
+            fake_host = fixture.pick_loopback(avoid=(knot.addr,))
+            fakes = fakedns.FakeDNS(fake_host)
+            fake_ports = fakes.start()
+            cfg = os.path.join(tmp, "exporter.yml")
+            ctx = Ctx(args.exporter, None, knot, fake_host, fake_ports)
+            with open(cfg, "w") as f:
+                f.write(test_probe.config_text(ctx))
+            extra, prefix = [], []
+            if args.exporter == "nsprobe":
+                extra.append("--target.resolver=%s:%d" % (knot.addr, knot.port))
+            elif args.names_in_mount_ns:
+                if not knot.port53:
+                    raise fixture.FixtureError("--names-in-mount-ns needs port 53 on Knot's address")
+                prefix = fixture.resolv_namespace_prefix(tmp, knot.addr)
+                ctx.names = True
+            exporter = fixture.Exporter(tmp, binary, cfg, extra, prefix)
+            exporter.start()
+            ctx.exporter = exporter
+        except (fixture.FixtureError, OSError) as e:
+            print("fixture setup failed: %s" % e, file=sys.stderr)
+            return 2
+        print("# exporter: %s" % " ".join(exporter.prefix + exporter.args))
+        print("# knot: %s@%d, [::1]@%d%s; fakes: %s; workdir: %s" % (
+            knot.addr, knot.port, knot.port, ", %s@53" % knot.addr if knot.port53 else "",
+            fake_host, tmp))
+        sys.stdout.flush()
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs))
+        try:
+            futs = [pool.submit(run_case, ctx, c) for c in cases]
+            for case, fut in zip(cases, futs):
+                status, detail = fut.result()
+                results.append(status)
+                line = "%-4s %s" % (status, case.name)
+                if status == "FAIL":
+                    print(line)
+                    for dl in detail.rstrip().splitlines()[:60]:
+                        print("     | " + dl)
+                else:
+                    print("%s (%s)" % (line, detail))
+                sys.stdout.flush()
+        finally:
+            # On an interrupt, queued cases are dropped; running ones end when the exporter stops.
+            pool.shutdown(wait=False, cancel_futures=True)
+        if "FAIL" in results:
+            print("# exporter log tail:")
+            for dl in exporter.log_tail(20).splitlines():
+                print("     | " + dl)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        results.append("FAIL")
+    finally:
+        if exporter is not None:
+            exporter.stop()
+        if fakes is not None:
+            fakes.stop()
+        if knot is not None:
+            knot.stop()
+        if args.keep:
+            print("# kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    passed, failed, skipped = (results.count(s) for s in ("PASS", "FAIL", "SKIP"))
+    summary = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        summary += ", %d skipped" % skipped
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
