@@ -79,7 +79,11 @@ static inline size_t wire_rr_capacity(size_t len) { return len / 11 + 1; }
  * header, QDCOUNT questions, then the RRs of each section; any structural fault (short header, name
  * past the end, compression loop or forward pointer chains beyond the limits, rdlength past the end)
  * fails the whole message. Type-specific rdata checks are rrtext's (rrtext_check).
- * Returns 0, NSP_EMALFORMED (msg->error says why), or NSP_ENOSPC (cap too small). */
+ * Header counts larger than the records present are corrected as miekg does (count[] = parsed).
+ * Returns 0, NSP_EMALFORMED (msg->error says why), NSP_EINVAL (len > 65535) or NSP_ENOSPC (cap too
+ * small). On NSP_EMALFORMED, rrs and count[] still hold the RRs parsed before the fault: miekg
+ * would have failed on the first of those whose rdata rrtext_check rejects, so a caller that wants
+ * miekg's exact error text checks them, in order, before using msg->error. */
 int wire_parse(const uint8_t *buf, size_t len, wire_rr_t *rrs, size_t cap, wire_msg_t *msg);
 
 /* Pointer to the first RR of a section, and its count. */
@@ -96,3 +100,11 @@ static inline const wire_rr_t *wire_section(const wire_msg_t *m, enum wire_secti
  * (case preserved). Returns the wire length (1..255) or NSP_EMALFORMED. *next (may be NULL) gets the
  * offset just past the name's first occurrence. */
 int wire_name_read(const wire_msg_t *m, size_t off, uint8_t out[WIRE_MAX_NAME], size_t *next);
+
+/* wire_name_read over the first `len` bytes of buf, as miekg's UnpackDomainName: pointers may go
+ * anywhere below len (also forward), at most 126 of them; labels (with their length octets) must sum
+ * to < 255; 0x40/0x80 label types are rejected. On NSP_EMALFORMED, *why (may be NULL) gets miekg's
+ * text ("dns: buffer size too small", "dns: too many compression pointers", ...). rrtext uses it with
+ * len = the end of an RR's rdata, because miekg unpacks rdata from a message cut at that point. */
+int wire_name_unpack(const uint8_t *buf, size_t len, size_t off, uint8_t out[WIRE_MAX_NAME],
+                     size_t *next, const char **why);
