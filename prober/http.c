@@ -110,6 +110,44 @@ int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, 
 	return (int)n;
 }
 
+static void listen_name(const http_listen_t *a, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	if (a->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)&a->addr;
+		inet_ntop(AF_INET, &s->sin_addr, host, sizeof(host));
+		port = ntohs(s->sin_port);
+		snprintf(out, outlen, "%s:%u", host, port);
+	} else {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&a->addr;
+		inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof(host));
+		port = ntohs(s->sin6_port);
+		snprintf(out, outlen, "[%s]:%u", host, port);
+	}
+}
+
+int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
+{
+	int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return NSP_ESYSTEM;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&a->addr, a->len) != 0) {
+		char name[80];
+		int e = errno;
+		listen_name(a, name, sizeof(name));
+		snprintf(err, errlen, "listen tcp %s: bind: %s", name, strerror(e));
+		close(fd);
+		return NSP_ESYSTEM;
+	}
+	close(fd);
+	return 0;
+}
+
 /* ---- replies ---- */
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype, const char *body,
@@ -569,18 +607,9 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		                           MHD_OPTION_END);
 		s->n = i + 1;
 		if (!s->d[i]) {
-			char host[INET6_ADDRSTRLEN] = "?";
-			unsigned port = 0;
-			if (addrs[i].addr.ss_family == AF_INET) {
-				const struct sockaddr_in *a = (const struct sockaddr_in *)&addrs[i].addr;
-				inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-				port = ntohs(a->sin_port);
-			} else {
-				const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&addrs[i].addr;
-				inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-				port = ntohs(a->sin6_port);
-			}
-			snprintf(err, errlen, "cannot listen on %s port %u (%s)", host, port,
+			char name[80];
+			listen_name(&addrs[i], name, sizeof(name));
+			snprintf(err, errlen, "cannot listen on %s (%s)", name,
 			         errno ? strerror(errno) : "libmicrohttpd failed");
 			http_server_free(s);
 			return NULL;

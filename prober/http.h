@@ -21,6 +21,11 @@ typedef struct http_listen {
  * returns how many (>= 1), or NSP_EINVAL with a message in err. */
 int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, size_t errlen);
 
+/* Checks that nothing listens on the address yet. The workers bind with SO_REUSEPORT, which would
+ * otherwise share the port with another process that also sets it. Returns 0 or NSP_ESYSTEM with a
+ * message in err. */
+int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
+
 /* Starts serving the addresses on `loop` (each worker binds them with SO_REUSEPORT).
  * Returns NULL with a message in err on failure (e.g. address in use). */
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,

@@ -24,9 +24,11 @@ int log_level_from_str(const char *s, log_level_t *out);
 int log_format_from_str(const char *s, log_format_t *out);
 
 /* Writes one line to stderr if `level` passes the threshold:
- *   ts=<RFC 3339 UTC, ns> level=<lvl> msg="<msg>" k1=v1 k2=v2 ...
+ *   ts=<RFC 3339 UTC, 3 fixed decimals, as promlog> level=<lvl> msg="<msg>" k1=v1 k2=v2 ...
+ * (json: one object with the keys sorted, as go-kit's JSON logger writes a Go map).
  * The variadic part is key, value pairs of C strings ending with NULL; values are quoted and escaped
- * as go-kit's logfmt does (Go %q rules) when they need it. Thread-safe (one write(2) per line). */
+ * as go-logfmt 0.5.1 does (encoding/json-style escapes) when they need it. Thread-safe (one write(2)
+ * per line). */
 void log_line(log_level_t level, const char *msg, ...) __attribute__((sentinel));
 
 #define log_error(msg, ...) log_line(LOG_ERROR, msg, ##__VA_ARGS__, (const char *)0)
@@ -35,8 +37,10 @@ void log_line(log_level_t level, const char *msg, ...) __attribute__((sentinel))
 #define log_debug(msg, ...) log_line(LOG_DEBUG, msg, ##__VA_ARGS__, (const char *)0)
 
 /* A probe's log: every level is recorded (blackbox 0.23 records all of a probe's lines for
- * debug=true and /logs); lines at or above the process threshold are also written to stderr.
- * Each line: ts=… module=<module> target=<target> level=<lvl> msg="…" k=v … */
+ * debug=true and /logs). As blackbox's scrapeLogger does, every line is also forwarded to stderr
+ * rewritten to level=debug, so it appears there only when the process threshold is debug.
+ * Each buffered line: ts=<RFC 3339 UTC, ns, trailing zeros trimmed> module=<module> target=<target>
+ * level=<lvl> msg="…" k=v … (always logfmt; blackbox's `caller` field is omitted). */
 typedef struct plog {
 	buf_t text;          /* owned */
 	const char *module;  /* borrowed; must outlive the plog */
@@ -48,5 +52,6 @@ void plog_deinit(plog_t *l);
 /* Appends one line; variadic key, value C-string pairs ending with NULL. */
 void plog_line(plog_t *l, log_level_t level, const char *msg, ...) __attribute__((sentinel));
 
-/* Appends `s` to `out` as a logfmt value: bare if it needs no quoting, else Go-%q quoted. */
+/* Appends `s` to `out` as a logfmt value: bare if it needs no quoting, else quoted as go-logfmt does;
+ * NULL is written as null, "" as nothing. */
 void log_fmt_value(buf_t *out, const char *s);

@@ -333,6 +333,13 @@ int main(int argc, char **argv)
 		}
 		naddrs += (size_t)n;
 	}
+	for (size_t i = 0; i < naddrs; i++) {
+		if (http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
+			log_error("Error starting HTTP server", "err", err);
+			exporter_deinit(&ex);
+			return 1;
+		}
+	}
 
 	/* Signals go to the main thread's signalfd only: block them before threads inherit the mask. */
 	sigset_t set;

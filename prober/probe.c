@@ -165,9 +165,12 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 		exchange_failed(p, "out of memory");
 		goto done;
 	}
+	/* As miekg unpacks: the first record whose rdata does not fit its type is the error, else the
+	 * structural one. */
 	wire_msg_t m;
-	if (wire_parse(buf, len, rrs, cap, &m) != 0) {
-		exchange_failed(p, m.error ? m.error : "dns: bad message");
+	int pr = wire_parse(buf, len, rrs, cap, &m);
+	if (pr != 0 && pr != NSP_EMALFORMED) {
+		exchange_failed(p, nsp_strerror(pr));
 		goto done;
 	}
 	size_t total = m.count[0] + m.count[1] + m.count[2];
@@ -177,6 +180,10 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 			exchange_failed(p, why ? why : "dns: bad rdata");
 			goto done;
 		}
+	}
+	if (pr != 0) {
+		exchange_failed(p, m.error ? m.error : "dns: bad message");
+		goto done;
 	}
 	/* The text of every RR, as the regexes see it (NUL-separated in one buffer). */
 	offs = calloc(total + 1, sizeof(*offs));

@@ -18,6 +18,11 @@ validate_re_t *validate_re_new(const char *pattern);
 void validate_re_free(validate_re_t *re);
 /* The pattern's source text. */
 const char *validate_re_source(const validate_re_t *re);
+/* Go's compile error text ("error parsing regexp: ...: `...`"), or NULL if the pattern compiled. */
+const char *validate_re_error(const validate_re_t *re);
+/* regexp.MatchString: searches s[0..len) anywhere. Returns 1 (match), 0 (no match) or -1 with the
+ * reason in err (the compile error, or a PCRE2 match/depth limit hit). Thread-safe. */
+int validate_re_match(const validate_re_t *re, const char *s, size_t len, char *err, size_t errlen);
 
 typedef struct validate_list {
 	validate_re_t **re;   /* owned */

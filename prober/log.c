@@ -1,0 +1,409 @@
+/* log -- logfmt/json lines for the process (stderr) and for one probe (its own buffer).
+ *
+ * The output copies what blackbox_exporter 0.23 writes through go-kit/log 0.2.1 and go-logfmt 0.5.1:
+ *
+ * - Process lines (promlog, prometheus/common 0.37 promlog/log.go): `ts` has three fixed decimals
+ *   ("2006-01-02T15:04:05.000Z07:00"), then `caller` (which we omit), then the call's pairs, `level`
+ *   first.
+ * - A probe's buffer (prober/handler.go newScrapeLogger): `ts` is RFC3339Nano (trailing zeros trimmed,
+ *   no fraction when zero), then `caller` (omitted), `module`, `target`, then the call's pairs.
+ * - scrapeLogger.Log also forwards every probe line to the process logger with its level rewritten
+ *   to debug, so with the default --log.level=info a probe writes nothing to stderr.
+ * - Values (go-logfmt encode.go writeStringValue): bare unless a rune is <= ' ', '=', '"' or
+ *   invalid UTF-8 (or U+FFFD); "null" is always quoted; an empty value is written as nothing.
+ *   Quoting (jsonstring.go) is encoding/json's: \\ \" \n \r \t, other controls as \u00XX, invalid
+ *   UTF-8 as \ufffd; DEL and other printable-or-not runes pass through raw.
+ * - JSON (go-kit json_logger.go): one object per line from a Go map, so keys come out sorted and a
+ *   repeated key keeps its last value; strings escaped as encoding/json with SetEscapeHTML(false). */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+
+static log_level_t log_threshold = LOG_INFO;
+static log_format_t log_format = LOG_LOGFMT;
+
+static const char *const log_level_names[] = {
+	[LOG_DEBUG] = "debug",
+	[LOG_INFO] = "info",
+	[LOG_WARN] = "warn",
+	[LOG_ERROR] = "error",
+};
+
+static const char *const log_format_names[] = {
+	[LOG_LOGFMT] = "logfmt",
+	[LOG_JSON] = "json",
+};
+
+void log_setup(log_level_t level, log_format_t format)
+{
+	log_threshold = level;
+	log_format = format;
+}
+
+int log_level_from_str(const char *s, log_level_t *out)
+{
+	for (size_t i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]); i++) {
+		if (s && strcmp(s, log_level_names[i]) == 0) {
+			*out = (log_level_t)i;
+			return 0;
+		}
+	}
+	return NSP_EINVAL;
+}
+
+int log_format_from_str(const char *s, log_format_t *out)
+{
+	for (size_t i = 0; i < sizeof(log_format_names) / sizeof(log_format_names[0]); i++) {
+		if (s && strcmp(s, log_format_names[i]) == 0) {
+			*out = (log_format_t)i;
+			return 0;
+		}
+	}
+	return NSP_EINVAL;
+}
+
+/* Go's utf8.DecodeRune: the rune at s[0..n) and its size; an invalid sequence (overlong,
+ * surrogate, > U+10FFFF, truncated) is U+FFFD with size 1. */
+static uint32_t log_utf8_decode(const unsigned char *s, size_t n, size_t *size)
+{
+	unsigned char c = s[0];
+	*size = 1;
+	if (c < 0x80)
+		return c;
+	size_t len;
+	uint32_t r, min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		r = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		r = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		r = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0xfffd;
+	}
+	if (n < len)
+		return 0xfffd;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0xfffd;
+		r = (r << 6) | (s[i] & 0x3f);
+	}
+	if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff))
+		return 0xfffd;
+	*size = len;
+	return r;
+}
+
+static bool log_needs_quote(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		size_t size;
+		uint32_t r = log_utf8_decode(p + i, n - i, &size);
+		if (r <= ' ' || r == '=' || r == '"' || r == 0xfffd)
+			return true;
+		i += size;
+	}
+	return false;
+}
+
+/* encoding/json's string body (go-logfmt's copy of it is the same minus U+2028/2029). */
+static void log_quote(buf_t *out, const char *s, bool json)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	size_t start = 0;
+	buf_putc(out, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char b = p[i];
+		if (b < 0x80) {
+			if (b >= 0x20 && b != '\\' && b != '"') {
+				i++;
+				continue;
+			}
+			buf_append(out, p + start, i - start);
+			switch (b) {
+			case '\\':
+			case '"':
+				buf_putc(out, '\\');
+				buf_putc(out, (char)b);
+				break;
+			case '\n':
+				buf_puts(out, "\\n");
+				break;
+			case '\r':
+				buf_puts(out, "\\r");
+				break;
+			case '\t':
+				buf_puts(out, "\\t");
+				break;
+			default:
+				buf_puts(out, "\\u00");
+				buf_putc(out, hex[b >> 4]);
+				buf_putc(out, hex[b & 0xf]);
+				break;
+			}
+			start = ++i;
+			continue;
+		}
+		size_t size;
+		uint32_t r = log_utf8_decode(p + i, n - i, &size);
+		if (r == 0xfffd) {
+			buf_append(out, p + start, i - start);
+			buf_puts(out, "\\ufffd");
+			i += size;
+			start = i;
+			continue;
+		}
+		if (json && (r == 0x2028 || r == 0x2029)) {
+			buf_append(out, p + start, i - start);
+			buf_puts(out, r == 0x2028 ? "\\u2028" : "\\u2029");
+			i += size;
+			start = i;
+			continue;
+		}
+		i += size;
+	}
+	buf_append(out, p + start, n - start);
+	buf_putc(out, '"');
+}
+
+void log_fmt_value(buf_t *out, const char *s)
+{
+	if (!s) {
+		buf_puts(out, "null");   /* go-logfmt writes a nil value as null */
+		return;
+	}
+	if (strcmp(s, "null") == 0)
+		buf_puts(out, "\"null\"");
+	else if (log_needs_quote(s))
+		log_quote(out, s, false);
+	else
+		buf_puts(out, s);
+}
+
+/* go-logfmt keyRuneFilter: drops runes <= ' ', '=', '"' and invalid UTF-8 from keys. */
+static void log_fmt_key(buf_t *out, const char *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	size_t n = strlen(k);
+	for (size_t i = 0; i < n;) {
+		size_t size;
+		uint32_t r = log_utf8_decode(p + i, n - i, &size);
+		if (!(r <= ' ' || r == '=' || r == '"' || r == 0xfffd))
+			buf_append(out, p + i, size);
+		i += size;
+	}
+}
+
+/* RFC 3339 UTC: nano = true gives Go's RFC3339Nano (up to nine digits, trailing zeros and a bare
+ * "." dropped); false gives promlog's fixed ".000" milliseconds. */
+static void log_timestamp(char out[40], bool nano)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nano) {
+		if (ts.tv_nsec != 0) {
+			char frac[11];
+			snprintf(frac, sizeof(frac), ".%09ld", (long)ts.tv_nsec);
+			size_t fl = strlen(frac);
+			while (fl > 1 && frac[fl - 1] == '0')
+				fl--;
+			frac[fl] = '\0';
+			memcpy(out + n, frac, fl + 1);
+			n += fl;
+		}
+	} else {
+		n += (size_t)snprintf(out + n, 40 - n, ".%03ld", (long)(ts.tv_nsec / 1000000));
+	}
+	memcpy(out + n, "Z", 2);
+}
+
+typedef struct log_kv {
+	const char *k;
+	const char *v;
+} log_kv_t;
+
+/* Collects the fixed pairs, then the caller's (key, value) pairs up to the NULL key. Returns the
+ * number of pairs, or 0 when out of memory (there is always at least one fixed pair). */
+static size_t log_collect(log_kv_t **out, const log_kv_t *fixed, size_t nfixed, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	size_t n = nfixed;
+	while (va_arg(aq, const char *) != NULL) {
+		(void)va_arg(aq, const char *);
+		n++;
+	}
+	va_end(aq);
+	log_kv_t *kv = calloc(n, sizeof(*kv));
+	if (!kv)
+		return 0;
+	memcpy(kv, fixed, nfixed * sizeof(*kv));
+	for (size_t i = nfixed; i < n; i++) {
+		kv[i].k = va_arg(ap, const char *);
+		kv[i].v = va_arg(ap, const char *);
+	}
+	*out = kv;
+	return n;
+}
+
+static void log_render_logfmt(buf_t *out, const log_kv_t *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(out, ' ');
+		log_fmt_key(out, kv[i].k);
+		buf_putc(out, '=');
+		log_fmt_value(out, kv[i].v);
+	}
+	buf_putc(out, '\n');
+}
+
+static int log_kv_cmp(const void *a, const void *b)
+{
+	const log_kv_t *x = a, *y = b;
+	return strcmp(x->k, y->k);
+}
+
+/* A Go map marshalled by encoding/json: later duplicates win, keys sorted bytewise. */
+static void log_render_json(buf_t *out, log_kv_t *kv, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool later = false;
+		for (size_t j = i + 1; j < n && !later; j++)
+			later = strcmp(kv[i].k, kv[j].k) == 0;
+		if (!later)
+			kv[w++] = kv[i];
+	}
+	qsort(kv, w, sizeof(*kv), log_kv_cmp);
+	buf_putc(out, '{');
+	for (size_t i = 0; i < w; i++) {
+		if (i)
+			buf_putc(out, ',');
+		log_quote(out, kv[i].k, true);
+		buf_putc(out, ':');
+		if (kv[i].v)
+			log_quote(out, kv[i].v, true);
+		else
+			buf_puts(out, "null");
+	}
+	buf_puts(out, "}\n");
+}
+
+static void log_write_stderr(const buf_t *b)
+{
+	if (!buf_ok(b))
+		return;
+	const char *p = buf_str(b);
+	size_t left = b->len;
+	while (left > 0) {
+		ssize_t w = write(STDERR_FILENO, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+}
+
+static void log_emit(log_format_t format, log_kv_t *kv, size_t n)
+{
+	buf_t line = BUF_INIT;
+	if (format == LOG_JSON)
+		log_render_json(&line, kv, n);
+	else
+		log_render_logfmt(&line, kv, n);
+	log_write_stderr(&line);
+	buf_free(&line);
+}
+
+void log_line(log_level_t level, const char *msg, ...)
+{
+	if (level < log_threshold)
+		return;
+	char ts[40];
+	log_timestamp(ts, false);
+	const log_kv_t fixed[] = {
+		{ "ts", ts },
+		{ "level", log_level_names[level] },
+		{ "msg", msg },
+	};
+	va_list ap;
+	va_start(ap, msg);
+	log_kv_t *kv = NULL;
+	size_t n = log_collect(&kv, fixed, 3, ap);
+	va_end(ap);
+	if (n)
+		log_emit(log_format, kv, n);
+	free(kv);
+}
+
+void plog_init(plog_t *l, const char *module, const char *target)
+{
+	l->text = (buf_t)BUF_INIT;
+	l->module = module;
+	l->target = target;
+}
+
+void plog_deinit(plog_t *l)
+{
+	if (!l)
+		return;
+	buf_free(&l->text);
+}
+
+void plog_line(plog_t *l, log_level_t level, const char *msg, ...)
+{
+	char ts[40];
+	log_timestamp(ts, true);
+	const log_kv_t fixed[] = {
+		{ "ts", ts },
+		{ "module", l->module },
+		{ "target", l->target },
+		{ "level", log_level_names[level] },
+		{ "msg", msg },
+	};
+	va_list ap;
+	va_start(ap, msg);
+	log_kv_t *kv = NULL;
+	size_t n = log_collect(&kv, fixed, 5, ap);
+	va_end(ap);
+	if (!n) {
+		l->text.oom = true;
+		return;
+	}
+	/* The buffer always records, in logfmt (handler.go: bl := log.NewLogfmtLogger(&sl.buffer)). */
+	log_render_logfmt(&l->text, kv, n);
+
+	/* scrapeLogger.Log: the process copy is rewritten to level=debug, with promlog's timestamp. */
+	if (log_threshold <= LOG_DEBUG) {
+		log_timestamp(ts, false);
+		kv[3].v = log_level_names[LOG_DEBUG];
+		log_emit(log_format, kv, n);
+	}
+	free(kv);
+}

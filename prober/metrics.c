@@ -1,0 +1,257 @@
+/* metrics -- Prometheus text exposition (format 0.0.4) of a probe's gauges, and a generic writer.
+ *
+ * Numbers are written as client_golang's expfmt writes them: strconv.FormatFloat(v, 'g', -1, 64),
+ * with "+Inf", "-Inf" and "NaN". Go's shortest mode picks the fewest significant digits that parse
+ * back to the same double; we find that length by asking printf for 1..17 digits and checking each
+ * with strtod (both are correctly rounded in glibc), then lay the digits out as Go's fmtE/fmtF do. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+
+typedef struct metric_def {
+	const char *name;
+	const char *labels;   /* preformatted, or NULL */
+	const char *help;
+} metric_def_t;
+
+/* blackbox_exporter 0.23: prober/dns.go, prober/utils.go, prober/handler.go. */
+static const metric_def_t metric_defs[MET__COUNT] = {
+	[MET_DNS_ADDITIONAL_RRS] = {
+		.name = "probe_dns_additional_rrs",
+		.help = "Returns number of entries in the additional resource record list",
+	},
+	[MET_DNS_ANSWER_RRS] = {
+		.name = "probe_dns_answer_rrs",
+		.help = "Returns number of entries in the answer resource record list",
+	},
+	[MET_DNS_AUTHORITY_RRS] = {
+		.name = "probe_dns_authority_rrs",
+		.help = "Returns number of entries in the authority resource record list",
+	},
+	[MET_DNS_DURATION_CONNECT] = {
+		.name = "probe_dns_duration_seconds",
+		.labels = "phase=\"connect\"",
+		.help = "Duration of DNS request by phase",
+	},
+	[MET_DNS_DURATION_REQUEST] = {
+		.name = "probe_dns_duration_seconds",
+		.labels = "phase=\"request\"",
+		.help = "Duration of DNS request by phase",
+	},
+	[MET_DNS_DURATION_RESOLVE] = {
+		.name = "probe_dns_duration_seconds",
+		.labels = "phase=\"resolve\"",
+		.help = "Duration of DNS request by phase",
+	},
+	[MET_DNS_LOOKUP_TIME] = {
+		.name = "probe_dns_lookup_time_seconds",
+		.help = "Returns the time taken for probe dns lookup in seconds",
+	},
+	[MET_DNS_QUERY_SUCCEEDED] = {
+		.name = "probe_dns_query_succeeded",
+		.help = "Displays whether or not the query was executed successfully",
+	},
+	[MET_DNS_SERIAL] = {
+		.name = "probe_dns_serial",
+		.help = "Returns the serial number of the zone",
+	},
+	[MET_DURATION] = {
+		.name = "probe_duration_seconds",
+		.help = "Returns how long the probe took to complete in seconds",
+	},
+	[MET_IP_ADDR_HASH] = {
+		.name = "probe_ip_addr_hash",
+		.help = "Specifies the hash of IP address. It's useful to detect if the IP address changes.",
+	},
+	[MET_IP_PROTOCOL] = {
+		.name = "probe_ip_protocol",
+		.help = "Specifies whether probe ip protocol is IP4 or IP6",
+	},
+	[MET_SUCCESS] = {
+		.name = "probe_success",
+		.help = "Displays whether or not the probe was a success",
+	},
+};
+
+int metrics_render(const metrics_t *m, buf_t *out)
+{
+	const char *family = NULL;
+	for (size_t i = 0; i < MET__COUNT; i++) {
+		if (!m->present[i])
+			continue;
+		const metric_def_t *d = &metric_defs[i];
+		if (!family || strcmp(family, d->name) != 0) {
+			metrics_family(out, d->name, d->help, "gauge");
+			family = d->name;
+		}
+		metrics_sample(out, d->name, d->labels, m->value[i]);
+	}
+	return buf_ok(out) ? 0 : NSP_ENOMEM;
+}
+
+/* HELP text escaping in format 0.0.4: backslash and newline. */
+static void metrics_help_text(buf_t *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			buf_puts(out, "\\\\");
+		else if (*s == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *s);
+	}
+}
+
+void metrics_family(buf_t *out, const char *name, const char *help, const char *type)
+{
+	buf_puts(out, "# HELP ");
+	buf_puts(out, name);
+	buf_putc(out, ' ');
+	metrics_help_text(out, help);
+	buf_puts(out, "\n# TYPE ");
+	buf_puts(out, name);
+	buf_putc(out, ' ');
+	buf_puts(out, type);
+	buf_putc(out, '\n');
+}
+
+void metrics_sample(buf_t *out, const char *name, const char *labels, double v)
+{
+	char num[32];
+	buf_puts(out, name);
+	if (labels && *labels) {
+		buf_putc(out, '{');
+		buf_puts(out, labels);
+		buf_putc(out, '}');
+	}
+	buf_putc(out, ' ');
+	buf_append(out, num, metrics_fmt_float(v, num));
+	buf_putc(out, '\n');
+}
+
+void metrics_label_value(buf_t *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			buf_puts(out, "\\\\");
+		else if (*s == '"')
+			buf_puts(out, "\\\"");
+		else if (*s == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *s);
+	}
+}
+
+/* Adds delta (+1 or -1) to the last digit of the decimal digit string d[0..n). Returns false if
+ * the result would need another digit or go below 1 (those never beat the rounded candidate). */
+static bool metrics_digits_step(char *d, size_t n, int delta)
+{
+	for (size_t i = n; i-- > 0;) {
+		int c = d[i] - '0' + delta;
+		if (c >= 0 && c <= 9) {
+			d[i] = (char)('0' + c);
+			return d[0] != '0';
+		}
+		d[i] = delta > 0 ? '0' : '9';
+	}
+	return false;
+}
+
+static bool metrics_digits_roundtrip(const char *d, size_t n, int exp10, double v)
+{
+	char s[48];
+	snprintf(s, sizeof(s), "%c.%.*se%d", d[0], (int)(n - 1), d + 1, exp10);
+	return strtod(s, NULL) == v;
+}
+
+/* Shortest digits of |v| > 0: d (no leading or trailing zeros), n digits, decimal point after
+ * *dp digits (Go's decimalSlice nd and dp). */
+static size_t metrics_shortest(double v, char d[24], int *dp)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		char s[40];
+		snprintf(s, sizeof(s), "%.*e", prec - 1, v);
+		size_t n = 0;
+		const char *p = s;
+		for (; *p && *p != 'e'; p++)
+			if (*p >= '0' && *p <= '9')
+				d[n++] = *p;
+		int exp10 = atoi(p + 1);
+		bool ok = metrics_digits_roundtrip(d, n, exp10, v);
+		/* Go returns the shortest string inside the round-trip interval, which near a power of
+		 * two may be a neighbour of the correctly rounded one. */
+		for (int delta = -1; !ok && delta <= 1; delta += 2) {
+			char alt[24];
+			memcpy(alt, d, n);
+			if (metrics_digits_step(alt, n, delta) && metrics_digits_roundtrip(alt, n, exp10, v)) {
+				memcpy(d, alt, n);
+				ok = true;
+			}
+		}
+		if (ok) {
+			while (n > 1 && d[n - 1] == '0')
+				n--;
+			*dp = exp10 + 1;
+			return n;
+		}
+	}
+	return 0; /* unreachable: 17 digits always round-trip */
+}
+
+size_t metrics_fmt_float(double v, char out[32])
+{
+	if (isnan(v))
+		return (size_t)snprintf(out, 32, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, 32, v > 0 ? "+Inf" : "-Inf");
+	size_t o = 0;
+	if (signbit(v)) {
+		out[o++] = '-';
+		v = -v;
+	}
+	if (v == 0) {
+		out[o++] = '0';
+		out[o] = '\0';
+		return o;
+	}
+	char d[24];
+	int dp = 0;
+	size_t nd = metrics_shortest(v, d, &dp);
+	int exp = dp - 1;
+	if (exp < -4 || exp >= 6) {
+		/* %e: d[.ddd]e±XX */
+		out[o++] = d[0];
+		if (nd > 1) {
+			out[o++] = '.';
+			memcpy(out + o, d + 1, nd - 1);
+			o += nd - 1;
+		}
+		o += (size_t)snprintf(out + o, 32 - o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+		return o;
+	}
+	/* %f with max(nd-dp, 0) decimals */
+	if (dp <= 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (int i = 0; i < -dp; i++)
+			out[o++] = '0';
+		memcpy(out + o, d, nd);
+		o += nd;
+	} else {
+		for (int i = 0; i < dp; i++)
+			out[o++] = (size_t)i < nd ? d[i] : '0';
+		if ((size_t)dp < nd) {
+			out[o++] = '.';
+			memcpy(out + o, d + dp, nd - (size_t)dp);
+			o += nd - (size_t)dp;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
