@@ -48,11 +48,6 @@ int buf_puts(buf_t *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
-int buf_putc(buf_t *b, char c)
-{
-	return buf_append(b, &c, 1);
-}
-
 int buf_vprintf(buf_t *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

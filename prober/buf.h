@@ -20,7 +20,6 @@ typedef struct buf {
 /* Each returns 0 or NSP_ENOMEM (and sets b->oom). */
 int buf_append(buf_t *b, const void *data, size_t len);
 int buf_puts(buf_t *b, const char *s);
-int buf_putc(buf_t *b, char c);
 int buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Ensures room for `extra` more bytes plus the terminating NUL. */
@@ -32,6 +31,17 @@ void buf_reset(buf_t *b);
 void buf_free(buf_t *b);
 /* Hands the string to the caller (who frees it with free()); b is BUF_INIT afterwards. NULL if oom. */
 char *buf_steal(buf_t *b);
+
+/* Appends one byte; 0 or NSP_ENOMEM. Inline: escapers call it per character. */
+static inline int buf_putc(buf_t *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_append(b, &c, 1);
+}
 
 static inline bool buf_ok(const buf_t *b) { return !b->oom; }
 /* The content as a C string ("" when empty). */

@@ -139,7 +139,11 @@ static void channel_on_io(void *ctx, int fd, uint32_t events)
 	bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
 	bool wr = events & EPOLLOUT;
 	ares_process_fd(c->ch, rd ? fd : ARES_SOCKET_BAD, wr ? fd : ARES_SOCKET_BAD);
-	channel_timer_update(c);
+	/* Answers only remove queries, so the earliest c-ares timeout can only move later: the armed
+	 * timer stays valid (it may fire early and re-arm). ares_timeout walks every pending query, so
+	 * calling it per event would make a busy channel quadratic. */
+	if (!loop_timer_armed(&c->timer) && c->pending)
+		channel_timer_update(c);
 }
 
 static void channel_sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -541,7 +545,9 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	r->t_sent = loop_now_ns();
 	if (!srv->tcp && !r->t_connected)
 		r->t_connected = r->t_sent;
-	if (!r->ares_done)
+	/* A new query times out after every pending one (one timeout per channel): only an unarmed
+	 * timer needs setting. */
+	if (!r->ares_done && !loop_timer_armed(&c->timer))
 		channel_timer_update(c);
 	return 0;
 }
@@ -626,7 +632,7 @@ int dnsclient_resolve(dnsclient_t *cl, const char *host, int family, dnsclient_a
 	r->in_call = true;
 	ares_getaddrinfo(cl->resolver->ch, host, NULL, &hints, on_ares_addrinfo, r);
 	r->in_call = false;
-	if (!r->ares_done)
+	if (!r->ares_done && !loop_timer_armed(&cl->resolver->timer))
 		channel_timer_update(cl->resolver);
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include "metrics.h"
 
 #include <math.h>
+#include <float.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,38 +172,61 @@ static bool metrics_digits_roundtrip(const char *d, size_t n, int exp10, double 
 	return strtod(s, NULL) == v;
 }
 
+/* The correctly rounded `prec`-digit decimal of v into d; returns the digit count, *exp10 its exponent. */
+static size_t metrics_round_digits(double v, int prec, char d[24], int *exp10)
+{
+	char s[40];
+	snprintf(s, sizeof(s), "%.*e", prec - 1, v);
+	size_t n = 0;
+	const char *p = s;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			d[n++] = *p;
+	*exp10 = atoi(p + 1);
+	return n;
+}
+
 /* Shortest digits of |v| > 0: d (no leading or trailing zeros), n digits, decimal point after
- * *dp digits (Go's decimalSlice nd and dp). */
+ * *dp digits (Go's decimalSlice nd and dp).
+ *
+ * Why three tries are enough: at 15 significant digits or fewer the decimal spacing is at least
+ * 4.5 ulp, so if any such decimal round-trips, the correctly rounded 15-digit one does too and,
+ * stripped of trailing zeros, it is the shortest (a shorter one padded with zeros is the same
+ * number). At 16 digits the spacing can drop under an ulp, so near a power of two a neighbour of
+ * the correctly rounded decimal may be the one inside the round-trip interval, as Go would pick.
+ * 17 digits always round-trip. */
 static size_t metrics_shortest(double v, char d[24], int *dp)
 {
-	for (int prec = 1; prec <= 17; prec++) {
-		char s[40];
-		snprintf(s, sizeof(s), "%.*e", prec - 1, v);
-		size_t n = 0;
-		const char *p = s;
-		for (; *p && *p != 'e'; p++)
-			if (*p >= '0' && *p <= '9')
-				d[n++] = *p;
-		int exp10 = atoi(p + 1);
-		bool ok = metrics_digits_roundtrip(d, n, exp10, v);
-		/* Go returns the shortest string inside the round-trip interval, which near a power of
-		 * two may be a neighbour of the correctly rounded one. */
-		for (int delta = -1; !ok && delta <= 1; delta += 2) {
-			char alt[24];
-			memcpy(alt, d, n);
-			if (metrics_digits_step(alt, n, delta) && metrics_digits_roundtrip(alt, n, exp10, v)) {
-				memcpy(d, alt, n);
-				ok = true;
+	int exp10 = 0;
+	size_t n = 0;
+	/* Integers below 2^53 are exact: their digits, without trailing zeros, are the answer. */
+	if (v < 9007199254740992.0 && v == (double)(uint64_t)v) {
+		char s[24];
+		int len = snprintf(s, sizeof(s), "%llu", (unsigned long long)(uint64_t)v);
+		memcpy(d, s, (size_t)len);
+		n = (size_t)len;
+		exp10 = len - 1;
+	} else {
+		bool ok = false;
+		/* Subnormals have fewer significant bits: there the argument fails, so search from 1. */
+		int first = v < DBL_MIN ? 1 : 15;
+		for (int prec = first; prec <= 17 && !ok; prec++) {
+			n = metrics_round_digits(v, prec, d, &exp10);
+			ok = prec == 17 || metrics_digits_roundtrip(d, n, exp10, v);
+			for (int delta = -1; !ok && (prec == 16 || first == 1) && delta <= 1; delta += 2) {
+				char alt[24];
+				memcpy(alt, d, n);
+				if (metrics_digits_step(alt, n, delta) && metrics_digits_roundtrip(alt, n, exp10, v)) {
+					memcpy(d, alt, n);
+					ok = true;
+				}
 			}
 		}
-		if (ok) {
-			while (n > 1 && d[n - 1] == '0')
-				n--;
-			*dp = exp10 + 1;
-			return n;
-		}
 	}
-	return 0; /* unreachable: 17 digits always round-trip */
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	*dp = exp10 + 1;
+	return n;
 }
 
 size_t metrics_fmt_float(double v, char out[32])

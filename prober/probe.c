@@ -49,6 +49,7 @@ struct probe {
 
 	plog_t log;
 	metrics_t m;
+	buf_t metrics_text;               /* rendered once when the probe finishes */
 
 	/* target and query */
 	char host[256];
@@ -106,6 +107,8 @@ static void probe_finish(probe_t *p, bool success)
 		plog_line(&p->log, LOG_INFO, "Probe succeeded", "duration_seconds", d, NULL);
 	else
 		plog_line(&p->log, LOG_ERROR, "Probe failed", "duration_seconds", d, NULL);
+	/* The response and the history's debug text both carry it: render it once. */
+	metrics_render(&p->m, &p->metrics_text);
 	/* Deliver from the loop: the result may be known inside probe_start. */
 	loop_timer_start(p->env.loop, &p->done_timer, loop_now_ns());
 }
@@ -608,6 +611,7 @@ void probe_free(probe_t *p)
 	loop_timer_stop(p->env.loop, &p->done_timer);
 	dnsclient_cancel(p->req);
 	plog_deinit(&p->log);
+	buf_free(&p->metrics_text);
 	config_unref(p->cfg);
 	free(p->module_name);
 	free(p->target);
@@ -621,7 +625,10 @@ bool probe_succeeded(const probe_t *p)
 
 int probe_write_metrics(const probe_t *p, buf_t *out)
 {
-	return metrics_render(&p->m, out);
+	if (p->state != PROBE_FINISHED)
+		return metrics_render(&p->m, out);
+	return buf_ok(&p->metrics_text) ? buf_append(out, buf_str(&p->metrics_text), p->metrics_text.len)
+	                                : NSP_ENOMEM;
 }
 
 int probe_write_debug(const probe_t *p, buf_t *out)
@@ -629,7 +636,7 @@ int probe_write_debug(const probe_t *p, buf_t *out)
 	buf_puts(out, "Logs for the probe:\n");
 	buf_append(out, buf_str(&p->log.text), p->log.text.len);
 	buf_puts(out, "\n\n\nMetrics that would have been returned:\n");
-	metrics_render(&p->m, out);
+	probe_write_metrics(p, out);
 	buf_puts(out, "\n\n\nModule configuration:\n");
 	if (p->mod->debug_yaml)
 		buf_puts(out, p->mod->debug_yaml);
