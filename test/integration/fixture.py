@@ -385,5 +385,19 @@ class Exporter:
                             timeout=timeout)
 
     def stop(self):
-        stop_process(self.proc)
+        """Stops the exporter; returns its exit status (None if it was not running)."""
+        proc = self.proc
+        stop_process(proc)
         self.proc = None
+        return None if proc is None else proc.returncode
+
+    def sanitizer_report(self):
+        """The first AddressSanitizer/LeakSanitizer/UBSan line in the exporter's log, or None."""
+        try:
+            with open(self.log_path, errors="replace") as f:
+                for line in f:
+                    if ("Sanitizer" in line and "ERROR" in line) or "runtime error:" in line:
+                        return line.strip()
+        except OSError:
+            pass
+        return None

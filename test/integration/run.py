@@ -184,7 +184,14 @@ def main(argv=None):
         results.append("FAIL")
     finally:
         if exporter is not None:
-            exporter.stop()
+            # nsprobe must stop cleanly on SIGTERM: exit 0, and no sanitizer report (leaks included).
+            rc = exporter.stop()
+            if args.exporter == "nsprobe":
+                report = exporter.sanitizer_report()
+                ok = rc == 0 and report is None
+                results.append("PASS" if ok else "FAIL")
+                print("%-4s exporter_clean_exit (exit status %s%s)" % (
+                    "PASS" if ok else "FAIL", rc, "; " + report if report else ""))
         if fakes is not None:
             fakes.stop()
         if knot is not None:
