@@ -29,6 +29,7 @@ int buf_reserve(buf_t *b, size_t extra)
 	}
 	b->p = p;
 	b->cap = cap;
+	b->p[b->len] = '\0';      /* the content is always a C string */
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "errors.h"
 #include "log.h"
 #include "probe.h"
+#include "urlquery.h"
 
 #define HTTP_MAX_DAEMONS 8
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
@@ -38,12 +39,19 @@ struct http_server {
 	size_t active;
 };
 
+#define HTTP_ARGS 4
+
 typedef struct http_req {
 	http_server_t *srv;
 	struct MHD_Connection *conn;
+	bool counted;                   /* included in srv->active */
+	char *query;                    /* the raw query string, as received */
+	buf_t args[HTTP_ARGS];          /* decoded parameter values handed out by arg() */
+	size_t nargs;
 	probe_t *probe;
 	bool probe_done;
 	bool debug;
+	const char *target;             /* one of args[] */
 	char *module_name;
 	config_t *cfg;
 } http_req_t;
@@ -207,9 +215,17 @@ static enum MHD_Result reply_buf(struct MHD_Connection *c, unsigned status, cons
 	return ret;
 }
 
-static const char *arg(struct MHD_Connection *c, const char *key)
+/* A query parameter as blackbox reads it (Go's url.ParseQuery: first valid value; pairs with bad
+ * escapes dropped), or NULL. Valid until the request completes. */
+static const char *arg(http_req_t *r, const char *key)
 {
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+	if (r->nargs == HTTP_ARGS)
+		return NULL;
+	buf_t *b = &r->args[r->nargs];
+	if (!urlquery_get(r->query, key, b))
+		return NULL;
+	r->nargs++;
+	return buf_str(b);
 }
 
 /* ---- /probe ---- */
@@ -269,7 +285,7 @@ static void on_probe_done(void *ctx, probe_t *p)
 	buf_t dbg = BUF_INIT;
 	probe_write_debug(p, &dbg);
 	char *text = buf_steal(&dbg);
-	const char *target = arg(r->conn, "target");
+	const char *target = r->target;
 	history_add(r->srv->ex->history, r->module_name, target ? target : "", text, probe_succeeded(p));
 	MHD_resume_connection(r->conn);
 	r->srv->run_pending = true;
@@ -291,7 +307,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		return reply_buf(c, MHD_HTTP_OK, CT_METRICS, &b);
 	}
 
-	const char *module = arg(c, "module");
+	const char *module = arg(r, "module");
 	if (!module || !module[0])
 		module = "http_2xx";
 	r->cfg = exporter_config(ex);
@@ -330,9 +346,10 @@ static enum MHD_Result handle_probe(http_req_t *r)
 	else
 		timeout = max;
 
-	const char *target = arg(c, "target");
+	const char *target = arg(r, "target");
 	if (!target || !target[0])
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "Target parameter is missing");
+	r->target = target;
 
 	const char *prober = mod->prober ? mod->prober : "";
 	if (strcmp(prober, "dns") != 0) {
@@ -349,7 +366,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, msg);
 	}
 
-	const char *debug = arg(c, "debug");
+	const char *debug = arg(r, "debug");
 	r->debug = debug && strcmp(debug, "true") == 0;
 	r->module_name = strdup(module);
 	if (!r->module_name)
@@ -413,9 +430,9 @@ static enum MHD_Result handle_landing(http_req_t *r)
 static enum MHD_Result handle_logs(http_req_t *r)
 {
 	struct MHD_Connection *c = r->conn;
-	const char *ids = arg(c, "id");
-	const char *target = arg(c, "target");
-	const char *module = arg(c, "module");
+	const char *ids = arg(r, "id");
+	const char *target = arg(r, "target");
+	const char *module = arg(r, "module");
 	bool id_ok = false;
 	unsigned long long id = 0;
 	if (ids && ids[0]) {
@@ -484,14 +501,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)upload_data;
 	http_server_t *s = cls;
 	http_req_t *r = *req_cls;
-	if (!r) {
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			return MHD_NO;
-		r->srv = s;
+	if (!r)
+		return MHD_NO;          /* on_uri could not allocate it */
+	if (!r->conn) {
 		r->conn = c;
-		*req_cls = r;
-		s->active++;
 		return MHD_YES;
 	}
 	if (*upload_size) {             /* bodies are ignored, as blackbox reads only the URL */
@@ -516,6 +529,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return handle_landing(r);
 }
 
+/* Called with the raw request URI before MHD decodes it: the request starts here, so that the query
+ * can be read with Go's rules instead of MHD's. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)c;
+	http_server_t *s = cls;
+	http_req_t *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	const char *q = strchr(uri, '?');
+	r->query = strdup(q ? q + 1 : "");
+	if (!r->query) {
+		free(r);
+		return NULL;
+	}
+	char *hash = strchr(r->query, '#');
+	if (hash)
+		*hash = '\0';
+	r->srv = s;
+	r->counted = true;
+	s->active++;
+	return r;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -528,9 +565,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->module_name);
+	free(r->query);
+	for (size_t i = 0; i < HTTP_ARGS; i++)
+		buf_free(&r->args[i]);
+	if (r->counted)
+		s->active--;
 	free(r);
 	*req_cls = NULL;
-	s->active--;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -604,6 +645,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		                           MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
 		                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 		                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		                           MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		                           MHD_OPTION_END);
 		s->n = i + 1;
 		if (!s->d[i]) {

@@ -846,6 +846,34 @@ add_http("http_unknown_prober", lambda c: probe_path("weird", c.target("KNOT")),
          'Unknown prober "foo"\n')
 add_http("http_healthy", lambda c: "/-/healthy", 200, "Healthy")
 
+# Malformed query strings: Go's url.ParseQuery drops a pair with a bad %-escape or a ';'.
+add_http("http_bad_escape_drops_target", lambda c: "/probe?module=dns_a&target=%zz", 400,
+         "Target parameter is missing\n")
+add_http("http_truncated_escape_drops_target", lambda c: "/probe?module=dns_a&target=127.0.0.1%4", 400,
+         "Target parameter is missing\n")
+add_http("http_semicolon_drops_target", lambda c: "/probe?module=dns_a&target=a;b", 400,
+         "Target parameter is missing\n")
+add_http("http_bad_escape_in_module", lambda c: "/probe?module=%G0&target=x", 400,
+         'Unknown module "http_2xx"\n')
+
+
+def _long_target(ctx):
+    """A 100 KB target. blackbox (Go, 1 MB header limit) probes it and fails to resolve it;
+    nsprobe answers 414 (it keeps 16 KB per connection: no DNS name is longer than 255 octets)."""
+    st, _h, body = ctx.request("/probe?module=dns_a&target=" + "a" * 100000)
+    if ctx.kind == "nsprobe":
+        if st != 414:
+            _fail(["status %d, expected 414" % st], body)
+    elif st != 200 or "\nprobe_success 0\n" not in body:
+        _fail(["status %d, expected 200 with probe_success 0" % st], body)
+    # The exporter must still be serving.
+    st, _h, body = ctx.request("/-/healthy")
+    if st != 200:
+        _fail(["not healthy after a 100 KB target"], body)
+
+
+CASES.append(Case("http_100kb_target", _long_target))
+
 
 def _self_metrics(ctx):
     """/metrics after an unknown-module probe: the counter and reload gauge (blackbox-dns.md 4.2).
