@@ -14,7 +14,7 @@
 #include "config.h"
 #include "errors.h"
 
-#define REF_DATA SHARED_REF_DIR "/blackbox-dns-data"
+#define REF_DATA TEST_DATA_DIR "/blackbox-0.23"
 
 /* Loads `yaml`; returns the config, or NULL with the error in err. */
 static config_t *load(const char *yaml, char *err, size_t errlen)

@@ -14,9 +14,6 @@
 #include "buf.h"
 #include "metrics.h"
 
-#ifndef SHARED_REF_DIR
-#define SHARED_REF_DIR "../shared/reference"
-#endif
 
 static const struct {
 	double v;
@@ -275,7 +272,7 @@ static void test_render_dns_a(void **state)
 	metrics_set(&m, MET_IP_ADDR_HASH, 2662261369.0);
 	buf_t out = BUF_INIT;
 	assert_int_equal(metrics_render(&m, &out), 0);
-	char *want = debug_metrics(SHARED_REF_DIR "/blackbox-dns-data/probe-outputs/dns_a.debug.txt");
+	char *want = debug_metrics(TEST_DATA_DIR "/blackbox-0.23/probe-outputs/dns_a.debug.txt");
 	assert_string_equal(buf_str(&out), want);
 	free(want);
 
