@@ -10,8 +10,11 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include "history.h"
 #include "loop.h"
+#include "mailbox.h"
 
 typedef struct order {
 	loop_t *loop;
@@ -127,12 +130,50 @@ static void test_history(void **state)
 	history_free(h);
 }
 
+typedef struct mbtest {
+	loop_t *loop;
+	mailbox_t *mb;
+	int got;
+	pthread_t poster;
+} mbtest_t;
+
+static void on_message(void *ctx)
+{
+	mbtest_t *t = ctx;
+	if (++t->got == 100)
+		loop_stop(t->loop);
+}
+
+static void *post_from_thread(void *ctx)
+{
+	mbtest_t *t = ctx;
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(mailbox_post(t->mb, on_message, t), 0);
+	return NULL;
+}
+
+static void test_mailbox_runs_on_loop(void **state)
+{
+	(void)state;
+	mbtest_t t = { .loop = loop_new() };
+	assert_non_null(t.loop);
+	t.mb = mailbox_new(t.loop);
+	assert_non_null(t.mb);
+	assert_int_equal(pthread_create(&t.poster, NULL, post_from_thread, &t), 0);
+	assert_int_equal(loop_run(t.loop), 0);
+	pthread_join(t.poster, NULL);
+	assert_int_equal(t.got, 100);
+	mailbox_free(t.mb);
+	loop_free(t.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_fire_in_deadline_order),
 		cmocka_unit_test(test_fd_dispatch),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_mailbox_runs_on_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
