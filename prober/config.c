@@ -97,6 +97,9 @@ static const cyaml_schema_field_t cy_dns_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("validate_answer_rrs", OPT_NULL_STR, cy_dns_t, answer, cy_rrv_fields),
 	CYAML_FIELD_MAPPING_PTR("validate_authority_rrs", OPT_NULL_STR, cy_dns_t, authority, cy_rrv_fields),
 	CYAML_FIELD_MAPPING_PTR("validate_additional_rrs", OPT_NULL_STR, cy_dns_t, additional, cy_rrv_fields),
+	CYAML_FIELD_IGNORE("edns", CYAML_FLAG_OPTIONAL),
+	CYAML_FIELD_IGNORE("dnssec", CYAML_FLAG_OPTIONAL),
+	CYAML_FIELD_IGNORE("tcp_on_truncation", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END,
 };
 
@@ -229,6 +232,43 @@ static int build_dns(cfg_check_t *c, config_module_t *mod, yaml_node_t *node, co
 		d->valid_rcodes = cy->valid_rcodes;
 		d->n_valid_rcodes = cy->n_valid_rcodes;
 	}
+	/* nsprobe's extensions: pass 1 has checked them, read them from its document */
+	d->tcp_on_truncation = node_bool(&m, "tcp_on_truncation", false);
+	yaml_node_t *edns = cfg_map_get(&m, "edns");
+	yaml_node_t *dnssec = cfg_map_get(&m, "dnssec");
+	if (dnssec && !cfg_is_null(dnssec)) {
+		cfg_map_t sm = { 0 };
+		if (!cfg_map_build(c, dnssec, true, &sm)) {
+			cfg_map_free(&m);
+			return NSP_ENOMEM;
+		}
+		d->dnssec_validate = node_bool(&sm, "validate", false);
+		yaml_node_t *mv = cfg_map_get(&sm, "min_validity");
+		if (mv && !cfg_is_null(mv))
+			config_duration_parse(cfg_scalar(mv), &d->dnssec_min_validity_ns);
+		cfg_map_free(&sm);
+	}
+	if ((edns && !cfg_is_null(edns)) || d->dnssec_validate) {
+		d->edns = true;
+		d->edns_udp_size = 1232;    /* the DNS flag day 2020 size */
+		if (edns && !cfg_is_null(edns)) {
+			cfg_map_t em = { 0 };
+			if (!cfg_map_build(c, edns, true, &em)) {
+				cfg_map_free(&m);
+				return NSP_ENOMEM;
+			}
+			yaml_node_t *sz = cfg_map_get(&em, "udp_size");
+			if (sz && !cfg_is_null(sz))
+				d->edns_udp_size = (uint16_t)strtol(cfg_scalar(sz), NULL, 0);
+			d->edns_do = node_bool(&em, "do", false);
+			d->edns_nsid = node_bool(&em, "nsid", false);
+			cfg_map_free(&em);
+		}
+		if (d->dnssec_validate)
+			d->edns_do = true;          /* dnssec: implies the DO bit */
+	}
+	d->extensions = d->edns || d->tcp_on_truncation;
+
 	yaml_node_t *tls = cfg_map_get(&m, "tls_config");
 	if (cy->tls_config && tls && !cfg_is_null(tls)) {
 		cfg_map_t tm = { 0 };

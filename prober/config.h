@@ -36,6 +36,15 @@ typedef struct config_dns {
 	validate_rules_t validate_answer_rrs;
 	validate_rules_t validate_authority_rrs;
 	validate_rules_t validate_additional_rrs;
+	/* nsprobe's extensions (absent in blackbox configs, so their output stays blackbox's) */
+	bool edns;                   /* send an OPT record (an `edns:` block, or dnssec.validate) */
+	uint16_t edns_udp_size;      /* 512..4096, default 1232 */
+	bool edns_do;                /* DO bit (implied by dnssec.validate) */
+	bool edns_nsid;              /* ask for the server's NSID */
+	bool dnssec_validate;        /* check the answer's RRSIGs against the zone's DNSKEY set */
+	int64_t dnssec_min_validity_ns;  /* fail when the earliest RRSIG expires sooner than this */
+	bool tcp_on_truncation;      /* retry over TCP when the UDP answer has TC set */
+	bool extensions;             /* any of the above: the module gets nsprobe's extra metrics */
 } config_dns_t;
 
 typedef struct config_module {

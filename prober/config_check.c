@@ -39,6 +39,22 @@ static const cfg_field_t rrv_fields[] = {
 };
 static const cfg_schema_t rrv_schema = { "config.plain", NULL, rrv_fields };
 
+/* nsprobe's extensions (issue #6); blackbox_exporter has none of these keys. */
+static const cfg_field_t edns_fields[] = {
+	{ "udp_size", CFGK_INT, 0, NULL, NULL },
+	{ "do", CFGK_BOOL, 0, NULL, NULL },
+	{ "nsid", CFGK_BOOL, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
+};
+static const cfg_schema_t edns_schema = { "config.plain", NULL, edns_fields };
+
+static const cfg_field_t dnssec_fields[] = {
+	{ "validate", CFGK_BOOL, 0, NULL, NULL },
+	{ "min_validity", CFGK_DUR, 0, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL },
+};
+static const cfg_schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields };
+
 static const cfg_field_t dns_fields[] = {
 	{ "preferred_ip_protocol", CFGK_STR, 0, NULL, NULL },
 	{ "ip_protocol_fallback", CFGK_BOOL, 0, NULL, "true" },
@@ -54,6 +70,9 @@ static const cfg_field_t dns_fields[] = {
 	{ "validate_answer_rrs", CFGK_STRUCT, 0, &rrv_schema, NULL },
 	{ "validate_authority_rrs", CFGK_STRUCT, 0, &rrv_schema, NULL },
 	{ "validate_additional_rrs", CFGK_STRUCT, 0, &rrv_schema, NULL },
+	{ "edns", CFGK_STRUCT, 0, &edns_schema, NULL },
+	{ "dnssec", CFGK_STRUCT, 0, &dnssec_schema, NULL },
+	{ "tcp_on_truncation", CFGK_BOOL, 0, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 const cfg_schema_t cfg_schema_dns = { "config.plain", NULL, dns_fields };
@@ -681,6 +700,21 @@ static bool check_dns(cfg_check_t *c, yaml_node_t *node, const cfg_map_t *m)
 	if (qt && !cfg_is_null(qt) && cfg_scalar(qt)[0] && !dnstab_type_from_name(cfg_scalar(qt), &u)) {
 		cfg_fail(c, &qt->start_mark, "query_type", "query type '%s' is not valid", cfg_scalar(qt));
 		return false;
+	}
+	yaml_node_t *edns = cfg_map_get(m, "edns");
+	if (edns && edns->type == YAML_MAPPING_NODE) {
+		cfg_map_t em = { 0 };
+		bool ok = cfg_map_build(c, edns, true, &em);
+		yaml_node_t *sz = ok ? cfg_map_get(&em, "udp_size") : NULL;
+		long long v = sz && !cfg_is_null(sz) ? strtoll(cfg_scalar(sz), NULL, 0) : 1232;
+		if (ok && (v < 512 || v > 4096)) {
+			/* 4096: c-ares 1.18 reads UDP answers into a 4097-byte buffer (peers-and-libs.md B.1.3) */
+			cfg_fail(c, &sz->start_mark, "udp_size", "edns udp_size must be between 512 and 4096, not %lld", v);
+			ok = false;
+		}
+		cfg_map_free(&em);
+		if (!ok)
+			return false;
 	}
 	return true;
 }

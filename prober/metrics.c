@@ -17,7 +17,8 @@
 
 typedef struct metric_def {
 	const char *name;
-	const char *labels;   /* preformatted, or NULL */
+	const char *labels;     /* preformatted, or NULL */
+	const char *label_key;  /* a label whose value is set at run time (metrics_set_label) */
 	const char *help;
 } metric_def_t;
 
@@ -49,6 +50,45 @@ static const metric_def_t metric_defs[MET__COUNT] = {
 		.name = "probe_dns_duration_seconds",
 		.labels = "phase=\"resolve\"",
 		.help = "Duration of DNS request by phase",
+	},
+	/* nsprobe's extensions: present only in modules that ask for them (config_dns_t.extensions) */
+	[MET_DNS_FLAG_AA] = {
+		.name = "probe_dns_flag_aa",
+		.help = "Whether the answer had the AA (authoritative answer) flag set",
+	},
+	[MET_DNS_FLAG_AD] = {
+		.name = "probe_dns_flag_ad",
+		.help = "Whether the answer had the AD (authenticated data) flag set",
+	},
+	[MET_DNS_NSID_INFO] = {
+		.name = "probe_dns_nsid_info",
+		.label_key = "nsid",
+		.help = "The name server identifier (NSID, RFC 5001) the server returned",
+	},
+	[MET_DNS_RCODE_INFO] = {
+		.name = "probe_dns_rcode_info",
+		.label_key = "rcode",
+		.help = "The response code of the answer, as a label",
+	},
+	[MET_DNS_REPLY_TRUNCATED] = {
+		.name = "probe_dns_reply_truncated",
+		.help = "Whether the answer had the TC (truncated) flag set",
+	},
+	[MET_DNS_RESPONSE_SIZE] = {
+		.name = "probe_dns_response_size_bytes",
+		.help = "Size of the DNS answer message in bytes",
+	},
+	[MET_DNSSEC_EARLIEST_EXPIRY] = {
+		.name = "probe_dnssec_earliest_rrsig_expiry",
+		.help = "Returns earliest RRSIG expiration of the answer in unixtime",
+	},
+	[MET_DNSSEC_LATEST_INCEPTION] = {
+		.name = "probe_dnssec_latest_rrsig_inception",
+		.help = "Returns latest RRSIG inception of the answer in unixtime",
+	},
+	[MET_DNSSEC_RRSIG_VALID] = {
+		.name = "probe_dnssec_rrsig_valid",
+		.help = "Whether every answer RRset has a valid RRSIG from the zone's DNSKEY set",
 	},
 	[MET_DNS_LOOKUP_TIME] = {
 		.name = "probe_dns_lookup_time_seconds",
@@ -91,7 +131,19 @@ int metrics_render(const metrics_t *m, buf_t *out)
 			metrics_family(out, d->name, d->help, "gauge");
 			family = d->name;
 		}
-		metrics_sample(out, d->name, d->labels, m->value[i]);
+		if (d->label_key) {
+			buf_t l = BUF_INIT;
+			buf_puts(&l, d->label_key);
+			buf_puts(&l, "=\"");
+			metrics_label_value(&l, m->label[i] ? m->label[i] : "");
+			buf_putc(&l, '"');
+			metrics_sample(out, d->name, buf_str(&l), m->value[i]);
+			if (!buf_ok(&l))
+				out->oom = true;
+			buf_free(&l);
+		} else {
+			metrics_sample(out, d->name, d->labels, m->value[i]);
+		}
 	}
 	return buf_ok(out) ? 0 : NSP_ENOMEM;
 }

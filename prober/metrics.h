@@ -15,9 +15,18 @@ typedef enum metric_id {
 	MET_DNS_DURATION_CONNECT,   /* probe_dns_duration_seconds{phase="connect"} */
 	MET_DNS_DURATION_REQUEST,
 	MET_DNS_DURATION_RESOLVE,
+	MET_DNS_FLAG_AA,            /* nsprobe's extensions (issue #6) from here ... */
+	MET_DNS_FLAG_AD,
 	MET_DNS_LOOKUP_TIME,
+	MET_DNS_NSID_INFO,          /* labelled: nsid="<server's NSID>" */
 	MET_DNS_QUERY_SUCCEEDED,
+	MET_DNS_RCODE_INFO,         /* labelled: rcode="<name>" */
+	MET_DNS_REPLY_TRUNCATED,
+	MET_DNS_RESPONSE_SIZE,
 	MET_DNS_SERIAL,
+	MET_DNSSEC_EARLIEST_EXPIRY,
+	MET_DNSSEC_LATEST_INCEPTION,
+	MET_DNSSEC_RRSIG_VALID,     /* ... to here, interleaved by name */
 	MET_DURATION,
 	MET_IP_ADDR_HASH,
 	MET_IP_PROTOCOL,
@@ -29,12 +38,21 @@ typedef enum metric_id {
 typedef struct metrics {
 	bool present[MET__COUNT];
 	double value[MET__COUNT];
+	const char *label[MET__COUNT];   /* value of the series' one dynamic label; borrowed */
 } metrics_t;
 
 static inline void metrics_set(metrics_t *m, metric_id_t id, double v)
 {
 	m->present[id] = true;
 	m->value[id] = v;
+}
+
+/* Sets a series whose label value is known only at run time (MET_DNS_RCODE_INFO, MET_DNS_NSID_INFO).
+ * `label` is borrowed: it must outlive the render. */
+static inline void metrics_set_label(metrics_t *m, metric_id_t id, const char *label, double v)
+{
+	metrics_set(m, id, v);
+	m->label[id] = label;
 }
 
 /* Appends the exposition of the present series: "# HELP", "# TYPE" once per family, then samples.

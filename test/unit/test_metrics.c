@@ -334,9 +334,37 @@ static void test_generic_writer(void **state)
 	buf_free(&out);
 }
 
+/* The catalogue's order is the exposition's: families sorted by name (Go's registry gathers them
+ * sorted), so rendering never sorts. Every family appears once. */
+static void test_catalogue_sorted(void **state)
+{
+	(void)state;
+	metrics_t m = {0};
+	for (int i = 0; i < MET__COUNT; i++)
+		metrics_set(&m, (metric_id_t)i, 1);
+	metrics_set_label(&m, MET_DNS_RCODE_INFO, "NOERROR", 1);
+	metrics_set_label(&m, MET_DNS_NSID_INFO, "ns1 \"x\"", 1);
+	buf_t out = BUF_INIT;
+	assert_int_equal(metrics_render(&m, &out), 0);
+	char prev[128] = "";
+	int families = 0;
+	for (const char *line = buf_str(&out); (line = strstr(line, "# HELP ")); line++) {
+		char name[128];
+		assert_int_equal(sscanf(line, "# HELP %127s", name), 1);
+		assert_true(strcmp(prev, name) < 0);
+		snprintf(prev, sizeof(prev), "%s", name);
+		families++;
+	}
+	assert_int_equal(families, 20);
+	assert_non_null(strstr(buf_str(&out), "probe_dns_rcode_info{rcode=\"NOERROR\"} 1\n"));
+	assert_non_null(strstr(buf_str(&out), "probe_dns_nsid_info{nsid=\"ns1 \\\"x\\\"\"} 1\n"));
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_catalogue_sorted),
 		cmocka_unit_test(test_fmt_float_table),
 		cmocka_unit_test(test_fmt_float_random),
 		cmocka_unit_test(test_render_dns_a),
