@@ -217,24 +217,42 @@ static void log_fmt_key(buf_t *out, const char *k)
  * "." dropped); false gives promlog's fixed ".000" milliseconds. */
 static void log_timestamp(char out[40], bool nano)
 {
+	/* gmtime_r + strftime cost more than the rest of a line; the seconds part changes once a
+	 * second, so each thread keeps the last one it formatted. */
+	static _Thread_local time_t cached_sec = -1;
+	static _Thread_local char cached[24];
+	static _Thread_local size_t cached_len;
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ts.tv_sec != cached_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = ts.tv_sec;
+	}
+	memcpy(out, cached, cached_len);
+	size_t n = cached_len;
+	long ns = (long)ts.tv_nsec;
 	if (nano) {
-		if (ts.tv_nsec != 0) {
-			char frac[11];
-			snprintf(frac, sizeof(frac), ".%09ld", (long)ts.tv_nsec);
-			size_t fl = strlen(frac);
-			while (fl > 1 && frac[fl - 1] == '0')
+		if (ns != 0) {
+			char frac[10];
+			for (int i = 8; i >= 0; i--) {
+				frac[i] = (char)('0' + ns % 10);
+				ns /= 10;
+			}
+			size_t fl = 9;
+			while (fl > 0 && frac[fl - 1] == '0')
 				fl--;
-			frac[fl] = '\0';
-			memcpy(out + n, frac, fl + 1);
+			out[n++] = '.';
+			memcpy(out + n, frac, fl);
 			n += fl;
 		}
 	} else {
-		n += (size_t)snprintf(out + n, 40 - n, ".%03ld", (long)(ts.tv_nsec / 1000000));
+		long ms = ns / 1000000;
+		out[n++] = '.';
+		out[n++] = (char)('0' + ms / 100);
+		out[n++] = (char)('0' + ms / 10 % 10);
+		out[n++] = (char)('0' + ms % 10);
 	}
 	memcpy(out + n, "Z", 2);
 }
