@@ -4,7 +4,12 @@
  * resumed and bounds the loop's sleep by MHD_get_timeout, which MHD requires in external mode.
  * A /probe request is handled in two calls of the access handler: the first checks the request as
  * blackbox's handler does, suspends the connection and starts the probe; the probe's completion
- * resumes it, and the second call sends the result. */
+ * resumes it, and the second call sends the result.
+ *
+ * With a web config (exporter-toolkit's --web.config.file) every request first passes a gate: the
+ * client certificate is judged by client_auth_type, then basic-auth credentials go to the verifier
+ * pool (webauth) while the connection is suspended, as a probe does; the verdict resumes it. Every
+ * response leaves through send_response, which adds the configured headers. */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -15,14 +20,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "buf.h"
 #include "errors.h"
 #include "log.h"
 #include "probe.h"
 #include "urlquery.h"
+#include "webauth.h"
+#include "webconfig.h"
 
 #define HTTP_MAX_DAEMONS 8
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
@@ -31,6 +41,8 @@
 struct http_server {
 	loop_t *loop;
 	exporter_t *ex;
+	const webconfig_t *wc;          /* borrowed; NULL: plain HTTP, no auth */
+	webauth_client_t *auth;         /* owned; NULL without basic_auth_users */
 	probe_env_t env;
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	int epfd[HTTP_MAX_DAEMONS];
@@ -41,10 +53,20 @@ struct http_server {
 
 #define HTTP_ARGS 4
 
+/* The gate every request passes before routing: the client certificate, then basic auth. */
+typedef enum http_gate {
+	GATE_UNCHECKED = 0,
+	GATE_PENDING,                   /* suspended while the pool checks the password */
+	GATE_OPEN,
+	GATE_DENIED,                    /* answer 401 */
+} http_gate_t;
+
 typedef struct http_req {
 	http_server_t *srv;
 	struct MHD_Connection *conn;
 	bool counted;                   /* included in srv->active */
+	http_gate_t gate;
+	webauth_job_t *auth_job;        /* while GATE_PENDING */
 	char *query;                    /* the raw query string, as received */
 	buf_t args[HTTP_ARGS];          /* decoded parameter values handed out by arg() */
 	size_t nargs;
@@ -158,61 +180,78 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
 
 /* ---- replies ---- */
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype, const char *body,
-                             size_t len, bool copy)
+/* Every response leaves through here: the web config's extra headers are added (unless the handler
+ * set that header itself, as Go's handler overrides the toolkit's Header().Set), then it is queued.
+ * Takes the response. */
+static enum MHD_Result send_response(http_req_t *r, unsigned status, struct MHD_Response *resp)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)body, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	if (ctype)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	const webconfig_t *wc = r->srv->wc;
+	for (size_t i = 0; wc && i < wc->nheaders; i++)
+		if (!MHD_get_response_header(resp, wc->headers[i].name))
+			MHD_add_response_header(resp, wc->headers[i].name, wc->headers[i].value);
+	enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
 	return ret;
 }
 
-/* Go's http.Error: text/plain; charset=utf-8, nosniff, the message and a newline. */
-static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *msg)
+static enum MHD_Result reply(http_req_t *r, unsigned status, const char *ctype, const char *body, size_t len,
+                             bool copy)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, (void *)body, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	if (ctype)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	return send_response(r, status, resp);
+}
+
+/* Go's http.Error: text/plain; charset=utf-8, nosniff, the message and a newline. `extra_name` and
+ * `extra_value` add one more header (may be NULL). */
+static enum MHD_Result reply_error_hdr(http_req_t *r, unsigned status, const char *msg, const char *extra_name,
+                                       const char *extra_value)
 {
 	buf_t b = BUF_INIT;
 	buf_puts(&b, msg);
 	buf_putc(&b, '\n');
 	if (!buf_ok(&b))
 		return MHD_NO;
-	struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
+	struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
 		buf_free(&b);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT_UTF8);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	if (extra_name)
+		MHD_add_response_header(resp, extra_name, extra_value);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT_UTF8);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	return send_response(r, status, resp);
+}
+
+static enum MHD_Result reply_error(http_req_t *r, unsigned status, const char *msg)
+{
+	return reply_error_hdr(r, status, msg, NULL, NULL);
 }
 
 /* Sends b's content (taking it). */
-static enum MHD_Result reply_buf(struct MHD_Connection *c, unsigned status, const char *ctype, buf_t *b)
+static enum MHD_Result reply_buf(http_req_t *r, unsigned status, const char *ctype, buf_t *b)
 {
 	if (!buf_ok(b)) {
 		buf_free(b);
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
 	size_t len = b->len;
 	char *p = buf_steal(b);
 	if (!p)
 		return MHD_NO;
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
 		free(p);
 		return MHD_NO;
 	}
 	if (ctype)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	return send_response(r, status, resp);
 }
 
 /* A query parameter as blackbox reads it (Go's url.ParseQuery: first valid value; pairs with bad
@@ -301,10 +340,10 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		buf_t b = BUF_INIT;
 		if (r->debug) {
 			probe_write_debug(r->probe, &b);
-			return reply_buf(c, MHD_HTTP_OK, "text/plain", &b);
+			return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 		}
 		probe_write_metrics(r->probe, &b);
-		return reply_buf(c, MHD_HTTP_OK, CT_METRICS, &b);
+		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, &b);
 	}
 
 	const char *module = arg(r, "module");
@@ -324,7 +363,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		buf_free(&q);
 		atomic_fetch_add(&ex->module_unknown_total, 1);
 		log_debug("Unknown module", "module", module);
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, msg);
+		return reply_error(r, MHD_HTTP_BAD_REQUEST, msg);
 	}
 
 	double timeout = 0;
@@ -334,7 +373,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		if (go_parse_float(hdr, &timeout, err, sizeof(err)) != 0) {
 			char msg[400];
 			snprintf(msg, sizeof(msg), "Failed to parse timeout from Prometheus header: %s", err);
-			return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+			return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
 		}
 	}
 	if (timeout == 0)
@@ -348,7 +387,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 
 	const char *target = arg(r, "target");
 	if (!target || !target[0])
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "Target parameter is missing");
+		return reply_error(r, MHD_HTTP_BAD_REQUEST, "Target parameter is missing");
 	r->target = target;
 
 	const char *prober = mod->prober ? mod->prober : "";
@@ -363,21 +402,21 @@ static enum MHD_Result handle_probe(http_req_t *r)
 			         prober);
 		else
 			snprintf(msg, sizeof(msg), "Unknown prober \"%.200s\"", prober);
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, msg);
+		return reply_error(r, MHD_HTTP_BAD_REQUEST, msg);
 	}
 
 	const char *debug = arg(r, "debug");
 	r->debug = debug && strcmp(debug, "true") == 0;
 	r->module_name = strdup(module);
 	if (!r->module_name)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	/* Suspend first: the probe's completion resumes the connection. */
 	MHD_suspend_connection(c);
 	r->probe = probe_start(&r->srv->env, r->cfg, module, target, timeout, on_probe_done, r);
 	if (!r->probe) {
 		MHD_resume_connection(c);
 		r->srv->run_pending = true;
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
 	return MHD_YES;
 }
@@ -424,12 +463,11 @@ static enum MHD_Result handle_landing(http_req_t *r)
 	             "    <table border='1'><tr><th>Module</th><th>Target</th><th>Result</th><th>Debug</th>");
 	history_each(r->srv->ex->history, landing_row, &b);
 	buf_puts(&b, "</table></body>\n    </html>");
-	return reply_buf(r->conn, MHD_HTTP_OK, "text/html", &b);
+	return reply_buf(r, MHD_HTTP_OK, "text/html", &b);
 }
 
 static enum MHD_Result handle_logs(http_req_t *r)
 {
-	struct MHD_Connection *c = r->conn;
 	const char *ids = arg(r, "id");
 	const char *target = arg(r, "target");
 	const char *module = arg(r, "module");
@@ -442,40 +480,40 @@ static enum MHD_Result handle_logs(http_req_t *r)
 		id_ok = *end == '\0' && errno == 0 && ids[0] >= '0' && ids[0] <= '9';
 	}
 	if (id_ok && target && target[0])
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "Probe id and target can't be defined at the same time");
+		return reply_error(r, MHD_HTTP_BAD_REQUEST, "Probe id and target can't be defined at the same time");
 	if (!id_ok && !(target && target[0]))
-		return reply_error(c, MHD_HTTP_BAD_REQUEST,
+		return reply_error(r, MHD_HTTP_BAD_REQUEST,
 		                   "Probe id or target must be defined as http query parameters");
 	if (module && module[0] && !(target && target[0]))
-		return reply_error(c, MHD_HTTP_BAD_REQUEST,
+		return reply_error(r, MHD_HTTP_BAD_REQUEST,
 		                   "Probe module filter only works in conjunction with target parameter");
 	char *text;
 	if (target && target[0]) {
 		text = history_debug_by_target(r->srv->ex->history, target, module && module[0] ? module : NULL);
 		if (!text)
-			return reply_error(c, MHD_HTTP_NOT_FOUND, "Probe target not found");
+			return reply_error(r, MHD_HTTP_NOT_FOUND, "Probe target not found");
 	} else {
 		text = history_debug_by_id(r->srv->ex->history, id);
 		if (!text)
-			return reply_error(c, MHD_HTTP_NOT_FOUND, "Probe id not found");
+			return reply_error(r, MHD_HTTP_NOT_FOUND, "Probe id not found");
 	}
 	buf_t b = { .p = text, .len = strlen(text), .cap = strlen(text) + 1 };
-	return reply_buf(c, MHD_HTTP_OK, "text/plain", &b);
+	return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 }
 
 static enum MHD_Result handle_reload(http_req_t *r, const char *method)
 {
 	if (strcmp(method, "POST") != 0)
-		return reply_error(r->conn, MHD_HTTP_METHOD_NOT_ALLOWED, "This endpoint requires a POST request.");
+		return reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "This endpoint requires a POST request.");
 	char err[1024], msg[1200];
 	/* TODO(#4): parse off the loop thread. A config file parses in milliseconds. */
 	if (exporter_reload(r->srv->ex, err, sizeof(err)) != 0) {
 		log_error("Error reloading config", "err", err);
 		snprintf(msg, sizeof(msg), "failed to reload config: %s", err);
-		return reply_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
 	}
 	log_info("Reloaded config file");
-	return reply(r->conn, MHD_HTTP_OK, NULL, "", 0, false);
+	return reply(r, MHD_HTTP_OK, NULL, "", 0, false);
 }
 
 static enum MHD_Result handle_config(http_req_t *r)
@@ -490,16 +528,148 @@ static enum MHD_Result handle_config(http_req_t *r)
 			buf_append(&b, chunk, n);
 		fclose(f);
 	}
-	return reply_buf(r->conn, MHD_HTTP_OK, "text/plain", &b);
+	return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
+}
+
+/* ---- the gate: client certificate, then basic auth ---- */
+
+/* exporter-toolkit's answer to missing or wrong credentials. */
+static enum MHD_Result reply_unauthorized(http_req_t *r)
+{
+	return reply_error_hdr(r, MHD_HTTP_UNAUTHORIZED, "Unauthorized", "WWW-Authenticate", "Basic");
+}
+
+/* Go's Request.BasicAuth (RFC 7617): "Basic " with the scheme in any case, then standard base64 (CR
+ * and LF ignored, as Go's decoder does) of user:password, split at the first colon. Decodes into
+ * `out` and returns true with the split position in *colon; false: no usable credentials. */
+static bool parse_basic_auth(const char *h, buf_t *out, size_t *colon)
+{
+	if (!h || strncasecmp(h, "Basic ", 6) != 0)
+		return false;
+	const char *b64 = h + 6;
+	size_t len = strlen(b64);
+	if (buf_reserve(out, len / 4 * 3 + 3) != 0)
+		return false;
+	size_t n = 0;
+	const char *end = NULL;
+	if (sodium_base642bin((unsigned char *)out->p, out->cap, b64, len, "\r\n", &n, &end,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != b64 + len)
+		return false;
+	out->len = n;
+	const char *c = memchr(out->p, ':', n);
+	if (!c)
+		return false;
+	*colon = (size_t)(c - out->p);
+	return true;
+}
+
+static void on_auth_done(void *ctx, bool ok)
+{
+	http_req_t *r = ctx;
+	r->auth_job = NULL;
+	r->gate = ok ? GATE_OPEN : GATE_DENIED;
+	MHD_resume_connection(r->conn);
+	r->srv->run_pending = true;
+}
+
+/* Decides whether the request may reach the routes. Returns true to go on; otherwise *ret is what
+ * the access handler returns: the request was answered (401, 500), refused (MHD_NO closes the
+ * connection, as Go's handshake would fail), or suspended while the pool checks the password. */
+static bool gate(http_req_t *r, enum MHD_Result *ret)
+{
+	http_server_t *s = r->srv;
+	const webconfig_t *wc = s->wc;
+	switch (r->gate) {
+	case GATE_OPEN:
+		return true;
+	case GATE_PENDING:
+		*ret = MHD_YES;          /* spurious call while suspended */
+		return false;
+	case GATE_DENIED:
+		*ret = reply_unauthorized(r);
+		return false;
+	case GATE_UNCHECKED:
+		break;
+	}
+	if (wc && wc->tls && wc->client_auth != WEBCONFIG_NO_CLIENT_CERT) {
+		/* MHD only asks GnuTLS to request a certificate; client_auth_type is applied here. */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		void *session = ci ? ci->tls_session : NULL;
+		char why[512];
+		int cr = webconfig_check_client(wc, session, why, sizeof(why));
+		if (cr != WEBCONFIG_CLIENT_OK) {
+			log_debug("refusing TLS client", "err", why);
+			webconfig_tls_alert(session, cr);
+			*ret = MHD_NO;
+			return false;
+		}
+	}
+	if (!webconfig_has_users(wc)) {
+		r->gate = GATE_OPEN;
+		return true;
+	}
+	buf_t cred = BUF_INIT;
+	size_t colon = 0;
+	int v = WEBAUTH_DENIED;
+	if (parse_basic_auth(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+	                     &cred, &colon))
+		v = webauth_check(s->auth, wc, cred.p, colon, cred.p + colon + 1, cred.len - colon - 1, on_auth_done, r,
+		                  &r->auth_job);
+	if (cred.p)
+		sodium_memzero(cred.p, cred.cap);
+	buf_free(&cred);
+	switch (v) {
+	case WEBAUTH_ALLOWED:
+		r->gate = GATE_OPEN;
+		return true;
+	case WEBAUTH_DENIED:
+		r->gate = GATE_DENIED;
+		*ret = reply_unauthorized(r);
+		return false;
+	case WEBAUTH_PENDING:
+		/* The verdict comes back through the loop, never inside webauth_check: suspending after it
+		 * is safe. */
+		r->gate = GATE_PENDING;
+		MHD_suspend_connection(r->conn);
+		*ret = MHD_YES;
+		return false;
+	default:
+		*ret = reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return false;
+	}
+}
+
+/* ---- routing: every path, in one place ---- */
+
+static enum MHD_Result route(http_req_t *r, const char *url, const char *method)
+{
+	if (strcmp(url, "/probe") == 0)
+		return handle_probe(r);
+	if (strcmp(url, "/metrics") == 0) {
+		buf_t b = BUF_INIT;
+		exporter_write_metrics(r->srv->ex, &b);
+		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, &b);
+	}
+	if (strcmp(url, "/-/healthy") == 0)
+		return reply(r, MHD_HTTP_OK, CT_TEXT_UTF8, "Healthy", 7, false);
+	if (strcmp(url, "/-/reload") == 0)
+		return handle_reload(r, method);
+	if (strcmp(url, "/logs") == 0)
+		return handle_logs(r);
+	if (strcmp(url, "/config") == 0)
+		return handle_config(r);
+	return handle_landing(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size,
                                   void **req_cls)
 {
+	(void)cls;
 	(void)version;
 	(void)upload_data;
-	http_server_t *s = cls;
 	http_req_t *r = *req_cls;
 	if (!r)
 		return MHD_NO;          /* on_uri could not allocate it */
@@ -511,22 +681,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (strcmp(url, "/probe") == 0)
-		return handle_probe(r);
-	if (strcmp(url, "/metrics") == 0) {
-		buf_t b = BUF_INIT;
-		exporter_write_metrics(s->ex, &b);
-		return reply_buf(c, MHD_HTTP_OK, CT_METRICS, &b);
-	}
-	if (strcmp(url, "/-/healthy") == 0)
-		return reply(c, MHD_HTTP_OK, CT_TEXT_UTF8, "Healthy", 7, false);
-	if (strcmp(url, "/-/reload") == 0)
-		return handle_reload(r, method);
-	if (strcmp(url, "/logs") == 0)
-		return handle_logs(r);
-	if (strcmp(url, "/config") == 0)
-		return handle_config(r);
-	return handle_landing(r);
+	enum MHD_Result ret;
+	if (!gate(r, &ret))
+		return ret;
+	return route(r, url, method);
 }
 
 /* Called with the raw request URI before MHD decodes it: the request starts here, so that the query
@@ -562,6 +720,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	http_req_t *r = *req_cls;
 	if (!r)
 		return;
+	webauth_cancel(r->auth_job);
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->module_name);
@@ -617,7 +776,7 @@ static int64_t on_prepare(void *ctx)
 }
 
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, char *err, size_t errlen)
+                               size_t n, const webconfig_t *wc, webauth_pool_t *auth, char *err, size_t errlen)
 {
 	if (n > HTTP_MAX_DAEMONS) {
 		snprintf(err, errlen, "too many listen addresses (at most %d)", HTTP_MAX_DAEMONS);
@@ -632,12 +791,36 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	s->ex = ex;
 	s->env.loop = loop;
 	s->env.dns = dns;
+	s->wc = wc;
+	if (webconfig_has_users(wc)) {
+		s->auth = auth ? webauth_client_new(auth, loop) : NULL;
+		if (!s->auth) {
+			snprintf(err, errlen, "cannot start basic auth (%s)", auth ? "out of memory" : "no verifier pool");
+			http_server_free(s);
+			return NULL;
+		}
+	}
+	/* TLS options go in as an array, present only when the web config asks for TLS. The PEM texts
+	 * stay in wc, which outlives the daemons. */
+	struct MHD_OptionItem tls[5];
+	size_t k = 0;
+	if (wc && wc->tls) {
+		tls[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, wc->cert_pem };
+		tls[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, wc->key_pem };
+		tls[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0, wc->priorities };
+		if (wc->trust_pem)
+			tls[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->trust_pem };
+	}
+	tls[k] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	for (size_t i = 0; i < n; i++) {
 		unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 		if (addrs[i].addr.ss_family == AF_INET6)
 			flags |= MHD_USE_DUAL_STACK;
+		if (wc && wc->tls)
+			flags |= MHD_USE_TLS;
 		s->d[i] = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 		                           MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		                           MHD_OPTION_ARRAY, tls,
 		                           MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addrs[i].addr,
 		                           MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16384,
@@ -697,5 +880,6 @@ void http_server_free(http_server_t *s)
 			loop_unwatch(s->loop, s->epfd[i]);
 		MHD_stop_daemon(s->d[i]);
 	}
+	webauth_client_free(s->auth);
 	free(s);
 }

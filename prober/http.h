@@ -8,6 +8,8 @@
 #include "dnsclient.h"
 #include "exporter.h"
 #include "loop.h"
+#include "webauth.h"
+#include "webconfig.h"
 
 typedef struct http_server http_server_t;
 
@@ -27,9 +29,11 @@ int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, 
 int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
 
 /* Starts serving the addresses on `loop` (each worker binds them with SO_REUSEPORT).
- * Returns NULL with a message in err on failure (e.g. address in use). */
+ * `wc` (borrowed, may be NULL; must outlive the server) turns on TLS, client certificate checks,
+ * extra headers and basic auth; with basic_auth_users, `auth` is the verifier pool the server's
+ * client attaches to. Returns NULL with a message in err on failure (e.g. address in use). */
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, char *err, size_t errlen);
+                               size_t n, const webconfig_t *wc, webauth_pool_t *auth, char *err, size_t errlen);
 
 /* Stops accepting new connections; requests in flight go on. */
 void http_server_quiesce(http_server_t *s);

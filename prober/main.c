@@ -17,6 +17,8 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "webauth.h"
+#include "webconfig.h"
 
 #define MAX_LISTEN 8
 #define MAX_WORKERS 64
@@ -68,6 +70,8 @@ static const char usage[] =
 	"      --target.resolver=\"\"     DNS servers (\"ip[:port],...\") used to resolve target host\n"
 	"                               names. Default: the system's resolver (/etc/hosts,\n"
 	"                               /etc/resolv.conf).\n"
+	"      --web.config.file=\"\"     [EXPERIMENTAL] Path to configuration file that can enable TLS or\n"
+	"                               authentication (exporter-toolkit format; read at start-up).\n"
 	"      --workers=0              Worker threads, each with its own event loop (0: one per CPU).\n"
 	"      --version                Show application version.\n";
 
@@ -192,7 +196,14 @@ static void worker_free(worker_t *w)
 	w->stopfd = -1;
 }
 
-static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const http_listen_t *addrs, size_t n)
+/* What every worker's HTTP server shares: the web config and the password verifier pool. */
+typedef struct web {
+	webconfig_t *config;      /* owned; NULL without --web.config.file */
+	webauth_pool_t *auth;     /* owned; NULL without basic_auth_users */
+} web_t;
+
+static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const http_listen_t *addrs, size_t n,
+                       const web_t *web)
 {
 	char err[512];
 	memset(w, 0, sizeof(*w));
@@ -209,7 +220,7 @@ static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const ht
 		worker_free(w);
 		return NSP_ELIB;
 	}
-	w->http = http_server_new(w->loop, w->dns, ex, addrs, n, err, sizeof(err));
+	w->http = http_server_new(w->loop, w->dns, ex, addrs, n, web->config, web->auth, err, sizeof(err));
 	if (!w->http) {
 		log_error("Error starting HTTP server", "err", err);
 		worker_free(w);
@@ -302,13 +313,6 @@ int main(int argc, char **argv)
 		log_info("Config file is ok exiting...");
 		return 0;
 	}
-	if (o.web_config_file) {
-		/* Refuse rather than serve unprotected what the operator meant to protect. */
-		log_error("--web.config.file is not supported by this nsprobe build yet (issue #4)", "file",
-		          o.web_config_file);
-		return 1;
-	}
-
 	log_info("Starting nsprobe", "version", NSPROBE_VERSION);
 	if (dnsclient_global_init() != 0) {
 		log_error("cannot initialise c-ares or libsodium");
@@ -341,6 +345,17 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* The web config is read once, here: a broken file, certificate or hash stops the start (exporter-
+	 * toolkit reads it per request; reading files and checking keys on the loops would stall them). */
+	web_t web = { 0 };
+	if (o.web_config_file) {
+		if (webconfig_load(o.web_config_file, &web.config, err, sizeof(err)) != 0) {
+			log_error("Error starting HTTP server", "err", err);
+			exporter_deinit(&ex);
+			return 1;
+		}
+	}
+
 	/* Signals go to the main thread's signalfd only: block them before threads inherit the mask. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -350,6 +365,18 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+
+	/* After the mask: the verifier threads must not take SIGTERM's default action either. */
+	if (webconfig_has_users(web.config)) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		web.auth = webauth_pool_new(ncpu > 1 ? 2 : 1);
+		if (!web.auth) {
+			log_error("cannot start the password verifier threads");
+			webconfig_free(web.config);
+			exporter_deinit(&ex);
+			return 1;
+		}
+	}
 
 	long nworkers = o.workers ? o.workers : sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers < 1)
@@ -362,11 +389,15 @@ int main(int argc, char **argv)
 	if (!workers)
 		goto out;
 	for (long i = 0; i < nworkers; i++) {
-		if (worker_init(&workers[i], &ex, &o, addrs, naddrs) != 0)
+		if (worker_init(&workers[i], &ex, &o, addrs, naddrs, &web) != 0)
 			goto out;
 	}
-	for (size_t i = 0; i < o.nlisten; i++)
+	for (size_t i = 0; i < o.nlisten; i++) {
 		log_info("Listening on", "address", o.listen[i]);
+		bool tls = web.config && web.config->tls;
+		/* exporter-toolkit's line; nsprobe speaks HTTP/1.1 only, so http2 is always false. */
+		log_info(tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", o.listen[i]);
+	}
 
 	m.loop = loop_new();
 	m.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -398,6 +429,9 @@ out:
 			worker_free(&workers[i]);
 	}
 	free(workers);
+	/* After the workers: their servers held clients of the pool and borrowed the config. */
+	webauth_pool_free(web.auth);
+	webconfig_free(web.config);
 	if (m.sigfd >= 0)
 		close(m.sigfd);
 	loop_free(m.loop);

@@ -1,0 +1,86 @@
+/* webconfig -- the --web.config.file of exporter-toolkit 0.8.2 (TLS, basic auth users, extra headers)
+ * as an immutable value, checked strictly at load time. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum webconfig_client_auth {
+	WEBCONFIG_NO_CLIENT_CERT = 0,              /* default; "NoClientCert" or "" */
+	WEBCONFIG_REQUEST_CLIENT_CERT,             /* asked for, never checked */
+	WEBCONFIG_REQUIRE_ANY_CLIENT_CERT,         /* "RequireAnyClientCert", alias "RequireClientCert" */
+	WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN,
+	WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT,
+} webconfig_client_auth_t;
+
+typedef enum webconfig_hash_kind {
+	WEBCONFIG_HASH_BCRYPT = 0,   /* $2a$, $2b$, $2y$ (libxcrypt) */
+	WEBCONFIG_HASH_ARGON2,       /* $argon2id$, $argon2i$ (libsodium; nsprobe's extension) */
+} webconfig_hash_kind_t;
+
+typedef struct webconfig_user {
+	char *name;          /* owned; may hold any bytes but NUL */
+	size_t name_len;
+	char *hash;          /* owned */
+	webconfig_hash_kind_t kind;
+} webconfig_user_t;
+
+typedef struct webconfig_header {
+	const char *name;    /* static: one of the five headers exporter-toolkit allows */
+	char *value;         /* owned */
+} webconfig_header_t;
+
+typedef struct webconfig_tls_verifier webconfig_tls_verifier_t;
+
+typedef struct webconfig {
+	bool tls;                     /* serve HTTPS (cert_file and key_file given) */
+	char *cert_pem, *key_pem;     /* owned: file contents, NUL-terminated (MHD wants PEM text) */
+	char *client_ca_pem;          /* owned, NULL without client_ca_file */
+	/* owned: what MHD_OPTION_HTTPS_MEM_TRUST gets so that GnuTLS asks for a client certificate
+	 * (the CA file, or the server's own certificate when a mode asks without one); NULL: not asked */
+	char *trust_pem;
+	webconfig_client_auth_t client_auth;
+	char *priorities;             /* owned: GnuTLS priority string from versions, suites, curves */
+	bool http2;                   /* accepted and kept; MHD speaks HTTP/1.1 only */
+	webconfig_header_t *headers;  /* owned, nheaders entries */
+	size_t nheaders;
+	webconfig_user_t *users;      /* owned, nusers entries, in file order */
+	size_t nusers;
+	/* the hash unknown users are checked against, so that a wrong name costs what a wrong password
+	 * costs; borrowed from a static string or from users[] */
+	const char *dummy_hash;
+	webconfig_tls_verifier_t *verifier;   /* owned: trust list for client certificates, or NULL */
+} webconfig_t;
+
+/* Loads and checks the file: yaml.v2 UnmarshalStrict rules (unknown or repeated keys are errors),
+ * exporter-toolkit's checks (headers, client_auth_type, versions, suites, curves, certificate and key
+ * pair), and every password hash must be a well-formed bcrypt or argon2 hash. Relative file names are
+ * taken from the web config's directory, as exporter-toolkit does. Reads the certificate, key and CA
+ * files into memory. Returns 0 and a new config in *out, or NSP_ECONFIG / NSP_ENOMEM with
+ * "file:line: key: reason" (or "file: reason") in err. */
+int webconfig_load(const char *path, webconfig_t **out, char *err, size_t errlen);
+/* The same from text; `path` names it in messages and anchors relative file names. */
+int webconfig_load_text(const char *path, const char *text, size_t len, webconfig_t **out, char *err,
+                        size_t errlen);
+/* Accepts NULL. */
+void webconfig_free(webconfig_t *wc);
+
+/* Whether requests must carry basic-auth credentials. */
+static inline bool webconfig_has_users(const webconfig_t *wc) { return wc && wc->nusers > 0; }
+/* The user with exactly this name, or NULL. */
+const webconfig_user_t *webconfig_user_get(const webconfig_t *wc, const char *name, size_t len);
+
+/* Results of webconfig_check_client. */
+enum {
+	WEBCONFIG_CLIENT_OK = 0,
+	WEBCONFIG_CLIENT_MISSING = -1,   /* the mode requires a certificate and none was sent */
+	WEBCONFIG_CLIENT_BAD = -2,       /* the certificate does not verify against the client CAs */
+};
+/* Applies client_auth_type to a TLS session (a gnutls_session_t, as MHD hands it out as void *):
+ * checks that a certificate was sent and, where the mode says so, that its chain verifies against
+ * client_ca_file (or the system's CAs without one) for TLS client use. Fills err with the reason on
+ * failure. Safe from several threads at once. */
+int webconfig_check_client(const webconfig_t *wc, void *session, char *err, size_t errlen);
+/* Sends the fatal TLS alert that matches a webconfig_check_client failure (certificate_required or
+ * bad_certificate), best effort, before the connection is closed. */
+void webconfig_tls_alert(void *session, int check_result);

@@ -1,0 +1,407 @@
+/* test_webconfig -- the web config loader against exporter-toolkit 0.8.2's rules (web/tls_config.go,
+ * web/handler.go): strict keys, its checks and messages, hashes, TLS files and the priority string. */
+#include <crypt.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <sodium.h>
+
+#include "errors.h"
+#include "webconfig.h"
+
+static char tmpdir[64];
+static char bcrypt_s3cret[CRYPT_OUTPUT_SIZE];
+static char argon_hunter2[crypto_pwhash_STRBYTES];
+
+/* ---- fixtures ---- */
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void export_key(gnutls_x509_privkey_t key, const char *name)
+{
+	gnutls_datum_t d;
+	assert_int_equal(gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &d), 0);
+	char *s = strndup((const char *)d.data, d.size);
+	write_file(name, s);
+	free(s);
+	gnutls_free(d.data);
+}
+
+/* A self-signed certificate for 127.0.0.1 and its key, in `cert` and `key`. */
+static void make_cert(const char *cert, const char *key)
+{
+	gnutls_x509_privkey_t k;
+	gnutls_x509_crt_t c;
+	assert_int_equal(gnutls_x509_privkey_init(&k), 0);
+	assert_int_equal(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
+	                                              GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0), 0);
+	assert_int_equal(gnutls_x509_crt_init(&c), 0);
+	gnutls_x509_crt_set_version(c, 3);
+	unsigned char serial[8];
+	randombytes_buf(serial, sizeof serial);
+	serial[0] &= 0x7f;
+	gnutls_x509_crt_set_serial(c, serial, sizeof serial);
+	gnutls_x509_crt_set_activation_time(c, time(NULL) - 60);
+	gnutls_x509_crt_set_expiration_time(c, time(NULL) + 3600);
+	assert_int_equal(gnutls_x509_crt_set_dn(c, "CN=127.0.0.1", NULL), 0);
+	gnutls_x509_crt_set_key(c, k);
+	gnutls_x509_crt_set_basic_constraints(c, 1, -1);
+	gnutls_x509_crt_set_key_usage(c, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN);
+	assert_int_equal(gnutls_x509_crt_sign2(c, c, k, GNUTLS_DIG_SHA256, 0), 0);
+	gnutls_datum_t d;
+	assert_int_equal(gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &d), 0);
+	char *s = strndup((const char *)d.data, d.size);
+	write_file(cert, s);
+	free(s);
+	gnutls_free(d.data);
+	export_key(k, key);
+	gnutls_x509_crt_deinit(c);
+	gnutls_x509_privkey_deinit(k);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_webconfig.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	make_cert("server.pem", "server.key");
+	make_cert("other.pem", "other.key");
+	write_file("empty.pem", "");
+	/* Low costs: the loader only parses hashes. */
+	struct crypt_data cd;
+	memset(&cd, 0, sizeof cd);
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	if (!crypt_gensalt_rn("$2y$", 4, NULL, 0, salt, sizeof salt))
+		return -1;
+	const char *h = crypt_rn("s3cret", salt, &cd, sizeof cd);
+	if (!h || h[0] == '*')
+		return -1;
+	snprintf(bcrypt_s3cret, sizeof bcrypt_s3cret, "%s", h);
+	if (crypto_pwhash_str(argon_hunter2, "hunter2", 7, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	static const char *const files[] = { "server.pem", "server.key", "other.pem", "other.key", "empty.pem" };
+	char path[256];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
+		unlink(path);
+	}
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* Loads text as if from <tmpdir>/web.yml, so relative names resolve in tmpdir. */
+static webconfig_t *load(const char *text, char *err, size_t errlen)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/web.yml", tmpdir);
+	webconfig_t *wc = NULL;
+	int rc = webconfig_load_text(path, text, strlen(text), &wc, err, errlen);
+	if (rc != 0)
+		assert_null(wc);
+	else
+		assert_non_null(wc);
+	return wc;
+}
+
+static webconfig_t *expect_ok(const char *text)
+{
+	char err[1024];
+	webconfig_t *wc = load(text, err, sizeof err);
+	if (!wc)
+		fail_msg("config:\n%s\nunexpected error: %s", text, err);
+	return wc;
+}
+
+/* Each of `want` must appear in the message. */
+static void expect_error(const char *text, const char *want1, const char *want2)
+{
+	char err[1024];
+	webconfig_t *wc = load(text, err, sizeof err);
+	if (wc)
+		fail_msg("config:\n%s\nloaded, want error \"%s\"", text, want1);
+	if (!strstr(err, want1) || (want2 && !strstr(err, want2)))
+		fail_msg("config:\n%s\nwant \"%s\" and \"%s\", got \"%s\"", text, want1, want2 ? want2 : "", err);
+}
+
+/* ---- plain HTTP ---- */
+
+static void test_empty(void **state)
+{
+	(void)state;
+	webconfig_t *wc = expect_ok("");
+	assert_false(wc->tls);
+	assert_true(wc->http2);
+	assert_int_equal(wc->nusers, 0);
+	assert_false(webconfig_has_users(wc));
+	webconfig_free(wc);
+	wc = expect_ok("# nothing\ntls_server_config:\nhttp_server_config:\n  http2: false\n");
+	assert_false(wc->tls);
+	assert_false(wc->http2);
+	webconfig_free(wc);
+	webconfig_free(NULL);
+}
+
+static void test_strict_keys(void **state)
+{
+	(void)state;
+	expect_error("bogus: 1\n", "web.yml:1: bogus: field bogus not found in type web.Config", NULL);
+	expect_error("tls_server_config:\n  cert_file: a\n  certfile: b\n",
+	             "web.yml:3: tls_server_config.certfile: field certfile not found in type web.TLSConfig", NULL);
+	expect_error("http_server_config:\n  http3: true\n", "field http3 not found in type web.HTTPConfig", NULL);
+	expect_error("basic_auth_users: {}\nbasic_auth_users: {}\n", "web.yml:2",
+	             "key \"basic_auth_users\" already set in map");
+	expect_error("- a\n- b\n", "cannot unmarshal !!seq into web.Config", NULL);
+	expect_error("just text\n", "cannot unmarshal !!str `just text` into web.Config", NULL);
+	expect_error("tls_server_config: [a]\n", "cannot unmarshal !!seq into web.TLSConfig", NULL);
+	expect_error("tls_server_config:\n  cert_file: [a]\n", "tls_server_config.cert_file",
+	             "cannot unmarshal !!seq into string");
+	expect_error("basic_auth_users: [\n", "web.yml:", "yaml:");
+}
+
+static void test_bools(void **state)
+{
+	(void)state;
+	webconfig_t *wc = expect_ok("http_server_config:\n  http2: no\n");
+	assert_false(wc->http2);
+	webconfig_free(wc);
+	wc = expect_ok("http_server_config:\n  http2: On\n");
+	assert_true(wc->http2);
+	webconfig_free(wc);
+	expect_error("http_server_config:\n  http2: maybe\n", "http_server_config.http2",
+	             "cannot unmarshal !!str `maybe` into bool");
+	expect_error("http_server_config:\n  http2: \"true\"\n", "cannot unmarshal !!str `true` into bool", NULL);
+}
+
+static void test_headers(void **state)
+{
+	(void)state;
+	webconfig_t *wc = expect_ok("http_server_config:\n  headers:\n    X-Frame-Options: sameorigin\n"
+	                            "    Strict-Transport-Security: max-age=31536000\n    X-XSS-Protection: \"\"\n");
+	assert_int_equal(wc->nheaders, 2);   /* blank means unset */
+	assert_string_equal(wc->headers[0].name, "X-Frame-Options");
+	assert_string_equal(wc->headers[0].value, "sameorigin");
+	assert_string_equal(wc->headers[1].name, "Strict-Transport-Security");
+	assert_string_equal(wc->headers[1].value, "max-age=31536000");
+	webconfig_free(wc);
+	expect_error("http_server_config:\n  headers:\n    Server: x\n",
+	             "HTTP header \"Server\" can not be configured", NULL);
+	expect_error("http_server_config:\n  headers:\n    X-Frame-Options: allow\n",
+	             "invalid value for X-Frame-Options. Expected one of: [\"deny\" \"sameorigin\"], but got: \"allow\"",
+	             NULL);
+	expect_error("http_server_config:\n  headers:\n    X-Content-Type-Options: sniff\n",
+	             "Expected one of: [\"nosniff\"]", NULL);
+}
+
+/* ---- users ---- */
+
+static void test_users(void **state)
+{
+	(void)state;
+	char text[1024];
+	snprintf(text, sizeof text, "basic_auth_users:\n  alice: %s\n  bob: '%s'\n  123: %s\n", bcrypt_s3cret,
+	         argon_hunter2, bcrypt_s3cret);
+	webconfig_t *wc = expect_ok(text);
+	assert_int_equal(wc->nusers, 3);
+	assert_true(webconfig_has_users(wc));
+	const webconfig_user_t *u = webconfig_user_get(wc, "alice", 5);
+	assert_non_null(u);
+	assert_int_equal(u->kind, WEBCONFIG_HASH_BCRYPT);
+	assert_string_equal(u->hash, bcrypt_s3cret);
+	u = webconfig_user_get(wc, "bob", 3);
+	assert_non_null(u);
+	assert_int_equal(u->kind, WEBCONFIG_HASH_ARGON2);
+	assert_non_null(webconfig_user_get(wc, "123", 3));      /* yaml.v2 keeps an int key's text */
+	assert_null(webconfig_user_get(wc, "alic", 4));
+	assert_null(webconfig_user_get(wc, "alice\0", 6));
+	/* a bcrypt user is present: exporter-toolkit's own dummy */
+	assert_string_equal(wc->dummy_hash, "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi");
+	webconfig_free(wc);
+
+	/* argon2 only: unknown users cost an argon2 check too */
+	snprintf(text, sizeof text, "basic_auth_users:\n  bob: '%s'\n", argon_hunter2);
+	wc = expect_ok(text);
+	assert_string_equal(wc->dummy_hash, argon_hunter2);
+	webconfig_free(wc);
+}
+
+static void test_bad_hashes(void **state)
+{
+	(void)state;
+	expect_error("basic_auth_users:\n  alice: short\n", "web.yml:2: basic_auth_users.alice",
+	             "crypto/bcrypt: hashedSecret too short to be a bcrypted password");
+	expect_error("basic_auth_users:\n  alice:\n", "hashedSecret too short", NULL);
+	char text[1024];
+	char h[CRYPT_OUTPUT_SIZE];
+	snprintf(h, sizeof h, "%s", bcrypt_s3cret);
+	h[0] = 'x';
+	snprintf(text, sizeof text, "basic_auth_users:\n  alice: %s\n", h);
+	expect_error(text, "bcrypt hashes must start with '$', but hashedSecret started with 'x'", NULL);
+	snprintf(h, sizeof h, "%s", bcrypt_s3cret);
+	h[1] = '3';
+	snprintf(text, sizeof text, "basic_auth_users:\n  alice: '%s'\n", h);
+	expect_error(text, "bcrypt algorithm version '3' requested is newer than current version '2'", NULL);
+	snprintf(h, sizeof h, "%s", bcrypt_s3cret);
+	h[4] = '0';
+	h[5] = '3';
+	snprintf(text, sizeof text, "basic_auth_users:\n  alice: '%s'\n", h);
+	expect_error(text, "crypto/bcrypt: cost 3 is outside allowed range (4,31)", NULL);
+	snprintf(h, sizeof h, "%s", bcrypt_s3cret);
+	h[2] = 'x';
+	snprintf(text, sizeof text, "basic_auth_users:\n  alice: '%s'\n", h);
+	expect_error(text, "not a bcrypt hash nsprobe can check", NULL);
+	snprintf(h, sizeof h, "%s", bcrypt_s3cret);
+	h[40] = '!';
+	snprintf(text, sizeof text, "basic_auth_users:\n  alice: '%s'\n", h);
+	expect_error(text, "not a bcrypt hash nsprobe can check", NULL);
+	expect_error("basic_auth_users:\n  bob: '$argon2id$v=19$m=65536,t=2,p=1$broken'\n",
+	             "basic_auth_users.bob", "malformed argon2 hash");
+}
+
+/* ---- TLS ---- */
+
+static void test_tls_ok(void **state)
+{
+	(void)state;
+	/* relative names come from the config's directory */
+	webconfig_t *wc = expect_ok("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n");
+	assert_true(wc->tls);
+	assert_non_null(strstr(wc->cert_pem, "BEGIN CERTIFICATE"));
+	assert_non_null(strstr(wc->key_pem, "PRIVATE KEY"));
+	assert_null(wc->trust_pem);
+	assert_int_equal(wc->client_auth, WEBCONFIG_NO_CLIENT_CERT);
+	assert_string_equal(wc->priorities, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE");
+	webconfig_free(wc);
+
+	char text[1024];
+	snprintf(text, sizeof text,
+	         "tls_server_config:\n  cert_file: %s/server.pem\n  key_file: server.key\n"
+	         "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: other.pem\n"
+	         "  min_version: TLS10\n  max_version: TLS12\n  prefer_server_cipher_suites: false\n"
+	         "  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256]\n"
+	         "  curve_preferences: [X25519, CurveP256]\n",
+	         tmpdir);
+	wc = expect_ok(text);
+	assert_int_equal(wc->client_auth, WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT);
+	assert_non_null(wc->trust_pem);
+	assert_string_equal(wc->trust_pem, wc->client_ca_pem);
+	assert_string_equal(wc->priorities,
+	                    "NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:-CIPHER-ALL:-MAC-ALL:-KX-ALL"
+	                    ":+ECDHE-ECDSA:+AES-128-GCM:+AEAD:+ECDHE-RSA:+CHACHA20-POLY1305:+AEAD"
+	                    ":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1");
+	webconfig_free(wc);
+
+	/* TLS 1.3 suites are accepted (Go ignores them) and TLS 1.3 keeps its own ciphers */
+	wc = expect_ok("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+	               "  cipher_suites: [TLS_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_CBC_SHA]\n"
+	               "  client_auth_type: RequireClientCert\n");
+	assert_int_equal(wc->client_auth, WEBCONFIG_REQUIRE_ANY_CLIENT_CERT);
+	assert_non_null(strstr(wc->priorities, ":+RSA:+AES-128-CBC:+SHA1:+AES-128-GCM:+AES-256-GCM"));
+	/* asked without a CA: MHD still needs a trust to request certificates */
+	assert_non_null(wc->trust_pem);
+	webconfig_free(wc);
+}
+
+static void test_tls_errors(void **state)
+{
+	(void)state;
+	expect_error("tls_server_config:\n  key_file: server.key\n", "tls_server_config", "missing cert_file");
+	expect_error("tls_server_config:\n  cert_file: server.pem\n", "missing key_file", NULL);
+	expect_error("tls_server_config:\n  client_ca_file: server.pem\n", "missing cert_file", NULL);
+	expect_error("tls_server_config:\n  cert_file: nope.pem\n  key_file: server.key\n",
+	             "failed to load X509KeyPair: open ", "nope.pem: No such file or directory");
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: other.key\n",
+	             "failed to load X509KeyPair", NULL);
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: Maybe\n",
+	             "tls_server_config.client_auth_type", "Invalid ClientAuth: Maybe");
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_ca_file: other.pem\n",
+	             "Client CA's have been configured without a Client Auth Policy", NULL);
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+	             "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: empty.pem\n",
+	             "tls_server_config.client_ca_file", "no CA certificate found");
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS14\n",
+	             "unknown TLS version: TLS14", NULL);
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS13\n"
+	             "  max_version: TLS12\n",
+	             "min_version TLS13 is above max_version TLS12", NULL);
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+	             "  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n",
+	             "tls_server_config.cipher_suites", "unknown cipher: TLS_RSA_WITH_RC4_128_SHA");
+	expect_error("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+	             "  curve_preferences: [CurveP224]\n",
+	             "unknown curve: CurveP224", NULL);
+}
+
+static void test_check_client_without_tls(void **state)
+{
+	(void)state;
+	webconfig_t *wc = expect_ok("");
+	char err[128];
+	assert_int_equal(webconfig_check_client(wc, NULL, err, sizeof err), WEBCONFIG_CLIENT_OK);
+	webconfig_free(wc);
+	wc = expect_ok("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+	               "  client_auth_type: RequireAnyClientCert\n");
+	/* no session at all counts as no certificate */
+	assert_int_equal(webconfig_check_client(wc, NULL, err, sizeof err), WEBCONFIG_CLIENT_MISSING);
+	webconfig_free(wc);
+}
+
+static void test_load_file(void **state)
+{
+	(void)state;
+	char path[256], err[512];
+	webconfig_t *wc = NULL;
+	snprintf(path, sizeof path, "%s/missing.yml", tmpdir);
+	assert_int_equal(webconfig_load(path, &wc, err, sizeof err), NSP_ECONFIG);
+	assert_null(wc);
+	assert_non_null(strstr(err, "missing.yml"));
+	write_file("web.yml", "http_server_config:\n  http2: false\n");
+	snprintf(path, sizeof path, "%s/web.yml", tmpdir);
+	assert_int_equal(webconfig_load(path, &wc, err, sizeof err), 0);
+	assert_false(wc->http2);
+	webconfig_free(wc);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_strict_keys),
+		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_bad_hashes),
+		cmocka_unit_test(test_tls_ok),
+		cmocka_unit_test(test_tls_errors),
+		cmocka_unit_test(test_check_client_without_tls),
+		cmocka_unit_test(test_load_file),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""nsprobe with --web.config.file: TLS, client certificates and basic auth, checked with curl.
+
+Certificates come from certtool (GnuTLS) in a temporary directory: a CA, a server certificate for
+IP 127.0.0.1, a client certificate from the same CA and one from a CA the server does not trust.
+Password hashes are made at test time through libxcrypt (bcrypt) and libsodium (argon2id) at their
+lowest costs. Every nsprobe runs on 127.0.0.1 on a port proven free first, and must exit 0 on
+SIGTERM with no sanitizer report. The last line is "N passed, M failed".
+"""
+import argparse
+import base64
+import ctypes
+import ctypes.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST = "127.0.0.1"
+BLACKBOX_YML = """modules:
+  dns_soa:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: SOA
+"""
+
+
+class Failure(Exception):
+    pass
+
+
+# ---- hashes, through the same libraries nsprobe uses ----
+
+def bcrypt_hash(password):
+    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
+    lib.crypt_gensalt.restype = ctypes.c_char_p
+    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    salt = lib.crypt_gensalt(b"$2y$", 4, None, 0)
+    out = lib.crypt(password.encode(), salt)
+    if not out or out.startswith(b"*"):
+        raise Failure("libxcrypt could not make a bcrypt hash")
+    return out.decode()
+
+
+def argon2id_hash(password):
+    lib = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
+    if lib.sodium_init() < 0:
+        raise Failure("sodium_init failed")
+    out = ctypes.create_string_buffer(128)
+    pw = password.encode()
+    # crypto_pwhash_argon2id_OPSLIMIT_MIN = 1, MEMLIMIT_MIN = 8192 bytes
+    if lib.crypto_pwhash_argon2id_str(out, pw, ctypes.c_ulonglong(len(pw)), ctypes.c_ulonglong(1),
+                                      ctypes.c_size_t(8192)) != 0:
+        raise Failure("libsodium could not make an argon2id hash")
+    return out.value.decode()
+
+
+# ---- certificates ----
+
+def certtool(args, template, tmp):
+    tpl = os.path.join(tmp, "template.cfg")
+    with open(tpl, "w") as f:
+        f.write(template)
+    subprocess.run(["certtool"] + args + ["--template", tpl], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+
+
+def make_pki(tmp):
+    p = lambda n: os.path.join(tmp, n)  # noqa: E731
+    for name in ("ca", "server", "client", "otherca", "rogue"):
+        subprocess.run(["certtool", "--generate-privkey", "--key-type", "ecdsa", "--outfile", p(name + ".key")],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    ca_tpl = 'cn = "nsprobe test CA"\nca\ncert_signing_key\nexpiration_days = 2\n'
+    certtool(["--generate-self-signed", "--load-privkey", p("ca.key"), "--outfile", p("ca.pem")], ca_tpl, tmp)
+    certtool(["--generate-self-signed", "--load-privkey", p("otherca.key"), "--outfile", p("otherca.pem")],
+             ca_tpl.replace("test CA", "other CA"), tmp)
+    certtool(["--generate-certificate", "--load-privkey", p("server.key"), "--load-ca-privkey", p("ca.key"),
+              "--load-ca-certificate", p("ca.pem"), "--outfile", p("server.pem")],
+             'cn = "127.0.0.1"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nexpiration_days = 2\n', tmp)
+    client_tpl = 'cn = "scraper"\ntls_www_client\nsigning_key\nexpiration_days = 2\n'
+    certtool(["--generate-certificate", "--load-privkey", p("client.key"), "--load-ca-privkey", p("ca.key"),
+              "--load-ca-certificate", p("ca.pem"), "--outfile", p("client.pem")], client_tpl, tmp)
+    certtool(["--generate-certificate", "--load-privkey", p("rogue.key"), "--load-ca-privkey", p("otherca.key"),
+              "--load-ca-certificate", p("otherca.pem"), "--outfile", p("rogue.pem")], client_tpl, tmp)
+
+
+# ---- nsprobe ----
+
+def port_is_free(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((HOST, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_port():
+    for _ in range(200):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port_is_free(port):
+            return port
+    raise Failure("no free port")
+
+
+class Nsprobe:
+    def __init__(self, binary, tmp, name, web_config):
+        self.binary = binary
+        self.tmp = tmp
+        self.name = name
+        self.web = os.path.join(tmp, name + ".web.yml")
+        with open(self.web, "w") as f:
+            f.write(web_config)
+        self.cfg = os.path.join(tmp, "blackbox.yml")
+        with open(self.cfg, "w") as f:
+            f.write(BLACKBOX_YML)
+        self.log = os.path.join(tmp, name + ".log")
+        self.proc = None
+        self.port = None
+
+    def argv(self):
+        return [self.binary, "--config.file=" + self.cfg, "--web.config.file=" + self.web,
+                "--web.listen-address=%s:%d" % (HOST, self.port), "--workers=2"]
+
+    def run_to_exit(self, timeout=60):
+        """For configs that must be refused: returns (exit code, log text)."""
+        self.port = free_port()
+        with open(self.log, "w") as out:
+            rc = subprocess.run(self.argv(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                timeout=timeout).returncode
+        with open(self.log, errors="replace") as f:
+            return rc, f.read()
+
+    def start(self, ready_curl_args):
+        for _ in range(3):
+            self.port = free_port()
+            out = open(self.log, "w")
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT)
+            out.close()
+            # Ready when it answers anything at all over the right protocol (401 counts).
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                r = curl(self, "/-/healthy", ready_curl_args, timeout=2)
+                if r.code:
+                    return self
+            self.stop()
+            if "address already in use" not in self.log_text().lower():
+                break
+        raise Failure("%s did not start:\n%s" % (self.name, self.log_text()[-3000:]))
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def sanitizer_report(self):
+        for line in self.log_text().splitlines():
+            if ("Sanitizer" in line and "ERROR" in line) or "runtime error:" in line:
+                return line.strip()
+        return None
+
+
+class Reply:
+    def __init__(self, rc, code, headers, body, stderr):
+        self.rc, self.code, self.headers, self.body, self.stderr = rc, code, headers, body, stderr
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return "curl rc=%d code=%d headers=%r body=%r err=%r" % (self.rc, self.code, self.headers,
+                                                                 self.body[:200], self.stderr[-300:])
+
+
+def curl(ns, path, args, scheme="https", timeout=20):
+    hdr = os.path.join(ns.tmp, "curl.headers")
+    if os.path.exists(hdr):
+        os.unlink(hdr)
+    url = "%s://%s:%d%s" % (scheme, HOST, ns.port, path)
+    p = subprocess.run(["curl", "-sS", "--max-time", str(timeout), "-D", hdr, "-o", "-",
+                        "-w", "\n%{http_code}"] + list(args) + [url],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout + 10)
+    out = p.stdout.decode(errors="replace")
+    body, _, code = out.rpartition("\n")
+    headers = {}
+    try:
+        with open(hdr, errors="replace") as f:
+            for line in f:
+                if ":" in line:
+                    k, v = line.split(":", 1)
+                    headers[k.strip().lower()] = v.strip()
+    except OSError:
+        pass
+    try:
+        code = int(code)
+    except ValueError:
+        code = 0
+    return Reply(p.returncode, code, headers, body, p.stderr.decode(errors="replace"))
+
+
+# ---- the cases ----
+
+class Suite:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok   %s" % name)
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (name, detail))
+
+    def stop_clean(self, ns):
+        rc = ns.stop()
+        self.check("%s: exit 0 on SIGTERM" % ns.name, rc == 0, "rc=%s\n%s" % (rc, ns.log_text()[-2000:]))
+        rep = ns.sanitizer_report()
+        self.check("%s: no sanitizer report" % ns.name, rep is None, rep or "")
+
+
+def basic(user, password):
+    tok = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+    return ["-H", "Authorization: Basic " + tok]
+
+
+def tls_auth_cases(s, binary, tmp):
+    p = lambda n: os.path.join(tmp, n)  # noqa: E731
+    web = """tls_server_config:
+  cert_file: server.pem
+  key_file: %s
+http_server_config:
+  headers:
+    X-Frame-Options: deny
+basic_auth_users:
+  alice: %s
+  bob: '%s'
+  carol: %s
+""" % (p("server.key"), bcrypt_hash("s3cret"), argon2id_hash("hunter2"), bcrypt_hash("a:b:c"))
+    ns = Nsprobe(binary, tmp, "tls-auth", web)
+    ca = ["--cacert", p("ca.pem")]
+    ns.start(ca)
+    try:
+        r = curl(ns, "/-/healthy", ca + basic("alice", "s3cret"))
+        s.check("bcrypt user over TLS: 200 Healthy", r.code == 200 and r.body == "Healthy", repr(r))
+        s.check("configured header on responses", r.header("X-Frame-Options") == "deny", repr(r))
+        r = curl(ns, "/-/healthy", ca + basic("alice", "s3cret"))
+        s.check("bcrypt user again (cached verdict): 200", r.code == 200, repr(r))
+        r = curl(ns, "/-/healthy", ca + basic("bob", "hunter2"))
+        s.check("argon2id user: 200", r.code == 200 and r.body == "Healthy", repr(r))
+        r = curl(ns, "/-/healthy", ca + basic("carol", "a:b:c"))
+        s.check("password with colons (split at the first): 200", r.code == 200, repr(r))
+        tok = base64.b64encode(b"alice:s3cret").decode()
+        r = curl(ns, "/metrics", ca + ["-H", "Authorization: bAsIc " + tok])
+        s.check("scheme is case-insensitive (RFC 7617), /metrics: 200",
+                r.code == 200 and "blackbox_exporter_config_last_reload_successful" in r.body, repr(r))
+
+        for name, args in (("wrong password", basic("alice", "wrong")),
+                           ("argon2 user, wrong password", basic("bob", "s3cret")),
+                           ("unknown user", basic("mallory", "s3cret")),
+                           ("no credentials", []),
+                           ("garbage credentials", ["-H", "Authorization: Basic !!!"])):
+            r = curl(ns, "/probe?module=dns_soa&target=127.0.0.1", ca + args)
+            s.check("%s: 401 with blackbox's answer" % name,
+                    r.code == 401 and r.body == "Unauthorized\n" and r.header("WWW-Authenticate") == "Basic"
+                    and r.header("Content-Type") == "text/plain; charset=utf-8"
+                    and r.header("X-Frame-Options") == "deny", repr(r))
+
+        r = curl(ns, "/-/healthy", basic("alice", "s3cret"), scheme="http", timeout=10)
+        s.check("plain HTTP to the TLS port: no HTTP answer", r.code == 0 and r.rc != 0, repr(r))
+        r = curl(ns, "/-/healthy", ca + basic("alice", "s3cret"))
+        s.check("still serving after plain HTTP", r.code == 200, repr(r))
+    finally:
+        s.stop_clean(ns)
+
+
+def client_cert_cases(s, binary, tmp):
+    p = lambda n: os.path.join(tmp, n)  # noqa: E731
+    web = """tls_server_config:
+  cert_file: server.pem
+  key_file: server.key
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: ca.pem
+  min_version: TLS12
+"""
+    ns = Nsprobe(binary, tmp, "client-cert", web)
+    ca = ["--cacert", p("ca.pem")]
+    good = ca + ["--cert", p("client.pem"), "--key", p("client.key")]
+    ns.start(good)
+    try:
+        r = curl(ns, "/-/healthy", good)
+        s.check("RequireAndVerifyClientCert with a client certificate: 200", r.code == 200, repr(r))
+        r = curl(ns, "/-/healthy", ca)
+        # Go's handshake sends certificate_required / bad_certificate; nsprobe sends the same alerts.
+        s.check("RequireAndVerifyClientCert without a certificate: refused with an alert",
+                r.code == 0 and r.rc != 0 and "alert" in r.stderr.lower(), repr(r))
+        r = curl(ns, "/-/healthy", ca + ["--cert", p("rogue.pem"), "--key", p("rogue.key")])
+        s.check("RequireAndVerifyClientCert with an untrusted certificate: refused with an alert",
+                r.code == 0 and r.rc != 0 and "alert" in r.stderr.lower(), repr(r))
+        r = curl(ns, "/-/healthy", good + ["--tls-max", "1.2"])
+        s.check("TLS 1.2 client with certificate: 200", r.code == 200, repr(r))
+        r = curl(ns, "/-/healthy", good + ["--tls-max", "1.1"], timeout=10)
+        s.check("TLS 1.1 refused (min_version TLS12)", r.code == 0 and r.rc != 0, repr(r))
+    finally:
+        s.stop_clean(ns)
+
+    web = """tls_server_config:
+  cert_file: server.pem
+  key_file: server.key
+  client_auth_type: VerifyClientCertIfGiven
+  client_ca_file: ca.pem
+"""
+    ns = Nsprobe(binary, tmp, "verify-if-given", web)
+    ns.start(ca)
+    try:
+        r = curl(ns, "/-/healthy", ca)
+        s.check("VerifyClientCertIfGiven without a certificate: 200", r.code == 200, repr(r))
+        r = curl(ns, "/-/healthy", good)
+        s.check("VerifyClientCertIfGiven with a good certificate: 200", r.code == 200, repr(r))
+        r = curl(ns, "/-/healthy", ca + ["--cert", p("rogue.pem"), "--key", p("rogue.key")])
+        s.check("VerifyClientCertIfGiven with an untrusted certificate: refused", r.code == 0, repr(r))
+    finally:
+        s.stop_clean(ns)
+
+
+def refusal_cases(s, binary, tmp):
+    cases = [
+        ("unknown-key", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  bogus: 1\n",
+         ["unknown-key.web.yml:4", "tls_server_config.bogus", "field bogus not found in type web.TLSConfig"]),
+        ("bad-hash", "basic_auth_users:\n  alice: notahash\n",
+         ["bad-hash.web.yml:2", "basic_auth_users.alice", "too short"]),
+        ("bad-header", "http_server_config:\n  headers:\n    X-Frame-Options: allow\n",
+         ["X-Frame-Options", "Expected one of"]),
+        ("missing-key", "tls_server_config:\n  cert_file: server.pem\n", ["missing key_file"]),
+        ("no-such-cert", "tls_server_config:\n  cert_file: nope.pem\n  key_file: server.key\n",
+         ["failed to load X509KeyPair", "nope.pem"]),
+        ("bad-auth-type", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+                          "  client_auth_type: Sometimes\n", ["Invalid ClientAuth: Sometimes"]),
+        ("yaml-syntax", "basic_auth_users: [\n", ["yaml-syntax.web.yml"]),
+    ]
+    for name, text, wants in cases:
+        ns = Nsprobe(binary, tmp, name, text)
+        rc, log = ns.run_to_exit()
+        missing = [w for w in wants if w not in log]
+        s.check("refused at start: %s" % name, rc == 1 and not missing,
+                "rc=%s missing=%r log=%s" % (rc, missing, log[-1500:]))
+        rep = ns.sanitizer_report()
+        s.check("refused at start: %s: no sanitizer report" % name, rep is None, rep or "")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    s = Suite()
+    with tempfile.TemporaryDirectory(prefix="nsprobe-web-") as tmp:
+        try:
+            make_pki(tmp)
+            for group in (tls_auth_cases, client_cert_cases, refusal_cases):
+                try:
+                    group(s, os.path.abspath(args.binary), tmp)
+                except (Failure, subprocess.SubprocessError, OSError) as e:
+                    s.check(group.__name__, False, str(e))
+        except (Failure, subprocess.SubprocessError, OSError) as e:
+            s.check("setup", False, str(e))
+    print("%d passed, %d failed" % (s.passed, s.failed))
+    return 0 if s.failed == 0 and s.passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
