@@ -17,6 +17,7 @@
 #include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@
 #include "buf.h"
 #include "errors.h"
 #include "log.h"
+#include "compress.h"
+#include "landing.h"
+#include "mailbox.h"
 #include "probe.h"
 #include "urlquery.h"
 #include "webauth.h"
@@ -47,6 +51,7 @@ struct http_server {
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	int epfd[HTTP_MAX_DAEMONS];
 	size_t n;
+	mailbox_t *mb;                  /* replies from other threads (reloads) come back here */
 	bool run_pending;
 	size_t active;
 };
@@ -76,7 +81,19 @@ typedef struct http_req {
 	const char *target;             /* one of args[] */
 	char *module_name;
 	config_t *cfg;
+	struct reload_job *reload;      /* a POST /-/reload being parsed on its own thread */
 } http_req_t;
+
+/* A reload requested over HTTP: the config is parsed on a thread of its own (parsing must not stall
+ * the probes of this loop), and the verdict comes back through the server's mailbox. */
+typedef struct reload_job {
+	http_req_t *req;
+	exporter_t *ex;
+	mailbox_t *mb;
+	int rc;
+	bool done;
+	char err[1024];
+} reload_job_t;
 
 /* ---- listen addresses ---- */
 
@@ -254,6 +271,32 @@ static enum MHD_Result reply_buf(http_req_t *r, unsigned status, const char *cty
 	return send_response(r, status, resp);
 }
 
+/* A metrics exposition, gzip-compressed when the scraper accepts it (promhttp's rule). Takes b. */
+static enum MHD_Result reply_metrics(http_req_t *r, buf_t *b)
+{
+	const char *ae = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (!buf_ok(b) || !compress_gzip_accepted(ae))
+		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, b);
+	buf_t z = BUF_INIT;
+	if (compress_gzip(b->p ? b->p : "", b->len, &z) != 0) {
+		buf_free(&z);
+		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, b);
+	}
+	buf_free(b);
+	size_t len = z.len;
+	char *p = buf_steal(&z);
+	if (!p)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_METRICS);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	return send_response(r, MHD_HTTP_OK, resp);
+}
+
 /* A query parameter as blackbox reads it (Go's url.ParseQuery: first valid value; pairs with bad
  * escapes dropped), or NULL. Valid until the request completes. */
 static const char *arg(http_req_t *r, const char *key)
@@ -343,7 +386,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 			return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 		}
 		probe_write_metrics(r->probe, &b);
-		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, &b);
+		return reply_metrics(r, &b);
 	}
 
 	const char *module = arg(r, "module");
@@ -423,47 +466,13 @@ static enum MHD_Result handle_probe(http_req_t *r)
 
 /* ---- the other endpoints ---- */
 
-static void html_escape(buf_t *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		case '"': buf_puts(b, "&#34;"); break;
-		default: buf_putc(b, *s);
-		}
-	}
-}
-
-static void landing_row(void *ctx, const history_entry_t *e)
-{
-	buf_t *b = ctx;
-	buf_puts(b, "<tr><td>");
-	html_escape(b, e->module);
-	buf_puts(b, "</td><td>");
-	html_escape(b, e->target);
-	buf_printf(b, "</td><td>%s</td><td><a href='logs?id=%llu'>Logs</a></td></td>",
-	           e->success ? "Success" : "<strong>Failure</strong>", (unsigned long long)e->id);
-}
-
 static enum MHD_Result handle_landing(http_req_t *r)
 {
 	buf_t b = BUF_INIT;
-	buf_puts(&b, "<html>\n"
-	             "    <head><title>Blackbox Exporter</title></head>\n"
-	             "    <body>\n"
-	             "    <h1>Blackbox Exporter</h1>\n"
-	             "    <p><a href=\"probe?target=prometheus.io&module=http_2xx\">Probe prometheus.io for http_2xx</a></p>\n"
-	             "    <p><a href=\"probe?target=prometheus.io&module=http_2xx&debug=true\">Debug probe prometheus.io for http_2xx</a></p>\n"
-	             "    <p><a href=\"metrics\">Metrics</a></p>\n"
-	             "    <p><a href=\"config\">Configuration</a></p>\n"
-	             "    <h2>Recent Probes</h2>\n"
-	             "    <table border='1'><tr><th>Module</th><th>Target</th><th>Result</th><th>Debug</th>");
-	history_each(r->srv->ex->history, landing_row, &b);
-	buf_puts(&b, "</table></body>\n    </html>");
-	return reply_buf(r, MHD_HTTP_OK, "text/html", &b);
+	config_t *cfg = exporter_config(r->srv->ex);
+	landing_render(&b, cfg, r->srv->ex->history);
+	config_unref(cfg);
+	return reply_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 }
 
 static enum MHD_Result handle_logs(http_req_t *r)
@@ -501,15 +510,56 @@ static enum MHD_Result handle_logs(http_req_t *r)
 	return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 }
 
+static void on_reload_done(void *ctx)
+{
+	reload_job_t *job = ctx;
+	job->done = true;
+	MHD_resume_connection(job->req->conn);
+	job->req->srv->run_pending = true;
+}
+
+static void *reload_thread(void *ctx)
+{
+	reload_job_t *job = ctx;
+	job->rc = exporter_reload(job->ex, job->err, sizeof(job->err));
+	if (mailbox_post(job->mb, on_reload_done, job) != 0)
+		log_error("cannot hand a reload result back (out of memory)");
+	return NULL;
+}
+
 static enum MHD_Result handle_reload(http_req_t *r, const char *method)
 {
 	if (strcmp(method, "POST") != 0)
 		return reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "This endpoint requires a POST request.");
-	char err[1024], msg[1200];
-	/* TODO(#4): parse off the loop thread. A config file parses in milliseconds. */
-	if (exporter_reload(r->srv->ex, err, sizeof(err)) != 0) {
-		log_error("Error reloading config", "err", err);
-		snprintf(msg, sizeof(msg), "failed to reload config: %s", err);
+	reload_job_t *job = r->reload;
+	if (!job) {
+		job = calloc(1, sizeof(*job));
+		if (!job)
+			return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		job->req = r;
+		job->ex = r->srv->ex;
+		job->mb = r->srv->mb;
+		r->reload = job;
+		pthread_attr_t attr;
+		pthread_t th;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		MHD_suspend_connection(r->conn);
+		int rc = pthread_create(&th, &attr, reload_thread, job);
+		pthread_attr_destroy(&attr);
+		if (rc == 0)
+			return MHD_YES;
+		/* No thread to be had: parse here rather than not at all. */
+		MHD_resume_connection(r->conn);
+		job->rc = exporter_reload(job->ex, job->err, sizeof(job->err));
+		job->done = true;
+	}
+	if (!job->done)
+		return MHD_YES;             /* spurious call while suspended */
+	if (job->rc != 0) {
+		char msg[1200];
+		log_error("Error reloading config", "err", job->err);
+		snprintf(msg, sizeof(msg), "failed to reload config: %s", job->err);
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
 	}
 	log_info("Reloaded config file");
@@ -518,16 +568,10 @@ static enum MHD_Result handle_reload(http_req_t *r, const char *method)
 
 static enum MHD_Result handle_config(http_req_t *r)
 {
-	/* TODO(#4): blackbox re-marshals the config with defaults; we show the file that was loaded. */
 	buf_t b = BUF_INIT;
-	FILE *f = fopen(r->srv->ex->config_path, "r");
-	if (f) {
-		char chunk[4096];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_append(&b, chunk, n);
-		fclose(f);
-	}
+	config_t *cfg = exporter_config(r->srv->ex);
+	config_write_yaml(cfg, &b);
+	config_unref(cfg);
 	return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 }
 
@@ -650,7 +694,7 @@ static enum MHD_Result route(http_req_t *r, const char *url, const char *method)
 	if (strcmp(url, "/metrics") == 0) {
 		buf_t b = BUF_INIT;
 		exporter_write_metrics(r->srv->ex, &b);
-		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, &b);
+		return reply_metrics(r, &b);
 	}
 	if (strcmp(url, "/-/healthy") == 0)
 		return reply(r, MHD_HTTP_OK, CT_TEXT_UTF8, "Healthy", 7, false);
@@ -723,6 +767,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	webauth_cancel(r->auth_job);
 	probe_free(r->probe);
 	config_unref(r->cfg);
+	free(r->reload);                /* its thread has handed it back: the request was suspended */
 	free(r->module_name);
 	free(r->query);
 	for (size_t i = 0; i < HTTP_ARGS; i++)
@@ -847,6 +892,12 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 			return NULL;
 		}
 	}
+	s->mb = mailbox_new(loop);
+	if (!s->mb) {
+		snprintf(err, errlen, "cannot create the worker's mailbox");
+		http_server_free(s);
+		return NULL;
+	}
 	loop_prepare(loop, on_prepare, s);
 	s->run_pending = true;
 	return s;
@@ -881,5 +932,6 @@ void http_server_free(http_server_t *s)
 		MHD_stop_daemon(s->d[i]);
 	}
 	webauth_client_free(s->auth);
+	mailbox_free(s->mb);
 	free(s);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dnsclient.h"
+#include "dot.h"
 #include "errors.h"
 #include "exporter.h"
 #include "http.h"
@@ -436,6 +437,7 @@ out:
 		close(m.sigfd);
 	loop_free(m.loop);
 	exporter_deinit(&ex);
+	dot_global_cleanup();
 	dnsclient_global_cleanup();
 	return rc;
 }

@@ -17,6 +17,7 @@ import concurrent.futures
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 import fixture  # noqa: E402
 import fakedns  # noqa: E402
 import test_probe  # noqa: E402
+import test_dot  # noqa: E402
 
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
 
@@ -45,6 +47,7 @@ class Ctx:
         self.fake_ports = fake_ports
         self.src = fake_host  # a local address of ours that is not Knot's (dns_src)
         self.names = kind == "nsprobe"  # can target names be resolved through Knot?
+        self.dot = None  # test_dot.DotWorld: the DoT servers and their PKI
 
     def target(self, tok):
         k = self.knot
@@ -111,10 +114,11 @@ def main(argv=None):
     binary = os.path.abspath(binary)
     if not os.access(binary, os.X_OK):
         ap.error("not executable: %s" % binary)
-    for case in test_probe.CASES:
+    all_cases = test_probe.CASES + test_dot.CASES
+    for case in all_cases:
         if case.deviation and case.deviation not in test_probe.DEVIATIONS:
             ap.error("case %s names unknown deviation %r" % (case.name, case.deviation))
-    cases = [c for c in test_probe.CASES if not args.filter or args.filter in c.name]
+    cases = [c for c in all_cases if not args.filter or args.filter in c.name]
 
     # SIGTERM (e.g. a ctest timeout) unwinds like Ctrl-C, so the finally block below cleans up.
     def on_term(_sig, _frame):
@@ -125,7 +129,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, on_term)
 
     tmp = tempfile.mkdtemp(prefix="nsprobe-it-")
-    knot = fakes = exporter = None
+    knot = fakes = dot = exporter = None
     results = []
     try:
         try:
@@ -136,8 +140,9 @@ def main(argv=None):
             fake_ports = fakes.start()
             cfg = os.path.join(tmp, "exporter.yml")
             ctx = Ctx(args.exporter, None, knot, fake_host, fake_ports)
+            dot = ctx.dot = test_dot.setup(tmp, knot, avoid=(fake_host,))
             with open(cfg, "w") as f:
-                f.write(test_probe.config_text(ctx))
+                f.write(test_probe.config_text(ctx) + test_dot.config_text(dot))
             extra, prefix = [], []
             if args.exporter == "nsprobe":
                 extra.append("--target.resolver=%s:%d" % (knot.addr, knot.port))
@@ -149,7 +154,7 @@ def main(argv=None):
             exporter = fixture.Exporter(tmp, binary, cfg, extra, prefix)
             exporter.start()
             ctx.exporter = exporter
-        except (fixture.FixtureError, OSError) as e:
+        except (fixture.FixtureError, OSError, subprocess.CalledProcessError) as e:
             print("fixture setup failed: %s" % e, file=sys.stderr)
             return 2
         print("# exporter: %s" % " ".join(exporter.prefix + exporter.args))
@@ -194,6 +199,8 @@ def main(argv=None):
                     "PASS" if ok else "FAIL", rc, "; " + report if report else ""))
         if fakes is not None:
             fakes.stop()
+        if dot is not None:
+            dot.stop()
         if knot is not None:
             knot.stop()
         if args.keep:
