@@ -65,6 +65,12 @@ struct probe {
 	uint8_t query[WIRE_MAX_QUERY];
 	size_t qlen;
 	dnsclient_server_t server;
+
+	/* nsprobe's extensions */
+	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
+	int64_t udp_connect_ns, udp_request_ns;
+	char rcode_label[16];
+	char nsid[2 * 128 + 1];
 };
 
 static void probe_finish(probe_t *p, bool success);
@@ -154,6 +160,59 @@ static bool check_section(probe_t *p, const wire_msg_t *m, enum wire_section s,
 	return true;
 }
 
+/* The NSID option (RFC 5001) of the answer's OPT record as label text: printable ASCII as is (what
+ * servers put there), anything else as hex. */
+static void nsid_label(const wire_msg_t *m, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (!m->opt)
+		return;
+	size_t off = m->opt->rdata, end = off + m->opt->rdlen;
+	while (off + 4 <= end) {
+		unsigned code = (unsigned)m->buf[off] << 8 | m->buf[off + 1];
+		size_t len = (size_t)m->buf[off + 2] << 8 | m->buf[off + 3];
+		off += 4;
+		if (off + len > end)
+			return;
+		if (code == 3) {
+			bool printable = len > 0;
+			for (size_t i = 0; i < len; i++)
+				printable &= m->buf[off + i] >= 0x20 && m->buf[off + i] < 0x7f;
+			size_t o = 0;
+			for (size_t i = 0; i < len && o + 3 <= outlen; i++) {
+				if (printable)
+					out[o++] = (char)m->buf[off + i];
+				else
+					o += (size_t)snprintf(out + o, outlen - o, "%02x", m->buf[off + i]);
+			}
+			out[o < outlen ? o : outlen - 1] = '\0';
+			return;
+		}
+		off += len;
+	}
+}
+
+/* The facts about the answer that nsprobe adds for modules using its keys (issue #6). */
+static void answer_facts(probe_t *p, const wire_msg_t *m, size_t len)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	metrics_set(&p->m, MET_DNS_FLAG_AA, (m->flags & WIRE_FLAG_AA) ? 1 : 0);
+	metrics_set(&p->m, MET_DNS_FLAG_AD, (m->flags & WIRE_FLAG_AD) ? 1 : 0);
+	metrics_set(&p->m, MET_DNS_REPLY_TRUNCATED, (p->udp_truncated || (m->flags & WIRE_FLAG_TC)) ? 1 : 0);
+	metrics_set(&p->m, MET_DNS_RESPONSE_SIZE, (double)len);
+	const char *name = dnstab_rcode_name(m->rcode);
+	if (name)
+		snprintf(p->rcode_label, sizeof(p->rcode_label), "%s", name);
+	else
+		snprintf(p->rcode_label, sizeof(p->rcode_label), "RCODE%u", m->rcode);
+	metrics_set_label(&p->m, MET_DNS_RCODE_INFO, p->rcode_label, 1);
+	if (dns->edns_nsid) {
+		nsid_label(m, p->nsid, sizeof(p->nsid));
+		if (p->nsid[0])
+			metrics_set_label(&p->m, MET_DNS_NSID_INFO, p->nsid, 1);
+	}
+}
+
 static void exchange_failed(probe_t *p, const char *err)
 {
 	plog_line(&p->log, LOG_ERROR, "Error while sending a DNS query", "err", err, NULL);
@@ -217,6 +276,8 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 	metrics_set(&p->m, MET_DNS_AUTHORITY_RRS, (double)m.count[WIRE_AUTHORITY]);
 	metrics_set(&p->m, MET_DNS_ADDITIONAL_RRS, (double)m.count[WIRE_ADDITIONAL]);
 	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 1);
+	if (dns->extensions)
+		answer_facts(p, &m, len);
 
 	if (dns->query_type == 6) {                       /* SOA: the last SOA in the answer wins */
 		double serial = 0;
@@ -275,6 +336,26 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 		exchange_failed(p, err);
 		return;
 	}
+	if (!p->tcp && p->mod->dns.tcp_on_truncation && a->len >= 4 && (a->buf[2] & 0x02)) {
+		/* TC (RFC 1035 4.1.1): ask again over TCP, as a resolver would (RFC 7766 5). */
+		plog_line(&p->log, LOG_INFO, "Truncated answer, retrying over TCP", NULL);
+		p->udp_truncated = true;
+		p->udp_connect_ns = a->connect_ns;
+		p->udp_request_ns = a->request_ns;
+		p->tcp = true;
+		p->server.tcp = true;
+		int64_t remaining = p->deadline - loop_now_ns();
+		p->t_query_start = loop_now_ns();
+		int r = dnsclient_query(p->env.dns, &p->server, p->query, p->qlen, remaining, on_answer, p, &p->req);
+		p->t_query_sent = loop_now_ns();
+		if (r != 0) {
+			p->req = NULL;
+			exchange_failed(p, nsp_strerror(r));
+		}
+		return;
+	}
+	if (p->udp_truncated)          /* both exchanges count in their phases */
+		set_phases(p, p->udp_connect_ns + a->connect_ns, p->udp_request_ns + a->request_ns);
 	handle_answer(p, a->buf, a->len);
 }
 
@@ -397,6 +478,10 @@ static void send_query(probe_t *p)
 		.qtype = dns->query_type,
 		.qclass = dns->query_class,
 		.rd = dns->recursion_desired,
+		.edns = dns->edns,
+		.edns_udp_size = dns->edns_udp_size,
+		.edns_do = dns->edns_do,
+		.edns_nsid = dns->edns_nsid,
 	};
 	int len = wire_query_write(&q, p->query, sizeof(p->query));
 	if (len < 0) {
