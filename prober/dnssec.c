@@ -1,0 +1,907 @@
+/* dnssec -- RRSIG verification over a parsed message: canonical RRsets, key matching, crypto.
+ *
+ * For each RRset of the section, and each RRSIG that covers it, RFC 4035 5.3 is followed:
+ *   - the RRSIG rdata is read (RFC 4034 3.1) and its serial-number times are made absolute relative
+ *     to `now` (RFC 4034 3.1.5, RFC 1982): the 32-bit value closest to now, within +-2^31 s;
+ *   - the signer must be the owner or an ancestor of it, labels <= owner labels (5.3.1);
+ *   - candidate keys: DNSKEY RRs at the signer name with protocol 3, the Zone Key flag, the RRSIG's
+ *     algorithm and key tag (5.3.1; RFC 4034 2.1.1, Appendix B); several may share a tag, all are
+ *     tried;
+ *   - the signed data is the RRSIG rdata without the signature, the signer name in canonical form,
+ *     then each RR of the RRset in canonical form and order (RFC 4034 3.1.8.1, 6.2, 6.3): owner
+ *     lowercased and uncompressed ("*." plus the rightmost `labels` labels for a wildcard
+ *     expansion, RFC 4035 5.3.2), the RRSIG's original TTL, and the rdata with the domain names of
+ *     the RFC 4034 6.2 list uncompressed and lowercased -- less NSEC (and HINFO, which has none),
+ *     RFC 6840 5.1 -- sorted as octet strings, duplicates dropped;
+ *   - the signature is verified cryptographically, then its window checked: a signature that
+ *     verifies but is outside its window says more ("expired") than one that does not verify.
+ * The outcome kept for an RRset is the best over its RRSIGs (the order of dnssec_reason_t).
+ *
+ * Every byte comes from the network: rdata is read through bounds checks and names through
+ * wire_name_unpack with the message cut at the end of the rdata that holds them.
+ */
+#include "dnssec.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nettle/bignum.h>
+#include <nettle/dsa.h>
+#include <nettle/ecc-curve.h>
+#include <nettle/ecc.h>
+#include <nettle/ecdsa.h>
+#include <nettle/eddsa.h>
+#include <nettle/rsa.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <sodium.h>
+
+#include "dnstab.h"
+#include "errors.h"
+#include "rrtext.h"
+
+#define TYPE_OPT    41
+#define TYPE_RRSIG  46
+#define TYPE_DNSKEY 48
+#define TYPE_TKEY   249
+#define TYPE_TSIG   250
+
+#define RRSIG_FIXED 18        /* type covered .. key tag, RFC 4034 3.1 */
+
+#define DNSKEY_FLAG_ZONE   0x0100   /* RFC 4034 2.1.1, bit 7 */
+#define DNSKEY_FLAG_REVOKE 0x0080   /* RFC 5011 2.1, bit 8 */
+#define DNSKEY_PROTOCOL    3        /* RFC 4034 2.1.2 */
+
+/* RFC 3110 2 allows moduli up to 4096 bits; larger ones only cost time. */
+#define RSA_MAX_MODULUS 512
+
+/* ------------------------------------------------------------------------------------------------
+ * Tables */
+
+static const struct {
+	uint8_t number;
+	const char *name;
+	bool supported;
+} algorithms[] = {
+	{ 1, "RSAMD5", false },              /* RFC 8624 3.1: MUST NOT validate */
+	{ 3, "DSA", false },
+	{ 5, "RSASHA1", true },
+	{ 6, "DSA-NSEC3-SHA1", false },
+	{ 7, "RSASHA1-NSEC3-SHA1", true },
+	{ 8, "RSASHA256", true },
+	{ 10, "RSASHA512", true },
+	{ 12, "ECC-GOST", false },
+	{ 13, "ECDSAP256SHA256", true },
+	{ 14, "ECDSAP384SHA384", true },
+	{ 15, "ED25519", true },
+	{ 16, "ED448", true },
+};
+
+const char *dnssec_algorithm_name(uint8_t algorithm)
+{
+	for (size_t i = 0; i < sizeof(algorithms) / sizeof(algorithms[0]); i++)
+		if (algorithms[i].number == algorithm)
+			return algorithms[i].name;
+	return NULL;
+}
+
+bool dnssec_algorithm_supported(uint8_t algorithm)
+{
+	for (size_t i = 0; i < sizeof(algorithms) / sizeof(algorithms[0]); i++)
+		if (algorithms[i].number == algorithm)
+			return algorithms[i].supported;
+	return false;
+}
+
+const char *dnssec_reason_name(dnssec_reason_t reason)
+{
+	switch (reason) {
+	case DNSSEC_OK: return "ok";
+	case DNSSEC_EXPIRING: return "expiring";
+	case DNSSEC_EXPIRED: return "expired";
+	case DNSSEC_NOT_YET_VALID: return "not yet valid";
+	case DNSSEC_BAD_SIGNATURE: return "bad signature";
+	case DNSSEC_BAD_KEY: return "bad key";
+	case DNSSEC_NO_KEY: return "no matching key";
+	case DNSSEC_UNSUPPORTED_ALG: return "unsupported algorithm";
+	case DNSSEC_BAD_RRSIG: return "bad rrsig";
+	case DNSSEC_MALFORMED: return "malformed";
+	case DNSSEC_MISSING_RRSIG: return "missing rrsig";
+	}
+	return "unknown";
+}
+
+/* Rdata layouts of the types whose names are canonicalised (RFC 4034 6.2 item 3, less NSEC and
+ * HINFO per RFC 6840 5.1). Kinds: 'n' a domain name, '2' '6' '8' fixed octets (2, 6, 18), 's' a
+ * character-string, '*' the rest verbatim. A6 is obsolete (RFC 6563) and left verbatim. */
+static const struct {
+	uint16_t type;
+	const char *layout;
+} name_types[] = {
+	{ 2, "n" },      /* NS */
+	{ 3, "n" },      /* MD */
+	{ 4, "n" },      /* MF */
+	{ 5, "n" },      /* CNAME */
+	{ 6, "nn8" },    /* SOA: mname rname, then 20 octets (checked below) */
+	{ 7, "n" },      /* MB */
+	{ 8, "n" },      /* MG */
+	{ 9, "n" },      /* MR */
+	{ 12, "n" },     /* PTR */
+	{ 14, "nn" },    /* MINFO */
+	{ 15, "2n" },    /* MX */
+	{ 17, "nn" },    /* RP */
+	{ 18, "2n" },    /* AFSDB */
+	{ 21, "2n" },    /* RT */
+	{ 24, "8n*" },   /* SIG */
+	{ 26, "2nn" },   /* PX */
+	{ 30, "n*" },    /* NXT */
+	{ 33, "6n" },    /* SRV */
+	{ 35, "22sssn" },/* NAPTR */
+	{ 36, "2n" },    /* KX */
+	{ 39, "n" },     /* DNAME */
+	{ 46, "8n*" },   /* RRSIG */
+};
+
+/* ------------------------------------------------------------------------------------------------
+ * Small helpers */
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Lowercases the ASCII letters of the labels of an uncompressed wire name (RFC 4034 6.2 item 2;
+ * only A-Z, RFC 4343). */
+static void name_lower(uint8_t *name, size_t len)
+{
+	size_t i = 0;
+	while (i < len && name[i] != 0) {
+		size_t l = name[i];
+		for (size_t j = i + 1; j <= i + l && j < len; j++)
+			if (name[j] >= 'A' && name[j] <= 'Z')
+				name[j] = (uint8_t)(name[j] + ('a' - 'A'));
+		i += l + 1;
+	}
+}
+
+/* Labels of a wire name, not counting the root (RFC 4034 3.1.3 counts the leading "*" too; the
+ * caller discounts it). */
+static unsigned name_labels(const uint8_t *name, size_t len)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < len && name[i] != 0; i += (size_t)name[i] + 1)
+		n++;
+	return n;
+}
+
+/* Offset in `name` of its rightmost `keep` labels. */
+static size_t name_suffix(const uint8_t *name, size_t len, unsigned keep)
+{
+	unsigned total = name_labels(name, len);
+	size_t i = 0;
+	for (unsigned skip = total > keep ? total - keep : 0; skip > 0; skip--)
+		i += (size_t)name[i] + 1;
+	return i;
+}
+
+/* Whether `anc` (lowercased) is `name` (lowercased) or one of its ancestors. */
+static bool name_is_under(const uint8_t *name, size_t nlen, const uint8_t *anc, size_t alen)
+{
+	unsigned nl = name_labels(name, nlen), al = name_labels(anc, alen);
+	if (al > nl)
+		return false;
+	size_t off = name_suffix(name, nlen, al);
+	return nlen - off == alen && memcmp(name + off, anc, alen) == 0;
+}
+
+/* Serial-number time (RFC 4034 3.1.5, RFC 1982) to unix seconds: the instant within 2^31 s of
+ * now whose low 32 bits are t. */
+static int64_t serial_time(uint32_t t, int64_t now)
+{
+	int32_t delta = (int32_t)(t - (uint32_t)now);
+	return now + delta;
+}
+
+uint16_t dnssec_key_tag(const uint8_t *rdata, size_t len)
+{
+	/* Appendix B.1: algorithm 1 uses the low 16 bits of the modulus' last octets */
+	if (len >= 4 && rdata[3] == 1)
+		return len >= 7 ? get16(rdata + len - 3) : 0;
+	uint32_t ac = 0;
+	for (size_t i = 0; i < len; i++)
+		ac += (i & 1) ? rdata[i] : (uint32_t)rdata[i] << 8;
+	ac += (ac >> 16) & 0xFFFF;
+	return (uint16_t)(ac & 0xFFFF);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Cryptography. Both verify_* return one of these. */
+
+typedef enum verify {
+	VERIFY_OK,
+	VERIFY_BAD_SIG,
+	VERIFY_BAD_KEY,
+} verify_t;
+
+/* nettle's public API takes GMP integers; every one is made and freed through nettle calls
+ * (rsa_public_key_init, dsa_signature_init), so only nettle and hogweed are linked. */
+static verify_t verify_rsa(uint8_t alg, const uint8_t *key, size_t klen, const uint8_t *sig,
+                           size_t slen, const uint8_t *data, size_t dlen)
+{
+	/* RFC 3110 2: exponent length in one octet, or 0 and then two octets */
+	if (klen < 1)
+		return VERIFY_BAD_KEY;
+	size_t elen = key[0], off = 1;
+	if (elen == 0) {
+		if (klen < 3)
+			return VERIFY_BAD_KEY;
+		elen = get16(key + 1);
+		off = 3;
+	}
+	if (elen == 0 || klen - off <= elen)
+		return VERIFY_BAD_KEY;
+	size_t mlen = klen - off - elen;
+	if (mlen > RSA_MAX_MODULUS)
+		return VERIFY_BAD_KEY;
+	if (slen == 0 || slen > RSA_MAX_MODULUS)
+		return VERIFY_BAD_SIG;
+
+	uint8_t digest[SHA512_DIGEST_SIZE];
+	switch (alg) {
+	case 5:
+	case 7: {
+		struct sha1_ctx c;
+		sha1_init(&c);
+		sha1_update(&c, dlen, data);
+		sha1_digest(&c, SHA1_DIGEST_SIZE, digest);
+		break;
+	}
+	case 8:
+		crypto_hash_sha256(digest, data, dlen);
+		break;
+	default:
+		crypto_hash_sha512(digest, data, dlen);
+		break;
+	}
+
+	verify_t r = VERIFY_BAD_SIG;
+	struct rsa_public_key pub;
+	struct dsa_signature s;   /* s.r holds the RSA signature as an integer */
+	rsa_public_key_init(&pub);
+	dsa_signature_init(&s);
+	nettle_mpz_set_str_256_u(pub.e, elen, key + off);
+	nettle_mpz_set_str_256_u(pub.n, mlen, key + off + elen);
+	nettle_mpz_set_str_256_u(s.r, slen, sig);
+	if (!rsa_public_key_prepare(&pub)) {
+		r = VERIFY_BAD_KEY;   /* modulus too small for PKCS#1 */
+		goto done;
+	}
+	int ok;
+	switch (alg) {
+	case 5:
+	case 7: ok = rsa_sha1_verify_digest(&pub, digest, s.r); break;
+	case 8: ok = rsa_sha256_verify_digest(&pub, digest, s.r); break;
+	default: ok = rsa_sha512_verify_digest(&pub, digest, s.r); break;
+	}
+	r = ok ? VERIFY_OK : VERIFY_BAD_SIG;
+done:
+	dsa_signature_clear(&s);
+	rsa_public_key_clear(&pub);
+	return r;
+}
+
+/* RFC 6605 4: the key is x | y, the signature r | s, each an integer of the curve's size. */
+static verify_t verify_ecdsa(uint8_t alg, const uint8_t *key, size_t klen, const uint8_t *sig,
+                             size_t slen, const uint8_t *data, size_t dlen)
+{
+	size_t n = alg == 13 ? 32 : 48;
+	if (klen != 2 * n)
+		return VERIFY_BAD_KEY;
+	if (slen != 2 * n)
+		return VERIFY_BAD_SIG;
+
+	uint8_t digest[SHA384_DIGEST_SIZE];
+	if (alg == 13) {
+		crypto_hash_sha256(digest, data, dlen);
+	} else {
+		struct sha384_ctx c;
+		sha384_init(&c);
+		sha384_update(&c, dlen, data);
+		sha384_digest(&c, SHA384_DIGEST_SIZE, digest);
+	}
+
+	const struct ecc_curve *curve = alg == 13 ? nettle_get_secp_256r1() : nettle_get_secp_384r1();
+	verify_t r = VERIFY_BAD_SIG;
+	struct ecc_point pub;
+	struct dsa_signature xy, rs;   /* xy holds the point's coordinates */
+	ecc_point_init(&pub, curve);
+	dsa_signature_init(&xy);
+	dsa_signature_init(&rs);
+	nettle_mpz_set_str_256_u(xy.r, n, key);
+	nettle_mpz_set_str_256_u(xy.s, n, key + n);
+	nettle_mpz_set_str_256_u(rs.r, n, sig);
+	nettle_mpz_set_str_256_u(rs.s, n, sig + n);
+	if (!ecc_point_set(&pub, xy.r, xy.s)) {
+		r = VERIFY_BAD_KEY;   /* not on the curve */
+		goto done;
+	}
+	/* ecdsa_verify rejects r, s outside [1, q-1] itself */
+	r = ecdsa_verify(&pub, n, digest, &rs) ? VERIFY_OK : VERIFY_BAD_SIG;
+done:
+	dsa_signature_clear(&rs);
+	dsa_signature_clear(&xy);
+	ecc_point_clear(&pub);
+	return r;
+}
+
+/* RFC 8080 3: the key and signature are the raw EdDSA encodings; the message is not pre-hashed. */
+static verify_t verify_eddsa(uint8_t alg, const uint8_t *key, size_t klen, const uint8_t *sig,
+                             size_t slen, const uint8_t *data, size_t dlen)
+{
+	if (alg == 15) {
+		if (klen != crypto_sign_ed25519_PUBLICKEYBYTES)
+			return VERIFY_BAD_KEY;
+		if (slen != crypto_sign_ed25519_BYTES)
+			return VERIFY_BAD_SIG;
+		return crypto_sign_ed25519_verify_detached(sig, data, dlen, key) == 0 ? VERIFY_OK
+		                                                                       : VERIFY_BAD_SIG;
+	}
+	if (klen != ED448_KEY_SIZE)
+		return VERIFY_BAD_KEY;
+	if (slen != ED448_SIGNATURE_SIZE)
+		return VERIFY_BAD_SIG;
+	return ed448_shake256_verify(key, dlen, data, sig) ? VERIFY_OK : VERIFY_BAD_SIG;
+}
+
+static verify_t verify(uint8_t alg, const uint8_t *key, size_t klen, const uint8_t *sig, size_t slen,
+                       const uint8_t *data, size_t dlen)
+{
+	switch (alg) {
+	case 5:
+	case 7:
+	case 8:
+	case 10:
+		return verify_rsa(alg, key, klen, sig, slen, data, dlen);
+	case 13:
+	case 14:
+		return verify_ecdsa(alg, key, klen, sig, slen, data, dlen);
+	case 15:
+	case 16:
+		return verify_eddsa(alg, key, klen, sig, slen, data, dlen);
+	default:
+		return VERIFY_BAD_KEY;   /* not reached: callers check dnssec_algorithm_supported */
+	}
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Canonical form */
+
+/* One RR of the section: its canonical owner and the RRset it belongs to. */
+typedef struct item {
+	uint8_t owner[WIRE_MAX_NAME];   /* lowercased, uncompressed */
+	uint8_t owner_len;
+	int group;                      /* verdict index, -1 for RRSIG/meta records */
+} item_t;
+
+/* One canonical rdata in the scratch buffer. */
+typedef struct span {
+	size_t off;
+	size_t len;
+	const uint8_t *p;   /* set once the scratch buffer stops growing */
+} span_t;
+
+static int span_cmp(const void *a, const void *b)
+{
+	const span_t *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->p, y->p, n);
+	if (c != 0)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static const char *layout_of(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(name_types) / sizeof(name_types[0]); i++)
+		if (name_types[i].type == type)
+			return name_types[i].layout;
+	return NULL;
+}
+
+/* Appends rr's rdata in canonical form (RFC 4034 6.2 items 2-3) to out. Returns 0, NSP_EMALFORMED
+ * or NSP_ENOMEM. */
+static int rdata_canonical(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
+{
+	size_t pos = rr->rdata, end = (size_t)rr->rdata + rr->rdlen;
+	if (end > m->len)
+		return NSP_EMALFORMED;
+	const char *layout = layout_of(rr->type);
+	if (layout == NULL)
+		return buf_append(out, m->buf + pos, rr->rdlen);
+
+	for (const char *k = layout; *k; k++) {
+		size_t fixed = 0;
+		switch (*k) {
+		case 'n': {
+			uint8_t name[WIRE_MAX_NAME];
+			size_t next;
+			int n = wire_name_unpack(m->buf, end, pos, name, &next, NULL);
+			if (n < 0)
+				return NSP_EMALFORMED;
+			name_lower(name, (size_t)n);
+			buf_append(out, name, (size_t)n);
+			pos = next;
+			continue;
+		}
+		case 's':
+			if (pos >= end || (size_t)m->buf[pos] + 1 > end - pos)
+				return NSP_EMALFORMED;
+			fixed = (size_t)m->buf[pos] + 1;
+			break;
+		case '2': fixed = 2; break;
+		case '6': fixed = 6; break;
+		case '8': fixed = 18; break;
+		case '*': fixed = end - pos; break;
+		default: return NSP_EMALFORMED;
+		}
+		if (fixed > end - pos)
+			return NSP_EMALFORMED;
+		buf_append(out, m->buf + pos, fixed);
+		pos += fixed;
+	}
+	/* SOA: the layout's "8" covers 18 of the 20 octets after the names */
+	if (rr->type == 6) {
+		if (end - pos != 2)
+			return NSP_EMALFORMED;
+		buf_append(out, m->buf + pos, 2);
+		pos = end;
+	}
+	if (pos != end)
+		return NSP_EMALFORMED;
+	return buf_ok(out) ? 0 : NSP_ENOMEM;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * One RRSIG */
+
+typedef struct rrsig {
+	uint16_t covered;
+	uint8_t algorithm;
+	uint8_t labels;
+	uint32_t orig_ttl;
+	int64_t expiration, inception;
+	uint16_t key_tag;
+	uint16_t signer_off;
+	uint8_t signer[WIRE_MAX_NAME];   /* lowercased */
+	size_t signer_len;
+	const uint8_t *sig;
+	size_t sig_len;
+} rrsig_t;
+
+/* Reads an RRSIG rdata (RFC 4034 3.1). Returns false if it is truncated; the fixed fields that
+ * were present are still set. */
+static bool rrsig_read(const wire_msg_t *m, const wire_rr_t *rr, int64_t now, rrsig_t *s)
+{
+	memset(s, 0, sizeof(*s));
+	size_t pos = rr->rdata, end = (size_t)rr->rdata + rr->rdlen;
+	if (end > m->len || rr->rdlen < RRSIG_FIXED + 1)
+		return false;
+	const uint8_t *p = m->buf + pos;
+	s->covered = get16(p);
+	s->algorithm = p[2];
+	s->labels = p[3];
+	s->orig_ttl = get32(p + 4);
+	s->expiration = serial_time(get32(p + 8), now);
+	s->inception = serial_time(get32(p + 12), now);
+	s->key_tag = get16(p + 16);
+	s->signer_off = (uint16_t)(pos + RRSIG_FIXED);
+	size_t next;
+	int n = wire_name_unpack(m->buf, end, pos + RRSIG_FIXED, s->signer, &next, NULL);
+	if (n < 0 || next >= end)   /* the signature may not be empty */
+		return false;
+	s->signer_len = (size_t)n;
+	name_lower(s->signer, s->signer_len);
+	s->sig = m->buf + next;
+	s->sig_len = end - next;
+	return true;
+}
+
+/* Rank of a reason: higher is closer to valid. */
+static int rank(dnssec_reason_t r)
+{
+	return DNSSEC_MISSING_RRSIG - (int)r;
+}
+
+/* State shared by the RRsets of one dnssec_check call. */
+typedef struct check {
+	const wire_msg_t *msg;
+	const wire_rr_t *rrs;      /* the section */
+	size_t n;
+	item_t *items;             /* per RR of the section */
+	const wire_msg_t *keys;
+	const dnssec_opts_t *opts;
+	span_t *spans;             /* per RR of the section */
+	buf_t scratch;             /* canonical rdata of the current RRset */
+	buf_t data;                /* the signed data of the current RRSIG */
+} check_t;
+
+/* Builds the signed data of RRSIG s over the n_spans canonical RRs (RFC 4034 3.1.8.1) in c->data. */
+static int signed_data(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, const item_t *owner,
+                       uint16_t type, uint16_t rclass, size_t n_spans)
+{
+	buf_t *d = &c->data;
+	buf_reset(d);
+	buf_append(d, c->msg->buf + sigrr->rdata, RRSIG_FIXED);
+	buf_append(d, s->signer, s->signer_len);
+
+	/* RFC 4035 5.3.2: labels < owner labels means "*." + the rightmost `labels` labels */
+	uint8_t name[WIRE_MAX_NAME + 2];
+	size_t name_len;
+	unsigned labels = name_labels(owner->owner, owner->owner_len);
+	if (s->labels < labels) {
+		size_t off = name_suffix(owner->owner, owner->owner_len, s->labels);
+		name[0] = 1;
+		name[1] = '*';
+		name_len = owner->owner_len - off;
+		memcpy(name + 2, owner->owner + off, name_len);
+		name_len += 2;
+	} else {
+		memcpy(name, owner->owner, owner->owner_len);
+		name_len = owner->owner_len;
+	}
+	uint8_t fixed[10];
+	put16(fixed, type);
+	put16(fixed + 2, rclass);
+	fixed[4] = (uint8_t)(s->orig_ttl >> 24);
+	fixed[5] = (uint8_t)(s->orig_ttl >> 16);
+	fixed[6] = (uint8_t)(s->orig_ttl >> 8);
+	fixed[7] = (uint8_t)s->orig_ttl;
+	for (size_t i = 0; i < n_spans; i++) {
+		put16(fixed + 8, (uint16_t)c->spans[i].len);
+		buf_append(d, name, name_len);
+		buf_append(d, fixed, sizeof(fixed));
+		buf_append(d, c->spans[i].p, c->spans[i].len);
+	}
+	return buf_ok(d) ? 0 : NSP_ENOMEM;
+}
+
+/* Whether key RR k of the key message can have made RRSIG s (RFC 4035 5.3.1). */
+static bool key_matches(const wire_msg_t *km, const wire_rr_t *k, const rrsig_t *s, uint16_t rclass,
+                        uint16_t covered)
+{
+	if (k->type != TYPE_DNSKEY || k->rclass != rclass || k->rdlen < 4 ||
+	    (size_t)k->rdata + k->rdlen > km->len)
+		return false;
+	const uint8_t *p = km->buf + k->rdata;
+	uint16_t flags = get16(p);
+	if (!(flags & DNSKEY_FLAG_ZONE) || p[2] != DNSKEY_PROTOCOL || p[3] != s->algorithm)
+		return false;
+	if ((flags & DNSKEY_FLAG_REVOKE) && covered != TYPE_DNSKEY)
+		return false;
+	if (dnssec_key_tag(p, k->rdlen) != s->key_tag)
+		return false;
+	uint8_t owner[WIRE_MAX_NAME];
+	int n = wire_name_read(km, k->owner, owner, NULL);
+	if (n < 0 || (size_t)n != s->signer_len)
+		return false;
+	name_lower(owner, (size_t)n);
+	return memcmp(owner, s->signer, s->signer_len) == 0;
+}
+
+/* Checks one RRSIG over the RRset; *reason gets its outcome. n_spans < 0 means the RRset could not
+ * be canonicalised. Returns 0 or NSP_ENOMEM. */
+static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, const item_t *owner,
+                       uint16_t type, uint16_t rclass, long n_spans, dnssec_reason_t *reason)
+{
+	unsigned labels = name_labels(owner->owner, owner->owner_len);
+	if (labels > 0 && owner->owner[0] == 1 && owner->owner[1] == '*')
+		labels--;   /* RFC 4034 3.1.3: the wildcard label is not counted */
+	if (s->labels > labels || !name_is_under(owner->owner, owner->owner_len, s->signer,
+	                                         s->signer_len)) {
+		*reason = DNSSEC_BAD_RRSIG;
+		return 0;
+	}
+	if (!dnssec_algorithm_supported(s->algorithm)) {
+		*reason = DNSSEC_UNSUPPORTED_ALG;
+		return 0;
+	}
+	if (n_spans < 0) {
+		*reason = DNSSEC_MALFORMED;
+		return 0;
+	}
+
+	bool built = false, any_key = false, good_key = false, verified = false;
+	size_t nk;
+	const wire_rr_t *krrs = wire_section(c->keys, WIRE_ANSWER, &nk);
+	for (size_t i = 0; i < nk && !verified; i++) {
+		if (!key_matches(c->keys, &krrs[i], s, rclass, type))
+			continue;
+		any_key = true;
+		if (!built) {
+			int rc = signed_data(c, sigrr, s, owner, type, rclass, (size_t)n_spans);
+			if (rc < 0)
+				return rc;
+			built = true;
+		}
+		const uint8_t *key = c->keys->buf + krrs[i].rdata + 4;
+		verify_t v = verify(s->algorithm, key, krrs[i].rdlen - 4u, s->sig, s->sig_len,
+		                    (const uint8_t *)c->data.p, c->data.len);
+		if (v != VERIFY_BAD_KEY)
+			good_key = true;
+		verified = v == VERIFY_OK;
+	}
+	if (!any_key)
+		*reason = DNSSEC_NO_KEY;
+	else if (!good_key)
+		*reason = DNSSEC_BAD_KEY;
+	else if (!verified)
+		*reason = DNSSEC_BAD_SIGNATURE;
+	else if (c->opts->now > s->expiration)
+		*reason = DNSSEC_EXPIRED;
+	else if (c->opts->now < s->inception)
+		*reason = DNSSEC_NOT_YET_VALID;
+	else if (s->expiration - c->opts->now < c->opts->min_validity)
+		*reason = DNSSEC_EXPIRING;
+	else
+		*reason = DNSSEC_OK;
+	return 0;
+}
+
+/* Builds the canonical, sorted, de-duplicated rdata of RRset g in c->spans. Returns the count, -1
+ * if an rdata cannot be canonicalised, or NSP_ENOMEM (as a long). */
+static long rrset_canonical(check_t *c, int g)
+{
+	buf_reset(&c->scratch);
+	size_t k = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->items[i].group != g)
+			continue;
+		size_t before = c->scratch.len;
+		int rc = rdata_canonical(c->msg, &c->rrs[i], &c->scratch);
+		if (rc == NSP_ENOMEM)
+			return NSP_ENOMEM;
+		if (rc < 0 || c->scratch.len - before > 65535)
+			return -1;
+		c->spans[k++] = (span_t){ .off = before, .len = c->scratch.len - before };
+	}
+	for (size_t i = 0; i < k; i++)
+		c->spans[i].p = (const uint8_t *)c->scratch.p + c->spans[i].off;
+	qsort(c->spans, k, sizeof(span_t), span_cmp);
+	/* RFC 4034 6.3: an RRset holds no duplicates; drop repeats as validators do */
+	size_t w = 0;
+	for (size_t i = 0; i < k; i++)
+		if (w == 0 || span_cmp(&c->spans[w - 1], &c->spans[i]) != 0)
+			c->spans[w++] = c->spans[i];
+	return (long)w;
+}
+
+static int check_rrset(check_t *c, int g, size_t first, dnssec_result_t *out)
+{
+	dnssec_verdict_t *v = &out->verdicts[g];
+	const wire_rr_t *rr0 = &c->rrs[first];
+	const item_t *owner = &c->items[first];
+	*v = (dnssec_verdict_t){
+		.owner = rr0->owner, .type = rr0->type, .rclass = rr0->rclass,
+		.reason = DNSSEC_MISSING_RRSIG,
+	};
+	for (size_t i = 0; i < c->n; i++)
+		if (c->items[i].group == g)
+			v->n_rrs++;
+
+	long n_spans = rrset_canonical(c, g);
+	if (n_spans == NSP_ENOMEM)
+		return NSP_ENOMEM;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const wire_rr_t *sr = &c->rrs[i];
+		if (sr->type != TYPE_RRSIG || sr->rclass != rr0->rclass ||
+		    c->items[i].owner_len != owner->owner_len ||
+		    memcmp(c->items[i].owner, owner->owner, owner->owner_len) != 0)
+			continue;
+		/* the type covered comes first; an rdata too short for it covers nothing we can tell */
+		if (sr->rdlen < 2 || (size_t)sr->rdata + 2 > c->msg->len ||
+		    get16(c->msg->buf + sr->rdata) != rr0->type)
+			continue;
+		v->n_rrsigs++;
+
+		rrsig_t s;
+		dnssec_reason_t reason;
+		if (!rrsig_read(c->msg, sr, c->opts->now, &s)) {
+			reason = DNSSEC_MALFORMED;
+		} else {
+			if (!out->have_times || s.expiration < out->earliest_expiry)
+				out->earliest_expiry = s.expiration;
+			if (!out->have_times || s.inception > out->latest_inception)
+				out->latest_inception = s.inception;
+			out->have_times = true;
+			int rc = check_rrsig(c, sr, &s, owner, rr0->type, rr0->rclass, n_spans, &reason);
+			if (rc < 0)
+				return rc;
+		}
+		bool better = rank(reason) > rank(v->reason) ||
+		              (reason == v->reason && reason <= DNSSEC_EXPIRING &&
+		               s.expiration > v->expiration);
+		if (!better)
+			continue;
+		v->reason = reason;
+		v->key_tag = s.key_tag;
+		v->algorithm = s.algorithm;
+		v->signer = s.signer_off;
+		v->inception = s.inception;
+		v->expiration = s.expiration;
+		unsigned labels = name_labels(owner->owner, owner->owner_len);
+		v->wildcard = reason != DNSSEC_MALFORMED && s.labels < labels &&
+		              !(owner->owner[0] == 1 && owner->owner[1] == '*');
+	}
+	return 0;
+}
+
+static bool is_meta(uint16_t type)
+{
+	return type == TYPE_OPT || type == TYPE_RRSIG || type == TYPE_TSIG || type == TYPE_TKEY;
+}
+
+int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_msg_t *keys,
+                 const dnssec_opts_t *opts, dnssec_result_t *out)
+{
+	if (!msg || !keys || !opts || !out || (unsigned)section >= WIRE_SECTIONS ||
+	    (out->cap > 0 && !out->verdicts))
+		return NSP_EINVAL;
+	out->n_rrsets = 0;
+	out->valid = out->ok = false;
+	out->first_failure = 0;
+	out->have_times = false;
+	out->earliest_expiry = out->latest_inception = 0;
+	if (sodium_init() < 0)
+		return NSP_ELIB;
+
+	check_t c = { .msg = msg, .keys = keys, .opts = opts };
+	c.rrs = wire_section(msg, section, &c.n);
+	if (c.n == 0)
+		return 0;
+	int rc = NSP_ENOMEM;
+	c.items = calloc(c.n, sizeof(*c.items));
+	c.spans = calloc(c.n, sizeof(*c.spans));
+	if (!c.items || !c.spans)
+		goto done;
+
+	/* owners, and RRsets in order of first appearance */
+	size_t groups = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		item_t *it = &c.items[i];
+		int n = wire_name_read(msg, c.rrs[i].owner, it->owner, NULL);
+		if (n < 0) {
+			rc = NSP_EMALFORMED;
+			goto done;
+		}
+		it->owner_len = (uint8_t)n;
+		name_lower(it->owner, (size_t)n);
+		it->group = -1;
+		if (is_meta(c.rrs[i].type))
+			continue;
+		for (size_t j = 0; j < i && it->group < 0; j++)
+			if (c.items[j].group >= 0 && c.rrs[j].type == c.rrs[i].type &&
+			    c.rrs[j].rclass == c.rrs[i].rclass && c.items[j].owner_len == n &&
+			    memcmp(c.items[j].owner, it->owner, (size_t)n) == 0)
+				it->group = c.items[j].group;
+		if (it->group < 0)
+			it->group = (int)groups++;
+	}
+	out->n_rrsets = groups;
+	if (groups > out->cap) {
+		rc = NSP_ENOSPC;
+		goto done;
+	}
+
+	/* groups are numbered in order of first appearance: check each at its first member */
+	int next = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		if (c.items[i].group != next)
+			continue;
+		rc = check_rrset(&c, next, i, out);
+		if (rc < 0)
+			goto done;
+		next++;
+	}
+
+	out->first_failure = out->n_rrsets;
+	out->valid = out->ok = out->n_rrsets > 0;
+	for (size_t g = 0; g < out->n_rrsets; g++) {
+		dnssec_reason_t r = out->verdicts[g].reason;
+		if (r != DNSSEC_OK) {
+			out->ok = false;
+			if (out->first_failure == out->n_rrsets)
+				out->first_failure = g;
+		}
+		if (r != DNSSEC_OK && r != DNSSEC_EXPIRING)
+			out->valid = false;
+	}
+	rc = 0;
+done:
+	buf_free(&c.scratch);
+	buf_free(&c.data);
+	free(c.spans);
+	free(c.items);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Text */
+
+int dnssec_signer(const wire_msg_t *msg, enum wire_section section, buf_t *out)
+{
+	if ((unsigned)section >= WIRE_SECTIONS)
+		return NSP_EINVAL;
+	size_t n;
+	const wire_rr_t *rrs = wire_section(msg, section, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (rrs[i].type != TYPE_RRSIG)
+			continue;
+		size_t end = (size_t)rrs[i].rdata + rrs[i].rdlen;
+		uint8_t name[WIRE_MAX_NAME];
+		if (rrs[i].rdlen <= RRSIG_FIXED || end > msg->len ||
+		    wire_name_unpack(msg->buf, end, (size_t)rrs[i].rdata + RRSIG_FIXED, name, NULL,
+		                     NULL) < 0)
+			return NSP_EMALFORMED;
+		return rrtext_name(msg, (size_t)rrs[i].rdata + RRSIG_FIXED, out);
+	}
+	return NSP_ENOENT;
+}
+
+static void put_time(buf_t *out, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (gmtime_r(&tt, &tm) == NULL) {
+		buf_printf(out, "%" PRId64, t);
+		return;
+	}
+	char s[32];
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_puts(out, s);
+}
+
+int dnssec_verdict_describe(const wire_msg_t *msg, const dnssec_verdict_t *v, buf_t *out)
+{
+	int rc = rrtext_name(msg, v->owner, out);
+	if (rc < 0)
+		return rc;
+	const char *cls = dnstab_class_name(v->rclass);
+	const char *typ = dnstab_type_name(v->type);
+	if (cls)
+		buf_printf(out, " %s", cls);
+	else
+		buf_printf(out, " CLASS%u", v->rclass);
+	if (typ)
+		buf_printf(out, " %s", typ);
+	else
+		buf_printf(out, " TYPE%u", v->type);
+	buf_printf(out, ": %s", dnssec_reason_name(v->reason));
+	if (v->reason != DNSSEC_MISSING_RRSIG) {
+		const char *alg = dnssec_algorithm_name(v->algorithm);
+		buf_printf(out, " (key tag %u, algorithm %u %s", v->key_tag, v->algorithm,
+		           alg ? alg : "unknown");
+		if (v->reason != DNSSEC_MALFORMED || v->expiration != 0) {
+			buf_puts(out, ", valid ");
+			put_time(out, v->inception);
+			buf_puts(out, " to ");
+			put_time(out, v->expiration);
+		}
+		buf_putc(out, ')');
+	}
+	return buf_ok(out) ? 0 : NSP_ENOMEM;
+}

@@ -1,0 +1,656 @@
+"""cases -- the differential cases: one config, the same requests to both exporters.
+
+A case is one HTTP request (module, target, headers, debug) sent to blackbox_exporter and to
+nsprobe; compare.py decides whether the answers are the same. Targets and paths are templates
+filled by run.Ctx.vars:
+  {ka} Knot's 127.0.0.x   {kp} Knot's port (also on [::1])   {fh} the fake servers' 127.0.0.y
+  {f_<behaviour>} a fakedns port   {r_<behaviour>} a relay port (world.py)   {free} a port on {fh}
+  with nothing behind it.
+needs: "names" (blackbox resolves target names through the fixture's Knot: mount namespace and
+Knot on port 53), "port53" (Knot on port 53 of {ka}), "v6_53_free" (nothing on [::1]:53).
+dev: a key of deviations.DEVIATIONS; bug: a key of deviations.KNOWN_BUGS; skip: a reason.
+pair: "main" (MAIN_CONFIG) or "example" (upstream's example.yml, --timeout-offset 2).
+burst: send that many identical requests at once to each exporter and compare them one by one.
+"""
+
+import urllib.parse
+
+TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
+
+# --- the config ------------------------------------------------------------------------------------
+
+_NEVER = '["^$"]'  # matches no RR text: the validator only logs "Validating RR" for each RR
+_ALL3 = ("      validate_answer_rrs: {fail_if_matches_regexp: %s}\n"
+         "      validate_authority_rrs: {fail_if_matches_regexp: %s}\n"
+         "      validate_additional_rrs: {fail_if_matches_regexp: %s}\n") % (_NEVER, _NEVER, _NEVER)
+
+
+def _yq(s):
+    """A YAML single-quoted scalar."""
+    return "'" + s.replace("'", "''") + "'"
+
+
+MAIN_MODULES = r"""modules:
+  noquery:
+    prober: dns
+  dnsnull:
+    prober: dns
+    dns:
+  default:
+    prober: dns
+    dns:
+      query_name: bb.test
+  a:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: A
+  a_tcp:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: A
+      transport_protocol: tcp
+  a_norec:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: A
+      recursion_desired: false
+  a_norec_no:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: A
+      recursion_desired: no
+  a_sctp:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: A
+      transport_protocol: sctp
+  a_dot_udp:
+    prober: dns
+    dns:
+      query_name: bb.test
+      dns_over_tls: true
+  a_dot_tcp:
+    prober: dns
+    timeout: 1s
+    dns:
+      query_name: bb.test
+      transport_protocol: tcp
+      dns_over_tls: true
+  soa:
+    prober: dns
+    dns:
+      query_name: bb.test
+      query_type: SOA
+  soa_5s:
+    prober: dns
+    timeout: 5s
+    dns:
+      query_name: bb.test
+      query_type: SOA
+  p6f:
+    prober: dns
+    dns: {query_name: bb.test, query_type: SOA}
+  p6n:
+    prober: dns
+    dns: {query_name: bb.test, query_type: SOA, preferred_ip_protocol: ip6, ip_protocol_fallback: false}
+  p4f:
+    prober: dns
+    dns: {query_name: bb.test, query_type: SOA, preferred_ip_protocol: ip4}
+  p4n:
+    prober: dns
+    dns: {query_name: bb.test, query_type: SOA, preferred_ip_protocol: ip4, ip_protocol_fallback: false}
+  ptypo:
+    prober: dns
+    dns: {query_name: bb.test, query_type: SOA, preferred_ip_protocol: ipv6}
+  src_fake:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, source_ip_address: "@FH@"}
+  src_fake_tcp:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, source_ip_address: "@FH@", transport_protocol: tcp}
+  src_v6:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, source_ip_address: "::1"}
+  src_bad:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, source_ip_address: notanip}
+  ch_version:
+    prober: dns
+    dns: {query_name: version.bind, query_type: TXT, query_class: CH}
+  ch_tcp:
+    prober: dns
+    dns: {query_name: version.bind, query_type: TXT, query_class: CH, transport_protocol: tcp}
+  cls_hs:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: A, query_class: HS}
+  cls_none:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: A, query_class: NONE}
+  cls_any:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: A, query_class: ANY}
+  cls_cs:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: A, query_class: CS}
+  qt_none:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: None}
+  qt_reserved:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: Reserved}
+  qt_nsapptr:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: NSAP-PTR}
+  qt_opt:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: OPT}
+  qt_axfr_tcp:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: AXFR, transport_protocol: tcp}
+  qt_ixfr:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: IXFR}
+  qt_maila:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: bb.test, query_type: MAILA}
+  qn_escapes:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: 'a\.b\032c.Example', query_type: A}
+  qn_trailing_dot:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: 'MiXeD.rr.TEST.', query_type: A}
+  qn_long_label:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test', query_type: A}
+  qn_empty_label:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: 'a..test', query_type: A}
+  f_udp:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A}
+  f_tcp:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A, transport_protocol: tcp}
+  f_soa:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: SOA}
+  f_soa_tcp:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: SOA, transport_protocol: tcp}
+  f_notimeout:
+    prober: dns
+    dns: {query_name: x.example, query_type: A}
+  f_opt:
+    prober: dns
+    timeout: 1s
+    dns:
+      query_name: x.example
+      query_type: A
+      valid_rcodes: [BADSIG]
+      validate_additional_rrs: {fail_if_not_matches_regexp: ['^\n;; OPT PSEUDOSECTION:\n; EDNS: version 0; flags: do; udp: 1232$']}
+  rc_absent:
+    prober: dns
+    dns: {query_name: nope.bb.test, query_type: A}
+  rc_null:
+    prober: dns
+    dns: {query_name: nope.bb.test, query_type: A, valid_rcodes: }
+  rc_empty:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: []}
+  rc_noerror:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: [NOERROR]}
+  rc_lower:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: [noerror]}
+  rc_nx:
+    prober: dns
+    dns: {query_name: nope.bb.test, query_type: A, valid_rcodes: [NXDOMAIN]}
+  rc_notimpl:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: [NOTIMPL, NOERROR]}
+  rc_unknown_first:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: [FOO, NOERROR]}
+  rc_unknown_later_hit:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: [NOERROR, FOO]}
+  rc_unknown_later_miss:
+    prober: dns
+    dns: {query_name: nope.bb.test, query_type: A, valid_rcodes: [NOERROR, FOO]}
+  rc_refused:
+    prober: dns
+    dns: {valid_rcodes: [REFUSED], query_name: nope.example, query_type: A}
+  rc_badvers:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A, valid_rcodes: [BADVERS, BADSIG]}
+  rc_badsig:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A, valid_rcodes: [BADSIG]}
+  rc_servfail:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A, valid_rcodes: [SERVFAIL, NOERROR]}
+  rc_formerr:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A, valid_rcodes: [FORMERR]}
+  rc_nxrrset:
+    prober: dns
+    timeout: 1s
+    dns: {query_name: x.example, query_type: A, valid_rcodes: [NXRRSET, YXDOMAIN, BADCOOKIE, NOERROR]}
+  weird:
+    prober: foo
+  tcp_connect:
+    prober: tcp
+""" + "".join("""  %s:
+    prober: dns
+    dns:
+      query_name: multi.bb.test
+      query_type: A
+      validate_%s_rrs:
+        %s: [%s]
+""" % (name, section, key, ", ".join(_yq(r) for r in regexes))
+    for name, section, key, regexes in [
+        ("v_match_pass", "answer", "fail_if_matches_regexp", [r"^zzz"]),
+        ("v_match_fail", "answer", "fail_if_matches_regexp", [r"zzz", r"192\.0\.2\.11"]),
+        ("v_match_empty", "authority", "fail_if_matches_regexp", [r".*"]),
+        ("v_match_badre", "answer", "fail_if_matches_regexp", [r"(["]),
+        ("v_match_badre_empty", "additional", "fail_if_matches_regexp", [r"(["]),
+        ("v_all_pass", "answer", "fail_if_all_match_regexp", [r"192\.0\.2\.1[0-9]", r"^multi"]),
+        ("v_all_fail", "answer", "fail_if_all_match_regexp", [r"192\.0\.2\.10"]),
+        ("v_all_empty", "authority", "fail_if_all_match_regexp", [r"zzz"]),
+        ("v_all_badre", "answer", "fail_if_all_match_regexp", [r"a{1001}"]),
+        ("v_not_pass", "answer", "fail_if_not_matches_regexp", [r"\tA\t192", r"(?i)MULTI\.BB"]),
+        ("v_not_fail", "answer", "fail_if_not_matches_regexp", [r"192\.0\.2\.10$"]),
+        ("v_not_empty", "authority", "fail_if_not_matches_regexp", [r".*"]),
+        ("v_not_badre", "answer", "fail_if_not_matches_regexp", [r"(?=x)"]),
+        ("v_none_pass", "answer", "fail_if_none_matches_regexp", [r"zzz", r"192\.0\.2\.12"]),
+        ("v_none_fail", "answer", "fail_if_none_matches_regexp", [r"192\.0\.2\.99"]),
+        ("v_none_empty", "additional", "fail_if_none_matches_regexp", [r".*"]),
+        ("v_none_badre", "answer", "fail_if_none_matches_regexp", [r"(a)\1"]),
+    ]) + """  v_all_kinds:
+    prober: dns
+    dns:
+      query_name: mx.rr.test
+      query_type: MX
+      validate_answer_rrs:
+        fail_if_matches_regexp: [NS]
+        fail_if_all_match_regexp: ['^mx\\.rr\\.test\\.\\t300\\tIN\\tMX\\t[12]0 mail6?\\.rr\\.test\\.$']
+        fail_if_not_matches_regexp: ['\\tMX\\t']
+        fail_if_none_matches_regexp: ['mail6']
+      validate_authority_rrs:
+        fail_if_matches_regexp: ['.']
+        fail_if_all_match_regexp: ['zzz']
+      validate_additional_rrs:
+        fail_if_not_matches_regexp: ['^mail6?\\.rr\\.test\\.\\t300\\tIN\\tA{1,4}\\t']
+        fail_if_none_matches_regexp: ['2001:db8::25$']
+"""
+
+# Regex dialect: each must compile and match "a.rr.test.\t300\tIN\tA\t192.0.2.1" for the probe to
+# pass (fail_if_none_matches_regexp); Go RE2 rejects some that PCRE2 would accept, and the reverse.
+REGEXES = [
+    ("exact", r"^a\.rr\.test\.\t300\tIN\tA\t192\.0\.2\.1$"),
+    ("icase", r"(?i)A\.RR\.TEST"),
+    ("digits", r"\d{3}"),
+    ("unicode_letter", r"\pL"),
+    ("unicode_greek", r"\p{Greek}"),
+    ("not_letter", r"\PL"),
+    ("posix_class", r"[[:digit:]]+$"),
+    ("posix_negated", r"[[:^alpha:]]"),
+    ("posix_bad", r"[[:foo:]]"),
+    ("quote_meta", r"\Q.rr.\E"),
+    ("dotall", r"(?s)test.\t"),
+    ("multiline", r"(?m)^a"),
+    ("ungreedy", r"(?U)a+?"),
+    ("end_z", r"1\z"),
+    ("begin_A", r"\Aa\."),
+    ("upper_Z", r"1\Z"),
+    ("byte_C", r"\C"),
+    ("named_P", r"(?P<x>rr)"),
+    ("named_angle", r"(?<x>rr)"),
+    ("hex_brace", r"\x{41}"),
+    ("octal", r"\101"),
+    ("nested_rep", r"x**"),
+    ("bad_range", r"a{2,1}"),
+    ("rep_1000", r"(?:a{1000})?rr"),
+    ("rep_1001", r"a{1001}"),
+    ("word_boundary", r"\b192\b"),
+    ("class_escape_range", r"[\d-z]"),
+    ("backref_8", r"\8"),
+    ("escape_e", r"\e"),
+    ("vertical_v", r"\v"),
+    ("horizontal_h", r"\h"),
+    ("linebreak_R", r"\R"),
+    ("space_s", r"test\.\s300"),
+    ("extended_x", r"(?x) a \. rr"),
+    ("empty_alt", r"zzz|"),
+    ("unclosed_group", r"(?:a"),
+    ("possessive", r"a++"),
+    ("atomic", r"(?>a)"),
+    ("unicode_escape_u", r"\u0041"),
+    ("class_intersect", r"[a-z&&[^b]]"),
+    ("flags_group", r"(?i:RR)\.test"),
+    ("literal_brace", r"a{,2}"),
+]
+
+MAIN_MODULES += "".join("""  re_%s:
+    prober: dns
+    dns:
+      query_name: a.rr.test
+      query_type: A
+      validate_answer_rrs:
+        fail_if_none_matches_regexp: [%s]
+""" % (name, _yq(rx)) for name, rx in REGEXES)
+
+# RR types and answer shapes: (module suffix, query_name, query_type, transport).
+RR_QUERIES = [(t.replace("-", ""), o, t, tr) for t, o, tr in [
+    ("A", "a.rr.test", "udp"), ("AAAA", "aaaa.rr.test", "udp"), ("NS", "rr.test", "udp"),
+    ("CNAME", "cname.rr.test", "udp"), ("SOA", "rr.test", "udp"), ("PTR", "ptr.rr.test", "udp"),
+    ("HINFO", "hinfo.rr.test", "udp"), ("MINFO", "minfo.rr.test", "udp"),
+    ("MX", "mx.rr.test", "udp"), ("TXT", "txt.rr.test", "udp"), ("RP", "rp.rr.test", "udp"),
+    ("AFSDB", "afsdb.rr.test", "udp"), ("RT", "rt.rr.test", "udp"), ("KEY", "key.rr.test", "udp"),
+    ("LOC", "loc.rr.test", "udp"), ("SRV", "srv.rr.test", "udp"), ("NAPTR", "naptr.rr.test", "udp"),
+    ("KX", "kx.rr.test", "udp"), ("CERT", "cert.rr.test", "udp"), ("DNAME", "dname.rr.test", "udp"),
+    ("APL", "apl.rr.test", "udp"), ("DS", "sub.rr.test", "udp"), ("SSHFP", "sshfp.rr.test", "udp"),
+    ("DHCID", "dhcid.rr.test", "udp"), ("TLSA", "tlsa.rr.test", "udp"),
+    ("SMIMEA", "smimea.rr.test", "udp"), ("CDS", "cds.rr.test", "udp"),
+    ("CDNSKEY", "cdnskey.rr.test", "udp"), ("OPENPGPKEY", "openpgpkey.rr.test", "udp"),
+    ("CSYNC", "csync.rr.test", "udp"), ("ZONEMD", "rr.test", "udp"), ("SPF", "spf.rr.test", "udp"),
+    ("NID", "nid.rr.test", "udp"), ("L32", "l32.rr.test", "udp"), ("L64", "l64.rr.test", "udp"),
+    ("LP", "lp.rr.test", "udp"), ("EUI48", "eui48.rr.test", "udp"), ("EUI64", "eui64.rr.test", "udp"),
+    ("URI", "uri.rr.test", "udp"), ("CAA", "caa.rr.test", "udp"), ("SVCB", "svcb.rr.test", "udp"),
+    ("HTTPS", "https.rr.test", "udp"), ("DNSKEY", "signed.test", "tcp"),
+    ("NSEC", "signed.test", "tcp"), ("RRSIG", "signed.test", "tcp"),
+]] + [
+    ("IPSECKEY_any", "ipseckey.rr.test", "ANY", "udp"),  # miekg 1.1.50 has no IPSECKEY: RFC 3597 text
+    ("HTTPS0", "https0.rr.test", "HTTPS", "udp"),
+    ("unknown_any", "unk.rr.test", "ANY", "udp"),
+    ("unknown_empty_any", "unk0.rr.test", "ANY", "udp"),
+    ("cname_chain", "cname.rr.test", "A", "udp"),
+    ("dname_chain", "a.dname.rr.test", "A", "udp"),
+    ("wildcard_a", "foo.bar.wild.rr.test", "A", "udp"),
+    ("wildcard_txt", "x.wild.rr.test", "TXT", "udp"),
+    ("wildcard_nodata", "x.wild.rr.test", "MX", "udp"),
+    ("mixed_owner", "mixed.rr.test", "A", "udp"),
+    ("mixed_query", "MiXeD.Rr.TeSt", "A", "udp"),
+    ("mixed_upper_case", "upper.case.rr.test", "AAAA", "udp"),
+    ("mixed_zone_cname", "wWW.mixed.case.test", "A", "udp"),
+    ("mixed_zone_mx", "Mixed.Case.Test", "MX", "udp"),
+    ("escape_space", r"space\032name.rr.test", "A", "udp"),
+    ("escape_dot", r"dot\.in\.label.rr.test", "A", "udp"),
+    ("escape_semicolon", r"semi\;colon.rr.test", "TXT", "udp"),
+    ("txt_utf8", "utf8.rr.test", "TXT", "udp"),
+    ("referral", "host.sub.rr.test", "A", "udp"),
+    ("nxdomain", "nope.rr.test", "A", "udp"),
+    ("nodata", "a.rr.test", "TXT", "udp"),
+    ("any_apex_tcp", "rr.test", "ANY", "tcp"),
+    ("ns_glue", "bb.test", "NS", "udp"),
+]
+
+MAIN_MODULES += "".join("""  rr_%s:
+    prober: dns
+    dns:
+      query_name: %s
+      query_type: %s
+      transport_protocol: %s
+      valid_rcodes: [NOERROR, NXDOMAIN]
+%s""" % (name, _yq(qn), qt, tr, _ALL3) for name, qn, qt, tr in RR_QUERIES)
+
+
+def main_config(fake_host):
+    return MAIN_MODULES.replace("@FH@", fake_host)
+
+
+# --- the cases ---------------------------------------------------------------------------------------
+
+class Case:
+    def __init__(self, name, module=None, target=None, headers=None, debug=False, method="GET",
+                 path=None, needs=(), dev=None, bug=None, skip=None, pair="main", extra=(),
+                 burst=1):
+        self.name, self.module, self.target, self.headers = name, module, target, headers
+        self.debug, self.method, self.path, self.needs = debug, method, path, set(needs)
+        self.dev, self.bug, self.skip, self.pair, self.extra = dev, bug, skip, pair, extra
+        self.burst = burst  # > 1: that many identical requests at once to each exporter
+
+    def url(self, vars_):
+        if self.path is not None:
+            return self.path.format_map(vars_)
+        q = []
+        if self.module is not None:
+            q.append(("module", self.module))
+        if self.target is not None:
+            q.append(("target", self.target.format_map(vars_)))
+        q.extend((k, v.format_map(vars_)) for k, v in self.extra)
+        if self.debug:
+            q.append(("debug", "true"))
+        return "/probe?" + urllib.parse.urlencode(q)
+
+
+CASES = []
+
+
+def add(name, module, target, both=False, **kw):
+    """One case; both=True adds a debug=true twin named <name>+debug."""
+    CASES.append(Case(name, module, target, **kw))
+    if both:
+        kw["debug"] = True
+        CASES.append(Case(name + "+debug", module, target, **kw))
+
+
+K, K6, F, R = "{ka}:{kp}", "[::1]:{kp}", "{fh}:{f_%s}", "{fh}:{r_%s}"
+NAMES = ("names",)
+
+# dns: keys and their value classes.
+add("key/no_dns_section", "noquery", K, both=True)
+add("key/dns_null", "dnsnull", K)
+add("key/no_dns_section_echo", "noquery", F % "echo", both=True)
+add("key/default_type_any", "default", K, both=True)
+add("key/default_type_any_echo", "default", F % "echo")
+add("key/query_type_A", "a", K, both=True)
+for m in ("qt_none", "qt_reserved", "qt_nsapptr", "qt_opt", "qt_ixfr", "qt_maila"):
+    add("key/%s_echo" % m, m, F % "echo")
+add("key/qt_axfr_tcp_knot", "qt_axfr_tcp", K, both=True)
+add("key/qt_ixfr_knot", "qt_ixfr", K)
+add("key/transport_tcp", "a_tcp", K, both=True)
+add("key/transport_tcp_echo", "a_tcp", F % "echo")
+add("key/transport_sctp", "a_sctp", K, both=True)
+add("key/dot_with_udp", "a_dot_udp", K, both=True)
+add("key/dot_with_tcp", "a_dot_tcp", K, skip="DNS over TLS is not in nsprobe yet (a teammate is "
+    "adding it, issue #4)")
+add("key/rd_off", "a_norec", K, both=True)
+add("key/rd_off_echo", "a_norec", F % "echo")
+add("key/rd_off_yaml_no_echo", "a_norec_no", F % "echo")
+add("key/class_CH_knot", "ch_version", K, both=True)
+add("key/class_CH_tcp_knot", "ch_tcp", K)
+add("key/class_CH_echo", "ch_version", F % "echo", both=True)
+for m in ("cls_hs", "cls_none", "cls_any", "cls_cs"):
+    add("key/%s_knot" % m, m, K)
+    add("key/%s_echo" % m, m, F % "echo", debug=True)
+add("key/qname_escapes_echo", "qn_escapes", F % "echo", both=True)
+add("key/qname_trailing_dot_mixed", "qn_trailing_dot", K, debug=True)
+add("key/qname_label_64", "qn_long_label", K, both=True)
+add("key/qname_empty_label", "qn_empty_label", K, both=True)
+add("key/source_address", "src_fake", K, both=True)
+add("key/source_address_tcp", "src_fake_tcp", K)
+add("key/source_v6_target_v4", "src_v6", K, both=True)
+add("key/source_v6_target_v6", "src_v6", K6)
+add("key/source_v4_target_v6", "src_fake", K6, both=True)
+add("key/source_unparsable", "src_bad", K, both=True)
+
+# preferred_ip_protocol x ip_protocol_fallback x target family.
+for m in ("p6f", "p6n", "p4f", "p4n", "ptypo"):
+    add("ipproto/%s_v4_literal" % m, m, K, debug=m in ("p6n", "ptypo"))
+    add("ipproto/%s_v6_literal" % m, m, K6, debug=m == "p4n")
+    add("ipproto/%s_mapped_literal" % m, m, "[::ffff:{ka}]:{kp}")
+    for n in ("v4", "v6", "dual"):
+        add("ipproto/%s_name_%s" % (m, n), m, n + ".targets.test:{kp}", needs=NAMES,
+            debug=m == "p6n")
+add("ipproto/name_mapped", "p6f", "mapped.targets.test:{kp}", needs=NAMES)
+add("ipproto/name_nxdomain", "p6f", "nx.targets.test:{kp}", needs=NAMES, both=True)
+
+# Target forms (blackbox-dns.md 3.5).
+add("target/ip_default_port", "soa", "{ka}", needs=("port53",), both=True)
+add("target/ip_port", "soa", K)
+add("target/ip_service_name", "soa", "{ka}:domain", needs=("port53",))
+add("target/ip_empty_port", "soa", "{ka}:", both=True, bug="udp_port0_phase")
+add("target/ip_empty_port_tcp", "a_tcp", "{ka}:", both=True)
+add("target/ip_port_99999", "soa", "{ka}:99999", both=True)
+add("target/v6_bracket_port", "soa", K6, both=True)
+add("target/v6_bare", "soa", "::1", needs=("v6_53_free",))
+add("target/v6_bracket_no_port", "soa", "[::1]", needs=NAMES, both=True)
+add("target/v4_in_brackets", "soa", "[{ka}]:{kp}")
+add("target/mapped_bracket", "soa", "[::ffff:{ka}]:{kp}", both=True)
+add("target/mapped_bare", "soa", "::ffff:{ka}", needs=("port53",))
+add("target/empty_host", "soa", ":{kp}", needs=NAMES, both=True)
+add("target/scheme", "soa", "dns://{ka}", needs=NAMES)
+# Only forms that stay on 127.0.0.0/8 however they are read (octal or decimal).
+add("target/leading_zeros", "soa", "127.000.000.001:{kp}", needs=NAMES, bug="ipv4_inet_aton_forms")
+add("target/short_dotted", "soa", "127.1:{kp}", needs=NAMES)
+add("target/hex_ip", "soa", "0x7f.0.0.1:{kp}", needs=NAMES)
+add("target/leading_zero_last", "soa", "127.0.0.01:{kp}", needs=NAMES, bug="ipv4_inet_aton_forms")
+add("target/decimal_ip", "soa", "2130706433:{kp}", needs=NAMES)
+add("target/name_with_port", "soa", "v4.targets.test:{kp}", needs=NAMES, both=True)
+add("target/raw_colon_in_url", None, None, path="/probe?module=soa&target={ka}:{kp}")
+add("target/percent_encoded_percent", None, None, path="/probe?module=soa&target={ka}%2553",
+    needs=NAMES)
+add("target/repeated_first_wins", "soa", K, extra=(("target", "{fh}:{f_garbage}"),))
+add("target/post_method", "soa", K, method="POST")
+add("target/debug_not_true", "soa", K, extra=(("debug", "1"),))
+
+# valid_rcodes.
+add("rcode/absent_nxdomain", "rc_absent", K, both=True)
+add("rcode/null_nxdomain", "rc_null", K)
+add("rcode/empty_list", "rc_empty", K, both=True)
+add("rcode/noerror", "rc_noerror", K)
+add("rcode/lower_case", "rc_lower", K, both=True)
+add("rcode/nxdomain_listed", "rc_nx", K)
+add("rcode/notimpl_alias", "rc_notimpl", K)
+add("rcode/unknown_first", "rc_unknown_first", K, both=True)
+add("rcode/unknown_after_hit", "rc_unknown_later_hit", K)
+add("rcode/unknown_after_miss", "rc_unknown_later_miss", K, both=True)
+add("rcode/refused_listed", "rc_refused", K, both=True)
+add("rcode/badvers_not_a_name", "rc_badvers", F % "opt_badsig", both=True)
+add("rcode/badsig_extended", "rc_badsig", F % "opt_badsig")
+add("rcode/servfail_listed", "rc_servfail", F % "servfail")
+add("rcode/rcode11_unnamed", "rc_nxrrset", F % "rcode11", both=True)
+add("rcode/formerr_without_opt", "rc_formerr", R % "formerr", dev="formerr_no_opt", both=True)
+
+# Validators: every kind passing and failing, empty sections, invalid regexes.
+for m in ("v_match_pass", "v_match_fail", "v_match_empty", "v_match_badre", "v_match_badre_empty",
+          "v_all_pass", "v_all_fail", "v_all_empty", "v_all_badre", "v_not_pass", "v_not_fail",
+          "v_not_empty", "v_not_badre", "v_none_pass", "v_none_fail", "v_none_empty",
+          "v_none_badre", "v_all_kinds"):
+    add("validator/" + m[2:], m, K, debug=True)
+for name, _rx in REGEXES:
+    add("regex/" + name, "re_" + name, K, debug=True)
+
+# Every RR type Knot serves, in each section: answer from Knot, authority and additional through
+# the relay (world.py), which recounts Knot's records into that section.
+for name, _qn, _qt, _tr in RR_QUERIES:
+    add("rr/answer/" + name, "rr_" + name, K, debug=True)
+    add("rr/authority/" + name, "rr_" + name, R % "to_authority", debug=True)
+    add("rr/additional/" + name, "rr_" + name, R % "to_additional", debug=True)
+
+# Every fake-server fault (test/fakes/fakedns.py), UDP and TCP where TCP differs.
+_FAULT_DEV = {"big_notc": "udp_over_512", "big1200": "udp_over_512",
+              "other_question": "question_mismatch", "qdcount0": "question_mismatch",
+              "hdr_refused": "question_mismatch", "garbage": "short_reply"}
+for b in ("silent", "wrong_id", "big_notc", "opt_badsig", "garbage", "tc_partial", "tc_empty",
+          "other_question", "qr0", "rcode11", "opt_ok", "qdcount0", "hdr_refused", "servfail",
+          "comp_loop", "big1200", "echo"):
+    add("fault/udp/" + b, "f_udp", F % b, dev=_FAULT_DEV.get(b), both=True)
+for b in ("silent", "wrong_id", "big_notc", "opt_badsig", "garbage", "tc_partial", "tc_empty",
+          "other_question", "qr0", "qdcount0", "hdr_refused", "comp_loop", "big1200", "echo"):
+    add("fault/tcp/" + b, "f_tcp", F % b, debug=True,
+        dev={"other_question": "question_mismatch", "qdcount0": "question_mismatch",
+             "hdr_refused": "question_mismatch"}.get(b))
+add("fault/udp/two_soa", "f_soa", F % "two_soa", both=True)
+add("fault/tcp/two_soa", "f_soa_tcp", F % "two_soa")
+add("fault/udp/soa_refused_header_only", "f_soa", F % "hdr_refused", dev="question_mismatch")
+add("fault/udp/opt_in_additional_text", "f_opt", F % "opt_badsig", debug=True)
+add("fault/udp/port_unreachable", "f_udp", "{fh}:{free}", both=True)
+add("fault/tcp/connection_refused", "f_tcp", "{fh}:{free}", both=True, bug="tcp_refused_phase")
+add("fault/tcp/formerr_without_opt", "f_tcp", R % "formerr", dev="formerr_no_opt")
+# The fakes answer one query per TCP connection and close it, as blackbox expects (it opens one
+# connection per probe); 20 probes at once must all succeed.
+add("fault/tcp/echo_burst_20", "f_tcp", F % "echo", burst=20, bug="tcp_connection_reuse")
+
+# Timeout: X-Prometheus-Scrape-Timeout-Seconds with --timeout-offset 0.5 (blackbox-dns.md 3.3);
+# debug=true shows the computed timeout_seconds on the "Beginning probe" line.
+for label, value in [("none", None), ("10", "10"), ("1e1", "1e1"), ("leading_spaces", "  7"),
+                     ("zero", "0"), ("empty", ""), ("0.5_budget_zero", "0.5"),
+                     ("0.3_negative_max", "0.3"), ("minus_5", "-5"), ("inf", "inf"),
+                     ("NaN", "NaN"), ("hex", "0x10"), ("abc", "abc"), ("1_5e0", "1.5e0")]:
+    add("timeout/header_%s" % label, "soa", K, debug=True,
+        headers=None if value is None else {TIMEOUT_HEADER: value})
+for label, value in [("3", "3"), ("none", None), ("0.3", "0.3"), ("120", "120")]:
+    add("timeout/module_5s_header_%s" % label, "soa_5s", K, debug=True,
+        headers=None if value is None else {TIMEOUT_HEADER: value})
+add("timeout/silent_header_1.6", "f_notimeout", F % "silent", both=True,
+    headers={TIMEOUT_HEADER: "1.6"})
+add("timeout/silent_module_1s_header_10", "f_udp", F % "silent", headers={TIMEOUT_HEADER: "10"})
+add("timeout/silent_tcp_header_1.5", "f_tcp", F % "silent", headers={TIMEOUT_HEADER: "1.5"})
+
+# HTTP errors (blackbox-dns.md 3.2).
+add("http/unknown_module", "nope", K)
+add("http/unknown_module_debug", "nope", K, debug=True)
+add("http/missing_target", "a", None)
+add("http/empty_target", "a", "")
+add("http/bad_timeout_header", "a", K, headers={TIMEOUT_HEADER: "abc"})
+add("http/unknown_module_before_header", "nope", K, headers={TIMEOUT_HEADER: "abc"})
+add("http/header_before_target", "a", None, headers={TIMEOUT_HEADER: "abc"})
+add("http/target_before_prober", "weird", None)
+add("http/module_absent_is_http_2xx", None, K)
+add("http/module_empty_is_http_2xx", "", K)
+add("http/unknown_prober", "weird", K)
+add("http/bad_escape_drops_target", None, None, path="/probe?module=a&target=%zz")
+add("http/semicolon_drops_target", None, None, path="/probe?module=a&target=a;b")
+add("http/tcp_prober", "tcp_connect", "{fh}:{free}", dev="non_dns_prober")
+
+# The second config: upstream's example.yml, unchanged, run with --timeout-offset 2.
+EX = dict(pair="example")
+for m in ("dns_udp_example", "dns_soa", "dns_tcp_example"):
+    add("example/%s_knot" % m, m, K, both=True, **EX)
+    add("example/%s_knot6" % m, m, K6, **EX)
+    add("example/%s_knot53" % m, m, "{ka}", needs=("port53",), **EX)
+    add("example/%s_echo" % m, m, F % "echo", **EX)
+    add("example/%s_relay_authority" % m, m, R % "to_authority", debug=True, **EX)
+add("example/dns_soa_header_3_silent", "dns_soa", F % "silent", headers={TIMEOUT_HEADER: "3"},
+    both=True, **EX)
+add("example/dns_soa_header_1.5_negative_max", "dns_soa", K, headers={TIMEOUT_HEADER: "1.5"},
+    debug=True, **EX)
+add("example/dns_soa_header_10", "dns_soa", K, headers={TIMEOUT_HEADER: "10"}, debug=True, **EX)
+add("example/dns_udp_example_header_10", "dns_udp_example", K, headers={TIMEOUT_HEADER: "10"},
+    debug=True, **EX)
+add("example/dns_udp_example_header_1.5", "dns_udp_example", K, headers={TIMEOUT_HEADER: "1.5"},
+    debug=True, **EX)
+add("example/no_module_is_http_2xx", None, K, **EX)
+add("example/http_2xx_example", "http_2xx_example", "{fh}:{free}", dev="non_dns_prober", **EX)
+add("example/tcp_connect_example", "tcp_connect_example", "{fh}:{free}", dev="non_dns_prober", **EX)
