@@ -9,9 +9,16 @@
  * c-ares rules we rely on (B.1.3): the full option mask keeps it off resolv.conf; NOCHECKRESP hands
  * us REFUSED/SERVFAIL answers; IGNTC hands us truncated answers instead of retrying over TCP; EDNS with
  * ednspsz 4096 lifts the 512-byte UDP cap without c-ares adding an OPT record (we build the query).
- * One c-ares quirk remains: with ARES_FLAG_EDNS, a FORMERR answer without OPT makes c-ares strip 11
- * bytes from the query, clear the flag on the channel and resend; the mangled retry matches nothing
- * and the probe times out. We notice the cleared flag on the next timeout and retire the channel.
+ * One c-ares quirk needs a workaround: with ARES_FLAG_EDNS, a FORMERR answer without an OPT record makes
+ * c-ares strip 11 bytes from the query, clear the flag on the whole channel and resend (its EDNS
+ * fallback, process_answer in ares_process.c). Our queries are built by us, so that "fallback" would
+ * send a mangled query and the probe would time out instead of reporting FORMERR as blackbox_exporter
+ * does. Our own recvfrom (ares_set_socket_functions) therefore appends a marked OPT record to such
+ * an answer, so c-ares hands it over untouched, and the mark is removed before the caller sees it.
+ *
+ * TCP: blackbox_exporter opens one connection per probe, and servers may close a connection after
+ * one answer. A TCP channel therefore carries one query at a time; without ARES_FLAG_STAYOPEN c-ares
+ * closes its socket when the query ends, so each query gets a fresh connection.
  *
  * c-ares can call back from inside ares_send/ares_getaddrinfo; such results are copied and delivered
  * from a zero-delay timer, so callers never see a callback before the call returns. */
@@ -24,9 +31,16 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
 #include <sodium.h>
 
 #include "errors.h"
+#include "wire.h"
 
 #define DNSCLIENT_EDNS_SIZE 4096
 #define DNSCLIENT_IDLE_NS   (30LL * 1000000000)
@@ -73,7 +87,8 @@ struct dc_channel {
 	bool resolver;
 	size_t pending;
 	dnsclient_req_t *reqs;
-	uint8_t ids[65536 / 8];         /* IDs pending on this channel */
+	uint8_t *ids;                   /* bitmap of the IDs pending on this channel (UDP) */
+	uint8_t *patched;               /* bitmap of IDs whose FORMERR answer got the marked OPT (UDP) */
 	loop_timer_t timer;
 	int64_t idle_since;
 	bool retired;
@@ -126,8 +141,12 @@ static void channel_on_io(void *ctx, int fd, uint32_t events)
 {
 	dc_channel_t *c = ctx;
 	if (events & EPOLLOUT) {
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if ((events & EPOLLERR) || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+			soerr = -1;
 		for (int i = 0; i < DNSCLIENT_MAX_FDS; i++) {
-			if (c->fds[i].fd == fd && c->fds[i].connecting) {
+			if (c->fds[i].fd == fd && c->fds[i].connecting && soerr == 0) {
 				c->fds[i].connecting = false;
 				int64_t now = loop_now_ns();
 				for (dnsclient_req_t *r = c->reqs; r; r = r->next)
@@ -165,11 +184,114 @@ static void channel_sock_state(void *data, ares_socket_t fd, int readable, int w
 	if (slot < 0 && free_slot >= 0) {
 		slot = free_slot;
 		c->fds[slot].fd = fd;
-		/* A new socket that wants to write is a TCP connect in progress (B.1.6). */
-		c->fds[slot].connecting = writable && c->key.srv.tcp;
+		/* A new TCP socket is a connect in progress until it first turns writable (B.1.6). */
+		c->fds[slot].connecting = c->key.srv.tcp;
 	}
 	uint32_t ev = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
 	loop_watch(c->client->loop, fd, ev, channel_on_io, c);
+}
+
+/* ---- our socket functions: c-ares' own, plus the FORMERR mark ---- */
+
+/* The OPT record appended to a FORMERR answer that has none: root owner, TYPE 41, CLASS 65535,
+ * TTL "NSP\0" (ext-rcode 'N', version 'S'...): nothing a server would send. */
+static const uint8_t formerr_mark[11] = { 0, 0, 41, 0xff, 0xff, 'N', 'S', 'P', 0, 0, 0 };
+
+static bool has_opt(const uint8_t *buf, size_t len)
+{
+	size_t cap = wire_rr_capacity(len);
+	wire_rr_t stack_rrs[64];
+	wire_rr_t *rrs = cap <= 64 ? stack_rrs : calloc(cap, sizeof(*rrs));
+	if (!rrs)
+		return true;               /* cannot tell: leave the answer alone */
+	wire_msg_t m;
+	bool opt = wire_parse(buf, len, rrs, cap, &m) == 0 ? m.opt != NULL : true;
+	if (rrs != stack_rrs)
+		free(rrs);
+	return opt;
+}
+
+static ares_socket_t dc_socket(int domain, int type, int protocol, void *data)
+{
+	dc_channel_t *c = data;
+	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return ARES_SOCKET_BAD;
+	if (type == SOCK_STREAM) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	if (!c->resolver && c->key.srv.has_source) {
+		struct sockaddr_storage ss;
+		socklen_t sl = target_sockaddr(&c->key.srv.source, 0, &ss);
+		if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+			close(fd);
+			return ARES_SOCKET_BAD;
+		}
+	}
+	return fd;
+}
+
+static int dc_close(ares_socket_t fd, void *data)
+{
+	(void)data;
+	return close(fd);
+}
+
+static int dc_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len, void *data)
+{
+	(void)data;
+	return connect(fd, sa, len);
+}
+
+static ares_ssize_t dc_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags, struct sockaddr *from,
+                                ares_socklen_t *fromlen, void *data)
+{
+	dc_channel_t *c = data;
+	ares_ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
+	if (n < 12 || !from || c->resolver || !c->patched)
+		return n;                  /* TCP reads come in pieces and have no fallback (no EDNS flag) */
+	uint8_t *b = buf;
+	size_t got = (size_t)n;
+	unsigned arcount = (unsigned)b[10] << 8 | b[11];
+	if ((b[3] & 0x0f) != 1 || got + sizeof(formerr_mark) > len || arcount == 0xffff || has_opt(b, got))
+		return n;
+	memcpy(b + got, formerr_mark, sizeof(formerr_mark));
+	arcount++;
+	b[10] = (uint8_t)(arcount >> 8);
+	b[11] = (uint8_t)arcount;
+	unsigned id = (unsigned)b[0] << 8 | b[1];
+	c->patched[id >> 3] |= (uint8_t)(1u << (id & 7));
+	return n + (ares_ssize_t)sizeof(formerr_mark);
+}
+
+static ares_ssize_t dc_sendv(ares_socket_t fd, const struct iovec *iov, int iovcnt, void *data)
+{
+	(void)data;
+	return writev(fd, iov, iovcnt);
+}
+
+static const struct ares_socket_functions dc_socket_functions = {
+	.asocket = dc_socket,
+	.aclose = dc_close,
+	.aconnect = dc_connect,
+	.arecvfrom = dc_recvfrom,
+	.asendv = dc_sendv,
+};
+
+/* Undoes dc_recvfrom's mark on an answer about to be delivered. Returns the original length. */
+static size_t unpatch(dc_channel_t *c, uint16_t id, unsigned char *abuf, size_t alen)
+{
+	if (!c || !c->patched || !(c->patched[id >> 3] & (1u << (id & 7))))
+		return alen;
+	c->patched[id >> 3] &= (uint8_t)~(1u << (id & 7));
+	if (alen < 12 + sizeof(formerr_mark) ||
+	    memcmp(abuf + alen - sizeof(formerr_mark), formerr_mark, sizeof(formerr_mark)) != 0)
+		return alen;
+	unsigned arcount = ((unsigned)abuf[10] << 8 | abuf[11]) - 1;
+	abuf[10] = (uint8_t)(arcount >> 8);
+	abuf[11] = (uint8_t)arcount;
+	return alen - sizeof(formerr_mark);
 }
 
 static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, const char *servers,
@@ -195,7 +317,7 @@ static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, cons
 		/* Giving every one of these keeps c-ares away from resolv.conf and nsswitch (B.1.2). */
 		o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_IGNTC | ARES_FLAG_EDNS;
 		if (key && key->srv.tcp)
-			o.flags |= ARES_FLAG_USEVC;
+			o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_USEVC;   /* EDNS only sizes UDP reads */
 		o.timeout = key ? (int)key->bucket_ms : 2000;
 		o.tries = resolver ? 2 : 1;
 		o.ndots = 1;
@@ -207,10 +329,23 @@ static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, cons
 		if (resolver)
 			o.flags = 0;
 	}
+	if (!resolver && !key->srv.tcp) {
+		c->ids = calloc(65536 / 8, 1);
+		c->patched = calloc(65536 / 8, 1);
+		if (!c->ids || !c->patched) {
+			free(c->ids);
+			free(c->patched);
+			free(c);
+			return NSP_ENOMEM;
+		}
+	}
 	if (ares_init_options(&c->ch, &o, mask) != ARES_SUCCESS) {
+		free(c->ids);
+		free(c->patched);
 		free(c);
 		return NSP_ELIB;
 	}
+	ares_set_socket_functions(c->ch, &dc_socket_functions, c);
 	int r = ARES_SUCCESS;
 	if (!resolver) {
 		struct ares_addr_port_node node;
@@ -222,21 +357,14 @@ static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, cons
 			memcpy(&node.addr.addr6, key->srv.ip.addr, 16);
 		node.udp_port = key->srv.port;
 		node.tcp_port = key->srv.port;
-		r = ares_set_servers_ports(c->ch, &node);
-		if (r == ARES_SUCCESS && key->srv.has_source) {
-			if (key->srv.source.family == AF_INET) {
-				uint32_t a;
-				memcpy(&a, key->srv.source.addr, 4);
-				ares_set_local_ip4(c->ch, ntohl(a));
-			} else {
-				ares_set_local_ip6(c->ch, key->srv.source.addr);
-			}
-		}
+		r = ares_set_servers_ports(c->ch, &node);    /* the source address is bound in dc_socket */
 	} else if (servers) {
 		r = ares_set_servers_ports_csv(c->ch, servers);
 	}
 	if (r != ARES_SUCCESS) {
 		ares_destroy(c->ch);
+		free(c->ids);
+		free(c->patched);
 		free(c);
 		return NSP_EINVAL;
 	}
@@ -254,6 +382,8 @@ static void channel_free(dc_channel_t *c)
 	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++)
 		if (c->fds[i].fd >= 0)
 			loop_unwatch(c->client->loop, c->fds[i].fd);
+	free(c->ids);
+	free(c->patched);
 	free(c);
 }
 
@@ -321,7 +451,7 @@ static void req_unlink(dnsclient_req_t *r)
 	if (r->next)
 		r->next->prev = r->prev;
 	r->prev = r->next = NULL;
-	if (!r->resolve)
+	if (c->ids)
 		c->ids[r->id >> 3] &= (uint8_t)~(1u << (r->id & 7));
 	if (c->pending > 0 && --c->pending == 0)
 		c->idle_since = loop_now_ns();
@@ -367,7 +497,10 @@ static void deliver_answer(dnsclient_req_t *r, int status, const char *error, co
                            size_t len)
 {
 	int64_t now = loop_now_ns();
-	int64_t connected = r->t_connected ? r->t_connected : r->t_sent;
+	/* A TCP query whose connection never completed failed at dial: it is all "connect" time, as
+	 * miekg's rtt starts only after the dial. */
+	bool dialed = r->t_connected != 0 || status == 0;
+	int64_t connected = dialed ? r->t_connected : now;
 	dnsclient_answer_t a = {
 		.status = status,
 		.error = error,
@@ -375,6 +508,7 @@ static void deliver_answer(dnsclient_req_t *r, int status, const char *error, co
 		.len = len,
 		.connect_ns = connected - r->t_start,
 		.request_ns = now - connected,
+		.dial_failed = !dialed,
 	};
 	dnsclient_answer_cb cb = r->answer_cb;
 	void *ctx = r->ctx;
@@ -410,6 +544,8 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	dnsclient_req_t *r = arg;
 	dc_channel_t *c = r->chan;
 	r->ares_done = true;
+	if (status == ARES_SUCCESS && abuf && alen > 0)
+		alen = (int)unpatch(c, r->id, abuf, (size_t)alen);
 	req_unlink(r);
 	if (status == ARES_ETIMEOUT && c && !c->retired) {
 		struct ares_options o;
@@ -470,7 +606,8 @@ static int channel_get(dnsclient_t *cl, const dnsclient_server_t *srv, int64_t t
 	key.bucket_ms = bucket_for(timeout_ns);
 	for (dc_channel_t **pp = &cl->channels; *pp; pp = &(*pp)->next) {
 		dc_channel_t *c = *pp;
-		if (!c->retired && c->pending < 60000 && memcmp(&c->key, &key, sizeof(key)) == 0) {
+		size_t limit = key.srv.tcp ? 1 : 60000;     /* TCP: one query (one connection) at a time */
+		if (!c->retired && c->pending < limit && memcmp(&c->key, &key, sizeof(key)) == 0) {
 			if (pp != &cl->channels) {          /* move to front: hot servers stay cheap */
 				*pp = c->next;
 				c->next = cl->channels;
@@ -530,8 +667,9 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	uint16_t id;
 	do {
 		id = (uint16_t)randombytes_uniform(65536);
-	} while (c->ids[id >> 3] & (1u << (id & 7)));
-	c->ids[id >> 3] |= (uint8_t)(1u << (id & 7));
+	} while (c->ids && (c->ids[id >> 3] & (1u << (id & 7))));
+	if (c->ids)
+		c->ids[id >> 3] |= (uint8_t)(1u << (id & 7));
 	r->id = id;
 	query[0] = (uint8_t)(id >> 8);
 	query[1] = (uint8_t)id;

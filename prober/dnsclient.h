@@ -38,6 +38,7 @@ typedef struct dnsclient_answer {
 	size_t len;
 	int64_t connect_ns;          /* socket set-up / TCP handshake part of the exchange */
 	int64_t request_ns;          /* from the query leaving to the answer arriving */
+	bool dial_failed;            /* TCP: the connection never completed (request_ns is 0) */
 } dnsclient_answer_t;
 
 typedef void (*dnsclient_answer_cb)(void *ctx, const dnsclient_answer_t *a);

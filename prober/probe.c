@@ -331,8 +331,12 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 		char err[160];
 		char addr[64];
 		target_join(&p->ip, p->server.port, addr, sizeof(addr));
-		snprintf(err, sizeof(err), "read %s%s %s: %s", p->tcp ? "tcp" : "udp",
-		         p->ip.family == AF_INET ? "4" : "6", addr, a->error);
+		if (a->dial_failed)
+			snprintf(err, sizeof(err), "dial %s%s %s: connect: %s", p->tcp ? "tcp" : "udp",
+			         p->ip.family == AF_INET ? "4" : "6", addr, a->error);
+		else
+			snprintf(err, sizeof(err), "read %s%s %s: %s", p->tcp ? "tcp" : "udp",
+			         p->ip.family == AF_INET ? "4" : "6", addr, a->error);
 		exchange_failed(p, err);
 		return;
 	}
@@ -596,6 +600,19 @@ static void on_addrs(void *ctx, const dnsclient_addrs_t *a)
 	choose(p, a->ips, a->n);
 }
 
+/* c-ares' getaddrinfo treats a name of four dot-separated digit runs as an IPv4 literal. */
+static bool looks_numeric(const char *h)
+{
+	int dots = 0;
+	for (; *h; h++) {
+		if (*h == '.')
+			dots++;
+		else if (*h < '0' || *h > '9')
+			return false;
+	}
+	return dots == 3;
+}
+
 static void resolve_target(probe_t *p)
 {
 	const config_dns_t *dns = &p->mod->dns;
@@ -617,6 +634,14 @@ static void resolve_target(probe_t *p)
 	if (p->deadline <= loop_now_ns()) {
 		char err[320];
 		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
+		resolve_failed(p, dns->ip_protocol_fallback, err);
+		return;
+	}
+	if (looks_numeric(p->host)) {
+		/* "127.0.0.01": not an IP to Go, which asks DNS for it as a name and finds none; c-ares would
+		 * read it as 127.0.0.1 (and "0177.0.0.1" as 177.0.0.1), so it must not see it. */
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: no such host", p->host);
 		resolve_failed(p, dns->ip_protocol_fallback, err);
 		return;
 	}

@@ -70,13 +70,34 @@ int target_split(const char *target, const char *default_port, char *host, size_
 	return r;
 }
 
+/* Go's parser allows no leading zeros in IPv4 octets ("127.0.0.01" is not an IP to Go, and a name
+ * lookup follows), where inet_pton reads them as decimal. Checks the dotted part, if any: the text
+ * after the last ':' (an IPv6 address may end in one). */
+static bool dotted_octets_ok(const char *s)
+{
+	const char *p = strrchr(s, ':');
+	p = p ? p + 1 : s;
+	if (!strchr(p, '.'))
+		return true;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n > 1 && p[0] == '0')
+			return false;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	return true;
+}
+
 bool target_parse_ip(const char *s, target_ip_t *ip)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
 	memset(ip, 0, sizeof(*ip));
-	if (strchr(s, '%'))
-		return false;                      /* Go's ParseIP takes no zone */
+	if (strchr(s, '%') || !dotted_octets_ok(s))
+		return false;                      /* Go's ParseIP takes no zone, nor leading zeros */
 	if (inet_pton(AF_INET, s, &a4) == 1) {
 		ip->family = AF_INET;
 		memcpy(ip->addr, &a4, 4);

@@ -40,14 +40,12 @@ DEVIATIONS = {
                "times out; blackbox_exporter fails at once with 'dns: short read'. "
                "probe_success is 0 either way",
         shows=_all(_metric("probe_dns_query_succeeded", "0"), _metric("probe_success", "0"))),
-    "formerr_no_opt": dict(
-        reason="a FORMERR answer without OPT makes c-ares 1.18 resend a mangled query and the "
-               "probe fails (UDP: times out); blackbox_exporter reports the FORMERR rcode. "
-               "probe_success is 0 either way unless FORMERR is listed in valid_rcodes. Until "
-               "nsprobe retires that c-ares channel, later probes on it see the FORMERR as "
-               "blackbox does, so a match is accepted too",
-        shows=_all(_metric("probe_dns_query_succeeded", "0"), _metric("probe_success", "0")),
-        may_match=True),
+    "udp_port0": dict(
+        reason="a target with an empty port ('ip:'): Go dials port 0 and the kernel refuses the "
+               "datagram (blackbox fails at read); c-ares would take port 0 as 'the default port "
+               "53' and probe another port, so nsprobe fails at dial with the same error. "
+               "probe_success is 0 either way; only the phase split differs",
+        shows=_all(_metric("probe_dns_query_succeeded", "0"), _metric("probe_success", "0"))),
     "non_dns_prober": dict(
         reason="nsprobe runs DNS probes only: a module whose prober is http, tcp, icmp or grpc "
                "loads, and probing it answers 400 instead of running that prober",
@@ -56,27 +54,4 @@ DEVIATIONS = {
 
 # key -> dict(reason=..., shows=None or a check as above). Empty when nsprobe has no known bug.
 KNOWN_BUGS = {
-    "tcp_connection_reuse": dict(
-        reason="nsprobe sends several concurrent TCP probes to the same server over one pooled "
-               "c-ares TCP connection; a server that answers one query per connection and "
-               "closes it (what blackbox does to it: one connection per probe) makes the other "
-               "probes fail at once with 'read tcp4 A:P: connection refused'. Typically 10-14 "
-               "of 20 simultaneous probes fail; blackbox: all succeed",
-        shows=None, may_match=True),
-    "tcp_refused_phase": dict(
-        reason="TCP connect refused: blackbox fails at dial ('dial tcp4 A:P: connect: connection "
-               "refused', phase request 0, all the time in connect); nsprobe reports it as a read "
-               "error ('read tcp4 A:P: connection refused') with a non-zero request phase",
-        shows=None),
-    "udp_port0_phase": dict(
-        reason="target 'ip:' (port 0) over UDP: nsprobe fails at dial ('dial udp4 A:: connect: "
-               "connection refused', request phase 0) while blackbox here dials, writes and fails "
-               "on read ('read udp4 ...->A:0: read: connection refused', request phase non-zero); "
-               "what Go sees may depend on the kernel (this machine runs gVisor)",
-        shows=None),
-    "ipv4_inet_aton_forms": dict(
-        reason="a target host in inet_aton form with leading zeros (127.000.000.001) is taken as "
-               "an IPv4 literal by nsprobe; Go's net.ParseIP rejects it, so blackbox looks it up "
-               "as a name and fails to resolve it",
-        shows=None),
 }

@@ -61,6 +61,11 @@ static void test_parse_ip(void **state)
 	assert_true(target_parse_ip("::1", &ip));
 	assert_int_equal(ip.family, AF_INET6);
 	assert_false(target_parse_ip("127.000.000.061", &ip));
+	assert_false(target_parse_ip("127.0.0.01", &ip));
+	assert_false(target_parse_ip("0177.0.0.1", &ip));           /* inet_pton would read 177.0.0.1 */
+	assert_false(target_parse_ip("::ffff:127.0.0.01", &ip));
+	assert_true(target_parse_ip("10.0.0.0", &ip));
+	assert_true(target_parse_ip("::ffff:0.0.0.0", &ip));
 	assert_false(target_parse_ip("2130706493", &ip));
 	assert_false(target_parse_ip("[::1]", &ip));
 	assert_false(target_parse_ip("fe80::1%eth0", &ip));
