@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnssec.h"
 #include "dnstab.h"
 #include "dot.h"
 #include "errors.h"
@@ -67,6 +68,9 @@ struct probe {
 	dnsclient_server_t server;
 
 	/* nsprobe's extensions */
+	bool fetching_keys;               /* dnssec: the exchange in flight asks for the DNSKEY set */
+	uint8_t *answer;                  /* dnssec: the main answer, kept while the keys are fetched */
+	size_t answer_len;
 	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
 	int64_t udp_connect_ns, udp_request_ns;
 	char rcode_label[16];
@@ -219,6 +223,139 @@ static void exchange_failed(probe_t *p, const char *err)
 	probe_finish(p, false);
 }
 
+/* ---- DNSSEC (issue #6): the answer's RRSIGs against the DNSKEY set the same server publishes ---- */
+
+static void send_exchange(probe_t *p);
+
+/* The section whose signatures are checked: the answer, or for a negative answer (NXDOMAIN, NODATA)
+ * the authority section, which carries the signed SOA and denial records. */
+static enum wire_section dnssec_section(const wire_msg_t *m)
+{
+	return m->count[WIRE_ANSWER] ? WIRE_ANSWER : WIRE_AUTHORITY;
+}
+
+static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *keys)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	enum wire_section sec = dnssec_section(m);
+	size_t n;
+	wire_section(m, sec, &n);
+	dnssec_verdict_t *v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	dnssec_result_t res = { .verdicts = v, .cap = n + 1 };
+	dnssec_opts_t opts = {
+		.now = loop_wall_ns() / 1000000000,
+		.min_validity = dns->dnssec_min_validity_ns / 1000000000,
+	};
+	int r = dnssec_check(m, sec, keys, &opts, &res);
+	if (r != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", nsp_strerror(r), NULL);
+		free(v);
+		probe_finish(p, false);
+		return;
+	}
+	metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, res.valid ? 1 : 0);
+	if (res.have_times) {
+		metrics_set(&p->m, MET_DNSSEC_EARLIEST_EXPIRY, (double)res.earliest_expiry);
+		metrics_set(&p->m, MET_DNSSEC_LATEST_INCEPTION, (double)res.latest_inception);
+	}
+	buf_t why = BUF_INIT;
+	if (res.n_rrsets == 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "no RRset to check", NULL);
+	} else if (!res.ok) {
+		char mv[32];
+		config_duration_format(dns->dnssec_min_validity_ns, mv);
+		dnssec_verdict_describe(m, &v[res.first_failure], &why);
+		if (v[res.first_failure].reason == DNSSEC_EXPIRING)
+			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why),
+			          "min_validity", mv, NULL);
+		else
+			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why), NULL);
+	} else {
+		char exp[32];
+		snprintf(exp, sizeof(exp), "%lld", (long long)res.earliest_expiry);
+		plog_line(&p->log, LOG_INFO, "DNSSEC signatures are valid", "earliest_expiry", exp, NULL);
+	}
+	buf_free(&why);
+	free(v);
+	probe_finish(p, res.ok);
+}
+
+/* After the classic checks passed: check the signatures, fetching the DNSKEY set first unless the
+ * answer is that set (a DNSKEY probe is validated against itself, RFC 4035 5.3.1). */
+static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, size_t len)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	enum wire_section sec = dnssec_section(m);
+	buf_t signer = BUF_INIT;
+	int r = dnssec_signer(m, sec, &signer);
+	if (r == NSP_ENOENT || (dns->query_type == 48 && sec == WIRE_ANSWER)) {
+		/* no RRSIG at all (every RRset fails as "missing RRSIG"), or the keys are in the answer */
+		buf_free(&signer);
+		dnssec_conclude(p, m, m);
+		return;
+	}
+	if (r != 0) {
+		buf_free(&signer);
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "unreadable RRSIG", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	p->answer = malloc(len);
+	if (!p->answer) {
+		buf_free(&signer);
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	memcpy(p->answer, buf, len);
+	p->answer_len = len;
+	wire_query_t q = {
+		.qname = buf_str(&signer),
+		.qtype = 48,                       /* DNSKEY */
+		.qclass = dns->query_class,
+		.rd = dns->recursion_desired,
+		.edns = true,
+		.edns_udp_size = 4096,             /* key sets are large; c-ares reads up to 4096 */
+		.edns_do = true,
+	};
+	int qlen = wire_query_write(&q, p->query, sizeof(p->query));
+	plog_line(&p->log, LOG_INFO, "Fetching the DNSKEY set", "signer", buf_str(&signer), NULL);
+	buf_free(&signer);
+	if (qlen < 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "the signer name cannot be queried",
+		          NULL);
+		probe_finish(p, false);
+		return;
+	}
+	p->qlen = (size_t)qlen;
+	p->fetching_keys = true;
+	send_exchange(p);
+}
+
+static void dnssec_keys_answer(probe_t *p, const uint8_t *buf, size_t len)
+{
+	size_t cap_m = wire_rr_capacity(p->answer_len), cap_k = wire_rr_capacity(len);
+	wire_rr_t *rm = calloc(cap_m, sizeof(*rm)), *rk = calloc(cap_k, sizeof(*rk));
+	wire_msg_t m, k;
+	if (!rm || !rk || wire_parse(p->answer, p->answer_len, rm, cap_m, &m) != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+	} else if (wire_parse(buf, len, rk, cap_k, &k) != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "the DNSKEY answer does not parse",
+		          "why", k.error ? k.error : "", NULL);
+		probe_finish(p, false);
+	} else {
+		dnssec_conclude(p, &m, &k);
+	}
+	free(rm);
+	free(rk);
+}
+
 static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 {
 	const config_dns_t *dns = &p->mod->dns;
@@ -301,6 +438,10 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 		goto fail;
 	if (!check_section(p, &m, WIRE_ADDITIONAL, &dns->validate_additional_rrs, "Additional", texts))
 		goto fail;
+	if (dns->dnssec_validate) {
+		dnssec_begin(p, &m, buf, len);     /* finishes the probe itself, now or after the keys */
+		goto done;
+	}
 	ok = true;
 fail:
 	probe_finish(p, ok);
@@ -320,12 +461,34 @@ static void set_phases(probe_t *p, int64_t connect_ns, int64_t request_ns)
 	metrics_set(&p->m, MET_DNS_DURATION_REQUEST, secs(request_ns));
 }
 
+/* The DNSKEY fetch came back (either transport). */
+static void keys_exchanged(probe_t *p, int status, const char *error, const uint8_t *buf, size_t len)
+{
+	if (status != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "cannot fetch the DNSKEY set",
+		          "why", error ? error : nsp_strerror(status), NULL);
+		probe_finish(p, false);
+		return;
+	}
+	if (!p->server.tcp && !p->mod->dns.dns_over_tls && len >= 4 && (buf[2] & 0x02)) {
+		plog_line(&p->log, LOG_INFO, "Truncated DNSKEY answer, retrying over TCP", NULL);
+		p->server.tcp = true;
+		send_exchange(p);
+		return;
+	}
+	dnssec_keys_answer(p, buf, len);
+}
+
 static void on_answer(void *ctx, const dnsclient_answer_t *a)
 {
 	probe_t *p = ctx;
 	p->req = NULL;
 	if (p->state != PROBE_QUERYING)
 		return;
+	if (p->fetching_keys) {
+		keys_exchanged(p, a->status, a->error, a->buf, a->len);
+		return;
+	}
 	set_phases(p, a->connect_ns, a->request_ns);
 	if (a->status != 0) {
 		char err[160];
@@ -369,6 +532,10 @@ static void on_dot_answer(void *ctx, const dot_answer_t *a)
 	p->dot_req = NULL;
 	if (p->state != PROBE_QUERYING)
 		return;
+	if (p->fetching_keys) {
+		keys_exchanged(p, a->status, a->error, a->buf, a->len);
+		return;
+	}
 	set_phases(p, a->connect_ns, a->request_ns);
 	if (a->status != 0) {
 		exchange_failed(p, a->error);
@@ -393,9 +560,38 @@ static void send_dot(probe_t *p)
 		.max_version = tls->max_version,
 	};
 	int r = dot_query(p->env.loop, p->creds, &srv, p->query, p->qlen, on_dot_answer, p, &p->dot_req);
+	if (r != 0 && p->fetching_keys) {
+		p->dot_req = NULL;
+		keys_exchanged(p, r, NULL, NULL, 0);
+		return;
+	}
+	if (p->fetching_keys)
+		return;
 	p->t_query_sent = loop_now_ns();
 	if (r != 0) {
 		p->dot_req = NULL;
+		set_phases(p, p->t_query_sent - p->t_query_start, 0);
+		exchange_failed(p, nsp_strerror(r));
+	}
+}
+
+/* Sends p->query to p->server over the module's transport; the answer comes to on_answer or
+ * on_dot_answer. */
+static void send_exchange(probe_t *p)
+{
+	if (p->mod->dns.dns_over_tls) {
+		send_dot(p);
+		return;
+	}
+	int64_t remaining = p->deadline - loop_now_ns();
+	int r = dnsclient_query(p->env.dns, &p->server, p->query, p->qlen, remaining, on_answer, p, &p->req);
+	p->t_query_sent = loop_now_ns();
+	if (r != 0) {
+		p->req = NULL;
+		if (p->fetching_keys) {
+			keys_exchanged(p, r, NULL, NULL, 0);
+			return;
+		}
 		set_phases(p, p->t_query_sent - p->t_query_start, 0);
 		exchange_failed(p, nsp_strerror(r));
 	}
@@ -509,17 +705,7 @@ static void send_query(probe_t *p)
 	p->server.port = port;
 	p->server.tcp = p->tcp;
 	p->state = PROBE_QUERYING;
-	if (dns->dns_over_tls) {
-		send_dot(p);
-		return;
-	}
-	r = dnsclient_query(p->env.dns, &p->server, p->query, p->qlen, remaining, on_answer, p, &p->req);
-	p->t_query_sent = loop_now_ns();
-	if (r != 0) {
-		p->req = NULL;
-		set_phases(p, p->t_query_sent - p->t_query_start, 0);
-		exchange_failed(p, nsp_strerror(r));
-	}
+	send_exchange(p);
 }
 
 /* ---- target resolution (chooseProtocol in prober/utils.go) ---- */
@@ -668,6 +854,15 @@ static void on_deadline(void *ctx)
 		char err[320];
 		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
 		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
+	} else if (p->state == PROBE_QUERYING && p->fetching_keys) {
+		/* the probe's own exchange is done and timed; only the key fetch ran out of time */
+		dnsclient_cancel(p->req);
+		p->req = NULL;
+		dot_cancel(p->dot_req);
+		p->dot_req = NULL;
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "timeout fetching the DNSKEY set",
+		          NULL);
+		probe_finish(p, false);
 	} else if (p->state == PROBE_QUERYING && p->dot_req) {
 		int64_t connect_ns, request_ns;
 		char err[200];
@@ -735,6 +930,8 @@ probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_n
 	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 0);
 
 	const config_dns_t *dns = &mod->dns;
+	if (dns->dnssec_validate)
+		metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, 0);
 	const char *proto = dns->transport_protocol ? dns->transport_protocol : "";
 	if (!proto[0])
 		proto = "udp";
@@ -786,6 +983,7 @@ void probe_free(probe_t *p)
 	dot_creds_unref(p->creds);
 	plog_deinit(&p->log);
 	buf_free(&p->metrics_text);
+	free(p->answer);
 	config_unref(p->cfg);
 	free(p->module_name);
 	free(p->target);
