@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "utf8.h"
 
 static log_level_t log_threshold = LOG_INFO;
 static log_format_t log_format = LOG_LOGFMT;
@@ -71,51 +72,13 @@ int log_format_from_str(const char *s, log_format_t *out)
 	return NSP_EINVAL;
 }
 
-/* Go's utf8.DecodeRune: the rune at s[0..n) and its size; an invalid sequence (overlong,
- * surrogate, > U+10FFFF, truncated) is U+FFFD with size 1. */
-static uint32_t log_utf8_decode(const unsigned char *s, size_t n, size_t *size)
-{
-	unsigned char c = s[0];
-	*size = 1;
-	if (c < 0x80)
-		return c;
-	size_t len;
-	uint32_t r, min;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		r = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		r = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		r = c & 0x07;
-		min = 0x10000;
-	} else {
-		return 0xfffd;
-	}
-	if (n < len)
-		return 0xfffd;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0xfffd;
-		r = (r << 6) | (s[i] & 0x3f);
-	}
-	if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff))
-		return 0xfffd;
-	*size = len;
-	return r;
-}
-
 static bool log_needs_quote(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		size_t size;
-		uint32_t r = log_utf8_decode(p + i, n - i, &size);
+		uint32_t r = utf8_decode(p + i, n - i, &size);
 		if (r <= ' ' || r == '=' || r == '"' || r == 0xfffd)
 			return true;
 		i += size;
@@ -164,7 +127,7 @@ static void log_quote(buf_t *out, const char *s, bool json)
 			continue;
 		}
 		size_t size;
-		uint32_t r = log_utf8_decode(p + i, n - i, &size);
+		uint32_t r = utf8_decode(p + i, n - i, &size);
 		if (r == 0xfffd) {
 			buf_append(out, p + start, i - start);
 			buf_puts(out, "\\ufffd");
@@ -206,7 +169,7 @@ static void log_fmt_key(buf_t *out, const char *k)
 	size_t n = strlen(k);
 	for (size_t i = 0; i < n;) {
 		size_t size;
-		uint32_t r = log_utf8_decode(p + i, n - i, &size);
+		uint32_t r = utf8_decode(p + i, n - i, &size);
 		if (!(r <= ' ' || r == '=' || r == '"' || r == 0xfffd))
 			buf_append(out, p + i, size);
 		i += size;

@@ -38,6 +38,7 @@
 #include "buf.h"
 #include "dnstab.h"
 #include "errors.h"
+#include "utf8.h"
 
 /* PCRE2 limits per match: a pathological pattern fails the probe instead of burning the loop. */
 #define VALIDATE_MATCH_LIMIT 1000000u
@@ -103,49 +104,13 @@ typedef struct tr {
 	unsigned seq_cost;   /* max atom_cost of the finished operands in the current group */
 } tr_t;
 
-#define RUNE_ERROR 0xfffdu
+#define RUNE_ERROR UTF8_RUNE_ERROR
 
 /* Go's utf8.DecodeRuneInString: at the end it gives (RuneError, 0); an invalid byte gives
  * (RuneError, 1), which nextRune turns into an error. */
-static uint32_t utf8_decode(const char *p, const char *end, size_t *size)
+static uint32_t decode_rune(const char *p, const char *end, size_t *size)
 {
-	const unsigned char *s = (const unsigned char *)p;
-	size_t n = (size_t)(end - p);
-	*size = 0;
-	if (n == 0)
-		return RUNE_ERROR;
-	unsigned char c = s[0];
-	*size = 1;
-	if (c < 0x80)
-		return c;
-	size_t len;
-	uint32_t r, min;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		r = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		r = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		r = c & 0x07;
-		min = 0x10000;
-	} else {
-		return RUNE_ERROR;
-	}
-	if (n < len)
-		return RUNE_ERROR;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return RUNE_ERROR;
-		r = (r << 6) | (s[i] & 0x3f);
-	}
-	if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff))
-		return RUNE_ERROR;
-	*size = len;
-	return r;
+	return utf8_decode((const unsigned char *)p, (size_t)(end - p), size);
 }
 
 static bool tr_fail(tr_t *t, const char *code, const char *expr, size_t len)
@@ -166,7 +131,7 @@ static bool tr_fail(tr_t *t, const char *code, const char *expr, size_t len)
 static bool tr_next_rune(tr_t *t, const char **u, const char *end, uint32_t *c)
 {
 	size_t size;
-	*c = utf8_decode(*u, end, &size);
+	*c = decode_rune(*u, end, &size);
 	if (*c == RUNE_ERROR && size == 1)
 		return tr_fail(t, ERR_UTF8, *u, (size_t)(end - *u));
 	*u += size;
