@@ -511,14 +511,8 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 		p->udp_request_ns = a->request_ns;
 		p->tcp = true;
 		p->server.tcp = true;
-		int64_t remaining = p->deadline - loop_now_ns();
 		p->t_query_start = loop_now_ns();
-		int r = dnsclient_query(p->env.dns, &p->server, p->query, p->qlen, remaining, on_answer, p, &p->req);
-		p->t_query_sent = loop_now_ns();
-		if (r != 0) {
-			p->req = NULL;
-			exchange_failed(p, nsp_strerror(r));
-		}
+		send_exchange(p);
 		return;
 	}
 	if (p->udp_truncated)          /* both exchanges count in their phases */
