@@ -21,7 +21,7 @@ static void entry_free(history_entry_t *e)
 {
 	free(e->module);
 	free(e->target);
-	free(e->debug);
+	probe_record_free(e->record);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -79,17 +79,18 @@ static void ring_push(ring_t *r, history_entry_t *e, history_entry_t *evicted)
 	r->len++;
 }
 
-uint64_t history_add(history_t *h, const char *module, const char *target, char *debug, bool success)
+uint64_t history_add(history_t *h, const char *module, const char *target, probe_record_t *record,
+                     bool success)
 {
 	history_entry_t e = {
 		.module = strdup(module),
 		.target = strdup(target),
-		.debug = debug,
+		.record = record,
 		.success = success,
 	};
 	pthread_mutex_lock(&h->lock);
 	e.id = h->next_id++;
-	if (!e.module || !e.target || !e.debug) {
+	if (!e.module || !e.target) {
 		pthread_mutex_unlock(&h->lock);
 		entry_free(&e);
 		return e.id;
@@ -127,6 +128,19 @@ static const history_entry_t *ring_find_id(const ring_t *r, uint64_t id)
 	return NULL;
 }
 
+/* The entry's debug text, malloc'd (NULL if none or out of memory). */
+static char *render(const history_entry_t *e)
+{
+	if (!e)
+		return NULL;
+	buf_t b = BUF_INIT;
+	if (e->record)
+		probe_record_write_debug(e->record, &b);
+	else
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
 char *history_debug_by_id(history_t *h, uint64_t id)
 {
 	char *out = NULL;
@@ -134,8 +148,7 @@ char *history_debug_by_id(history_t *h, uint64_t id)
 	const history_entry_t *e = ring_find_id(&h->recent, id);
 	if (!e)
 		e = ring_find_id(&h->preserved, id);
-	if (e)
-		out = strdup(e->debug);
+	out = render(e);
 	pthread_mutex_unlock(&h->lock);
 	return out;
 }
@@ -157,8 +170,7 @@ char *history_debug_by_target(history_t *h, const char *target, const char *modu
 	const history_entry_t *e = ring_find_target(&h->preserved, target, module);
 	if (!e)
 		e = ring_find_target(&h->recent, target, module);
-	if (e)
-		out = strdup(e->debug);
+	out = render(e);
 	pthread_mutex_unlock(&h->lock);
 	return out;
 }

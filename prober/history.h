@@ -6,13 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe.h"
+
 typedef struct history history_t;
 
 typedef struct history_entry {
 	uint64_t id;
 	char *module;
 	char *target;
-	char *debug;        /* the debug=true text of the probe */
+	probe_record_t *record;   /* the probe's log and metrics, rendered on demand */
 	bool success;
 } history_entry_t;
 
@@ -21,8 +23,10 @@ typedef struct history_entry {
 history_t *history_new(size_t limit);
 void history_free(history_t *h);
 
-/* Adds a result; takes ownership of `debug` (malloc'd; freed even on failure). Returns its id. */
-uint64_t history_add(history_t *h, const char *module, const char *target, char *debug, bool success);
+/* Adds a result; takes ownership of `record` (freed even on failure; may be NULL, then /logs shows
+ * nothing for it). Returns its id. */
+uint64_t history_add(history_t *h, const char *module, const char *target, probe_record_t *record,
+                     bool success);
 
 /* Calls fn for each entry in landing-page order (recent newest first, then preserved failures newest
  * first) while holding the lock: fn must be quick and must not call back into history. */

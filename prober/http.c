@@ -78,6 +78,7 @@ typedef struct http_req {
 	probe_t *probe;
 	bool probe_done;
 	bool debug;
+	buf_t body;                     /* the probe's answer, written when it finishes */
 	const char *target;             /* one of args[] */
 	char *module_name;
 	config_t *cfg;
@@ -364,11 +365,14 @@ static void on_probe_done(void *ctx, probe_t *p)
 {
 	http_req_t *r = ctx;
 	r->probe_done = true;
-	buf_t dbg = BUF_INIT;
-	probe_write_debug(p, &dbg);
-	char *text = buf_steal(&dbg);
+	/* The answer is written now; then the probe's log and metrics move into the history. */
+	if (r->debug)
+		probe_write_debug(p, &r->body);
+	else
+		probe_write_metrics(p, &r->body);
 	const char *target = r->target;
-	history_add(r->srv->ex->history, r->module_name, target ? target : "", text, probe_succeeded(p));
+	history_add(r->srv->ex->history, r->module_name, target ? target : "", probe_take_record(p),
+	            probe_succeeded(p));
 	MHD_resume_connection(r->conn);
 	r->srv->run_pending = true;
 }
@@ -380,13 +384,9 @@ static enum MHD_Result handle_probe(http_req_t *r)
 	if (r->probe) {
 		if (!r->probe_done)
 			return MHD_YES;     /* spurious call while suspended */
-		buf_t b = BUF_INIT;
-		if (r->debug) {
-			probe_write_debug(r->probe, &b);
-			return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
-		}
-		probe_write_metrics(r->probe, &b);
-		return reply_metrics(r, &b);
+		if (r->debug)
+			return reply_buf(r, MHD_HTTP_OK, "text/plain", &r->body);
+		return reply_metrics(r, &r->body);
 	}
 
 	const char *module = arg(r, "module");
@@ -768,6 +768,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->reload);                /* its thread has handed it back: the request was suspended */
+	buf_free(&r->body);
 	free(r->module_name);
 	free(r->query);
 	for (size_t i = 0; i < HTTP_ARGS; i++)

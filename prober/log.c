@@ -178,15 +178,14 @@ static void log_fmt_key(buf_t *out, const char *k)
 
 /* RFC 3339 UTC: nano = true gives Go's RFC3339Nano (up to nine digits, trailing zeros and a bare
  * "." dropped); false gives promlog's fixed ".000" milliseconds. */
-static void log_timestamp(char out[40], bool nano)
+static void log_format_time(const struct timespec *tsp, char out[40], bool nano)
 {
 	/* gmtime_r + strftime cost more than the rest of a line; the seconds part changes once a
 	 * second, so each thread keeps the last one it formatted. */
 	static _Thread_local time_t cached_sec = -1;
 	static _Thread_local char cached[24];
 	static _Thread_local size_t cached_len;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	struct timespec ts = *tsp;
 	if (ts.tv_sec != cached_sec) {
 		struct tm tm;
 		gmtime_r(&ts.tv_sec, &tm);
@@ -218,6 +217,13 @@ static void log_timestamp(char out[40], bool nano)
 		out[n++] = (char)('0' + ms % 10);
 	}
 	memcpy(out + n, "Z", 2);
+}
+
+static void log_timestamp(char out[40], bool nano)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	log_format_time(&ts, out, nano);
 }
 
 typedef struct log_kv {
@@ -343,48 +349,125 @@ void log_line(log_level_t level, const char *msg, ...)
 	free(kv);
 }
 
+/* A record in plog.entries: the header, then msg, k1, v1, … as NUL-terminated strings. */
+typedef struct plog_rec {
+	int64_t sec;
+	int32_t nsec;
+	uint16_t level;
+	uint16_t nkv;
+} plog_rec_t;
+
 void plog_init(plog_t *l, const char *module, const char *target)
 {
-	l->text = (buf_t)BUF_INIT;
-	l->module = module;
-	l->target = target;
+	memset(l, 0, sizeof(*l));
+	size_t ml = strlen(module), tl = strlen(target);
+	l->names = malloc(ml + tl + 2);
+	if (!l->names) {
+		l->entries.oom = true;
+		return;
+	}
+	memcpy(l->names, module, ml + 1);
+	memcpy(l->names + ml + 1, target, tl + 1);
+	l->target_off = ml + 1;
 }
 
 void plog_deinit(plog_t *l)
 {
 	if (!l)
 		return;
-	buf_free(&l->text);
+	buf_free(&l->entries);
+	free(l->names);
+	l->names = NULL;
+}
+
+static void plog_put_str(buf_t *b, const char *s)
+{
+	buf_append(b, s ? s : "", strlen(s ? s : "") + 1);
 }
 
 void plog_line(plog_t *l, log_level_t level, const char *msg, ...)
 {
-	char ts[40];
-	log_timestamp(ts, true);
-	const log_kv_t fixed[] = {
-		{ "ts", ts },
-		{ "module", l->module },
-		{ "target", l->target },
-		{ "level", log_level_names[level] },
-		{ "msg", msg },
-	};
+	if (!l->names)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	size_t mark = l->entries.len;
+	plog_rec_t rec = { .sec = now.tv_sec, .nsec = (int32_t)now.tv_nsec, .level = (uint16_t)level };
+	buf_append(&l->entries, &rec, sizeof(rec));
+	plog_put_str(&l->entries, msg);
 	va_list ap;
 	va_start(ap, msg);
-	log_kv_t *kv = NULL;
-	size_t n = log_collect(&kv, fixed, 5, ap);
-	va_end(ap);
-	if (!n) {
-		l->text.oom = true;
-		return;
+	uint16_t nkv = 0;
+	for (const char *k; (k = va_arg(ap, const char *)) != NULL;) {
+		const char *v = va_arg(ap, const char *);
+		plog_put_str(&l->entries, k);
+		plog_put_str(&l->entries, v);
+		nkv++;
 	}
-	/* The buffer always records, in logfmt (handler.go: bl := log.NewLogfmtLogger(&sl.buffer)). */
-	log_render_logfmt(&l->text, kv, n);
+	va_end(ap);
+	if (!buf_ok(&l->entries))
+		return;
+	memcpy(&rec, l->entries.p + mark, sizeof(rec));
+	rec.nkv = nkv;
+	memcpy(l->entries.p + mark, &rec, sizeof(rec));
+	l->lines++;
 
 	/* scrapeLogger.Log: the process copy is rewritten to level=debug, with promlog's timestamp. */
 	if (log_threshold <= LOG_DEBUG) {
+		char ts[40];
 		log_timestamp(ts, false);
-		kv[3].v = log_level_names[LOG_DEBUG];
-		log_emit(log_format, kv, n);
+		const char *p = l->entries.p + mark + sizeof(rec);
+		log_kv_t *kv = calloc(5 + nkv, sizeof(*kv));
+		if (kv) {
+			kv[0] = (log_kv_t){ "ts", ts };
+			kv[1] = (log_kv_t){ "module", l->names };
+			kv[2] = (log_kv_t){ "target", l->names + l->target_off };
+			kv[3] = (log_kv_t){ "level", log_level_names[LOG_DEBUG] };
+			kv[4] = (log_kv_t){ "msg", p };
+			p += strlen(p) + 1;
+			for (uint16_t i = 0; i < nkv; i++) {
+				kv[5 + i].k = p;
+				p += strlen(p) + 1;
+				kv[5 + i].v = p;
+				p += strlen(p) + 1;
+			}
+			log_emit(log_format, kv, 5 + (size_t)nkv);
+			free(kv);
+		}
 	}
-	free(kv);
+}
+
+void plog_render(const plog_t *l, buf_t *out)
+{
+	if (!l->names || !buf_ok(&l->entries))
+		return;
+	const char *p = l->entries.p, *end = l->entries.p + l->entries.len;
+	while (p && p + sizeof(plog_rec_t) <= end) {
+		plog_rec_t rec;
+		memcpy(&rec, p, sizeof(rec));
+		p += sizeof(rec);
+		char ts[40];
+		struct timespec t = { .tv_sec = (time_t)rec.sec, .tv_nsec = rec.nsec };
+		log_format_time(&t, ts, true);
+		buf_puts(out, "ts=");
+		log_fmt_value(out, ts);
+		buf_puts(out, " module=");
+		log_fmt_value(out, l->names);
+		buf_puts(out, " target=");
+		log_fmt_value(out, l->names + l->target_off);
+		buf_puts(out, " level=");
+		buf_puts(out, log_level_names[rec.level]);
+		buf_puts(out, " msg=");
+		log_fmt_value(out, p);
+		p += strlen(p) + 1;
+		for (uint16_t i = 0; i < rec.nkv; i++) {
+			buf_putc(out, ' ');
+			log_fmt_key(out, p);
+			p += strlen(p) + 1;
+			buf_putc(out, '=');
+			log_fmt_value(out, p);
+			p += strlen(p) + 1;
+		}
+		buf_putc(out, '\n');
+	}
 }

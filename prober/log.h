@@ -39,18 +39,25 @@ void log_line(log_level_t level, const char *msg, ...) __attribute__((sentinel))
 /* A probe's log: every level is recorded (blackbox 0.23 records all of a probe's lines for
  * debug=true and /logs). As blackbox's scrapeLogger does, every line is also forwarded to stderr
  * rewritten to level=debug, so it appears there only when the process threshold is debug.
- * Each buffered line: ts=<RFC 3339 UTC, ns, trailing zeros trimmed> module=<module> target=<target>
- * level=<lvl> msg="…" k=v … (always logfmt; blackbox's `caller` field is omitted). */
+ *
+ * Lines are kept as data (time, level, strings) and turned into text only when someone reads them
+ * (plog_render): most probes' logs are never read, and formatting them was a fifth of a probe's CPU.
+ * Rendered, each line is: ts=<RFC 3339 UTC, ns, trailing zeros trimmed> module=<module>
+ * target=<target> level=<lvl> msg="…" k=v … (always logfmt; blackbox's `caller` field is omitted). */
 typedef struct plog {
-	buf_t text;          /* owned */
-	const char *module;  /* borrowed; must outlive the plog */
-	const char *target;  /* borrowed */
+	buf_t entries;       /* owned: packed records, see log.c */
+	char *names;         /* owned: "module\0target\0" */
+	size_t target_off;
+	size_t lines;
 } plog_t;
 
+/* Copies module and target. On out of memory the log records nothing (and renders empty). */
 void plog_init(plog_t *l, const char *module, const char *target);
 void plog_deinit(plog_t *l);
-/* Appends one line; variadic key, value C-string pairs ending with NULL. */
+/* Records one line; variadic key, value C-string pairs ending with NULL (the strings are copied). */
 void plog_line(plog_t *l, log_level_t level, const char *msg, ...) __attribute__((sentinel));
+/* Appends the recorded lines as logfmt text. */
+void plog_render(const plog_t *l, buf_t *out);
 
 /* Appends `s` to `out` as a logfmt value: bare if it needs no quoting, else quoted as go-logfmt does;
  * NULL is written as null, "" as nothing. */

@@ -997,14 +997,62 @@ int probe_write_metrics(const probe_t *p, buf_t *out)
 	                                : NSP_ENOMEM;
 }
 
-int probe_write_debug(const probe_t *p, buf_t *out)
+struct probe_record {
+	plog_t log;
+	buf_t metrics_text;
+	config_t *cfg;                     /* keeps mod alive */
+	const config_module_t *mod;
+};
+
+static int write_debug(const plog_t *log, const buf_t *metrics_text, const config_module_t *mod, buf_t *out)
 {
 	buf_puts(out, "Logs for the probe:\n");
-	buf_append(out, buf_str(&p->log.text), p->log.text.len);
+	plog_render(log, out);
 	buf_puts(out, "\n\n\nMetrics that would have been returned:\n");
-	probe_write_metrics(p, out);
+	buf_append(out, buf_str(metrics_text), metrics_text->len);
 	buf_puts(out, "\n\n\nModule configuration:\n");
-	if (p->mod->debug_yaml)
-		buf_puts(out, p->mod->debug_yaml);
+	if (mod->debug_yaml)
+		buf_puts(out, mod->debug_yaml);
 	return buf_ok(out) ? 0 : NSP_ENOMEM;
+}
+
+int probe_write_debug(const probe_t *p, buf_t *out)
+{
+	if (p->state != PROBE_FINISHED) {
+		buf_t m = BUF_INIT;
+		metrics_render(&p->m, &m);
+		int r = write_debug(&p->log, &m, p->mod, out);
+		buf_free(&m);
+		return r;
+	}
+	return write_debug(&p->log, &p->metrics_text, p->mod, out);
+}
+
+probe_record_t *probe_take_record(probe_t *p)
+{
+	probe_record_t *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->log = p->log;
+	plog_init(&p->log, "", "");         /* the probe keeps an empty log */
+	r->metrics_text = p->metrics_text;
+	p->metrics_text = (buf_t)BUF_INIT;
+	r->cfg = config_ref(p->cfg);
+	r->mod = p->mod;
+	return r;
+}
+
+int probe_record_write_debug(const probe_record_t *r, buf_t *out)
+{
+	return write_debug(&r->log, &r->metrics_text, r->mod, out);
+}
+
+void probe_record_free(probe_record_t *r)
+{
+	if (!r)
+		return;
+	plog_deinit(&r->log);
+	buf_free(&r->metrics_text);
+	config_unref(r->cfg);
+	free(r);
 }

@@ -29,6 +29,19 @@ probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_n
 /* Frees the probe; if it is still running it is abandoned and `done` will not be called. Accepts NULL. */
 void probe_free(probe_t *p);
 
+/* What stays of a finished probe for /logs and the landing page: its log and metrics, kept as data
+ * and rendered only when someone asks. Independent of the probe and its loop: a record may be read
+ * and freed on any thread. */
+typedef struct probe_record probe_record_t;
+
+/* After `done`: moves the probe's log and rendered metrics into a new record (the probe can no
+ * longer render them; write the response first). NULL when out of memory. */
+probe_record_t *probe_take_record(probe_t *p);
+/* Appends the record's debug text, the same bytes probe_write_debug gave. */
+int probe_record_write_debug(const probe_record_t *r, buf_t *out);
+/* Accepts NULL. */
+void probe_record_free(probe_record_t *r);
+
 /* Valid after `done`: */
 bool probe_succeeded(const probe_t *p);
 /* Appends the metrics exposition (text format 0.0.4). Returns 0 or NSP_ENOMEM. */

@@ -122,7 +122,9 @@ static void test_plog(void **state)
 	plog_line(&l, LOG_DEBUG, "recorded too", (const char *)NULL);
 	plog_line(&l, LOG_ERROR, "Rcode is not one of the valid rcodes", "rcode", "11", "string_rcode", "",
 		  (const char *)NULL);
-	const char *s = buf_str(&l.text);
+	buf_t rendered = BUF_INIT;
+	plog_render(&l, &rendered);
+	const char *s = buf_str(&rendered);
 	const char *want[] = {
 		" module=dns_a target=127.0.0.61 level=info msg=\"Validating RR\" rr=\"bb.test.\\t300\\tIN\\tA\\t192.0.2.1\"\n",
 		" module=dns_a target=127.0.0.61 level=debug msg=\"recorded too\"\n",
@@ -136,6 +138,7 @@ static void test_plog(void **state)
 		s += strlen(want[i]);
 	}
 	assert_string_equal(s, "");
+	buf_free(&rendered);
 	plog_deinit(&l);
 	plog_deinit(NULL);
 }
@@ -243,7 +246,10 @@ static void test_plog_forward(void **state)
 	assert_string_equal(s, " module=dns_a target=bb.test level=debug msg=\"Probe failed\" duration_seconds=0.5\n");
 	free(out);
 	/* the buffer keeps the real level */
-	assert_non_null(strstr(buf_str(&fwd_log.text), " level=error msg=\"Probe failed\""));
+	buf_t rendered = BUF_INIT;
+	plog_render(&fwd_log, &rendered);
+	assert_non_null(strstr(buf_str(&rendered), " level=error msg=\"Probe failed\""));
+	buf_free(&rendered);
 	plog_deinit(&fwd_log);
 }
 

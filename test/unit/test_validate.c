@@ -254,7 +254,9 @@ static void test_re_limit(void **state)
 /* The probe log without the ts= field of each line. */
 static char *log_text(plog_t *l)
 {
-	const char *s = buf_str(&l->text);
+	buf_t rendered = BUF_INIT;
+	plog_render(l, &rendered);
+	const char *s = buf_str(&rendered);
 	char *out = malloc(strlen(s) + 1);
 	assert_non_null(out);
 	char *o = out;
@@ -268,6 +270,7 @@ static char *log_text(plog_t *l)
 		s += len;
 	}
 	*o = '\0';
+	buf_free(&rendered);
 	return out;
 }
 
@@ -394,7 +397,7 @@ static void test_validate_rrs(void **state)
 		plog_init(&l, "m", "t");
 		bool ok = validate_rrs(&v, rr_cases[i].rrs, rr_cases[i].n, &l);
 		if (ok != rr_cases[i].want)
-			fail_msg("%s: got %d\n%s", rr_cases[i].name, ok, buf_str(&l.text));
+			fail_msg("%s: got %d\n%s", rr_cases[i].name, ok, log_text(&l));
 		if (rr_cases[i].log) {
 			char *got = log_text(&l);
 			if (strcmp(got, rr_cases[i].log) != 0)
