@@ -71,6 +71,17 @@ int buf_printf(buf_t *b, const char *fmt, ...)
 	return r;
 }
 
+int buf_put_u64(buf_t *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_append(b, tmp + sizeof(tmp) - n, n);
+}
+
 void buf_reset(buf_t *b)
 {
 	b->len = 0;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Zero-initialise (BUF_INIT) before use. p is always NUL-terminated when len > 0 or after any append.
  * On allocation failure `oom` is set, later appends do nothing and buf_ok() is false: append a run of
@@ -22,6 +23,8 @@ int buf_append(buf_t *b, const void *data, size_t len);
 int buf_puts(buf_t *b, const char *s);
 int buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Appends v in decimal (without printf: number-heavy output calls this per field). */
+int buf_put_u64(buf_t *b, uint64_t v);
 /* Ensures room for `extra` more bytes plus the terminating NUL. */
 int buf_reserve(buf_t *b, size_t extra);
 

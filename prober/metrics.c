@@ -254,10 +254,12 @@ static size_t metrics_shortest(double v, char d[24], int *dp)
 	/* Integers below 2^53 are exact: their digits, without trailing zeros, are the answer. */
 	if (v < 9007199254740992.0 && v == (double)(uint64_t)v) {
 		char s[24];
-		int len = snprintf(s, sizeof(s), "%llu", (unsigned long long)(uint64_t)v);
-		memcpy(d, s, (size_t)len);
-		n = (size_t)len;
-		exp10 = len - 1;
+		size_t len = 0;
+		for (uint64_t u = (uint64_t)v; u || len == 0; u /= 10)
+			s[sizeof(s) - 1 - len++] = (char)('0' + u % 10);
+		memcpy(d, s + sizeof(s) - len, len);
+		n = len;
+		exp10 = (int)len - 1;
 	} else {
 		bool ok = false;
 		/* Subnormals have fewer significant bits: there the argument fails, so search from 1. */

@@ -686,7 +686,11 @@ static void put_b32hex(buf_t *o, const uint8_t *p, size_t n)
 
 static void put_ip4(buf_t *o, const uint8_t *p)
 {
-	buf_printf(o, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			buf_putc(o, '.');
+		buf_put_u64(o, p[i]);
+	}
 }
 
 /* Go net.IP.String of 16 octets: v4-mapped as dotted quad, else RFC 5952-ish with the first longest
@@ -828,12 +832,12 @@ static void put_name_or_num(buf_t *o, const char *name, uint64_t v)
 	if (name)
 		buf_puts(o, name);
 	else
-		buf_printf(o, "%" PRIu64, v);
+		buf_put_u64(o, v);
 }
 
 static void put_u(buf_t *o, uint64_t v)
 {
-	buf_printf(o, "%" PRIu64, v);
+	buf_put_u64(o, v);
 }
 
 /* LOC cmToM */
@@ -1169,7 +1173,9 @@ static void put_rfc3597(buf_t *o, const wire_msg_t *m, const wire_rr_t *rr)
 static void put_header(buf_t *o, const wire_msg_t *m, const wire_rr_t *rr)
 {
 	put_name(o, m->buf, m->len, rr->owner, NULL);
-	buf_printf(o, "\t%" PRIu32 "\t", rr->ttl);
+	buf_putc(o, '\t');
+	buf_put_u64(o, rr->ttl);
+	buf_putc(o, '\t');
 	put_class(o, rr->rclass);
 	buf_putc(o, '\t');
 	put_type(o, rr->type);
