@@ -98,6 +98,8 @@ struct dc_channel {
 
 struct dnsclient {
 	loop_t *loop;
+	uint16_t random_ids[256];       /* query IDs drawn 256 at a time: one getrandom per 256 probes */
+	size_t random_left;
 	dc_channel_t *channels;
 	dc_channel_t *resolver;
 	loop_timer_t sweep;
@@ -315,7 +317,9 @@ static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, cons
 	int mask = ARES_OPT_SOCK_STATE_CB;
 	if (!resolver || servers) {
 		/* Giving every one of these keeps c-ares away from resolv.conf and nsswitch (B.1.2). */
-		o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_IGNTC | ARES_FLAG_EDNS;
+		/* STAYOPEN: keep the UDP socket between probes instead of a socket + connect per probe
+		 * whenever the channel goes idle; idle channels are swept after DNSCLIENT_IDLE_NS. */
+		o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_IGNTC | ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN;
 		if (key && key->srv.tcp)
 			o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_USEVC;   /* EDNS only sizes UDP reads */
 		o.timeout = key ? (int)key->bucket_ms : 2000;
@@ -666,7 +670,11 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	/* An ID not pending on this channel (c-ares matches answers by ID and question). */
 	uint16_t id;
 	do {
-		id = (uint16_t)randombytes_uniform(65536);
+		if (cl->random_left == 0) {
+			randombytes_buf(cl->random_ids, sizeof(cl->random_ids));
+			cl->random_left = sizeof(cl->random_ids) / sizeof(cl->random_ids[0]);
+		}
+		id = cl->random_ids[--cl->random_left];
 	} while (c->ids && (c->ids[id >> 3] & (1u << (id & 7))));
 	if (c->ids)
 		c->ids[id >> 3] |= (uint8_t)(1u << (id & 7));

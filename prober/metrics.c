@@ -122,6 +122,7 @@ static const metric_def_t metric_defs[MET__COUNT] = {
 
 int metrics_render(const metrics_t *m, buf_t *out)
 {
+	buf_reserve(out, 2048);           /* a probe's exposition is ~1.5 KB: grow once, not six times */
 	const char *family = NULL;
 	for (size_t i = 0; i < MET__COUNT; i++) {
 		if (!m->present[i])
@@ -166,7 +167,10 @@ void metrics_family(buf_t *out, const char *name, const char *help, const char *
 	buf_puts(out, "# HELP ");
 	buf_puts(out, name);
 	buf_putc(out, ' ');
-	metrics_help_text(out, help);
+	if (strpbrk(help, "\\\n"))
+		metrics_help_text(out, help);
+	else
+		buf_puts(out, help);        /* the common case: nothing to escape, no per-byte work */
 	buf_puts(out, "\n# TYPE ");
 	buf_puts(out, name);
 	buf_putc(out, ' ');
