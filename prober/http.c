@@ -872,7 +872,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16384,
 		                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
 		                           MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
-		                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+		                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)4096,
 		                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		                           MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		                           MHD_OPTION_END);

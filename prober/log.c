@@ -369,7 +369,7 @@ void plog_init(plog_t *l, const char *module, const char *target)
 	memcpy(l->names, module, ml + 1);
 	memcpy(l->names + ml + 1, target, tl + 1);
 	l->target_off = ml + 1;
-	buf_reserve(&l->entries, 1536);  /* a probe's dozen lines, without regrowing */
+	buf_reserve(&l->entries, 1023);  /* most probes' lines fit in one 1 KB block */
 }
 
 void plog_deinit(plog_t *l)

@@ -122,7 +122,7 @@ static const metric_def_t metric_defs[MET__COUNT] = {
 
 int metrics_render(const metrics_t *m, buf_t *out)
 {
-	buf_reserve(out, 2048);           /* a probe's exposition is ~1.5 KB: grow once, not six times */
+	buf_reserve(out, 2047);           /* a probe's exposition is ~1.5 KB: one 2 KB block, not six steps */
 	const char *family = NULL;
 	for (size_t i = 0; i < MET__COUNT; i++) {
 		if (!m->present[i])

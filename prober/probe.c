@@ -53,7 +53,6 @@ struct probe {
 
 	plog_t log;
 	metrics_t m;
-	buf_t metrics_text;               /* rendered once when the probe finishes */
 
 	/* target and query */
 	char host[256];
@@ -122,8 +121,6 @@ static void probe_finish(probe_t *p, bool success)
 		plog_line(&p->log, LOG_INFO, "Probe succeeded", "duration_seconds", d, NULL);
 	else
 		plog_line(&p->log, LOG_ERROR, "Probe failed", "duration_seconds", d, NULL);
-	/* The response and the history's debug text both carry it: render it once. */
-	metrics_render(&p->m, &p->metrics_text);
 	/* Deliver from the loop: the result may be known inside probe_start. */
 	loop_timer_start(p->env.loop, &p->done_timer, loop_now_ns());
 }
@@ -976,7 +973,6 @@ void probe_free(probe_t *p)
 	dot_cancel(p->dot_req);
 	dot_creds_unref(p->creds);
 	plog_deinit(&p->log);
-	buf_free(&p->metrics_text);
 	free(p->answer);
 	config_unref(p->cfg);
 	free(p->module_name);
@@ -991,25 +987,26 @@ bool probe_succeeded(const probe_t *p)
 
 int probe_write_metrics(const probe_t *p, buf_t *out)
 {
-	if (p->state != PROBE_FINISHED)
-		return metrics_render(&p->m, out);
-	return buf_ok(&p->metrics_text) ? buf_append(out, buf_str(&p->metrics_text), p->metrics_text.len)
-	                                : NSP_ENOMEM;
+	return metrics_render(&p->m, out);
 }
 
+/* A record keeps the metrics as values (a few hundred bytes) and renders them when /logs asks:
+ * thousands of probes finishing at once should not each hold a rendered copy. */
 struct probe_record {
 	plog_t log;
-	buf_t metrics_text;
-	config_t *cfg;                     /* keeps mod alive */
+	metrics_t m;
+	char rcode_label[16];             /* the label values m points at, copied from the probe */
+	char nsid[2 * 128 + 1];
+	config_t *cfg;                    /* keeps mod alive */
 	const config_module_t *mod;
 };
 
-static int write_debug(const plog_t *log, const buf_t *metrics_text, const config_module_t *mod, buf_t *out)
+static int write_debug(const plog_t *log, const metrics_t *m, const config_module_t *mod, buf_t *out)
 {
 	buf_puts(out, "Logs for the probe:\n");
 	plog_render(log, out);
 	buf_puts(out, "\n\n\nMetrics that would have been returned:\n");
-	buf_append(out, buf_str(metrics_text), metrics_text->len);
+	metrics_render(m, out);
 	buf_puts(out, "\n\n\nModule configuration:\n");
 	if (mod->debug_yaml)
 		buf_puts(out, mod->debug_yaml);
@@ -1018,14 +1015,7 @@ static int write_debug(const plog_t *log, const buf_t *metrics_text, const confi
 
 int probe_write_debug(const probe_t *p, buf_t *out)
 {
-	if (p->state != PROBE_FINISHED) {
-		buf_t m = BUF_INIT;
-		metrics_render(&p->m, &m);
-		int r = write_debug(&p->log, &m, p->mod, out);
-		buf_free(&m);
-		return r;
-	}
-	return write_debug(&p->log, &p->metrics_text, p->mod, out);
+	return write_debug(&p->log, &p->m, p->mod, out);
 }
 
 probe_record_t *probe_take_record(probe_t *p)
@@ -1035,8 +1025,13 @@ probe_record_t *probe_take_record(probe_t *p)
 		return NULL;
 	r->log = p->log;
 	plog_init(&p->log, "", "");         /* the probe keeps an empty log */
-	r->metrics_text = p->metrics_text;
-	p->metrics_text = (buf_t)BUF_INIT;
+	r->m = p->m;
+	memcpy(r->rcode_label, p->rcode_label, sizeof(r->rcode_label));
+	memcpy(r->nsid, p->nsid, sizeof(r->nsid));
+	if (r->m.label[MET_DNS_RCODE_INFO])
+		r->m.label[MET_DNS_RCODE_INFO] = r->rcode_label;
+	if (r->m.label[MET_DNS_NSID_INFO])
+		r->m.label[MET_DNS_NSID_INFO] = r->nsid;
 	r->cfg = config_ref(p->cfg);
 	r->mod = p->mod;
 	return r;
@@ -1044,7 +1039,7 @@ probe_record_t *probe_take_record(probe_t *p)
 
 int probe_record_write_debug(const probe_record_t *r, buf_t *out)
 {
-	return write_debug(&r->log, &r->metrics_text, r->mod, out);
+	return write_debug(&r->log, &r->m, r->mod, out);
 }
 
 void probe_record_free(probe_record_t *r)
@@ -1052,7 +1047,6 @@ void probe_record_free(probe_record_t *r)
 	if (!r)
 		return;
 	plog_deinit(&r->log);
-	buf_free(&r->metrics_text);
 	config_unref(r->cfg);
 	free(r);
 }

@@ -859,7 +859,7 @@ add_http("http_bad_escape_in_module", lambda c: "/probe?module=%G0&target=x", 40
 
 def _long_target(ctx):
     """A 100 KB target. blackbox (Go, 1 MB header limit) probes it and fails to resolve it;
-    nsprobe answers 414 (it keeps 16 KB per connection: no DNS name is longer than 255 octets)."""
+    nsprobe answers 414 (it keeps 4 KB per connection: no DNS name is longer than 255 octets)."""
     st, _h, body = ctx.request("/probe?module=dns_a&target=" + "a" * 100000)
     if ctx.kind == "nsprobe":
         if st != 414:
