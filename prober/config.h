@@ -89,9 +89,3 @@ int config_write_yaml(const config_t *c, buf_t *out);
 /* Reference counting; safe from any thread. config_unref frees at zero and accepts NULL. */
 config_t *config_ref(config_t *c);
 void config_unref(config_t *c);
-
-/* Go time.ParseDuration: returns 0 and *ns, or NSP_EINVAL ("5s", "1.5s", "1m30s500ms", "-1s";
- * not "5", not "1d"). */
-int config_duration_parse(const char *s, int64_t *ns);
-/* Go Duration.String(): "5s", "1m30.5s", "1.5ms", "0s". Writes into out (32 bytes is enough). */
-void config_duration_format(int64_t ns, char out[32]);

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "config_priv.h"
+#include "duration.h"
+#include "config_check.h"
 #include "dnstab.h"
 
 /* ---- schema: config/config.go v0.23.0 and prometheus/common 0.39.0, fields in Go order ---- */
@@ -635,7 +636,7 @@ static bool check_field(cfg_check_t *c, const cfg_field_t *f, yaml_node_t *v)
 			return true;
 		int64_t ns;
 		if (v->type == YAML_SCALAR_NODE && node_tag(v) == R_STR &&
-		    config_duration_parse(cfg_scalar(v), &ns) == 0)
+		    duration_parse(cfg_scalar(v), &ns) == 0)
 			return true;
 		fail_type(c, v, key, "time.Duration");
 		return false;

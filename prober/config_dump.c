@@ -13,7 +13,8 @@
 
 #include "buf.h"
 #include "config.h"
-#include "config_priv.h"
+#include "duration.h"
+#include "config_check.h"
 
 typedef struct dump {
 	cfg_check_t *c;
@@ -186,7 +187,7 @@ static bool field_zero(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool def
 		return int_of(v, def) == 0;
 	case CFGK_DUR: {
 		int64_t ns = 0;
-		return !present(v) || config_duration_parse(cfg_scalar(v), &ns) != 0 || ns == 0;
+		return !present(v) || duration_parse(cfg_scalar(v), &ns) != 0 || ns == 0;
 	}
 	case CFGK_STRS:
 	case CFGK_INTS:
@@ -313,8 +314,8 @@ static void em_field(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool defau
 		break;
 	case CFGK_DUR: {
 		int64_t ns = 0;
-		config_duration_parse(cfg_scalar(v), &ns);
-		config_duration_format(ns, num);
+		duration_parse(cfg_scalar(v), &ns);
+		duration_format(ns, num);
 		em_string(d, num);
 		break;
 	}

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 #include "config.h"
-#include "config_priv.h"
+#include "config_check.h"
 #include "errors.h"
 
 static int by_name(const void *a, const void *b)

@@ -16,6 +16,7 @@
 
 #include "dnssec.h"
 #include "dnstab.h"
+#include "duration.h"
 #include "dot.h"
 #include "errors.h"
 #include "log.h"
@@ -265,7 +266,7 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "no RRset to check", NULL);
 	} else if (!res.ok) {
 		char mv[32];
-		config_duration_format(dns->dnssec_min_validity_ns, mv);
+		duration_format(dns->dnssec_min_validity_ns, mv);
 		dnssec_verdict_describe(m, &v[res.first_failure], &why);
 		if (v[res.first_failure].reason == DNSSEC_EXPIRING)
 			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why),

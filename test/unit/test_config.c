@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "duration.h"
 #include "errors.h"
 
 #define REF_DATA TEST_DATA_DIR "/blackbox-0.23"
@@ -70,12 +71,12 @@ static void test_duration_parse(void **state)
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		int64_t ns = 42;
-		if (config_duration_parse(ok[i].s, &ns) != 0 || ns != ok[i].ns)
+		if (duration_parse(ok[i].s, &ns) != 0 || ns != ok[i].ns)
 			fail_msg("parse \"%s\": got %lld", ok[i].s, (long long)ns);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t ns;
-		if (config_duration_parse(bad[i], &ns) != NSP_EINVAL)
+		if (duration_parse(bad[i], &ns) != NSP_EINVAL)
 			fail_msg("parse \"%s\" should fail", bad[i]);
 	}
 }
@@ -91,7 +92,7 @@ static void test_duration_format(void **state)
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char out[32];
-		config_duration_format(t[i].ns, out);
+		duration_format(t[i].ns, out);
 		assert_string_equal(out, t[i].s);
 	}
 }

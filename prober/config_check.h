@@ -1,5 +1,6 @@
-/* config_priv -- what config.c, config_check.c and config_dump.c share: the pass-1 document (libyaml),
- * its merge-resolved mappings, and the schema of blackbox_exporter 0.23's config types. */
+/* config_check -- pass 1 of the config loader (a yaml.v3-strict walk of the libyaml document), and
+ * what config.c and config_dump.c share with it: the document, its merge-resolved mappings, and the
+ * schema of blackbox_exporter 0.23's config types. */
 #pragma once
 
 #include <stdbool.h>
