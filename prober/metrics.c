@@ -251,10 +251,24 @@ static size_t metrics_round_digits(double v, int prec, char d[24], int *exp10)
  * number). At 16 digits the spacing can drop under an ulp, so near a power of two a neighbour of
  * the correctly rounded decimal may be the one inside the round-trip interval, as Go would pick.
  * 17 digits always round-trip. */
+/* True when v is exactly the double nearest to n/1e9 for an integer n with at most 15 digits. */
+static bool nanos_exact(double v, uint64_t *n)
+{
+	double scaled = v * 1e9;
+	if (!(scaled >= 1 && scaled < 1e15))
+		return false;
+	uint64_t k = (uint64_t)llround(scaled);
+	if ((double)k / 1e9 != v)
+		return false;
+	*n = k;
+	return true;
+}
+
 static size_t metrics_shortest(double v, char d[24], int *dp)
 {
 	int exp10 = 0;
 	size_t n = 0;
+	uint64_t nanos = 0;
 	/* Integers below 2^53 are exact: their digits, without trailing zeros, are the answer. */
 	if (v < 9007199254740992.0 && v == (double)(uint64_t)v) {
 		char s[24];
@@ -264,6 +278,16 @@ static size_t metrics_shortest(double v, char d[24], int *dp)
 		memcpy(d, s + sizeof(s) - len, len);
 		n = len;
 		exp10 = (int)len - 1;
+	} else if (v < 1e6 && nanos_exact(v, &nanos)) {
+		/* n/1e9 (every duration we measure): the decimal n·10⁻⁹ parses back to v, and with at most
+		 * 15 digits no shorter decimal can lie within half an ulp of v, so it is the shortest. */
+		char s[24];
+		size_t len = 0;
+		for (uint64_t u = nanos; u; u /= 10)
+			s[sizeof(s) - 1 - len++] = (char)('0' + u % 10);
+		memcpy(d, s + sizeof(s) - len, len);
+		n = len;
+		exp10 = (int)len - 1 - 9;
 	} else {
 		bool ok = false;
 		/* Subnormals have fewer significant bits: there the argument fails, so search from 1. */

@@ -4,7 +4,8 @@
  * delay to what it measures.
  *
  * usage: slowclient PORT N PATH EXPECT
- * Prints "latency <seconds> <ok>" per response (ok: status 200 and EXPECT in the body), then
+ * Prints "latency <seconds> <ok> <probe_duration_seconds or -1>" per response (ok: status 200 and
+ * EXPECT in the body; the last field tells the exporter's own view of the probe's time), then
  * "done <answered> <failed>". Exit status 0 when all N answered and matched. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -86,7 +87,11 @@ int main(int argc, char **argv)
 				double lat = now() - c[fd].sent;
 				int ok = c[fd].body && strncmp(c[fd].body, "HTTP/1.1 200", 12) == 0 &&
 				         strstr(c[fd].body, expect) != NULL;
-				printf("latency %.6f %d\n", lat, ok);
+				double dur = -1;
+				const char *pd = c[fd].body ? strstr(c[fd].body, "\nprobe_duration_seconds ") : NULL;
+				if (pd)
+					dur = strtod(pd + 24, NULL);
+				printf("latency %.6f %d %.6f\n", lat, ok, dur);
 				answered++;
 				failed += !ok;
 				free(c[fd].body);
