@@ -46,6 +46,7 @@
 #define DNSCLIENT_IDLE_NS   (30LL * 1000000000)
 #define DNSCLIENT_SWEEP_NS  (10LL * 1000000000)
 #define DNSCLIENT_MAX_FDS   4
+#define DNSCLIENT_IDLE_TCP  8            /* idle TCP channels kept for reuse; ~74 KB each */
 
 /* Channel timeouts: the smallest bucket >= the probe's remaining time. */
 static const int64_t timeout_buckets_ms[] = { 1000, 2000, 5000, 10000, 30000, 60000, 125000, 300000,
@@ -103,6 +104,7 @@ struct dnsclient {
 	dc_channel_t *channels;
 	dc_channel_t *resolver;
 	loop_timer_t sweep;
+	size_t idle_tcp;                /* TCP channels with no query (after a burst, many) */
 };
 
 int dnsclient_global_init(void)
@@ -395,10 +397,16 @@ static void sweep_idle(void *ctx)
 {
 	dnsclient_t *cl = ctx;
 	int64_t now = loop_now_ns();
+	size_t idle_tcp_kept = 0;
 	for (dc_channel_t **pp = &cl->channels; *pp;) {
 		dc_channel_t *c = *pp;
-		if (c->pending == 0 && (c->retired || now - c->idle_since > DNSCLIENT_IDLE_NS)) {
+		bool idle = c->pending == 0;
+		/* A burst of TCP probes leaves one channel per probe behind: keep a few for the next ones. */
+		bool surplus_tcp = idle && c->key.srv.tcp && ++idle_tcp_kept > DNSCLIENT_IDLE_TCP;
+		if (idle && (c->retired || surplus_tcp || now - c->idle_since > DNSCLIENT_IDLE_NS)) {
 			*pp = c->next;
+			if (c->key.srv.tcp && cl->idle_tcp > 0)
+				cl->idle_tcp--;
 			channel_free(c);
 			continue;
 		}
@@ -457,8 +465,12 @@ static void req_unlink(dnsclient_req_t *r)
 	r->prev = r->next = NULL;
 	if (c->ids)
 		c->ids[r->id >> 3] &= (uint8_t)~(1u << (r->id & 7));
-	if (c->pending > 0 && --c->pending == 0)
+	if (c->pending > 0 && --c->pending == 0) {
 		c->idle_since = loop_now_ns();
+		if (!c->resolver && c->key.srv.tcp && ++c->client->idle_tcp > DNSCLIENT_IDLE_TCP)
+			/* free the surplus soon, from the loop (not inside c-ares' callback) */
+			loop_timer_start(c->client->loop, &c->client->sweep, loop_now_ns() + 100 * 1000000LL);
+	}
 	r->chan = NULL;
 }
 
@@ -646,6 +658,8 @@ static dnsclient_req_t *req_new(dnsclient_t *cl, void *ctx)
 
 static void req_link(dc_channel_t *c, dnsclient_req_t *r)
 {
+	if (c->pending == 0 && !c->resolver && c->key.srv.tcp && c->idle_since && c->client->idle_tcp > 0)
+		c->client->idle_tcp--;
 	r->chan = c;
 	r->next = c->reqs;
 	if (c->reqs)
