@@ -6,8 +6,14 @@ filled by run.Ctx.vars:
   {ka} Knot's 127.0.0.x   {kp} Knot's port (also on [::1])   {fh} the fake servers' 127.0.0.y
   {f_<behaviour>} a fakedns port   {r_<behaviour>} a relay port (world.py)   {free} a port on {fh}
   with nothing behind it.
+  {dh} the DoT servers' 127.0.0.z (world.DotWorld)   {do} another address with a DoT server whose
+  certificate does not name it   {dp_<behaviour>} a DoT port on {dh} (forward silent notls mtls
+  tls12 cn cnip refused)   {dp_other} the port on {do}   {dp_v6} a DoT port on [::1].
 needs: "names" (blackbox resolves target names through the fixture's Knot: mount namespace and
-Knot on port 53), "port53" (Knot on port 53 of {ka}), "v6_53_free" (nothing on [::1]:53).
+Knot on port 53), "port53" (Knot on port 53 of {ka}), "v6_53_free" (nothing on [::1]:53), "dot"
+(the DoT servers run: certtool), "dot853" (port 853 of {dh} refused a connection).
+same_err: with debug=true, compare the err= texts of the log lines too (normally only present).
+zero_either: duration series ('name{label="value"}') that may be zero on one side only.
 dev: a key of deviations.DEVIATIONS; bug: a key of deviations.KNOWN_BUGS; skip: a reason.
 pair: "main" (MAIN_CONFIG) or "example" (upstream's example.yml, --timeout-offset 2).
 burst: send that many identical requests at once to each exporter and compare them one by one.
@@ -424,8 +430,53 @@ MAIN_MODULES += "".join("""  rr_%s:
 %s""" % (name, _yq(qn), qt, tr, _ALL3) for name, qn, qt, tr in RR_QUERIES)
 
 
-def main_config(fake_host):
-    return MAIN_MODULES.replace("@FH@", fake_host)
+
+def _dot(name, tls, timeout="2s", qtype="A", extra="", transport="tcp"):
+    return ("  %s:\n    prober: dns\n    timeout: %s\n    dns:\n      query_name: bb.test\n"
+            "      query_type: %s\n      transport_protocol: %s\n      dns_over_tls: true\n"
+            "%s      tls_config: {%s}\n" % (name, timeout, qtype, transport, extra, tls))
+
+
+# DNS over TLS (world.DotWorld; the modules of test/integration/test_dot.py). @...@ are the files
+# and addresses of DotWorld.config_vars().
+_CA, _CLIENT = "ca_file: @CA@", "cert_file: @CLIENT_CERT@, key_file: @CLIENT_KEY@"
+DOT_MODULES = "".join([
+    _dot("dot_ca", _CA),
+    _dot("dot_soa", _CA, qtype="SOA"),
+    _dot("dot_other_ca", "ca_file: @OTHER_CA@"),
+    _dot("dot_insecure", "ca_file: @OTHER_CA@, insecure_skip_verify: true"),
+    _dot("dot_sn_ok", _CA + ", server_name: dot.test"),
+    _dot("dot_sn_bad", _CA + ", server_name: wrong.test"),
+    _dot("dot_sn_cn", "ca_file: @CN_CA@, server_name: server"),
+    _dot("dot_cn_ip", "ca_file: @CN_CA@"),
+    _dot("dot_no_ca_file", "ca_file: @MISSING_CA@"),
+    _dot("dot_garbage_ca", "ca_file: @GARBAGE_CA@"),
+    _dot("dot_client", _CA + ", " + _CLIENT),
+    _dot("dot_client_tls12", _CA + ", max_version: TLS12, " + _CLIENT),
+    _dot("dot_cert_no_key", _CA + ", cert_file: @CLIENT_CERT@"),
+    _dot("dot_key_no_cert", _CA + ", key_file: @CLIENT_KEY@"),
+    _dot("dot_versions_swapped", _CA + ", min_version: TLS13, max_version: TLS12"),
+    _dot("dot_tls13_only", _CA + ", min_version: TLS13"),
+    _dot("dot_max_tls12", _CA + ", max_version: TLS12"),
+    _dot("dot_short", _CA, timeout="1s"),
+    _dot("dot_src", _CA, extra="      source_ip_address: @DOT_OTHER@\n"),
+    _dot("dot_udp_tls", _CA, transport="udp"),
+    _dot("dot_p6n", _CA, extra="      preferred_ip_protocol: ip6\n"
+                               "      ip_protocol_fallback: false\n"),
+    _dot("dot_validate", _CA, extra="      validate_answer_rrs:\n        fail_if_not_matches_regexp:"
+                                    " ['\\tA\\t192\\.0\\.2\\.']\n"),
+])
+
+
+def main_config(fake_host, dot_vars=None):
+    """The main pair's config; with the DoT servers' files and addresses, the DoT modules too."""
+    text = MAIN_MODULES.replace("@FH@", fake_host)
+    if dot_vars:
+        dot = DOT_MODULES
+        for k, v in dot_vars.items():
+            dot = dot.replace(k, v)
+        text += dot
+    return text
 
 
 # --- the cases ---------------------------------------------------------------------------------------
@@ -433,11 +484,13 @@ def main_config(fake_host):
 class Case:
     def __init__(self, name, module=None, target=None, headers=None, debug=False, method="GET",
                  path=None, needs=(), dev=None, bug=None, skip=None, pair="main", extra=(),
-                 burst=1):
+                 burst=1, same_err=False, zero_either=()):
         self.name, self.module, self.target, self.headers = name, module, target, headers
         self.debug, self.method, self.path, self.needs = debug, method, path, set(needs)
         self.dev, self.bug, self.skip, self.pair, self.extra = dev, bug, skip, pair, extra
         self.burst = burst  # > 1: that many identical requests at once to each exporter
+        self.same_err = same_err  # debug=true: the err= texts of the log lines must match too
+        self.zero_either = zero_either  # durations that may be zero on one side (compare.py)
 
     def url(self, vars_):
         if self.path is not None:
@@ -466,6 +519,7 @@ def add(name, module, target, both=False, **kw):
 
 K, K6, F, R = "{ka}:{kp}", "[::1]:{kp}", "{fh}:{f_%s}", "{fh}:{r_%s}"
 NAMES = ("names",)
+DOT = ("dot",)
 
 # dns: keys and their value classes.
 add("key/no_dns_section", "noquery", K, both=True)
@@ -482,9 +536,8 @@ add("key/transport_tcp", "a_tcp", K, both=True)
 add("key/transport_tcp_echo", "a_tcp", F % "echo")
 add("key/transport_sctp", "a_sctp", K, both=True)
 add("key/dot_with_udp", "a_dot_udp", K, both=True)
-# DNS over TLS needs a TLS server: test/integration/test_dot.py runs those cases against both
-# exporters (same metrics, both verdicts).
-add("key/dot_with_tcp", "a_dot_tcp", K, skip="DNS over TLS is compared in test/integration/test_dot.py")
+# No tls_config: the system's roots do not know the test CA; dot/ has the rest.
+add("key/dot_with_tcp", "a_dot_tcp", "{dh}:{dp_forward}", both=True, needs=DOT)
 add("key/rd_off", "a_norec", K, both=True)
 add("key/rd_off_echo", "a_norec", F % "echo")
 add("key/rd_off_yaml_no_echo", "a_norec_no", F % "echo")
@@ -515,6 +568,62 @@ for m in ("p6f", "p6n", "p4f", "p4n", "ptypo"):
             debug=m == "p6n")
 add("ipproto/name_mapped", "p6f", "mapped.targets.test:{kp}", needs=NAMES)
 add("ipproto/name_nxdomain", "p6f", "nx.targets.test:{kp}", needs=NAMES, both=True)
+
+# DNS over TLS against test/fakes/dotserver.py (world.DotWorld; test/integration/test_dot.py has
+# the same cases against one exporter at a time, with the error texts each one gives). {dh}: the
+# servers' address, in the certificate; {do}: another address, not in it. Failures are compared
+# like the others: metrics, and for debug=true the log lines with err= only as present on both
+# sides; same_err=True: the err text too (a "Failed to create TLS configuration" text is Go's and
+# nsprobe gives it word for word).
+D, DO, D6 = "{dh}:{dp_%s}", "{do}:{dp_other}", "[::1]:{dp_v6}"
+DK = dict(both=True, needs=DOT)
+# Success: the same families and values as a TCP probe.
+add("dot/ip_san", "dot_ca", D % "forward", **DK)
+add("dot/dns_san_server_name", "dot_sn_ok", D % "forward", **DK)
+add("dot/ipv6_ip_san", "dot_ca", D6, **DK)
+add("dot/ipv6_only_ip6", "dot_p6n", D6, **DK)
+add("dot/soa_serial", "dot_soa", D % "forward", **DK)
+add("dot/validate_answer", "dot_validate", D % "forward", **DK)
+add("dot/insecure_skip_verify_wrong_ca", "dot_insecure", D % "forward", **DK)
+add("dot/insecure_skip_verify_ip_not_in_sans", "dot_insecure", DO, **DK)
+add("dot/client_cert", "dot_client", D % "mtls", **DK)
+add("dot/client_cert_tls12", "dot_client_tls12", D % "mtls", **DK)
+add("dot/max_version_tls12", "dot_max_tls12", D % "forward", **DK)
+add("dot/tls12_server", "dot_ca", D % "tls12", **DK)
+add("dot/min_version_tls13", "dot_tls13_only", D % "forward", **DK)
+add("dot/source_address", "dot_src", D % "forward", **DK)
+add("dot/burst_10", "dot_ca", D % "forward", burst=10, needs=DOT)
+# Verification failures happen in the handshake: all of it is connect, request stays 0.
+add("dot/wrong_ca", "dot_other_ca", D % "forward", **DK)
+add("dot/server_name_mismatch", "dot_sn_bad", D % "forward", **DK)
+add("dot/target_ip_not_in_ip_sans", "dot_ca", DO, **DK)
+add("dot/cn_only_server_name", "dot_sn_cn", D % "cn", dev="dot_cn_fallback", **DK)
+add("dot/no_sans_target_ip", "dot_cn_ip", D % "cn", **DK)
+add("dot/no_sans_cn_is_target_ip", "dot_cn_ip", D % "cnip", **DK)
+add("dot/connection_refused", "dot_ca", "{dh}:{dp_refused}", **DK)
+add("dot/default_port_853_refused", "dot_ca", "{dh}", both=True, needs=("dot", "dot853"))
+add("dot/tls13_against_tls12_server", "dot_tls13_only", D % "tls12", **DK)
+# TLS 1.3: the client's handshake is done before the server rejects the missing certificate; the
+# refusal (alert, then close) races the query: the write fails (request 0) or the read gets the
+# alert or a reset (request > 0), in either exporter. With TLS 1.2 it is part of the handshake.
+add("dot/client_cert_missing", "dot_ca", D % "mtls",
+    zero_either=('probe_dns_duration_seconds{phase="request"}',), **DK)
+add("dot/client_cert_missing_tls12", "dot_max_tls12", D % "mtls", **DK)
+# Timeouts: handshake done, no answer -> request ~ timeout; no TLS at all -> connect ~ timeout.
+add("dot/silent_after_handshake", "dot_short", D % "silent", **DK)
+add("dot/handshake_never_starts", "dot_short", D % "notls", **DK)
+add("dot/handshake_never_starts_header_1.6", "dot_ca", D % "notls", both=True, needs=DOT,
+    headers={TIMEOUT_HEADER: "1.6"})
+# Plain DNS over TCP where TLS is expected: Knot reads the ClientHello as the start of a 5635-byte
+# query and closes the connection when its tcp-io-timeout sweep sees it (0.5 s or later, not the
+# same moment for both connections); the 1 s timeout bounds it, so connect is 0.5-1 s on each side.
+add("dot/plain_dns_server", "dot_short", K, **DK)
+# "Failed to create TLS configuration": resolved, then stopped before the exchange.
+for m in ("dot_no_ca_file", "dot_garbage_ca", "dot_cert_no_key", "dot_key_no_cert",
+          "dot_versions_swapped"):
+    add("dot/config_" + m[4:], m, D % "forward", same_err=True, **DK)
+# dns_over_tls with transport udp: a configuration error, no query (also key/dot_with_udp).
+add("dot/over_udp", "dot_udp_tls", D % "forward", **DK)
 
 # Target forms (blackbox-dns.md 3.5).
 add("target/ip_default_port", "soa", "{ka}", needs=("port53",), both=True)

@@ -8,7 +8,8 @@ differences, each a one-line string ([] = they match):
     text; durations (DURATIONS) only as zero / non-zero, and as roughly equal when either side is
     long enough for a timeout to have decided it (SLOW seconds or more);
   * a debug=true body: the three section headers, the metrics part as above, the module
-    configuration byte for byte, and the log lines after normalisation (normalise_log).
+    configuration byte for byte, and the log lines after normalisation (compare_logs); with
+    same_err=True the err= texts of the log lines as well.
 """
 
 import re
@@ -58,17 +59,18 @@ def _num(text):
     return float(text.replace("Inf", "inf"))
 
 
-def durations_differ(a, b):
-    """None if two durations agree (zero / non-zero; roughly equal when slow), else why not."""
+def durations_differ(a, b, zero_either=False):
+    """None if two durations agree (zero / non-zero unless zero_either; roughly equal when slow),
+    else why not."""
     va, vb = _num(a), _num(b)
-    if (va == 0) != (vb == 0):
+    if (va == 0) != (vb == 0) and not zero_either:
         return "zero vs non-zero"
     if max(va, vb) >= SLOW and abs(va - vb) > 0.5 + 0.2 * max(va, vb):
         return "not roughly equal (a timeout decided at least one)"
     return None
 
 
-def compare_metrics(bb_text, ns_text):
+def compare_metrics(bb_text, ns_text, zero_either=()):
     errs = []
     try:
         fb = parse_exposition(bb_text)
@@ -97,7 +99,7 @@ def compare_metrics(bb_text, ns_text):
         for (labels, vb), (_l, vn) in zip(samples, other[3]):
             where = name + ("{%s}" % ",".join('%s="%s"' % kv for kv in labels) if labels else "")
             if name in DURATIONS:
-                why = durations_differ(vb, vn)
+                why = durations_differ(vb, vn, where in zero_either)
                 if why:
                     errs.append("%s: blackbox %s, nsprobe %s (%s)" % (where, vb, vn, why))
             elif vb != vn:
@@ -117,11 +119,11 @@ def parse_log_line(line):
     return [(k, v) for k, v in _PAIR.findall(line) if k not in ("ts", "caller")]
 
 
-def compare_logs(bb_text, ns_text):
+def compare_logs(bb_text, ns_text, same_err=False):
     """Log lines side by side. Keys and values must match except: ts and caller (dropped),
     duration_seconds (compared as a duration), the DNS message id inside response=, and err= whose
     text is compared only as "present in both" (Go's net errors name the ephemeral source port
-    and the Go call that failed; nsprobe cannot reproduce them)."""
+    and the Go call that failed; nsprobe cannot reproduce them) unless same_err."""
     lb = [l for l in bb_text.split("\n") if l]
     ln = [l for l in ns_text.split("\n") if l]
     errs = []
@@ -135,7 +137,7 @@ def compare_logs(bb_text, ns_text):
         for (k, va), (_k, vb) in zip(pa, pb):
             if k == "duration_seconds":
                 why = durations_differ(va, vb)
-            elif k == "err":
+            elif k == "err" and not same_err:
                 why = None
             elif k == "response":
                 why = None if _MSG_ID.sub(r"\1N", va) == _MSG_ID.sub(r"\1N", vb) else "differs"
@@ -156,8 +158,10 @@ def split_debug(body):
     return body[len(DEBUG_HEAD):i], body[i + len(DEBUG_METRICS):j], body[j + len(DEBUG_MODULE):]
 
 
-def compare(bb, ns, debug=False):
-    """bb, ns: (status, {lower-case header: value}, body). Returns a list of differences."""
+def compare(bb, ns, debug=False, same_err=False, zero_either=()):
+    """bb, ns: (status, {lower-case header: value}, body). Returns a list of differences.
+    zero_either: duration series (as 'name{label="value"}') that may be zero on one side only:
+    where the server decides by a race which step of the client fails."""
     errs = []
     (sb, hb, bb_body), (sn, hn, ns_body) = bb, ns
     if sb != sn:
@@ -170,16 +174,16 @@ def compare(bb, ns, debug=False):
             errs.append("body: blackbox %r, nsprobe %r" % (bb_body[:300], ns_body[:300]))
         return errs
     if not debug:
-        return errs + compare_metrics(bb_body, ns_body)
+        return errs + compare_metrics(bb_body, ns_body, zero_either)
     db, dn = split_debug(bb_body), split_debug(ns_body)
     if db is None or dn is None:
         errs.append("debug sections missing or out of order in %s" %
                     " and ".join(n for n, d in (("blackbox", db), ("nsprobe", dn)) if d is None))
         return errs
-    errs += ["metrics section: " + e for e in compare_metrics(db[1], dn[1])]
+    errs += ["metrics section: " + e for e in compare_metrics(db[1], dn[1], zero_either)]
     if db[2] != dn[2]:
         errs.append("module configuration: blackbox %r, nsprobe %r" % (db[2], dn[2]))
-    errs += compare_logs(db[0], dn[0])
+    errs += compare_logs(db[0], dn[0], same_err)
     return errs
 
 
@@ -213,6 +217,13 @@ def selftest():
     for what, bad in mutants:
         if not compare(ok, bad):
             errs.append("a different %s is not seen" % what)
+    z = m.replace('{phase="connect"} 0', '{phase="connect"} 0.002')
+    if compare(ok, (200, {"content-type": "t"}, z),
+               zero_either=('probe_dns_duration_seconds{phase="connect"}',)):
+        errs.append("zero_either does not let a duration be zero on one side only")
+    if not compare(ok, (200, {"content-type": "t"}, z.replace("seconds 0.001", "seconds 0")),
+                   zero_either=('probe_dns_duration_seconds{phase="connect"}',)):
+        errs.append("zero_either lets other durations be zero on one side only")
     if not compare((400, {}, "a\n"), (400, {}, "b\n")):
         errs.append("a different error body is not seen")
     d_ok = (200, {}, dbg)
@@ -224,4 +235,10 @@ def selftest():
                        ("metrics section", dbg.replace("probe_a 1", "probe_a 2"))]:
         if not compare(d_ok, (200, {}, text), debug=True):
             errs.append("a different %s is not seen" % what)
+    e1 = dbg.replace('msg="Probe failed"', 'msg="Probe failed" err="x: y"')
+    e2 = dbg.replace('msg="Probe failed"', 'msg="Probe failed" err="x: z"')
+    if compare((200, {}, e1), (200, {}, e2), debug=True):
+        errs.append("err texts must only be compared as present")
+    if not compare((200, {}, e1), (200, {}, e2), debug=True, same_err=True):
+        errs.append("a different err text is not seen with same_err")
     return errs

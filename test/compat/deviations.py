@@ -46,6 +46,11 @@ DEVIATIONS = {
                "53' and probe another port, so nsprobe fails at dial with the same error. "
                "probe_success is 0 either way; only the phase split differs",
         shows=_all(_metric("probe_dns_query_succeeded", "0"), _metric("probe_success", "0"))),
+    "dot_cn_fallback": dict(
+        reason="DoT with server_name against a certificate without SANs whose CN is that name: "
+               "GnuTLS (nsprobe) matches the CN and the probe succeeds; Go 1.19 "
+               "(blackbox_exporter) ignores the CN and fails verification (README lists it)",
+        shows=_all(_metric("probe_dns_query_succeeded", "1"), _metric("probe_success", "1"))),
     "non_dns_prober": dict(
         reason="nsprobe runs DNS probes only: a module whose prober is http, tcp, icmp or grpc "
                "loads, and probing it answers 400 instead of running that prober",

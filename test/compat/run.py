@@ -5,10 +5,12 @@
            [-k SUBSTRING] [-j N] [--keep] [--list] [-v] [--show]
 
 Starts Knot (test/integration's fixture plus the zones of world.py), the fake servers of
-test/fakes and the relay of world.py on loopback, then two pairs of exporters: one pair on the
-config of cases.py, one on upstream's example.yml unchanged. Every case of cases.py goes to both
-exporters of its pair at the same time and compare.py compares the answers. The config files
-upstream-example.yml and debian-blackbox.yml are also checked with --config.check by both.
+test/fakes, the relay of world.py and the DNS-over-TLS servers of world.DotWorld
+(test/fakes/dotserver.py; needs certtool, else the DoT cases are skipped) on loopback, then two
+pairs of exporters: one pair on the config of cases.py, one on upstream's example.yml unchanged.
+Every case of cases.py goes to both exporters of its pair at the same time and compare.py
+compares the answers. The config files upstream-example.yml and debian-blackbox.yml are also
+checked with --config.check by both.
 
 blackbox_exporter resolves target names with the system resolver, so it runs in a private mount
 namespace whose /etc/resolv.conf names the fixture's Knot (port 53 of its address); nsprobe gets
@@ -113,6 +115,10 @@ def run_case(ctx, case):
         return "SKIP", "", "port 53 on Knot's address is not available"
     if "v6_53_free" in case.needs and not ctx["v6_53_free"]:
         return "SKIP", "", "something listens on [::1]:53"
+    if "dot" in case.needs and ctx["dot"] is None:
+        return "SKIP", "", "no DoT servers: %s" % ctx["dot_why"]
+    if "dot853" in case.needs and not (ctx["dot"] and ctx["dot"].port853_closed):
+        return "SKIP", "", "port 853 of the DoT servers' address did not refuse a connection"
     pair = ctx["pairs"][case.pair]
     url = case.url(ctx["vars"])
     # nsprobe shares a TCP connection between concurrent probes (KNOWN_BUGS tcp_connection_reuse);
@@ -133,7 +139,8 @@ def run_case(ctx, case):
     bb, ns = bbs[0], nss[0]
     diffs = []
     for i, (b1, n1) in enumerate(zip(bbs, nss)):
-        d = compare.compare(b1, n1, debug=case.debug)
+        d = compare.compare(b1, n1, debug=case.debug, same_err=case.same_err,
+                            zero_either=case.zero_either)
         if d:
             bb, ns = b1, n1
             diffs += ["request %d of %d: %s" % (i + 1, n, x) for x in d] if n > 1 else d
@@ -207,7 +214,8 @@ def main(argv=None):
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="nsprobe-compat-")
     args.knot, args.started = None, []
-    fakes = relay = None
+    fakes = relay = dot = None
+    dot_why = None
     results = []  # (status, kind, name, detail)
     try:
         try:
@@ -219,15 +227,22 @@ def main(argv=None):
             relay = world.Relay(fh, (knot.addr, knot.port))
             rports = relay.start()
             free = fixture.free_port([fh])
+            if shutil.which("certtool"):
+                dot = world.DotWorld(tmp, knot, avoid=(fh,))
+                dot.start()
+            else:
+                dot_why = "certtool (gnutls-bin) is not installed"
             names_ok = knot.port53 and check_unshare()
             with open(EXAMPLE_YML) as f:
                 example_text = f.read()
             pairs = {
-                "main": start_pair(tmp, "main", args, cases.main_config(fh), [], names_ok),
+                "main": start_pair(tmp, "main", args,
+                                   cases.main_config(fh, dot.config_vars() if dot else None), [],
+                                   names_ok),
                 "example": start_pair(tmp, "example", args, example_text,
                                       ["--timeout-offset=" + EXAMPLE_OFFSET], names_ok),
             }
-        except (fixture.FixtureError, OSError) as e:
+        except (fixture.FixtureError, OSError, subprocess.CalledProcessError) as e:
             print("fixture setup failed: %s" % e, file=sys.stderr)
             for p in args.started:
                 for e2 in (p.bb, p.ns):
@@ -236,11 +251,19 @@ def main(argv=None):
         vars_ = {"ka": knot.addr, "kp": knot.port, "fh": fh, "free": free}
         vars_.update(("f_" + b, p) for b, p in fports.items())
         vars_.update(("r_" + b, p) for b, p in rports.items())
+        if dot is not None:
+            vars_.update(dot.vars())
         ctx = {"pairs": pairs, "vars": vars_, "names": names_ok, "port53": knot.port53,
                "v6_53_free": fixture.port_is_free(53, ["::1"]), "verbose": args.verbose,
-               "show": args.show, "show_lock": threading.Lock(), "locks": {}}
+               "show": args.show, "show_lock": threading.Lock(), "locks": {},
+               "dot": dot, "dot_why": dot_why}
         print("# knot %s@%d and [::1]@%d%s; fakes and relay on %s; workdir %s" % (
             knot.addr, knot.port, knot.port, ", %s@53" % knot.addr if knot.port53 else "", fh, tmp))
+        if dot is not None:
+            print("# DoT servers on %s (other %s, [::1]): %s" % (dot.host, dot.other, " ".join(
+                "%s=%d" % kv for kv in sorted(dot.vars().items()) if kv[0].startswith("dp_"))))
+        else:
+            print("# DoT cases skipped: %s" % dot_why)
         for p in pairs.values():
             print("# %s: %s" % (p.name, " ".join(p.bb.prefix + p.bb.args)))
             print("# %s: %s" % (p.name, " ".join(p.ns.args)))
@@ -289,6 +312,8 @@ def main(argv=None):
             relay.stop()
         if fakes is not None:
             fakes.stop()
+        if dot is not None:
+            dot.stop()
         if args.knot is not None:
             args.knot.stop()
         if args.keep:

@@ -9,6 +9,8 @@
                  to Knot over TCP and moves the records of the reply into another section by
                  rewriting the header counts (the RRs stay in wire order, so compression pointers
                  stay valid), or answers FORMERR without OPT.
+  * DotWorld     DNS-over-TLS servers of test/fakes/dotserver.py forwarding to Knot over TCP, on a
+                 test PKI made with certtool (the layout of test/integration/test_dot.py).
 Loopback only; ports come from the kernel and are bound before they are announced.
 """
 
@@ -16,6 +18,7 @@ import os
 import selectors
 import socket
 import struct
+import subprocess
 import threading
 
 import fixture
@@ -131,6 +134,103 @@ class CompatKnot(fixture.Knot):
             if r is None or r[0] != 0 or r[1] < 1:
                 return False
         return True
+
+
+# --- DNS over TLS --------------------------------------------------------------------------------
+
+class DotWorld:
+    """DoT servers (test/fakes/dotserver.py), all forwarding to Knot over TCP:
+      host    every behaviour (forward, silent, notls, mtls, tls12) with a certificate whose SANs
+              are host, ::1 and dot.test, signed by pki["ca.pem"]; mtls wants a client
+              certificate signed by the same CA
+      other   forward, the same certificate, on an address not in it
+      ::1     forward, the same certificate
+      cn      forward on host, a certificate of its own CA (cn_pki) with CN "server" and no SANs
+      cnip    forward on host, a certificate of cn_pki's CA with CN host (the address) and no SANs
+    refused: a TCP port on host proven free (connect is refused); port853_closed: whether
+    host:853 refused a connection at start (then the DoT default port can be probed).
+    vars(): the template variables of cases.py ({dh} {do} {dp_<behaviour>} ...) and
+    config_vars(): the @...@ placeholders of cases.DOT_MODULES."""
+
+    def __init__(self, tmp, knot, avoid=()):
+        import dotserver  # test/fakes, on sys.path via run.py
+        self.dir = os.path.join(tmp, "dot")
+        self.host = fixture.pick_loopback(avoid=tuple(avoid) + (knot.addr,))
+        self.other = fixture.pick_loopback(avoid=tuple(avoid) + (knot.addr, self.host))
+        self.pki = dotserver.make_pki(self.dir, [self.host, "::1"], ["dot.test"])
+        self.cn_pki = c = dotserver.make_pki(os.path.join(self.dir, "cn"), [], [])
+        self.cnip = {n: os.path.join(self.dir, "cn", n) for n in ("cnip.key", "cnip.pem")}
+        tmpl = os.path.join(self.dir, "cn", "cnip.cfg")
+        with open(tmpl, "w") as f:
+            f.write('cn = "%s"\ntls_www_server\nsigning_key\nencryption_key\n'
+                    'expiration_days = 2\n' % self.host)
+        for a in (["--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1",
+                   "--outfile", self.cnip["cnip.key"]],
+                  ["--generate-certificate", "--load-privkey", self.cnip["cnip.key"],
+                   "--load-ca-certificate", c["ca.pem"], "--load-ca-privkey", c["ca.key"],
+                   "--outfile", self.cnip["cnip.pem"], "--template", tmpl]):
+            subprocess.run(["certtool"] + a, check=True, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.missing = os.path.join(self.dir, "no-such-ca.pem")
+        self.garbage = os.path.join(self.dir, "garbage-ca.pem")
+        with open(self.garbage, "w") as f:
+            f.write("this is not a certificate\n")
+        up = (knot.addr, knot.port)
+        p = self.pki
+        self.servers = [
+            dotserver.DotServer(self.host, p["server.pem"], p["server.key"], up,
+                                client_ca=p["ca.pem"]),
+            dotserver.DotServer(self.other, p["server.pem"], p["server.key"], up,
+                                behaviours=["forward"]),
+            dotserver.DotServer("::1", p["server.pem"], p["server.key"], up,
+                                behaviours=["forward"]),
+            dotserver.DotServer(self.host, c["server.pem"], c["server.key"], up,
+                                behaviours=["forward"]),
+            dotserver.DotServer(self.host, self.cnip["cnip.pem"], self.cnip["cnip.key"], up,
+                                behaviours=["forward"]),
+        ]
+        self.ports = {}
+        self.refused = None
+        self.port853_closed = False
+
+    def start(self):
+        try:
+            self.ports = dict(self.servers[0].start())
+            self.ports["other"] = self.servers[1].start()["forward"]
+            self.ports["v6"] = self.servers[2].start()["forward"]
+            self.ports["cn"] = self.servers[3].start()["forward"]
+            self.ports["cnip"] = self.servers[4].start()["forward"]
+        except BaseException:
+            self.stop()
+            raise
+        self.refused = fixture.free_port([self.host], kinds=("tcp",))
+        s = socket.socket()
+        try:
+            s.settimeout(2)
+            s.connect((self.host, 853))
+        except ConnectionRefusedError:
+            self.port853_closed = True
+        except OSError:
+            pass
+        finally:
+            s.close()
+        return self
+
+    def stop(self):
+        for s in self.servers:
+            s.stop()
+
+    def vars(self):
+        v = {"dh": self.host, "do": self.other, "dp_refused": self.refused}
+        v.update(("dp_" + b, port) for b, port in self.ports.items())
+        return v
+
+    def config_vars(self):
+        p, c = self.pki, self.cn_pki
+        return {"@CA@": p["ca.pem"], "@OTHER_CA@": p["other-ca.pem"], "@CN_CA@": c["ca.pem"],
+                "@CLIENT_CERT@": p["client.pem"], "@CLIENT_KEY@": p["client.key"],
+                "@MISSING_CA@": self.missing, "@GARBAGE_CA@": self.garbage,
+                "@DOT_OTHER@": self.other}
 
 
 # --- the relay fake ------------------------------------------------------------------------------
