@@ -251,8 +251,9 @@ static enum MHD_Result reply_error(http_req_t *r, unsigned status, const char *m
 	return reply_error_hdr(r, status, msg, NULL, NULL);
 }
 
-/* Sends b's content (taking it). */
-static enum MHD_Result reply_buf(http_req_t *r, unsigned status, const char *ctype, buf_t *b)
+/* Sends b's content (taking it), with a Content-Encoding when `encoding` is not NULL. */
+static enum MHD_Result reply_buf_enc(http_req_t *r, unsigned status, const char *ctype, const char *encoding,
+                                     buf_t *b)
 {
 	if (!buf_ok(b)) {
 		buf_free(b);
@@ -269,7 +270,14 @@ static enum MHD_Result reply_buf(http_req_t *r, unsigned status, const char *cty
 	}
 	if (ctype)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (encoding)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding);
 	return send_response(r, status, resp);
+}
+
+static enum MHD_Result reply_buf(http_req_t *r, unsigned status, const char *ctype, buf_t *b)
+{
+	return reply_buf_enc(r, status, ctype, NULL, b);
 }
 
 /* A metrics exposition, gzip-compressed when the scraper accepts it (promhttp's rule). Takes b. */
@@ -284,18 +292,7 @@ static enum MHD_Result reply_metrics(http_req_t *r, buf_t *b)
 		return reply_buf(r, MHD_HTTP_OK, CT_METRICS, b);
 	}
 	buf_free(b);
-	size_t len = z.len;
-	char *p = buf_steal(&z);
-	if (!p)
-		return MHD_NO;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(p);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_METRICS);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	return send_response(r, MHD_HTTP_OK, resp);
+	return reply_buf_enc(r, MHD_HTTP_OK, CT_METRICS, "gzip", &z);
 }
 
 /* A query parameter as blackbox reads it (Go's url.ParseQuery: first valid value; pairs with bad
