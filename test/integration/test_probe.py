@@ -875,6 +875,73 @@ def _long_target(ctx):
 CASES.append(Case("http_100kb_target", _long_target))
 
 
+def _raw_request(ctx, raw, timeout=10.0):
+    """Sends raw bytes as one request on a fresh connection; returns the status line (or '')."""
+    import socket
+    data = b""
+    with socket.create_connection((ctx.exporter.HOST, ctx.exporter.port), timeout=timeout) as s:
+        try:
+            s.sendall(raw)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass                     # the server may answer and close before reading it all
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except ConnectionResetError:
+            pass
+    return data.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def _fuzz_urls(ctx):
+    """300 malformed requests (seeded, so a failure reproduces): random bytes and escapes in the
+    query, odd methods, broken header lines, huge and binary header values. Every one must get an
+    HTTP answer with a sane status, and the exporter must still serve probes afterwards."""
+    import random
+    rnd = random.Random(20261127)
+    alphabet = b"%&=;+?#/\\ \t\x00\xff\xfe\x7f:[]@!$'()*,abcXYZ0123456789.-_~"
+    keys = [b"module", b"target", b"debug", b"id", b"", b"mod%75le", b"t%61rget"]
+    ok_status = {"200", "301", "400", "404", "405", "413", "414", "431", "500", "501", "505"}
+    errs = []
+    for i in range(300):
+        q = b"&".join(k + b"=" + bytes(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+                      for k in rnd.sample(keys, rnd.randint(1, len(keys))))
+        path = rnd.choice([b"/probe", b"/logs", b"/", b"/-/reload", b"/config", b"//probe", b"/%00"])
+        method = rnd.choice([b"GET", b"POST", b"HEAD", b"PUT", b"BREW", b"get"])
+        headers = b"Host: x\r\n"
+        if rnd.random() < 0.3:
+            headers += b"X-Prometheus-Scrape-Timeout-Seconds: " + bytes(
+                rnd.choice(b"0123456789.eE+-xpinfaN ") for _ in range(rnd.randint(0, 12))) + b"\r\n"
+        if rnd.random() < 0.2:
+            headers += b"Accept-Encoding: " + bytes(rnd.choice(alphabet) for _ in range(30)) + b"\r\n"
+        if rnd.random() < 0.1:
+            headers += b"X-Junk: " + b"a" * rnd.randint(1, 20000) + b"\r\n"
+        if rnd.random() < 0.1:
+            headers += b"no colon here\r\n"
+        raw = method + b" " + path + b"?" + q + b" HTTP/1.1\r\n" + headers + b"Connection: close\r\n\r\n"
+        try:
+            line = _raw_request(ctx, raw)
+        except OSError as e:
+            errs.append("request %d: %r" % (i, e))
+            continue
+        if not line and len(raw) > 4096:
+            continue                 # too big: answered 431/414 and closed; TCP may reset it away
+        status = line.split(" ")[1] if line.count(" ") >= 1 else ""
+        if not line.startswith("HTTP/1.") or status not in ok_status:
+            errs.append("request %d: status line %r for %r" % (i, line, raw[:120]))
+    st, _h, body = ctx.request(probe_path("dns_a", ctx.target("KNOT")))
+    if st != 200 or "\nprobe_success 1\n" not in body:
+        errs.append("after the fuzz: a good probe answered %d" % st)
+    if errs:
+        _fail(errs[:10], "")
+
+
+CASES.append(Case("http_fuzz_malformed_requests", _fuzz_urls))
+
+
 def _self_metrics(ctx):
     """/metrics after an unknown-module probe: the counter and reload gauge (blackbox-dns.md 4.2).
     Other cases also ask for unknown modules concurrently, so the counter is only checked >= 1."""
