@@ -8,6 +8,7 @@
 #include <string.h>
 
 static const char style[] =
+	"*{box-sizing:border-box}"
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:60rem;"
 	"padding:0 1rem 2rem;color:#1d2330;background:#fff;line-height:1.45}"
 	"header{border-bottom:1px solid #d8dde6;margin-bottom:1rem}"
@@ -20,12 +21,13 @@ static const char style[] =
 	"label{display:flex;flex-direction:column;font-size:.85rem;color:#3b4454;gap:.2rem}"
 	"label.check{flex-direction:row;align-items:center;gap:.4rem;font-size:.95rem;min-height:2.4rem}"
 	"select,input[type=text]{font:inherit;padding:.45rem;border:1px solid #b9c1ce;border-radius:4px;"
-	"min-width:0;background:#fff;color:inherit}"
+	"min-width:0;width:100%;background:#fff;color:inherit}"
 	"button{font:inherit;padding:.5rem 1.2rem;border:0;border-radius:4px;background:#1f5fbf;color:#fff}"
 	".scroll{overflow-x:auto}"
 	"table{border-collapse:collapse;width:100%;font-size:.92rem}"
 	"th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e7ee;white-space:nowrap}"
-	"td.target{white-space:normal;word-break:break-all}"
+	"td.target{white-space:normal;overflow-wrap:anywhere;min-width:8rem}"
+	"td.links{white-space:normal}td.links a{margin-right:.8rem;white-space:nowrap}"
 	"tr.fail td.result{color:#b3261e;font-weight:600}tr.ok td.result{color:#1e7b34}"
 	".empty{color:#5a6475}";
 
@@ -74,7 +76,7 @@ static void row(void *ctx, const history_entry_t *e)
 	landing_escape(out, e->module);
 	buf_puts(out, "</td><td class=\"target\">");
 	landing_escape(out, e->target);
-	buf_printf(out, "</td><td class=\"result\">%s</td><td><a href='logs?id=%llu'>Logs</a></td><td>",
+	buf_printf(out, "</td><td class=\"result\">%s</td><td class=\"links\"><a href='logs?id=%llu'>Logs</a>",
 	           e->success ? "Success" : "Failure", (unsigned long long)e->id);
 	buf_puts(out, "<a href=\"probe?module=");
 	url_escape(out, e->module);
@@ -131,11 +133,11 @@ void landing_render(buf_t *out, const config_t *cfg, history_t *history)
 	buf_puts(out, "</section>\n");
 
 	buf_puts(out, "<section>\n<h2>Recent Probes</h2>\n<div class=\"scroll\"><table>\n"
-	              "<thead><tr><th>Module</th><th>Target</th><th>Result</th><th>Debug</th><th></th></tr>"
+	              "<thead><tr><th>Module</th><th>Target</th><th>Result</th><th>Debug</th></tr>"
 	              "</thead>\n<tbody>\n");
 	rows_t r = { .out = out };
 	history_each(history, row, &r);
 	if (r.n == 0)
-		buf_puts(out, "<tr><td colspan=\"5\" class=\"empty\">No probes yet.</td></tr>\n");
+		buf_puts(out, "<tr><td colspan=\"4\" class=\"empty\">No probes yet.</td></tr>\n");
 	buf_puts(out, "</tbody></table></div>\n</section>\n</body>\n</html>\n");
 }
