@@ -54,6 +54,7 @@ struct http_server {
 	mailbox_t *mb;                  /* replies from other threads (reloads) come back here */
 	bool run_pending;
 	size_t active;
+	struct http_req *requests;      /* the requests being served, for http_server_abort_probes */
 };
 
 #define HTTP_ARGS 4
@@ -83,6 +84,7 @@ typedef struct http_req {
 	char *module_name;
 	config_t *cfg;
 	struct reload_job *reload;      /* a POST /-/reload being parsed on its own thread */
+	struct http_req *prev, *next;   /* in srv->requests */
 } http_req_t;
 
 /* A reload requested over HTTP: the config is parsed on a thread of its own (parsing must not stall
@@ -749,6 +751,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	r->srv = s;
 	r->counted = true;
 	s->active++;
+	r->next = s->requests;
+	if (s->requests)
+		s->requests->prev = r;
+	s->requests = r;
 	return r;
 }
 
@@ -770,8 +776,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	free(r->query);
 	for (size_t i = 0; i < HTTP_ARGS; i++)
 		buf_free(&r->args[i]);
-	if (r->counted)
+	if (r->counted) {
 		s->active--;
+		if (r->prev)
+			r->prev->next = r->next;
+		else if (s->requests == r)
+			s->requests = r->next;
+		if (r->next)
+			r->next->prev = r->prev;
+	}
 	free(r);
 	*req_cls = NULL;
 }
@@ -911,6 +924,13 @@ void http_server_quiesce(http_server_t *s)
 			close(fd);
 	}
 	s->run_pending = true;
+}
+
+void http_server_abort_probes(http_server_t *s, const char *why)
+{
+	for (http_req_t *r = s->requests; r; r = r->next)
+		if (r->probe && !r->probe_done)
+			probe_abort(r->probe, why);
 }
 
 size_t http_server_active(const http_server_t *s)

@@ -37,6 +37,8 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 
 /* Stops accepting new connections; requests in flight go on. */
 void http_server_quiesce(http_server_t *s);
+/* Ends every probe still running (probe_abort with `why`); their requests get answered. */
+void http_server_abort_probes(http_server_t *s, const char *why);
 /* Requests currently being served (probes in flight included). */
 size_t http_server_active(const http_server_t *s);
 /* Stops the daemons (call when http_server_active() is 0) and frees. Accepts NULL. */

@@ -38,8 +38,14 @@ typedef struct options {
 	long workers;
 } options_t;
 
+/* On SIGTERM, probes in flight get this long to finish on their own; then they are answered as
+ * failed, so a stop never waits for a 2-minute probe (systemd would kill us first). */
+#define STOP_GRACE_NS (5 * 1000000000LL)
+
 typedef struct worker {
 	pthread_t thread;
+	int64_t stop_at;                /* when the stop request came */
+	bool aborted;
 	loop_t *loop;
 	dnsclient_t *dns;
 	http_server_t *http;
@@ -162,6 +168,10 @@ static void on_drain(void *ctx)
 		loop_stop(w->loop);
 		return;
 	}
+	if (!w->aborted && loop_now_ns() - w->stop_at > STOP_GRACE_NS) {
+		w->aborted = true;
+		http_server_abort_probes(w->http, "nsprobe is stopping");
+	}
 	loop_timer_start(w->loop, &w->drain, loop_now_ns() + 20 * 1000000LL);
 }
 
@@ -173,7 +183,8 @@ static void on_stop_request(void *ctx, int fd, uint32_t events)
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
 	loop_unwatch(w->loop, fd);
-	/* Stop accepting; probes in flight finish (each has its deadline), then the loop ends. */
+	/* Stop accepting; probes in flight finish (within STOP_GRACE_NS), then the loop ends. */
+	w->stop_at = loop_now_ns();
 	http_server_quiesce(w->http);
 	on_drain(w);
 }

@@ -964,6 +964,18 @@ oom:
 	return NULL;
 }
 
+void probe_abort(probe_t *p, const char *why)
+{
+	if (!p || p->state == PROBE_FINISHED)
+		return;
+	dnsclient_cancel(p->req);
+	p->req = NULL;
+	dot_cancel(p->dot_req);
+	p->dot_req = NULL;
+	plog_line(&p->log, LOG_ERROR, "Probe aborted", "reason", why, NULL);
+	probe_finish(p, false);
+}
+
 void probe_free(probe_t *p)
 {
 	if (!p)

@@ -26,6 +26,10 @@ typedef void (*probe_done_cb)(void *ctx, probe_t *p);
 probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_name, const char *target,
                      double timeout_s, probe_done_cb done, void *ctx);
 
+/* Ends a running probe now as failed (e.g. the exporter is stopping), with a log line giving `why`;
+ * `done` follows from the loop as usual. Does nothing once the probe has finished. */
+void probe_abort(probe_t *p, const char *why);
+
 /* Frees the probe; if it is still running it is abandoned and `done` will not be called. Accepts NULL. */
 void probe_free(probe_t *p);
 
