@@ -677,9 +677,13 @@ def sigterm_case(s, w, ex):
     if not s.check("reload back to a config with slow", st == 200, str(st)):
         return
     res = [None] * 5
+    long_res = [None]
     q0 = w.silent_queries()
     threads = run_probes(ex, "slow", w.silent_target, 5, res)
-    wait_queries(w, q0 + 5)
+    # dns_soa has no timeout: without the scrape header it would wait 119.5 s; the stop must not.
+    long_threads = run_probes(ex, "dns_soa", w.silent_target, 1, long_res)
+    wait_queries(w, q0 + 6)
+    t_stop = time.monotonic()
     proc = ex.proc
     proc.send_signal(signal.SIGTERM)
     refused_in_flight = False
@@ -696,6 +700,12 @@ def sigterm_case(s, w, ex):
     s.check("SIGTERM: all 5 answered 200 with probe_success 0", not bad, repr(bad)[:1500])
     durs = [parse_metrics(r[1])[0].get("probe_duration_seconds", -1) for r in res if isinstance(r, tuple)]
     s.check("SIGTERM: the probes ran to their 2 s timeout", durs and all(1.5 <= d <= 5.0 for d in durs), repr(durs))
+    long_done = join_all(long_threads, 30)
+    waited = time.monotonic() - t_stop
+    lr = long_res[0]
+    s.check("SIGTERM: a 119.5 s probe is answered after the 5 s grace, as failed",
+            long_done and isinstance(lr, tuple) and lr[0] == 200 and probe_ok(lr[1]) == 0 and waited < 20,
+            "waited %.1f s: %r" % (waited, repr(lr)[:300]))
     try:
         rc = proc.wait(60)
     except subprocess.TimeoutExpired:
