@@ -63,7 +63,7 @@ struct probe {
 	int64_t t_resolve_start;
 	target_ip_t ip;
 	int64_t t_query_start, t_query_sent;
-	uint8_t query[WIRE_MAX_QUERY];
+	uint8_t *query;                   /* owned; the query as sent (exact size) */
 	size_t qlen;
 	dnsclient_server_t server;
 
@@ -74,10 +74,28 @@ struct probe {
 	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
 	int64_t udp_connect_ns, udp_request_ns;
 	char rcode_label[16];
-	char nsid[2 * 128 + 1];
+	char *nsid;                       /* owned; the server's NSID as label text, when it sent one */
 };
 
 static void probe_finish(probe_t *p, bool success);
+
+/* Keeps the query at its own size: thousands of probes may wait at once, and most queries are a
+ * tenth of the largest possible one. Returns its length or a negative wire_query_write/NSP code. */
+static int set_query(probe_t *p, const wire_query_t *q)
+{
+	uint8_t tmp[WIRE_MAX_QUERY];
+	int len = wire_query_write(q, tmp, sizeof(tmp));
+	if (len < 0)
+		return len;
+	uint8_t *copy = malloc((size_t)len);
+	if (!copy)
+		return NSP_ENOMEM;
+	memcpy(copy, tmp, (size_t)len);
+	free(p->query);
+	p->query = copy;
+	p->qlen = (size_t)len;
+	return len;
+}
 
 static double secs(int64_t ns)
 {
@@ -209,8 +227,9 @@ static void answer_facts(probe_t *p, const wire_msg_t *m, size_t len)
 		snprintf(p->rcode_label, sizeof(p->rcode_label), "RCODE%u", m->rcode);
 	metrics_set_label(&p->m, MET_DNS_RCODE_INFO, p->rcode_label, 1);
 	if (dns->edns_nsid) {
-		nsid_label(m, p->nsid, sizeof(p->nsid));
-		if (p->nsid[0])
+		char nsid[2 * 128 + 1];
+		nsid_label(m, nsid, sizeof(nsid));
+		if (nsid[0] && (p->nsid = strdup(nsid)))
 			metrics_set_label(&p->m, MET_DNS_NSID_INFO, p->nsid, 1);
 	}
 }
@@ -321,7 +340,7 @@ static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, si
 		.edns_udp_size = 4096,             /* key sets are large; c-ares reads up to 4096 */
 		.edns_do = true,
 	};
-	int qlen = wire_query_write(&q, p->query, sizeof(p->query));
+	int qlen = set_query(p, &q);
 	plog_line(&p->log, LOG_INFO, "Fetching the DNSKEY set", "signer", buf_str(&signer), NULL);
 	buf_free(&signer);
 	if (qlen < 0) {
@@ -675,13 +694,12 @@ static void send_query(probe_t *p)
 		.edns_do = dns->edns_do,
 		.edns_nsid = dns->edns_nsid,
 	};
-	int len = wire_query_write(&q, p->query, sizeof(p->query));
+	int len = set_query(p, &q);
 	if (len < 0) {
 		set_phases(p, loop_now_ns() - p->t_query_start, 0);
-		exchange_failed(p, "dns: bad rdata");
+		exchange_failed(p, len == NSP_ENOMEM ? "out of memory" : "dns: bad rdata");
 		return;
 	}
-	p->qlen = (size_t)len;
 	int64_t remaining = p->deadline - loop_now_ns();
 	if (remaining <= 0 || port == 0) {
 		/* The deadline passed already (blackbox: "i/o timeout" at dial), or Go dials port 0 and the
@@ -987,6 +1005,8 @@ void probe_free(probe_t *p)
 	dot_creds_unref(p->creds);
 	plog_deinit(&p->log);
 	free(p->answer);
+	free(p->query);
+	free(p->nsid);
 	config_unref(p->cfg);
 	free(p->module_name);
 	free(p->target);
@@ -1040,7 +1060,8 @@ probe_record_t *probe_take_record(probe_t *p)
 	plog_init(&p->log, "", "");         /* the probe keeps an empty log */
 	r->m = p->m;
 	memcpy(r->rcode_label, p->rcode_label, sizeof(r->rcode_label));
-	memcpy(r->nsid, p->nsid, sizeof(r->nsid));
+	if (p->nsid)
+		snprintf(r->nsid, sizeof(r->nsid), "%s", p->nsid);
 	if (r->m.label[MET_DNS_RCODE_INFO])
 		r->m.label[MET_DNS_RCODE_INFO] = r->rcode_label;
 	if (r->m.label[MET_DNS_NSID_INFO])
