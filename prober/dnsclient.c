@@ -12,9 +12,10 @@
  * One c-ares quirk needs a workaround: with ARES_FLAG_EDNS, a FORMERR answer without an OPT record makes
  * c-ares strip 11 bytes from the query, clear the flag on the whole channel and resend (its EDNS
  * fallback, process_answer in ares_process.c). Our queries are built by us, so that "fallback" would
- * send a mangled query and the probe would time out instead of reporting FORMERR as blackbox_exporter
- * does. Our own recvfrom (ares_set_socket_functions) therefore appends a marked OPT record to such
- * an answer, so c-ares hands it over untouched, and the mark is removed before the caller sees it.
+ * send a mangled query, and the channel would cut every later UDP answer to 512 bytes. Our own
+ * recvfrom (ares_set_socket_functions) therefore hides the FORMERR from c-ares: it rewrites the
+ * header's rcode to an unassigned value (RCODE_MASK) and notes the query ID; the rcode is put back
+ * before the caller sees the answer. Nothing else in the datagram changes.
  *
  * TCP: blackbox_exporter opens one connection per probe, and servers may close a connection after
  * one answer. A TCP channel therefore carries one query at a time; without ARES_FLAG_STAYOPEN c-ares
@@ -197,23 +198,10 @@ static void channel_sock_state(void *data, ares_socket_t fd, int readable, int w
 
 /* ---- our socket functions: c-ares' own, plus the FORMERR mark ---- */
 
-/* The OPT record appended to a FORMERR answer that has none: root owner, TYPE 41, CLASS 65535,
- * TTL "NSP\0" (ext-rcode 'N', version 'S'...): nothing a server would send. */
-static const uint8_t formerr_mark[11] = { 0, 0, 41, 0xff, 0xff, 'N', 'S', 'P', 0, 0, 0 };
-
-static bool has_opt(const uint8_t *buf, size_t len)
-{
-	size_t cap = wire_rr_capacity(len);
-	wire_rr_t stack_rrs[64];
-	wire_rr_t *rrs = cap <= 64 ? stack_rrs : calloc(cap, sizeof(*rrs));
-	if (!rrs)
-		return true;               /* cannot tell: leave the answer alone */
-	wire_msg_t m;
-	bool opt = wire_parse(buf, len, rrs, cap, &m) == 0 ? m.opt != NULL : true;
-	if (rrs != stack_rrs)
-		free(rrs);
-	return opt;
-}
+/* The rcode a FORMERR answer carries while c-ares holds it: unassigned (RFC 6895), and restored
+ * only for the IDs noted in `patched`. */
+#define RCODE_MASK 12
+#define RCODE_FORMERR 1
 
 static ares_socket_t dc_socket(int domain, int type, int protocol, void *data)
 {
@@ -256,17 +244,12 @@ static ares_ssize_t dc_recvfrom(ares_socket_t fd, void *buf, size_t len, int fla
 	if (n < 12 || !from || c->resolver || !c->patched)
 		return n;                  /* TCP reads come in pieces and have no fallback (no EDNS flag) */
 	uint8_t *b = buf;
-	size_t got = (size_t)n;
-	unsigned arcount = (unsigned)b[10] << 8 | b[11];
-	if ((b[3] & 0x0f) != 1 || got + sizeof(formerr_mark) > len || arcount == 0xffff || has_opt(b, got))
+	if ((b[3] & 0x0f) != RCODE_FORMERR)
 		return n;
-	memcpy(b + got, formerr_mark, sizeof(formerr_mark));
-	arcount++;
-	b[10] = (uint8_t)(arcount >> 8);
-	b[11] = (uint8_t)arcount;
+	b[3] = (uint8_t)((b[3] & 0xf0) | RCODE_MASK);
 	unsigned id = (unsigned)b[0] << 8 | b[1];
 	c->patched[id >> 3] |= (uint8_t)(1u << (id & 7));
-	return n + (ares_ssize_t)sizeof(formerr_mark);
+	return n;
 }
 
 static ares_ssize_t dc_sendv(ares_socket_t fd, const struct iovec *iov, int iovcnt, void *data)
@@ -283,19 +266,14 @@ static const struct ares_socket_functions dc_socket_functions = {
 	.asendv = dc_sendv,
 };
 
-/* Undoes dc_recvfrom's mark on an answer about to be delivered. Returns the original length. */
-static size_t unpatch(dc_channel_t *c, uint16_t id, unsigned char *abuf, size_t alen)
+/* Undoes dc_recvfrom's rewrite on an answer about to be delivered. */
+static void unpatch(dc_channel_t *c, uint16_t id, unsigned char *abuf, size_t alen)
 {
 	if (!c || !c->patched || !(c->patched[id >> 3] & (1u << (id & 7))))
-		return alen;
+		return;
 	c->patched[id >> 3] &= (uint8_t)~(1u << (id & 7));
-	if (alen < 12 + sizeof(formerr_mark) ||
-	    memcmp(abuf + alen - sizeof(formerr_mark), formerr_mark, sizeof(formerr_mark)) != 0)
-		return alen;
-	unsigned arcount = ((unsigned)abuf[10] << 8 | abuf[11]) - 1;
-	abuf[10] = (uint8_t)(arcount >> 8);
-	abuf[11] = (uint8_t)arcount;
-	return alen - sizeof(formerr_mark);
+	if (alen >= 12 && (abuf[3] & 0x0f) == RCODE_MASK)
+		abuf[3] = (uint8_t)((abuf[3] & 0xf0) | RCODE_FORMERR);
 }
 
 static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, const char *servers,
@@ -383,7 +361,12 @@ static void channel_free(dc_channel_t *c)
 	if (!c)
 		return;
 	loop_timer_stop(c->client->loop, &c->timer);
-	/* Pending requests get ARES_EDESTRUCTION callbacks here, which free them. */
+	/* Pending requests get ARES_EDESTRUCTION callbacks here, which free them; their owners are not
+	 * told (dnsclient.h: dropped without their callbacks). */
+	for (dnsclient_req_t *r = c->reqs; r; r = r->next) {
+		r->answer_cb = NULL;
+		r->addrs_cb = NULL;
+	}
 	ares_destroy(c->ch);
 	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++)
 		if (c->fds[i].fd >= 0)
@@ -561,14 +544,14 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	dc_channel_t *c = r->chan;
 	r->ares_done = true;
 	if (status == ARES_SUCCESS && abuf && alen > 0)
-		alen = (int)unpatch(c, r->id, abuf, (size_t)alen);
+		unpatch(c, r->id, abuf, (size_t)alen);
 	req_unlink(r);
-	if (status == ARES_ETIMEOUT && c && !c->retired) {
+	if (status == ARES_ETIMEOUT && c && !c->retired && !c->key.srv.tcp && !c->resolver) {
 		struct ares_options o;
 		int mask = 0;
 		if (ares_save_options(c->ch, &o, &mask) == ARES_SUCCESS) {
 			if (!(o.flags & ARES_FLAG_EDNS))
-				c->retired = true;      /* see the FORMERR note at the top */
+				c->retired = true;      /* the EDNS fallback ran after all: start afresh */
 			ares_destroy_options(&o);
 		}
 	}
@@ -608,6 +591,14 @@ static int64_t bucket_for(int64_t timeout_ns)
 	return timeout_buckets_ms[n - 1];
 }
 
+static bool channel_has_socket(const dc_channel_t *c)
+{
+	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++)
+		if (c->fds[i].fd >= 0)
+			return true;
+	return false;
+}
+
 static int channel_get(dnsclient_t *cl, const dnsclient_server_t *srv, int64_t timeout_ns,
                        dc_channel_t **out)
 {
@@ -623,6 +614,8 @@ static int channel_get(dnsclient_t *cl, const dnsclient_server_t *srv, int64_t t
 	for (dc_channel_t **pp = &cl->channels; *pp; pp = &(*pp)->next) {
 		dc_channel_t *c = *pp;
 		size_t limit = key.srv.tcp ? 1 : 60000;     /* TCP: one query (one connection) at a time */
+		if (key.srv.tcp && channel_has_socket(c))
+			continue;   /* its last connection is not closed yet: the next query gets a fresh one */
 		if (!c->retired && c->pending < limit && memcmp(&c->key, &key, sizeof(key)) == 0) {
 			if (pp != &cl->channels) {          /* move to front: hot servers stay cheap */
 				*pp = c->next;
@@ -692,6 +685,8 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	} while (c->ids && (c->ids[id >> 3] & (1u << (id & 7))));
 	if (c->ids)
 		c->ids[id >> 3] |= (uint8_t)(1u << (id & 7));
+	if (c->patched)          /* a rewrite noted for a reply that never matched is stale now */
+		c->patched[id >> 3] &= (uint8_t)~(1u << (id & 7));
 	r->id = id;
 	query[0] = (uint8_t)(id >> 8);
 	query[1] = (uint8_t)id;
@@ -803,6 +798,16 @@ void dnsclient_cancel(dnsclient_req_t *r)
 		return;
 	r->answer_cb = NULL;
 	r->addrs_cb = NULL;
-	if (r->ares_done)        /* only the deferred delivery holds it */
+	if (r->ares_done) {      /* only the deferred delivery holds it */
 		req_free(r);
+		return;
+	}
+	dc_channel_t *c = r->chan;
+	if (c && !c->resolver && c->key.srv.tcp) {
+		/* A TCP channel holds this one query and its ~74 KB: end it now instead of at c-ares'
+		 * timeout (the callback frees r), and let the sweep free the channel. */
+		c->retired = true;
+		ares_cancel(c->ch);
+		loop_timer_start(c->client->loop, &c->client->sweep, loop_now_ns());
+	}
 }

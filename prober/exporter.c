@@ -26,9 +26,11 @@ int exporter_init(exporter_t *ex, const char *config_path, double timeout_offset
 		return NSP_ENOMEM;
 	}
 	pthread_mutex_init(&ex->lock, NULL);
+	pthread_mutex_init(&ex->reload_lock, NULL);
 	int r = config_load(ex->config_path, &ex->cfg, err, errlen);
 	if (r != 0) {
 		pthread_mutex_destroy(&ex->lock);
+		pthread_mutex_destroy(&ex->reload_lock);
 		free(ex->config_path);
 		history_free(ex->history);
 		memset(ex, 0, sizeof(*ex));
@@ -44,6 +46,7 @@ void exporter_deinit(exporter_t *ex)
 	if (ex->cfg) {
 		config_unref(ex->cfg);
 		pthread_mutex_destroy(&ex->lock);
+		pthread_mutex_destroy(&ex->reload_lock);
 	}
 	history_free(ex->history);
 	free(ex->config_path);
@@ -61,9 +64,11 @@ config_t *exporter_config(exporter_t *ex)
 int exporter_reload(exporter_t *ex, char *err, size_t errlen)
 {
 	config_t *fresh = NULL;
+	pthread_mutex_lock(&ex->reload_lock);
 	int r = config_load(ex->config_path, &fresh, err, errlen);
 	if (r != 0) {
 		atomic_store(&ex->last_reload_ok, false);
+		pthread_mutex_unlock(&ex->reload_lock);
 		return r;
 	}
 	pthread_mutex_lock(&ex->lock);
@@ -73,6 +78,7 @@ int exporter_reload(exporter_t *ex, char *err, size_t errlen)
 	config_unref(old);       /* probes still running keep their own reference */
 	atomic_store(&ex->last_reload_ok, true);
 	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
+	pthread_mutex_unlock(&ex->reload_lock);
 	return 0;
 }
 

@@ -16,6 +16,7 @@ typedef struct exporter {
 	double timeout_offset;         /* --timeout-offset */
 	history_t *history;            /* owned */
 	pthread_mutex_t lock;          /* guards cfg (the pointer swap and taking a reference) */
+	pthread_mutex_t reload_lock;   /* one reload at a time: an older parse must not win the swap */
 	config_t *cfg;                 /* one reference */
 	atomic_ulong module_unknown_total;
 	atomic_bool last_reload_ok;

@@ -53,7 +53,9 @@ struct http_server {
 	size_t n;
 	mailbox_t *mb;                  /* replies from other threads (reloads) come back here */
 	bool run_pending;
+	bool stopping;                  /* quiesced: answers close their connections */
 	size_t active;
+	size_t suspended;               /* requests waiting on a probe, a verdict or a reload */
 	struct http_req *requests;      /* the requests being served, for http_server_abort_probes */
 };
 
@@ -95,8 +97,24 @@ typedef struct reload_job {
 	mailbox_t *mb;
 	int rc;
 	bool done;
+	mailbox_msg_t msg;              /* the reply's entry in the worker's mailbox */
 	char err[1024];
 } reload_job_t;
+
+/* Every suspend and resume goes through these: a stop waits for the suspended count to reach zero,
+ * and MHD must run once after a resume (external mode has no other wake-up for it). */
+static void suspend(http_req_t *r)
+{
+	MHD_suspend_connection(r->conn);
+	r->srv->suspended++;
+}
+
+static void resume(http_req_t *r)
+{
+	MHD_resume_connection(r->conn);
+	r->srv->suspended--;
+	r->srv->run_pending = true;
+}
 
 /* ---- listen addresses ---- */
 
@@ -206,6 +224,8 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
 static enum MHD_Result send_response(http_req_t *r, unsigned status, struct MHD_Response *resp)
 {
 	const webconfig_t *wc = r->srv->wc;
+	if (r->srv->stopping)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	for (size_t i = 0; wc && i < wc->nheaders; i++)
 		if (!MHD_get_response_header(resp, wc->headers[i].name))
 			MHD_add_response_header(resp, wc->headers[i].name, wc->headers[i].value);
@@ -307,6 +327,12 @@ static const char *arg(http_req_t *r, const char *key)
 	if (!urlquery_get(r->query, key, b))
 		return NULL;
 	r->nargs++;
+	/* A decoded NUL would cut the value short ("dns_soa%00x" would name dns_soa); Go keeps it, so
+	 * the value must stay different: mark the byte instead (then: unknown module, or a target that
+	 * does not resolve, as in blackbox). */
+	for (size_t i = 0; i < b->len; i++)
+		if (b->p[i] == '\0')
+			b->p[i] = '\x01';
 	return buf_str(b);
 }
 
@@ -372,8 +398,7 @@ static void on_probe_done(void *ctx, probe_t *p)
 	const char *target = r->target;
 	history_add(r->srv->ex->history, r->module_name, target ? target : "", probe_take_record(p),
 	            probe_succeeded(p));
-	MHD_resume_connection(r->conn);
-	r->srv->run_pending = true;
+	resume(r);
 }
 
 static enum MHD_Result handle_probe(http_req_t *r)
@@ -452,12 +477,13 @@ static enum MHD_Result handle_probe(http_req_t *r)
 	r->module_name = strdup(module);
 	if (!r->module_name)
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	if (r->srv->stopping)
+		return reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "nsprobe is stopping");
 	/* Suspend first: the probe's completion resumes the connection. */
-	MHD_suspend_connection(c);
+	suspend(r);
 	r->probe = probe_start(&r->srv->env, r->cfg, module, target, timeout, on_probe_done, r);
 	if (!r->probe) {
-		MHD_resume_connection(c);
-		r->srv->run_pending = true;
+		resume(r);
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
 	return MHD_YES;
@@ -513,16 +539,14 @@ static void on_reload_done(void *ctx)
 {
 	reload_job_t *job = ctx;
 	job->done = true;
-	MHD_resume_connection(job->req->conn);
-	job->req->srv->run_pending = true;
+	resume(job->req);
 }
 
 static void *reload_thread(void *ctx)
 {
 	reload_job_t *job = ctx;
 	job->rc = exporter_reload(job->ex, job->err, sizeof(job->err));
-	if (mailbox_post(job->mb, on_reload_done, job) != 0)
-		log_error("cannot hand a reload result back (out of memory)");
+	mailbox_post(job->mb, &job->msg, on_reload_done, job);
 	return NULL;
 }
 
@@ -543,13 +567,14 @@ static enum MHD_Result handle_reload(http_req_t *r, const char *method)
 		pthread_t th;
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		MHD_suspend_connection(r->conn);
 		int rc = pthread_create(&th, &attr, reload_thread, job);
 		pthread_attr_destroy(&attr);
-		if (rc == 0)
+		if (rc == 0) {
+			/* Its reply can only run on this loop, after we return: suspending now is in time. */
+			suspend(r);
 			return MHD_YES;
+		}
 		/* No thread to be had: parse here rather than not at all. */
-		MHD_resume_connection(r->conn);
 		job->rc = exporter_reload(job->ex, job->err, sizeof(job->err));
 		job->done = true;
 	}
@@ -612,8 +637,7 @@ static void on_auth_done(void *ctx, bool ok)
 	http_req_t *r = ctx;
 	r->auth_job = NULL;
 	r->gate = ok ? GATE_OPEN : GATE_DENIED;
-	MHD_resume_connection(r->conn);
-	r->srv->run_pending = true;
+	resume(r);
 }
 
 /* Decides whether the request may reach the routes. Returns true to go on; otherwise *ret is what
@@ -675,7 +699,7 @@ static bool gate(http_req_t *r, enum MHD_Result *ret)
 		/* The verdict comes back through the loop, never inside webauth_check: suspending after it
 		 * is safe. */
 		r->gate = GATE_PENDING;
-		MHD_suspend_connection(r->conn);
+		suspend(r);
 		*ret = MHD_YES;
 		return false;
 	default:
@@ -916,6 +940,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 
 void http_server_quiesce(http_server_t *s)
 {
+	s->stopping = true;
 	for (size_t i = 0; i < s->n; i++) {
 		if (!s->d[i])
 			continue;
@@ -936,6 +961,11 @@ void http_server_abort_probes(http_server_t *s, const char *why)
 size_t http_server_active(const http_server_t *s)
 {
 	return s->active;
+}
+
+size_t http_server_suspended(const http_server_t *s)
+{
+	return s->suspended;
 }
 
 void http_server_free(http_server_t *s)

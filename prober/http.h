@@ -35,11 +35,16 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
                                size_t n, const webconfig_t *wc, webauth_pool_t *auth, char *err, size_t errlen);
 
-/* Stops accepting new connections; requests in flight go on. */
+/* Stops accepting new connections; requests in flight go on, answers close their connections and
+ * new probes on kept-alive connections are refused (503). */
 void http_server_quiesce(http_server_t *s);
 /* Ends every probe still running (probe_abort with `why`); their requests get answered. */
 void http_server_abort_probes(http_server_t *s, const char *why);
 /* Requests currently being served (probes in flight included). */
 size_t http_server_active(const http_server_t *s);
-/* Stops the daemons (call when http_server_active() is 0) and frees. Accepts NULL. */
+/* Requests suspended while a probe, a password check or a reload runs. Stopping the daemons is
+ * safe only when it is 0 (libmicrohttpd must not stop with suspended connections). */
+size_t http_server_suspended(const http_server_t *s);
+/* Stops the daemons (call when http_server_suspended() is 0) and frees: connections still open, e.g.
+ * an idle or stalled client, are closed. Accepts NULL. */
 void http_server_free(http_server_t *s);

@@ -1,5 +1,6 @@
 /* mailbox -- a mutex-guarded queue plus an eventfd that wakes the owning loop. Messages are rare
- * (reloads), so a lock is fine; the loop drains the whole queue per wake-up. */
+ * (reloads), so a lock is fine; the loop drains the whole queue per wake-up. The eventfd is written
+ * under the lock, so a message that has run cannot be followed by a write to a freed mailbox. */
 #include "mailbox.h"
 
 #include <pthread.h>
@@ -11,17 +12,11 @@
 
 #include "errors.h"
 
-typedef struct msg {
-	mailbox_fn fn;
-	void *ctx;
-	struct msg *next;
-} msg_t;
-
 struct mailbox {
 	loop_t *loop;
 	int efd;
 	pthread_mutex_t lock;
-	msg_t *head, *tail;
+	mailbox_msg_t *head, *tail;
 };
 
 static void on_wake(void *ctx, int fd, uint32_t events)
@@ -29,17 +24,16 @@ static void on_wake(void *ctx, int fd, uint32_t events)
 	(void)events;
 	mailbox_t *mb = ctx;
 	uint64_t v;
-	if (read(fd, &v, sizeof(v)) < 0) {
-		/* EAGAIN: another wake-up already drained it */
-	}
 	pthread_mutex_lock(&mb->lock);
-	msg_t *m = mb->head;
+	if (read(fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: an earlier wake-up drained it */
+	}
+	mailbox_msg_t *m = mb->head;
 	mb->head = mb->tail = NULL;
 	pthread_mutex_unlock(&mb->lock);
 	while (m) {
-		msg_t *next = m->next;
+		mailbox_msg_t *next = m->next;   /* m may be freed by its own function */
 		m->fn(m->ctx);
-		free(m);
 		m = next;
 	}
 }
@@ -66,34 +60,27 @@ void mailbox_free(mailbox_t *mb)
 	if (!mb)
 		return;
 	loop_unwatch(mb->loop, mb->efd);
+	pthread_mutex_lock(&mb->lock);      /* a poster still inside mailbox_post finishes first */
+	pthread_mutex_unlock(&mb->lock);
 	close(mb->efd);
-	for (msg_t *m = mb->head; m;) {
-		msg_t *next = m->next;
-		free(m);
-		m = next;
-	}
 	pthread_mutex_destroy(&mb->lock);
 	free(mb);
 }
 
-int mailbox_post(mailbox_t *mb, mailbox_fn fn, void *ctx)
+void mailbox_post(mailbox_t *mb, mailbox_msg_t *msg, mailbox_fn fn, void *ctx)
 {
-	msg_t *m = malloc(sizeof(*m));
-	if (!m)
-		return NSP_ENOMEM;
-	m->fn = fn;
-	m->ctx = ctx;
-	m->next = NULL;
+	msg->fn = fn;
+	msg->ctx = ctx;
+	msg->next = NULL;
 	pthread_mutex_lock(&mb->lock);
 	if (mb->tail)
-		mb->tail->next = m;
+		mb->tail->next = msg;
 	else
-		mb->head = m;
-	mb->tail = m;
-	pthread_mutex_unlock(&mb->lock);
+		mb->head = msg;
+	mb->tail = msg;
 	uint64_t one = 1;
 	if (write(mb->efd, &one, sizeof(one)) < 0) {
 		/* EAGAIN only when the counter is saturated: the loop is awake anyway */
 	}
-	return 0;
+	pthread_mutex_unlock(&mb->lock);
 }

@@ -45,7 +45,6 @@ typedef struct options {
 typedef struct worker {
 	pthread_t thread;
 	int64_t stop_at;                /* when the stop request came */
-	bool aborted;
 	loop_t *loop;
 	dnsclient_t *dns;
 	http_server_t *http;
@@ -168,9 +167,15 @@ static void on_drain(void *ctx)
 		loop_stop(w->loop);
 		return;
 	}
-	if (!w->aborted && loop_now_ns() - w->stop_at > STOP_GRACE_NS) {
-		w->aborted = true;
+	if (loop_now_ns() - w->stop_at > STOP_GRACE_NS) {
+		/* Past the grace: end what still runs (a probe started on a kept-alive connection just
+		 * before the stop included), and leave once nothing is suspended; the daemons then close
+		 * idle and stalled connections. */
 		http_server_abort_probes(w->http, "nsprobe is stopping");
+		if (http_server_suspended(w->http) == 0) {
+			loop_stop(w->loop);
+			return;
+		}
 	}
 	loop_timer_start(w->loop, &w->drain, loop_now_ns() + 20 * 1000000LL);
 }
@@ -426,6 +431,17 @@ int main(int argc, char **argv)
 	}
 	loop_run(m.loop);
 	rc = 0;
+	/* While the workers drain, a second SIGINT or SIGTERM must still end the process: give both
+	 * back their default action and unblock them on this thread. */
+	{
+		sigset_t stop;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+	}
 out:
 	for (long i = 0; workers && i < nworkers; i++) {
 		if (workers[i].started) {

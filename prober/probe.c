@@ -796,19 +796,6 @@ static void on_addrs(void *ctx, const dnsclient_addrs_t *a)
 	choose(p, a->ips, a->n);
 }
 
-/* c-ares' getaddrinfo treats a name of four dot-separated digit runs as an IPv4 literal. */
-static bool looks_numeric(const char *h)
-{
-	int dots = 0;
-	for (; *h; h++) {
-		if (*h == '.')
-			dots++;
-		else if (*h < '0' || *h > '9')
-			return false;
-	}
-	return dots == 3;
-}
-
 static void resolve_target(probe_t *p)
 {
 	const config_dns_t *dns = &p->mod->dns;
@@ -833,9 +820,9 @@ static void resolve_target(probe_t *p)
 		resolve_failed(p, dns->ip_protocol_fallback, err);
 		return;
 	}
-	if (looks_numeric(p->host)) {
-		/* "127.0.0.01": not an IP to Go, which asks DNS for it as a name and finds none; c-ares would
-		 * read it as 127.0.0.1 (and "0177.0.0.1" as 177.0.0.1), so it must not see it. */
+	if (!target_is_domain_name(p->host)) {
+		/* Go's resolver refuses to look such a name up (isDomainName): "127.0.0.01" (c-ares would
+		 * read it as 127.0.0.1, and "0177.0.0.1" as 177.0.0.1), names with spaces or control bytes. */
 		char err[320];
 		snprintf(err, sizeof(err), "lookup %s: no such host", p->host);
 		resolve_failed(p, dns->ip_protocol_fallback, err);

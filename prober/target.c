@@ -117,6 +117,42 @@ bool target_parse_ip(const char *s, target_ip_t *ip)
 	return false;
 }
 
+bool target_is_domain_name(const char *s)
+{
+	if (strcmp(s, ".") == 0)
+		return true;
+	size_t l = strlen(s);
+	if (l == 0 || l > 254 || (l == 254 && s[l - 1] != '.'))
+		return false;
+	char last = '.';
+	bool non_numeric = false;
+	size_t partlen = 0;
+	for (size_t i = 0; i < l; i++) {
+		char c = s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
+			non_numeric = true;
+			partlen++;
+		} else if (c >= '0' && c <= '9') {
+			partlen++;
+		} else if (c == '-') {
+			if (last == '.')
+				return false;
+			partlen++;
+			non_numeric = true;
+		} else if (c == '.') {
+			if (last == '.' || last == '-' || partlen > 63 || partlen == 0)
+				return false;
+			partlen = 0;
+		} else {
+			return false;
+		}
+		last = c;
+	}
+	if (last == '-' || partlen > 63)
+		return false;
+	return non_numeric;
+}
+
 int target_port(const char *s, bool tcp, uint16_t *port)
 {
 	if (*s == '\0') {

@@ -24,6 +24,11 @@ int target_split(const char *target, const char *default_port, char *host, size_
  * *ip (mapped addresses folded to IPv4) on success. */
 bool target_parse_ip(const char *s, target_ip_t *ip);
 
+/* Go's isDomainName (net/dnsclient.go, Go 1.19): what its resolver is willing to look up at all.
+ * Letters, digits, '_' and '-' in labels of 1..63, at most 253 octets (254 with the final dot), not
+ * all-numeric; anything else is "no such host" without a query. */
+bool target_is_domain_name(const char *s);
+
 /* Resolves a port string as Go's dialer would: decimal 0..65535, or a service name from
  * /etc/services ("domain"). Returns 0 and *port, or NSP_EINVAL ("invalid port"/"unknown port"). */
 int target_port(const char *s, bool tcp, uint16_t *port);

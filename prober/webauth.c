@@ -33,6 +33,7 @@
 #define WEBAUTH_KEY_LEN 32
 #define WEBAUTH_CACHE_SLOTS 256    /* direct-mapped: a few users times a few passwords fit easily */
 #define WEBAUTH_MAX_THREADS 8
+#define WEBAUTH_MAX_QUEUED 1024    /* hashes waiting for a thread; beyond it, requests are refused */
 
 typedef enum job_state {
 	JOB_QUEUED,
@@ -67,6 +68,7 @@ struct webauth_pool {
 	pthread_cond_t work;             /* queue not empty, or stopping */
 	pthread_cond_t idle;             /* a job finished running */
 	webauth_job_t *head, *tail;      /* the queue */
+	size_t queued;                   /* jobs in the queue */
 	bool stopping;
 	pthread_t threads[WEBAUTH_MAX_THREADS];
 	unsigned nthreads;
@@ -176,6 +178,7 @@ static void *verifier_main(void *arg)
 		p->head = j->next;
 		if (!p->head)
 			p->tail = NULL;
+		p->queued--;
 		j->next = NULL;
 		j->state = JOB_RUNNING;
 		j->client->running++;
@@ -187,7 +190,8 @@ static void *verifier_main(void *arg)
 		atomic_fetch_add(&p->hashes, 1);
 		if (!j->known)
 			atomic_fetch_add(&p->dummy_hashes, 1);
-		if (cd)
+		/* Only successes are cached: wrong guesses must not evict a scraper's verdict. */
+		if (cd && j->verdict)
 			cache_put(p, j->key, j->verdict);
 
 		pthread_mutex_lock(&p->lock);
@@ -315,6 +319,7 @@ void webauth_client_free(webauth_client_t *c)
 			*pp = j->next;
 			j->next = drop;
 			drop = j;
+			p->queued--;
 		} else {
 			p->tail = j;
 			pp = &j->next;
@@ -374,6 +379,13 @@ int webauth_check(webauth_client_t *c, const webconfig_t *wc, const char *user, 
 	j->cb = cb;
 	j->ctx = ctx;
 	pthread_mutex_lock(&p->lock);
+	if (p->queued >= WEBAUTH_MAX_QUEUED) {
+		/* A flood of guesses: refuse rather than queue hashes without end (each costs ~0.1 s). */
+		pthread_mutex_unlock(&p->lock);
+		job_free(j);
+		return WEBAUTH_DENIED;
+	}
+	p->queued++;
 	j->state = JOB_QUEUED;
 	if (p->tail)
 		p->tail->next = j;
@@ -399,6 +411,7 @@ void webauth_cancel(webauth_job_t *j)
 		while (*pp) {
 			if (*pp == j) {
 				*pp = j->next;
+				p->queued--;
 				continue;
 			}
 			p->tail = *pp;

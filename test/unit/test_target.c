@@ -87,6 +87,31 @@ static void test_hash(void **state)
 	}
 }
 
+static void test_domain_name(void **state)
+{
+	(void)state;
+	assert_true(target_is_domain_name("ns1.example.com"));
+	assert_true(target_is_domain_name("ns1.example.com."));
+	assert_true(target_is_domain_name("_srv.x-y.test"));
+	assert_true(target_is_domain_name("."));
+	assert_true(target_is_domain_name("localhost"));
+	assert_false(target_is_domain_name("127.0.0.01"));           /* all-numeric */
+	assert_false(target_is_domain_name("2130706433"));
+	assert_false(target_is_domain_name(""));
+	assert_false(target_is_domain_name("a..b"));
+	assert_false(target_is_domain_name("-a.b"));
+	assert_false(target_is_domain_name("a-.b"));
+	assert_false(target_is_domain_name("a b.test"));
+	assert_false(target_is_domain_name("a\x01b"));
+	assert_false(target_is_domain_name("[::1]"));
+	char l64[80];
+	memset(l64, 'a', 64);
+	l64[64] = '\0';
+	assert_false(target_is_domain_name(l64));
+	l64[63] = '\0';
+	assert_true(target_is_domain_name(l64));
+}
+
 static void test_port(void **state)
 {
 	(void)state;
@@ -121,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_split_too_long),
 		cmocka_unit_test(test_parse_ip),
 		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_domain_name),
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_join),
 	};
