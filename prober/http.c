@@ -52,6 +52,8 @@ struct http_server {
 	int epfd[HTTP_MAX_DAEMONS];
 	size_t n;
 	mailbox_t *mb;                  /* replies from other threads (reloads) come back here */
+	const char *route_prefix;       /* "" or "/p" (borrowed) */
+	const char *external_url;       /* borrowed */
 	bool run_pending;
 	bool stopping;                  /* quiesced: answers close their connections */
 	size_t active;
@@ -710,8 +712,55 @@ static bool gate(http_req_t *r, enum MHD_Result *ret)
 
 /* ---- routing: every path, in one place ---- */
 
+/* Go's http.Redirect: Location, and a short HTML body for GET. */
+static enum MHD_Result reply_redirect(http_req_t *r, unsigned status, const char *location)
+{
+	buf_t b = BUF_INIT;
+	buf_puts(&b, "<a href=\"");
+	landing_escape(&b, location);
+	buf_puts(&b, status == MHD_HTTP_FOUND ? "\">Found</a>.\n\n" : "\">Moved Permanently</a>.\n\n");
+	if (!buf_ok(&b)) {
+		buf_free(&b);
+		return MHD_NO;
+	}
+	size_t len = b.len;
+	char *p = buf_steal(&b);
+	struct MHD_Response *resp = p ? MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE) : NULL;
+	if (!resp) {
+		free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	return send_response(r, status, resp);
+}
+
 static enum MHD_Result route(http_req_t *r, const char *url, const char *method)
 {
+	const char *prefix = r->srv->route_prefix;
+	if (prefix && prefix[0]) {
+		/* blackbox main.go: "/" goes to the external URL, the bare prefix to prefix + "/" (ServeMux),
+		 * anything outside the prefix is not found. */
+		size_t pl = strlen(prefix);
+		if (strcmp(url, "/") == 0)
+			return reply_redirect(r, MHD_HTTP_FOUND, r->srv->external_url);
+		if (strncmp(url, prefix, pl) != 0 || (url[pl] != '\0' && url[pl] != '/'))
+			return reply_error(r, MHD_HTTP_NOT_FOUND, "404 page not found");
+		if (url[pl] == '\0') {
+			buf_t loc = BUF_INIT;
+			buf_puts(&loc, prefix);
+			buf_putc(&loc, '/');
+			if (r->query && r->query[0]) {
+				buf_putc(&loc, '?');
+				buf_puts(&loc, r->query);
+			}
+			enum MHD_Result ret = buf_ok(&loc) ? reply_redirect(r, MHD_HTTP_MOVED_PERMANENTLY, buf_str(&loc))
+			                                   : MHD_NO;
+			buf_free(&loc);
+			return ret;
+		}
+		url += pl;
+	}
 	if (strcmp(url, "/probe") == 0)
 		return handle_probe(r);
 	if (strcmp(url, "/metrics") == 0) {
@@ -936,6 +985,12 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	loop_prepare(loop, on_prepare, s);
 	s->run_pending = true;
 	return s;
+}
+
+void http_server_set_routes(http_server_t *s, const char *prefix, const char *external_url)
+{
+	s->route_prefix = prefix;
+	s->external_url = external_url;
 }
 
 void http_server_quiesce(http_server_t *s)

@@ -35,6 +35,12 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
                                size_t n, const webconfig_t *wc, webauth_pool_t *auth, char *err, size_t errlen);
 
+/* blackbox's --web.route-prefix / --web.external-url: with a prefix other than "/", every endpoint
+ * lives under it, "/" redirects (302) to external_url, the bare prefix redirects (301) to itself plus
+ * "/", and other paths are 404. prefix has no trailing slash ("" is the root); both strings are
+ * borrowed and must outlive the server. */
+void http_server_set_routes(http_server_t *s, const char *prefix, const char *external_url);
+
 /* Stops accepting new connections; requests in flight go on, answers close their connections and
  * new probes on kept-alive connections are refused (503). */
 void http_server_quiesce(http_server_t *s);

@@ -35,7 +35,12 @@ typedef struct options {
 	const char *log_format;
 	const char *resolver;
 	const char *web_config_file;
+	const char *external_url;
+	const char *route_prefix;
 	long workers;
+	/* derived */
+	char prefix[256];               /* route prefix without its trailing slash ("" for "/") */
+	char external[512];
 } options_t;
 
 /* On SIGTERM, probes in flight get this long to finish on their own; then they are answered as
@@ -73,6 +78,10 @@ static const char usage[] =
 	"      --log.level=info         Only log messages with the given severity or above. One of:\n"
 	"                               [debug, info, warn, error]\n"
 	"      --log.format=logfmt      Output format of log messages. One of: [logfmt, json]\n"
+	"      --web.external-url=<url>  The URL under which nsprobe is externally reachable (e.g. behind\n"
+	"                               a reverse proxy); its path prefixes every endpoint.\n"
+	"      --web.route-prefix=<path> Prefix for the internal routes of web endpoints. Defaults to\n"
+	"                               the path of --web.external-url.\n"
 	"      --target.resolver=\"\"     DNS servers (\"ip[:port],...\") used to resolve target host\n"
 	"                               names. Default: the system's resolver (/etc/hosts,\n"
 	"                               /etc/resolv.conf).\n"
@@ -145,6 +154,10 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			o->log_format = val;
 		} else if (strcmp(name, "target.resolver") == 0) {
 			o->resolver = val[0] ? val : NULL;
+		} else if (strcmp(name, "web.external-url") == 0) {
+			o->external_url = val;
+		} else if (strcmp(name, "web.route-prefix") == 0) {
+			o->route_prefix = val;
 		} else if (strcmp(name, "web.config.file") == 0) {
 			o->web_config_file = val[0] ? val : NULL;
 		} else if (strcmp(name, "workers") == 0) {
@@ -155,6 +168,45 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			return die_usage("unknown long flag '%s'", a);
 		}
 	}
+	return 0;
+}
+
+/* blackbox main.go computeExternalURL and the route prefix rules: the external URL defaults to
+ * http://<hostname>:<port of the first listen address>, its path (without a trailing slash) is the
+ * default prefix, and the prefix is "/" + trimmed of slashes. */
+static int compute_routes(options_t *o, char *err, size_t errlen)
+{
+	const char *u = o->external_url;
+	if (!u || !u[0]) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		const char *colon = strrchr(o->listen[0], ':');
+		snprintf(o->external, sizeof(o->external), "http://%s:%s", host, colon ? colon + 1 : "9115");
+	} else {
+		size_t n = strlen(u);
+		if (n && (u[0] == '"' || u[0] == '\'' || u[n - 1] == '"' || u[n - 1] == '\'')) {
+			snprintf(err, errlen, "URL must not begin or end with quotes");
+			return NSP_EINVAL;
+		}
+		snprintf(o->external, sizeof(o->external), "%s", u);
+		size_t el = strlen(o->external);
+		const char *scheme = strstr(o->external, "://");
+		const char *path = strchr(scheme ? scheme + 3 : o->external, '/');
+		while (el > 0 && path && o->external + el - 1 >= path && o->external[el - 1] == '/')
+			o->external[--el] = '\0';
+	}
+	const char *scheme = strstr(o->external, "://");
+	const char *path = strchr(scheme ? scheme + 3 : o->external, '/');
+	const char *rp = o->route_prefix && o->route_prefix[0] ? o->route_prefix : (path ? path : "");
+	while (*rp == '/')
+		rp++;
+	size_t rl = strlen(rp);
+	while (rl > 0 && rp[rl - 1] == '/')
+		rl--;
+	if (rl == 0)
+		o->prefix[0] = '\0';
+	else
+		snprintf(o->prefix, sizeof(o->prefix), "/%.*s", (int)rl, rp);
 	return 0;
 }
 
@@ -238,6 +290,8 @@ static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const ht
 		return NSP_ELIB;
 	}
 	w->http = http_server_new(w->loop, w->dns, ex, addrs, n, web->config, web->auth, err, sizeof(err));
+	if (w->http)
+		http_server_set_routes(w->http, o->prefix, o->external);
 	if (!w->http) {
 		log_error("Error starting HTTP server", "err", err);
 		worker_free(w);
@@ -353,6 +407,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		naddrs += (size_t)n;
+	}
+	if (compute_routes(&o, err, sizeof(err)) != 0) {
+		log_error("failed to determine external URL", "err", err);
+		exporter_deinit(&ex);
+		return 1;
 	}
 	for (size_t i = 0; i < naddrs; i++) {
 		if (http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
