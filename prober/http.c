@@ -735,8 +735,62 @@ static enum MHD_Result reply_redirect(http_req_t *r, unsigned status, const char
 	return send_response(r, status, resp);
 }
 
+/* Go's cleanPath (net/http/server.go): path.Clean, rooted, keeping a trailing slash. */
+static void clean_path(const char *in, buf_t *out)
+{
+	size_t n = strlen(in);
+	bool trailing = n > 1 && in[n - 1] == '/';
+	size_t *starts = calloc(n + 1, sizeof(*starts));     /* where each kept segment begins in out */
+	size_t depth = 0;
+	buf_putc(out, '/');
+	for (const char *p = in; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t len = (size_t)(e - p);
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth > 0 && starts) {
+				out->len = starts[--depth];
+				out->p[out->len] = '\0';
+			}
+		} else {
+			if (starts)
+				starts[depth++] = out->len;
+			if (out->len > 1)
+				buf_putc(out, '/');
+			buf_append(out, p, len);
+		}
+		p = e;
+	}
+	if (trailing && out->len > 1)
+		buf_putc(out, '/');
+	free(starts);
+}
+
 static enum MHD_Result route(http_req_t *r, const char *url, const char *method)
 {
+	/* ServeMux answers an unclean path ("//probe", "/a/../probe") with a redirect to its clean form. */
+	if (url[0] == '/' && (strstr(url, "//") || strstr(url, "/./") || strstr(url, "/../") ||
+	                      (strlen(url) >= 2 && strcmp(url + strlen(url) - 2, "/.") == 0) ||
+	                      (strlen(url) >= 3 && strcmp(url + strlen(url) - 3, "/..") == 0))) {
+		buf_t clean = BUF_INIT;
+		clean_path(url, &clean);
+		if (buf_ok(&clean) && strcmp(buf_str(&clean), url) != 0) {
+			if (r->query && r->query[0]) {
+				buf_putc(&clean, '?');
+				buf_puts(&clean, r->query);
+			}
+			enum MHD_Result ret = buf_ok(&clean) ? reply_redirect(r, MHD_HTTP_MOVED_PERMANENTLY, buf_str(&clean))
+			                                     : MHD_NO;
+			buf_free(&clean);
+			return ret;
+		}
+		buf_free(&clean);
+	}
 	const char *prefix = r->srv->route_prefix;
 	if (prefix && prefix[0]) {
 		/* blackbox main.go: "/" goes to the external URL, the bare prefix to prefix + "/" (ServeMux),

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""--web.external-url / --web.route-prefix: nsprobe and blackbox_exporter 0.23 side by side.
+"""--web.external-url / --web.route-prefix, and ServeMux's clean-path redirects: nsprobe and
+blackbox_exporter 0.23 side by side.
 
 Both start with the same config and the same external URL (a path under a made-up host); every path
 below must give the same status, Location header and body. Without blackbox_exporter installed, the
@@ -29,6 +30,12 @@ EXPECTED = {
     "/nsprobex/-/healthy": (404, None, "404 page not found\n"),
     "/-/healthy": (404, None, "404 page not found\n"),
     "/nsprobe/probe?module=nope&target=x": (400, None, 'Unknown module "nope"\n'),
+    # ServeMux cleans paths first and redirects to the clean form
+    "//nsprobe/-/healthy": (301, "/nsprobe/-/healthy", '<a href="/nsprobe/-/healthy">Moved Permanently</a>.'),
+    "/nsprobe/a/../-/healthy?x=1": (301, "/nsprobe/-/healthy?x=1",
+                                    '<a href="/nsprobe/-/healthy?x=1">Moved Permanently</a>.'),
+    "/nsprobe/./metrics": (301, "/nsprobe/metrics", '<a href="/nsprobe/metrics">Moved Permanently</a>.'),
+    "/..": (301, "/", '<a href="/">Moved Permanently</a>.'),
 }
 
 
