@@ -881,8 +881,8 @@ def _raw_request(ctx, raw, timeout=10.0):
     data = b""
     with socket.create_connection((ctx.exporter.HOST, ctx.exporter.port), timeout=timeout) as s:
         try:
+            # No half-close: every request says "Connection: close", so the server ends the exchange.
             s.sendall(raw)
-            s.shutdown(socket.SHUT_WR)
         except OSError:
             pass                     # the server may answer and close before reading it all
         try:
