@@ -41,7 +41,6 @@
 #include <sodium.h>
 
 #include "errors.h"
-#include "wire.h"
 
 #define DNSCLIENT_EDNS_SIZE 4096
 #define DNSCLIENT_IDLE_NS   (30LL * 1000000000)

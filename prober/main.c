@@ -189,14 +189,15 @@ static int compute_routes(options_t *o, char *err, size_t errlen)
 			return NSP_EINVAL;
 		}
 		snprintf(o->external, sizeof(o->external), "%s", u);
-		size_t el = strlen(o->external);
-		const char *scheme = strstr(o->external, "://");
-		const char *path = strchr(scheme ? scheme + 3 : o->external, '/');
-		while (el > 0 && path && o->external + el - 1 >= path && o->external[el - 1] == '/')
-			o->external[--el] = '\0';
 	}
+	/* The path part loses its trailing slashes (it is the default prefix). */
 	const char *scheme = strstr(o->external, "://");
-	const char *path = strchr(scheme ? scheme + 3 : o->external, '/');
+	char *path = strchr(scheme ? scheme + 3 : o->external, '/');
+	size_t el = strlen(o->external);
+	while (path && o->external + el > path && o->external[el - 1] == '/')
+		o->external[--el] = '\0';
+	if (path && !*path)
+		path = NULL;
 	const char *rp = o->route_prefix && o->route_prefix[0] ? o->route_prefix : (path ? path : "");
 	while (*rp == '/')
 		rp++;

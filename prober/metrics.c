@@ -264,6 +264,19 @@ static bool nanos_exact(double v, uint64_t *n)
 	return true;
 }
 
+/* The decimal digits of u (at least one) into d; returns how many. */
+static size_t u64_digits(uint64_t u, char d[24])
+{
+	char s[24];
+	size_t len = 0;
+	do {
+		s[sizeof(s) - 1 - len++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	memcpy(d, s + sizeof(s) - len, len);
+	return len;
+}
+
 static size_t metrics_shortest(double v, char d[24], int *dp)
 {
 	int exp10 = 0;
@@ -271,23 +284,13 @@ static size_t metrics_shortest(double v, char d[24], int *dp)
 	uint64_t nanos = 0;
 	/* Integers below 2^53 are exact: their digits, without trailing zeros, are the answer. */
 	if (v < 9007199254740992.0 && v == (double)(uint64_t)v) {
-		char s[24];
-		size_t len = 0;
-		for (uint64_t u = (uint64_t)v; u || len == 0; u /= 10)
-			s[sizeof(s) - 1 - len++] = (char)('0' + u % 10);
-		memcpy(d, s + sizeof(s) - len, len);
-		n = len;
-		exp10 = (int)len - 1;
+		n = u64_digits((uint64_t)v, d);
+		exp10 = (int)n - 1;
 	} else if (v < 1e6 && nanos_exact(v, &nanos)) {
 		/* n/1e9 (every duration we measure): the decimal n·10⁻⁹ parses back to v, and with at most
 		 * 15 digits no shorter decimal can lie within half an ulp of v, so it is the shortest. */
-		char s[24];
-		size_t len = 0;
-		for (uint64_t u = nanos; u; u /= 10)
-			s[sizeof(s) - 1 - len++] = (char)('0' + u % 10);
-		memcpy(d, s + sizeof(s) - len, len);
-		n = len;
-		exp10 = (int)len - 1 - 9;
+		n = u64_digits(nanos, d);
+		exp10 = (int)n - 1 - 9;
 	} else {
 		bool ok = false;
 		/* Subnormals have fewer significant bits: there the argument fails, so search from 1. */

@@ -107,6 +107,14 @@ static void fmt_float(double v, char out[32])
 	metrics_fmt_float(v, out);
 }
 
+/* Go's dial network for the probe's transport and address family, as blackbox logs it. */
+static const char *net_name(const probe_t *p)
+{
+	if (p->tcp)
+		return p->ip.family == AF_INET ? "tcp4" : "tcp6";
+	return p->ip.family == AF_INET ? "udp4" : "udp6";
+}
+
 static void fmt_uint(unsigned long v, char out[32])
 {
 	snprintf(out, 32, "%lu", v);
@@ -512,11 +520,9 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 		char addr[64];
 		target_join(&p->ip, p->server.port, addr, sizeof(addr));
 		if (a->dial_failed)
-			snprintf(err, sizeof(err), "dial %s%s %s: connect: %s", p->tcp ? "tcp" : "udp",
-			         p->ip.family == AF_INET ? "4" : "6", addr, a->error);
+			snprintf(err, sizeof(err), "dial %s %s: connect: %s", net_name(p), addr, a->error);
 		else
-			snprintf(err, sizeof(err), "read %s%s %s: %s", p->tcp ? "tcp" : "udp",
-			         p->ip.family == AF_INET ? "4" : "6", addr, a->error);
+			snprintf(err, sizeof(err), "read %s %s: %s", net_name(p), addr, a->error);
 		exchange_failed(p, err);
 		return;
 	}
@@ -623,7 +629,7 @@ static void send_query(probe_t *p)
 		else
 			snprintf(target_ip, sizeof(target_ip), "%s:%s", a, p->port);
 	}
-	snprintf(dial, sizeof(dial), "%s%s", p->tcp ? "tcp" : "udp", p->ip.family == AF_INET ? "4" : "6");
+	snprintf(dial, sizeof(dial), "%s", net_name(p));
 
 	if (dns->dns_over_tls) {
 		if (!p->tcp) {
@@ -874,8 +880,7 @@ static void on_deadline(void *ctx)
 		set_phases(p, p->t_query_sent - p->t_query_start, now - p->t_query_sent);
 		char err[200], addr[64];
 		target_join(&p->ip, p->server.port, addr, sizeof(addr));
-		snprintf(err, sizeof(err), "read %s%s %s: i/o timeout", p->tcp ? "tcp" : "udp",
-		         p->ip.family == AF_INET ? "4" : "6", addr);
+		snprintf(err, sizeof(err), "read %s %s: i/o timeout", net_name(p), addr);
 		exchange_failed(p, err);
 	}
 }
