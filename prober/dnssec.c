@@ -19,6 +19,32 @@
  *
  * Every byte comes from the network: rdata is read through bounds checks and names through
  * wire_name_unpack with the message cut at the end of the rdata that holds them.
+ *
+ * Work limits. RFC 4035 5.3.1 asks a validator to try every key that matches an RRSIG's signer,
+ * algorithm and key tag; KeyTrap (CVE-2023-50387) pairs many RRSIGs with many keys of one tag, and
+ * a key with a 20 KB RSA exponent turns each try into seconds of modular exponentiation. After it
+ * the validators bounded the work (we follow the numbers, not the code):
+ *   - key sizes: RSA exponents of at most 35 bits, BIND's RSA_MAX_PUBEXP_BITS (lib/dns/
+ *     openssl_shim.h; pkcs11rsa_link.c refuses larger ones at verification), which every signer's
+ *     3 and 65537 (and BIND's 2^32+1) meet; moduli of 512..4096 bits, 1024..4096 for RSASHA512, as
+ *     BIND's opensslrsa_createctx checks (RFC 3110 2, RFC 5702 2). OpenSSL, under Unbound and
+ *     BIND, refuses an exponent not below the modulus, and above 64 bits for moduli over 3072 bits:
+ *     a 10 KB exponent is accepted by none of them. Such keys are DNSSEC_BAD_KEY before any
+ *     arithmetic.
+ *   - verifications: BIND 9.18.24+ caps a fetch at 16 (max-validations-per-fetch), Unbound 1.19.1
+ *     an RRset at 8 tries (MAX_VALIDATE_RRSIGS), Knot Resolver 5.7.1 a request with a crypto budget.
+ *     A probe gets DNSSEC_MAX_VERIFICATIONS (32: an ANY answer during an algorithm rollover holds
+ *     ~10 RRsets with 2 RRSIGs each).
+ *   - key-tag collisions: BIND allows one failed validation per fetch (max-validation-failures-
+ *     per-fetch 1), hickory-dns 2 keys per tag. Signers do not publish two keys with one tag on
+ *     purpose (RFC 4034 Appendix B: tags are not unique, but a collision is ~1 in 65536 per pair),
+ *     so a probe may try DNSSEC_MAX_KEYTAG_COLLISIONS keys beyond the first candidate of each
+ *     RRSIG; the candidates are counted before any of them is verified.
+ *   - NSEC3 (CVE-2023-50868): Knot Resolver 5.7.1's price of 50 iterations, Unbound 1.19.1's 8
+ *     hashes per message (MAX_NSEC3_CALCULATIONS); RFC 9276 3.2 lets validators treat any
+ *     iteration count above 0 as insecure or bogus.
+ *   - the deadline: checked before every verification, so a check ends at most one verification
+ *     (well under 2 ms with the sizes above; see the KeyTrap unit test) after it.
  */
 #include "dnssec.h"
 
@@ -55,8 +81,12 @@
 #define DNSKEY_FLAG_REVOKE 0x0080   /* RFC 5011 2.1, bit 8 */
 #define DNSKEY_PROTOCOL    3        /* RFC 4034 2.1.2 */
 
-/* RFC 3110 2 allows moduli up to 4096 bits; larger ones only cost time. */
-#define RSA_MAX_MODULUS 512
+/* Key sizes validators accept (see the top of the file). */
+#define RSA_MAX_EXPONENT_BITS 35      /* BIND RSA_MAX_PUBEXP_BITS */
+#define RSA_MIN_MODULUS_BITS 512      /* RFC 3110 2 */
+#define RSA_MIN_MODULUS_BITS_SHA512 1024  /* RFC 5702 2 */
+#define RSA_MAX_MODULUS_BITS 4096     /* RFC 3110 2 */
+#define RSA_MAX_MODULUS (RSA_MAX_MODULUS_BITS / 8)
 
 /* ------------------------------------------------------------------------------------------------
  * Tables */
@@ -237,6 +267,20 @@ typedef enum verify {
 	VERIFY_BAD_KEY,
 } verify_t;
 
+/* Significant bits of a big-endian unsigned integer (leading zero octets skipped). */
+static size_t bits_of(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len && p[i] == 0)
+		i++;
+	if (i == len)
+		return 0;
+	size_t bits = (len - i - 1) * 8;
+	for (uint8_t top = p[i]; top; top >>= 1)
+		bits++;
+	return bits;
+}
+
 /* nettle's public API takes GMP integers; every one is made and freed through nettle calls
  * (rsa_public_key_init, dsa_signature_init), so only nettle and hogweed are linked. */
 static verify_t verify_rsa(uint8_t alg, const uint8_t *key, size_t klen, const uint8_t *sig,
@@ -255,7 +299,11 @@ static verify_t verify_rsa(uint8_t alg, const uint8_t *key, size_t klen, const u
 	if (elen == 0 || klen - off <= elen)
 		return VERIFY_BAD_KEY;
 	size_t mlen = klen - off - elen;
-	if (mlen > RSA_MAX_MODULUS)
+	/* sizes first, before any arithmetic: a 20 KB exponent costs seconds per verification */
+	size_t ebits = bits_of(key + off, elen);
+	size_t mbits = bits_of(key + off + elen, mlen);
+	if (ebits == 0 || ebits > RSA_MAX_EXPONENT_BITS || mbits > RSA_MAX_MODULUS_BITS ||
+	    mbits < (alg == 10 ? RSA_MIN_MODULUS_BITS_SHA512 : RSA_MIN_MODULUS_BITS))
 		return VERIFY_BAD_KEY;
 	if (slen == 0 || slen > RSA_MAX_MODULUS)
 		return VERIFY_BAD_SIG;
@@ -537,6 +585,10 @@ typedef struct check {
 	span_t *spans;             /* per RR of the section */
 	buf_t scratch;             /* canonical rdata of the current RRset */
 	buf_t data;                /* the signed data of the current RRSIG */
+	const wire_rr_t *krrs;     /* the answer section of keys */
+	size_t nk;
+	int32_t *tags;             /* per RR of krrs: its key tag, -1 if it is no usable DNSKEY */
+	dnssec_budget_t *budget;
 } check_t;
 
 /* Builds the signed data of RRSIG s over the n_spans canonical RRs (RFC 4034 3.1.8.1) in c->data. */
@@ -579,20 +631,35 @@ static int signed_data(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 	return buf_ok(d) ? 0 : NSP_ENOMEM;
 }
 
-/* Whether key RR k of the key message can have made RRSIG s (RFC 4035 5.3.1). */
-static bool key_matches(const wire_msg_t *km, const wire_rr_t *k, const rrsig_t *s, uint16_t rclass,
-                        uint16_t covered)
+/* The key tag of each DNSKEY of the key set, computed once per check rather than once per RRSIG
+ * and key (a 64 KB key set and thousands of RRSIGs would otherwise sum gigabytes). */
+static int key_tags(check_t *c)
 {
-	if (k->type != TYPE_DNSKEY || k->rclass != rclass || k->rdlen < 4 ||
-	    (size_t)k->rdata + k->rdlen > km->len)
+	c->krrs = wire_section(c->keys, WIRE_ANSWER, &c->nk);
+	c->tags = calloc(c->nk ? c->nk : 1, sizeof(*c->tags));
+	if (!c->tags)
+		return NSP_ENOMEM;
+	for (size_t i = 0; i < c->nk; i++) {
+		const wire_rr_t *k = &c->krrs[i];
+		c->tags[i] = -1;
+		if (k->type == TYPE_DNSKEY && k->rdlen >= 4 && (size_t)k->rdata + k->rdlen <= c->keys->len)
+			c->tags[i] = dnssec_key_tag(c->keys->buf + k->rdata, k->rdlen);
+	}
+	return 0;
+}
+
+/* Whether key RR i of the key message can have made RRSIG s (RFC 4035 5.3.1). */
+static bool key_matches(const check_t *c, size_t i, const rrsig_t *s, uint16_t rclass, uint16_t covered)
+{
+	const wire_msg_t *km = c->keys;
+	const wire_rr_t *k = &c->krrs[i];
+	if (c->tags[i] != s->key_tag || k->rclass != rclass)
 		return false;
 	const uint8_t *p = km->buf + k->rdata;
 	uint16_t flags = get16(p);
 	if (!(flags & DNSKEY_FLAG_ZONE) || p[2] != DNSKEY_PROTOCOL || p[3] != s->algorithm)
 		return false;
 	if ((flags & DNSKEY_FLAG_REVOKE) && covered != TYPE_DNSKEY)
-		return false;
-	if (dnssec_key_tag(p, k->rdlen) != s->key_tag)
 		return false;
 	uint8_t owner[WIRE_MAX_NAME];
 	int n = wire_name_read(km, k->owner, owner, NULL);
@@ -602,11 +669,80 @@ static bool key_matches(const wire_msg_t *km, const wire_rr_t *k, const rrsig_t 
 	return memcmp(owner, s->signer, s->signer_len) == 0;
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Budget */
+
+void dnssec_budget_init(dnssec_budget_t *b, int64_t deadline_ns)
+{
+	*b = (dnssec_budget_t){
+		.verifications = DNSSEC_MAX_VERIFICATIONS,
+		.collisions = DNSSEC_MAX_KEYTAG_COLLISIONS,
+		.nsec3_hashes = DNSSEC_MAX_NSEC3_HASHES,
+		.deadline_ns = deadline_ns,
+	};
+}
+
+/* Takes n from *left; false (and the budget spent with `limit`) if fewer are left. */
+static bool budget_take(dnssec_budget_t *b, unsigned *left, size_t n, dnssec_limit_t limit)
+{
+	if (b->spent != DNSSEC_LIMIT_NONE)
+		return false;
+	if (n > *left) {
+		*left = 0;
+		b->spent = limit;
+		return false;
+	}
+	*left -= (unsigned)n;
+	return true;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One verification may start: the deadline has not passed and one is left. */
+static bool budget_verification(dnssec_budget_t *b)
+{
+	if (b->spent == DNSSEC_LIMIT_NONE && b->deadline_ns != 0 && monotonic_ns() >= b->deadline_ns)
+		b->spent = DNSSEC_LIMIT_DEADLINE;
+	return budget_take(b, &b->verifications, 1, DNSSEC_LIMIT_VERIFICATIONS);
+}
+
+bool dnssec_budget_nsec3(dnssec_budget_t *b, unsigned iterations, size_t salt_len)
+{
+	/* Knot Resolver's kr_nsec3_price: each iteration hashes the salt and the previous 20-octet
+	 * hash, one SHA-1 block per 64 octets */
+	size_t blocks = (20 + salt_len - 1) / 64 + 1;
+	if (((size_t)iterations + 1) * blocks > DNSSEC_MAX_NSEC3_ITERATIONS + 1) {
+		if (b->spent == DNSSEC_LIMIT_NONE)
+			b->spent = DNSSEC_LIMIT_NSEC3_ITERATIONS;
+		return false;
+	}
+	return budget_take(b, &b->nsec3_hashes, 1, DNSSEC_LIMIT_NSEC3_HASHES);
+}
+
+const char *dnssec_limit_describe(dnssec_limit_t limit)
+{
+	switch (limit) {
+	case DNSSEC_LIMIT_NONE: return "";
+	case DNSSEC_LIMIT_VERIFICATIONS: return "more than 32 signature verifications";
+	case DNSSEC_LIMIT_COLLISIONS: return "more than 4 key-tag collisions";
+	case DNSSEC_LIMIT_NSEC3_ITERATIONS: return "NSEC3 iterations above 50";
+	case DNSSEC_LIMIT_NSEC3_HASHES: return "more than 8 NSEC3 hashes";
+	case DNSSEC_LIMIT_DEADLINE: return "the probe's deadline passed during signature checks";
+	}
+	return "unknown limit";
+}
+
 /* Checks one RRSIG over the RRset; *reason gets its outcome. n_spans < 0 means the RRset could not
  * be canonicalised. Returns 0 or NSP_ENOMEM. */
 static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, const item_t *owner,
                        uint16_t type, uint16_t rclass, long n_spans, dnssec_reason_t *reason)
 {
+	*reason = DNSSEC_NO_KEY;   /* stays so only if the budget stops the check below */
 	unsigned labels = name_labels(owner->owner, owner->owner_len);
 	if (labels > 0 && owner->owner[0] == 1 && owner->owner[1] == '*')
 		labels--;   /* RFC 4034 3.1.3: the wildcard label is not counted */
@@ -624,13 +760,24 @@ static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 		return 0;
 	}
 
+	/* Key-tag collisions are counted before any candidate is verified: a key set built to
+	 * collide is refused whole, whatever order its keys come in. */
+	size_t candidates = 0;
+	for (size_t i = 0; i < c->nk; i++)
+		if (key_matches(c, i, s, rclass, type))
+			candidates++;
+	if (candidates > 1 && !budget_take(c->budget, &c->budget->collisions, candidates - 1,
+	                                   DNSSEC_LIMIT_COLLISIONS))
+		return 0;
+
 	bool built = false, any_key = false, good_key = false, verified = false;
-	size_t nk;
-	const wire_rr_t *krrs = wire_section(c->keys, WIRE_ANSWER, &nk);
-	for (size_t i = 0; i < nk && !verified; i++) {
-		if (!key_matches(c->keys, &krrs[i], s, rclass, type))
+	const wire_rr_t *krrs = c->krrs;
+	for (size_t i = 0; i < c->nk && !verified; i++) {
+		if (!key_matches(c, i, s, rclass, type))
 			continue;
 		any_key = true;
+		if (!budget_verification(c->budget))
+			return 0;
 		if (!built) {
 			int rc = signed_data(c, sigrr, s, owner, type, rclass, (size_t)n_spans);
 			if (rc < 0)
@@ -731,6 +878,8 @@ static int check_rrset(check_t *c, int g, size_t first, dnssec_result_t *out)
 			int rc = check_rrsig(c, sr, &s, owner, rr0->type, rr0->rclass, n_spans, &reason);
 			if (rc < 0)
 				return rc;
+			if (c->budget->spent != DNSSEC_LIMIT_NONE)
+				return 0;   /* this RRSIG's outcome is unknown: keep the verdict so far */
 		}
 		bool better = rank(reason) > rank(v->reason) ||
 		              (reason == v->reason && reason <= DNSSEC_EXPIRING &&
@@ -766,17 +915,21 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 	out->first_failure = 0;
 	out->have_times = false;
 	out->earliest_expiry = out->latest_inception = 0;
+	out->limit = DNSSEC_LIMIT_NONE;
 	if (sodium_init() < 0)
 		return NSP_ELIB;
 
-	check_t c = { .msg = msg, .keys = keys, .opts = opts };
+	dnssec_budget_t own;
+	if (!opts->budget)
+		dnssec_budget_init(&own, 0);
+	check_t c = { .msg = msg, .keys = keys, .opts = opts, .budget = opts->budget ? opts->budget : &own };
 	c.rrs = wire_section(msg, section, &c.n);
 	if (c.n == 0)
 		return 0;
 	int rc = NSP_ENOMEM;
 	c.items = calloc(c.n, sizeof(*c.items));
 	c.spans = calloc(c.n, sizeof(*c.spans));
-	if (!c.items || !c.spans)
+	if (!c.items || !c.spans || key_tags(&c) != 0)
 		goto done;
 
 	/* owners, and RRsets in order of first appearance */
@@ -816,6 +969,17 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 		if (rc < 0)
 			goto done;
 		next++;
+		if (c.budget->spent != DNSSEC_LIMIT_NONE)
+			break;
+	}
+	rc = 0;
+	if (c.budget->spent != DNSSEC_LIMIT_NONE) {
+		/* RRsets not reached say "missing RRSIG"; none of them counts as checked */
+		for (size_t g = (size_t)next; g < out->n_rrsets; g++)
+			out->verdicts[g] = (dnssec_verdict_t){ .reason = DNSSEC_MISSING_RRSIG };
+		out->limit = c.budget->spent;
+		out->first_failure = 0;
+		goto done;
 	}
 
 	out->first_failure = out->n_rrsets;
@@ -834,6 +998,7 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 done:
 	buf_free(&c.scratch);
 	buf_free(&c.data);
+	free(c.tags);
 	free(c.spans);
 	free(c.items);
 	return rc;

@@ -70,6 +70,7 @@ struct probe {
 	/* nsprobe's extensions */
 	bool fetching_keys;               /* dnssec: the exchange in flight asks for the DNSKEY set */
 	uint8_t *answer;                  /* dnssec: the main answer, kept while the keys are fetched */
+	dnssec_budget_t dnssec_budget;    /* dnssec: the work every check of this probe may still do */
 	size_t answer_len;
 	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
 	int64_t udp_connect_ns, udp_request_ns;
@@ -275,10 +276,19 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 	dnssec_opts_t opts = {
 		.now = loop_wall_ns() / 1000000000,
 		.min_validity = dns->dnssec_min_validity_ns / 1000000000,
+		.budget = &p->dnssec_budget,
 	};
 	int r = dnssec_check(m, sec, keys, &opts, &res);
 	if (r != 0) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", nsp_strerror(r), NULL);
+		free(v);
+		probe_finish(p, false);
+		return;
+	}
+	if (res.limit != DNSSEC_LIMIT_NONE) {
+		/* a hostile or broken zone (KeyTrap, CVE-2023-50387): say which bound stopped the check */
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "work limit reached",
+		          "limit", dnssec_limit_describe(res.limit), NULL);
 		free(v);
 		probe_finish(p, false);
 		return;
@@ -914,6 +924,7 @@ probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_n
 	if (isfinite(timeout_s) && timeout_s > 0)
 		tns = timeout_s >= 1e9 ? (int64_t)1e18 : (int64_t)(timeout_s * 1e9);
 	p->deadline = p->t_start + tns;
+	dnssec_budget_init(&p->dnssec_budget, p->deadline);
 
 	char t[32];
 	fmt_float(timeout_s, t);
