@@ -882,6 +882,207 @@ static void test_key_tag(void **state)
 	assert_string_equal(dnssec_reason_name(DNSSEC_NO_KEY), "no matching key");
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Work limits (KeyTrap, CVE-2023-50387; issue 12) */
+
+#define LIMITS_FILE TEST_DATA_DIR "/dnssec/limits.txt"
+#define KEYTRAP_SEED TEST_DATA_DIR "/../fuzz/corpus/dnssec/keytrap-cve-2023-50387"
+
+/* The KeyTrap pair of test/fakes/keytrap.py: 20 RRSIGs of tag 4711, 4 RSA keys of that tag with
+ * 10,000-octet exponents. */
+static void keytrap_load(pmsg_t *m, pmsg_t *k)
+{
+	FILE *f = fopen(KEYTRAP_SEED, "rb");
+	assert_non_null(f);
+	static uint8_t b[65536 + 2];
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	assert_true(n > 2);
+	size_t l = (size_t)b[0] << 8 | b[1];
+	assert_true(2 + l < n);
+	pmsg_parse(m, b + 2, l);
+	pmsg_parse(k, b + 2 + l, n - 2 - l);
+}
+
+static int check_budget(const wire_msg_t *m, const wire_msg_t *k, dnssec_budget_t *b,
+                        dnssec_verdict_t *v, size_t cap, dnssec_result_t *res)
+{
+	dnssec_opts_t o = { .now = 1800000000, .budget = b };
+	*res = (dnssec_result_t){ .verdicts = v, .cap = cap };
+	return dnssec_check(m, WIRE_ANSWER, k, &o, res);
+}
+
+static void test_keytrap_collisions(void **state)
+{
+	(void)state;
+	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+	assert_non_null(m);
+	assert_non_null(k);
+	keytrap_load(m, k);
+	dnssec_verdict_t v[4];
+	dnssec_result_t res;
+	dnssec_budget_t b;
+	dnssec_budget_init(&b, 0);
+	/* the first RRSIG's 4 candidates (3 collisions) are tried, each refused for its exponent;
+	 * the second RRSIG brings the collisions to 6 > 4 and is stopped before any try */
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_COLLISIONS);
+	assert_int_equal(b.spent, DNSSEC_LIMIT_COLLISIONS);
+	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 4);
+	assert_false(res.valid);
+	assert_false(res.ok);
+	assert_string_equal(dnssec_limit_describe(res.limit), "more than 4 key-tag collisions");
+	/* without a budget of its own, a call gets a fresh one and stops the same way */
+	dnssec_opts_t o = { .now = 1800000000 };
+	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
+	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_COLLISIONS);
+	pmsg_free(m);
+	pmsg_free(k);
+	free(m);
+	free(k);
+}
+
+static void test_keytrap_verifications(void **state)
+{
+	(void)state;
+	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+	assert_non_null(m);
+	assert_non_null(k);
+	keytrap_load(m, k);
+	dnssec_verdict_t v[4];
+	dnssec_result_t res;
+	dnssec_budget_t b;
+	/* collisions allowed: 20 RRSIGs x 4 keys want 80 verifications; 32 are made */
+	dnssec_budget_init(&b, 0);
+	b.collisions = 1000;
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	assert_int_equal(b.verifications, 0);
+	assert_false(res.valid);
+	/* the budget is the probe's: a later check of the same probe stops at once */
+	assert_int_equal(check_budget(&k->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	/* with room for all 80, every key is refused for its 80,000-bit exponent, before any
+	 * arithmetic (before the limits each try was a modular exponentiation of seconds) */
+	dnssec_budget_init(&b, 0);
+	b.collisions = 1000;
+	b.verifications = 1000;
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	assert_int_equal(b.verifications, 1000 - 80);
+	assert_int_equal(res.n_rrsets, 1);
+	assert_int_equal(v[0].reason, DNSSEC_BAD_KEY);
+	assert_int_equal(v[0].key_tag, 4711);
+	pmsg_free(m);
+	pmsg_free(k);
+	free(m);
+	free(k);
+}
+
+static void test_deadline(void **state)
+{
+	(void)state;
+	const tcase_t *c = find_case("p256-www-A");
+	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+	assert_non_null(m);
+	assert_non_null(k);
+	pmsg_parse(m, c->msg, c->msg_len);
+	pmsg_parse(k, c->keys, c->keys_len);
+	dnssec_verdict_t v[4];
+	dnssec_result_t res;
+	dnssec_budget_t b;
+	dnssec_budget_init(&b, 1);   /* a monotonic instant long past */
+	dnssec_opts_t o = { .now = c->now, .budget = &b };
+	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
+	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
+	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
+	assert_false(res.valid);
+	/* the same answer with time left verifies, with one verification */
+	dnssec_budget_init(&b, 0);
+	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
+	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	assert_true(res.ok);
+	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 1);
+	pmsg_free(m);
+	pmsg_free(k);
+	free(m);
+	free(k);
+}
+
+static void test_key_sizes(void **state)
+{
+	(void)state;
+	FILE *f = fopen(LIMITS_FILE, "r");
+	assert_non_null(f);
+	char *line = NULL;
+	size_t cap = 0, seen = 0;
+	ssize_t got;
+	char id[64] = "", reason[32] = "";
+	long now = 0;
+	uint8_t *msg = NULL, *keys = NULL;
+	size_t msg_len = 0, keys_len = 0;
+	while ((got = getline(&line, &cap, f)) > 0) {
+		if (line[got - 1] == '\n')
+			line[--got] = '\0';
+		if (strncmp(line, "case ", 5) == 0) {
+			assert_int_equal(sscanf(line, "case %63s %ld %31s", id, &now, reason), 3);
+			for (char *p = reason; *p; p++)
+				if (*p == '_')
+					*p = ' ';
+		} else if (strncmp(line, "msg ", 4) == 0) {
+			msg = unhex(line + 4, &msg_len);
+		} else if (strncmp(line, "keys ", 5) == 0) {
+			keys = unhex(line + 5, &keys_len);
+		} else if (strcmp(line, "end") == 0) {
+			pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+			assert_non_null(m);
+			assert_non_null(k);
+			pmsg_parse(m, msg, msg_len);
+			pmsg_parse(k, keys, keys_len);
+			dnssec_verdict_t v[4];
+			dnssec_result_t res;
+			print_message("case %s\n", id);
+			assert_int_equal(check(&m->m, &k->m, now, 0, v, 4, &res), 0);
+			assert_int_equal(res.n_rrsets, 1);
+			assert_string_equal(dnssec_reason_name(v[0].reason), reason);
+			pmsg_free(m);
+			pmsg_free(k);
+			free(m);
+			free(k);
+			free(msg);
+			free(keys);
+			msg = keys = NULL;
+			seen++;
+		}
+	}
+	free(line);
+	fclose(f);
+	assert_int_equal(seen, 4);
+}
+
+static void test_nsec3_budget(void **state)
+{
+	(void)state;
+	dnssec_budget_t b;
+	dnssec_budget_init(&b, 0);
+	assert_true(dnssec_budget_nsec3(&b, 50, 0));      /* RFC 9276 3.2: priced as Knot Resolver */
+	assert_true(dnssec_budget_nsec3(&b, 24, 45));     /* 25 iterations x 2 SHA-1 blocks */
+	assert_int_equal(b.nsec3_hashes, DNSSEC_MAX_NSEC3_HASHES - 2);
+	assert_false(dnssec_budget_nsec3(&b, 25, 45));
+	assert_int_equal(b.spent, DNSSEC_LIMIT_NSEC3_ITERATIONS);
+	dnssec_budget_init(&b, 0);
+	assert_false(dnssec_budget_nsec3(&b, 51, 0));
+	dnssec_budget_init(&b, 0);
+	for (int i = 0; i < DNSSEC_MAX_NSEC3_HASHES; i++)
+		assert_true(dnssec_budget_nsec3(&b, 0, 8));
+	assert_false(dnssec_budget_nsec3(&b, 0, 8));
+	assert_int_equal(b.spent, DNSSEC_LIMIT_NSEC3_HASHES);
+	assert_string_equal(dnssec_limit_describe(b.spent), "more than 8 NSEC3 hashes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +1103,11 @@ int main(void)
 		cmocka_unit_test(test_signer_outside),
 		cmocka_unit_test(test_api_edges),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_keytrap_collisions),
+		cmocka_unit_test(test_keytrap_verifications),
+		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_key_sizes),
+		cmocka_unit_test(test_nsec3_budget),
 	};
 	return cmocka_run_group_tests(tests, load_cases, free_cases);
 }
