@@ -46,11 +46,20 @@ BEHAVIOURS = {
     "opt_ok": "A record plus OPT with extended rcode 0, no DO",
     "qdcount0": "NOERROR, QDCOUNT 0, no records",
     "hdr_refused": "12-byte header only, REFUSED, QDCOUNT 0",
+    "hdr_servfail": "12-byte header only, SERVFAIL, QDCOUNT 0",
+    "hdr_notimp": "12-byte header only, NOTIMP, QDCOUNT 0",
+    "hdr_formerr": "12-byte header only, FORMERR, QDCOUNT 0, no OPT",
+    "hdr_nxdomain": "12-byte header only, NXDOMAIN, QDCOUNT 0",
+    "hdr_refused_opt": "REFUSED, QDCOUNT 0, an OPT record (UDP size 1232) in the additional section",
     "servfail": "SERVFAIL with the question echoed",
     "comp_loop": "ANCOUNT 1 whose owner is a compression pointer to itself",
     "big1200": "~1200-byte answer (5 TXT records of 221 bytes) with TC=0",
     "echo": "TXT answer describing the query: rd, opcode, qdcount, arcount, qtype, qclass, qname",
 }
+
+
+# The header-only answers (hdr_<name>): their rcodes.
+HEADER_ONLY_RCODES = {"formerr": 1, "servfail": 2, "nxdomain": 3, "notimp": 4, "refused": 5}
 
 
 def _name_wire(name):
@@ -142,8 +151,10 @@ def build_reply(behaviour, pkt):
         return _hdr(qid, base | 11, 1, 0, 0, 0) + qsec
     if behaviour == "qdcount0":
         return _hdr(qid, base, 0, 0, 0, 0)
-    if behaviour == "hdr_refused":
-        return _hdr(qid, base | 5, 0, 0, 0, 0)
+    if behaviour.startswith("hdr_") and behaviour[4:] in HEADER_ONLY_RCODES:
+        return _hdr(qid, base | HEADER_ONLY_RCODES[behaviour[4:]], 0, 0, 0, 0)
+    if behaviour == "hdr_refused_opt":
+        return _hdr(qid, base | 5, 0, 0, 0, 1) + b"\x00" + struct.pack(">HHIH", 41, 1232, 0, 0)
     if behaviour == "servfail":
         return _hdr(qid, base | 2, 1, 0, 0, 0) + qsec
     if behaviour == "comp_loop":
