@@ -692,7 +692,8 @@ for name, _qn, _qt, _tr in RR_QUERIES:
 _FAULT_DEV = {"big_notc": "udp_over_512", "big1200": "udp_over_512",
               "other_question": "question_mismatch", "qdcount0": "question_mismatch",
               "hdr_nxdomain": "question_mismatch", "garbage": "short_reply"}
-_HDR = ("hdr_refused", "hdr_servfail", "hdr_notimp", "hdr_formerr", "hdr_refused_opt")
+_HDR = ("hdr_refused", "hdr_servfail", "hdr_notimp", "hdr_formerr", "hdr_refused_opt",
+        "hdr_refused_split")
 for b in ("silent", "wrong_id", "big_notc", "opt_badsig", "garbage", "tc_partial", "tc_empty",
           "other_question", "qr0", "rcode11", "opt_ok", "qdcount0", "servfail",
           "comp_loop", "big1200", "echo", "hdr_nxdomain") + _HDR:

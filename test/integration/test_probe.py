@@ -774,6 +774,9 @@ add_probe("f_udp_hdr_refused_opt", "f_udp", "FAKE:hdr_refused_opt", "fake", "ans
           ar=1)
 add_probe("f_tcp_hdr_refused_opt", "f_tcp", "FAKE:hdr_refused_opt", "fake", "answer", success=0,
           ar=1)
+# The same, its length word and header arriving in pieces over TCP.
+add_probe("f_tcp_hdr_refused_split", "f_tcp", "FAKE:hdr_refused_split", "fake", "answer",
+          success=0, ar=1)
 # NXDOMAIN (like NOERROR) speaks about the name asked for, so it must echo the question.
 add_probe("f_udp_hdr_nxdomain", "f_udp", "FAKE:hdr_nxdomain", "fake", "answer", success=0,
           dev=("question_mismatch", TIMEOUT_1S))
