@@ -17,6 +17,17 @@
  * header's rcode to an unassigned value (RCODE_MASK) and notes the query ID; the rcode is put back
  * before the caller sees the answer. Nothing else in the datagram changes.
  *
+ * A second workaround: c-ares takes an answer only if its question section equals the query's
+ * (same_questions in process_answer), so an error answer without a question (a header-only REFUSED,
+ * SERVFAIL, NOTIMP or FORMERR; wire_is_error_without_question) would be dropped and the probe would
+ * time out, where miekg/dns, dig and kdig take it. Our reader gives such an answer, when its ID is
+ * pending, the question of that query (inserted after the header, QDCOUNT 1) so that c-ares matches
+ * it; the insertion is taken out again before the caller sees the answer, which therefore gets the
+ * server's bytes. An answer that carries a different question is still dropped (RFC 5452 9.1).
+ * Over TCP c-ares reads the 2-byte length before the message, so the reader first reads the length
+ * and the header itself (dc_tcpin) and hands c-ares the adjusted length, header and question from
+ * memory, then the rest of the message straight from the socket.
+ *
  * TCP: blackbox_exporter opens one connection per probe, and servers may close a connection after
  * one answer. A TCP channel therefore carries one query at a time; without ARES_FLAG_STAYOPEN c-ares
  * closes its socket when the query ends, so each query gets a fresh connection.
@@ -41,12 +52,14 @@
 #include <sodium.h>
 
 #include "errors.h"
+#include "wire.h"
 
 #define DNSCLIENT_EDNS_SIZE 4096
 #define DNSCLIENT_IDLE_NS   (30LL * 1000000000)
 #define DNSCLIENT_SWEEP_NS  (10LL * 1000000000)
 #define DNSCLIENT_MAX_FDS   4
 #define DNSCLIENT_IDLE_TCP  8            /* idle TCP channels kept for reuse; ~74 KB each */
+#define DNSCLIENT_QUESTION  (WIRE_MAX_NAME + 4)   /* the largest question: name, type, class */
 
 /* Channel timeouts: the smallest bucket >= the probe's remaining time. */
 static const int64_t timeout_buckets_ms[] = { 1000, 2000, 5000, 10000, 30000, 60000, 125000, 300000,
@@ -70,6 +83,9 @@ struct dnsclient_req {
 	bool in_call;               /* inside ares_send / ares_getaddrinfo */
 	bool ares_done;             /* c-ares has called back */
 	int64_t t_start, t_sent, t_connected;
+	uint8_t question[DNSCLIENT_QUESTION];   /* the query's question, for an answer without one */
+	size_t qsize;               /* 0: the query had none we can give */
+	bool grafted;               /* the answer on its way to c-ares carries our copy of it */
 	loop_timer_t defer;         /* delivers a result that arrived during in_call */
 	/* a deferred result */
 	int d_status;
@@ -80,6 +96,16 @@ struct dnsclient_req {
 	size_t d_nips;
 	dnsclient_req_t *prev, *next;   /* in the channel's pending list */
 };
+
+/* TCP: the start of an answer, read ahead of c-ares (see the top of the file). */
+typedef struct dc_tcpin {
+	int fd;                     /* the connection it belongs to, or -1 */
+	uint8_t buf[2 + WIRE_HEADER_SIZE + DNSCLIENT_QUESTION];
+	size_t got;                 /* bytes in buf (read, then perhaps the question added) */
+	size_t handed;              /* bytes of buf c-ares has read */
+	size_t rest;                /* bytes of the message still in the socket, for c-ares to read */
+	bool ready;                 /* length and header are in: hand buf out, then pass `rest` on */
+} dc_tcpin_t;
 
 struct dc_channel {
 	dnsclient_t *client;
@@ -94,6 +120,7 @@ struct dc_channel {
 	int64_t idle_since;
 	bool retired;
 	struct { int fd; bool connecting; } fds[DNSCLIENT_MAX_FDS];
+	dc_tcpin_t tcpin;               /* TCP query channels only */
 	dc_channel_t *next;
 };
 
@@ -162,6 +189,14 @@ static void channel_on_io(void *ctx, int fd, uint32_t events)
 	bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
 	bool wr = events & EPOLLOUT;
 	ares_process_fd(c->ch, rd ? fd : ARES_SOCKET_BAD, wr ? fd : ARES_SOCKET_BAD);
+	/* Bytes read ahead for c-ares (dc_tcp_recv) will not wake epoll again: c-ares reads one piece
+	 * per call (the length, then the message), so call it until it has them all or stops reading. */
+	while (c->tcpin.fd == fd && c->tcpin.ready && c->tcpin.handed < c->tcpin.got) {
+		size_t before = c->tcpin.handed;
+		ares_process_fd(c->ch, fd, ARES_SOCKET_BAD);
+		if (c->tcpin.fd == fd && c->tcpin.ready && c->tcpin.handed == before)
+			break;
+	}
 	/* Answers only remove queries, so the earliest c-ares timeout can only move later: the armed
 	 * timer stays valid (it may fire early and re-arm). ares_timeout walks every pending query, so
 	 * calling it per event would make a busy channel quadratic. */
@@ -223,9 +258,18 @@ static ares_socket_t dc_socket(int domain, int type, int protocol, void *data)
 	return fd;
 }
 
+static void tcpin_reset(dc_tcpin_t *t, int fd)
+{
+	t->fd = fd;
+	t->got = t->handed = t->rest = 0;
+	t->ready = false;
+}
+
 static int dc_close(ares_socket_t fd, void *data)
 {
-	(void)data;
+	dc_channel_t *c = data;
+	if (c->tcpin.fd == fd)
+		tcpin_reset(&c->tcpin, -1);
 	return close(fd);
 }
 
@@ -235,20 +279,133 @@ static int dc_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_
 	return connect(fd, sa, len);
 }
 
+/* The pending query an answer with this ID belongs to, if it may take our copy of its question. */
+static dnsclient_req_t *graft_target(dc_channel_t *c, const uint8_t *msg)
+{
+	uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
+	if (c->ids && !(c->ids[id >> 3] & (1u << (id & 7))))
+		return NULL;               /* not pending: no walk for stray datagrams */
+	for (dnsclient_req_t *r = c->reqs; r; r = r->next)
+		if (r->id == id && r->qsize && !r->grafted)
+			return r;
+	return NULL;
+}
+
+/* Whether `from` is the channel's server: c-ares drops anything else (same_address), so only what
+ * it will take gets a question. Its UDP sockets are connected, so this holds; the check keeps a
+ * graft from being left on a query whose answer never reached c-ares. */
+static bool from_server(const dc_channel_t *c, const struct sockaddr *from)
+{
+	const target_ip_t *ip = &c->key.srv.ip;
+	if (from->sa_family == AF_INET && ip->family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)from;
+		return ntohs(s->sin_port) == c->key.srv.port && memcmp(&s->sin_addr, ip->addr, 4) == 0;
+	}
+	if (from->sa_family == AF_INET6 && ip->family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)from;
+		return ntohs(s->sin6_port) == c->key.srv.port && memcmp(&s->sin6_addr, ip->addr, 16) == 0;
+	}
+	return false;
+}
+
+/* Puts r's question after the header of msg[0..len) (room for it checked by the caller) and sets
+ * QDCOUNT to 1. */
+static size_t graft(dnsclient_req_t *r, uint8_t *msg, size_t len)
+{
+	memmove(msg + WIRE_HEADER_SIZE + r->qsize, msg + WIRE_HEADER_SIZE, len - WIRE_HEADER_SIZE);
+	memcpy(msg + WIRE_HEADER_SIZE, r->question, r->qsize);
+	msg[4] = 0;
+	msg[5] = 1;
+	r->grafted = true;
+	return len + r->qsize;
+}
+
+/* UDP: one whole datagram per call. */
+static ares_ssize_t dc_udp_recv(dc_channel_t *c, ares_socket_t fd, uint8_t *b, size_t len, int flags,
+                                struct sockaddr *from, ares_socklen_t *fromlen)
+{
+	ares_ssize_t n = recvfrom(fd, b, len, flags, from, fromlen);
+	if (n < WIRE_HEADER_SIZE || c->resolver || !c->patched)
+		return n;
+	bool bare = wire_is_error_without_question(b, (size_t)n);   /* before the FORMERR mark */
+	if ((b[3] & 0x0f) == RCODE_FORMERR) {
+		b[3] = (uint8_t)((b[3] & 0xf0) | RCODE_MASK);
+		unsigned id = (unsigned)b[0] << 8 | b[1];
+		c->patched[id >> 3] |= (uint8_t)(1u << (id & 7));
+	}
+	dnsclient_req_t *r = bare ? graft_target(c, b) : NULL;
+	/* Beyond DNSCLIENT_EDNS_SIZE c-ares would cut the answer (it takes longer ones as truncated). */
+	if (r && from_server(c, from) && (size_t)n + r->qsize <= DNSCLIENT_EDNS_SIZE &&
+	    (size_t)n + r->qsize <= len)
+		n = (ares_ssize_t)graft(r, b, (size_t)n);
+	return n;
+}
+
+/* TCP: c-ares asks for the 2-byte length, then for the message, in pieces of any size. */
+static ares_ssize_t dc_tcp_recv(dc_channel_t *c, ares_socket_t fd, uint8_t *b, size_t len)
+{
+	dc_tcpin_t *t = &c->tcpin;
+	if (t->fd != fd)
+		tcpin_reset(t, fd);
+	if (!t->ready) {
+		/* Read the length, then up to a header's worth of the message. recv consumes what it
+		 * returns, so a slow server costs a wake-up per segment, never a spin. */
+		for (;;) {
+			size_t msglen = t->got >= 2 ? (size_t)(t->buf[0] << 8 | t->buf[1]) : 0;
+			size_t want = t->got >= 2 ? 2 + (msglen < WIRE_HEADER_SIZE ? msglen : WIRE_HEADER_SIZE)
+			                          : 2;
+			if (t->got == want && t->got >= 2)
+				break;
+			ssize_t n = recv(fd, t->buf + t->got, want - t->got, 0);
+			if (n <= 0)
+				return n;          /* EAGAIN: c-ares waits; EOF or error: c-ares closes */
+			t->got += (size_t)n;
+		}
+		size_t msglen = (size_t)(t->buf[0] << 8 | t->buf[1]);
+		t->rest = msglen - (t->got - 2);
+		dnsclient_req_t *r = NULL;
+		if (wire_is_error_without_question(t->buf + 2, t->got - 2))
+			r = graft_target(c, t->buf + 2);
+		if (r && msglen + r->qsize <= 65535) {
+			memcpy(t->buf + t->got, r->question, r->qsize);
+			t->got += r->qsize;
+			t->buf[6] = 0;
+			t->buf[7] = 1;
+			r->grafted = true;
+			msglen += r->qsize;
+			t->buf[0] = (uint8_t)(msglen >> 8);
+			t->buf[1] = (uint8_t)msglen;
+		}
+		t->ready = true;
+		t->handed = 0;
+	}
+	ssize_t n;
+	if (t->handed < t->got) {
+		size_t k = t->got - t->handed < len ? t->got - t->handed : len;
+		memcpy(b, t->buf + t->handed, k);
+		t->handed += k;
+		n = (ssize_t)k;
+	} else {
+		n = recv(fd, b, t->rest < len ? t->rest : len, 0);
+		if (n <= 0)
+			return n;
+		t->rest -= (size_t)n;
+	}
+	if (t->handed == t->got && t->rest == 0)
+		tcpin_reset(t, fd);                /* the next message starts with its length */
+	return n;
+}
+
 static ares_ssize_t dc_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags, struct sockaddr *from,
                                 ares_socklen_t *fromlen, void *data)
 {
 	dc_channel_t *c = data;
-	ares_ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
-	if (n < 12 || !from || c->resolver || !c->patched)
-		return n;                  /* TCP reads come in pieces and have no fallback (no EDNS flag) */
-	uint8_t *b = buf;
-	if ((b[3] & 0x0f) != RCODE_FORMERR)
-		return n;
-	b[3] = (uint8_t)((b[3] & 0xf0) | RCODE_MASK);
-	unsigned id = (unsigned)b[0] << 8 | b[1];
-	c->patched[id >> 3] |= (uint8_t)(1u << (id & 7));
-	return n;
+	/* c-ares reads TCP with no address (socket_recv); its resolver channel is left alone. */
+	if (!from && !c->resolver && c->key.srv.tcp)
+		return dc_tcp_recv(c, fd, buf, len);
+	if (!from)
+		return recvfrom(fd, buf, len, flags, from, fromlen);
+	return dc_udp_recv(c, fd, buf, len, flags, from, fromlen);
 }
 
 static ares_ssize_t dc_sendv(ares_socket_t fd, const struct iovec *iov, int iovcnt, void *data)
@@ -265,14 +422,27 @@ static const struct ares_socket_functions dc_socket_functions = {
 	.asendv = dc_sendv,
 };
 
-/* Undoes dc_recvfrom's rewrite on an answer about to be delivered. */
-static void unpatch(dc_channel_t *c, uint16_t id, unsigned char *abuf, size_t alen)
+/* Undoes dc_recvfrom's rewrites on r's answer about to be delivered: the FORMERR mark and the
+ * grafted question. Returns the answer's length as the server sent it. */
+static size_t unpatch(dc_channel_t *c, dnsclient_req_t *r, unsigned char *abuf, size_t alen)
 {
+	uint16_t id = r->id;
+	if (r->grafted) {
+		r->grafted = false;
+		if (alen >= WIRE_HEADER_SIZE + r->qsize && abuf[4] == 0 && abuf[5] == 1 &&
+		    memcmp(abuf + WIRE_HEADER_SIZE, r->question, r->qsize) == 0) {
+			memmove(abuf + WIRE_HEADER_SIZE, abuf + WIRE_HEADER_SIZE + r->qsize,
+			        alen - WIRE_HEADER_SIZE - r->qsize);
+			abuf[5] = 0;
+			alen -= r->qsize;
+		}
+	}
 	if (!c || !c->patched || !(c->patched[id >> 3] & (1u << (id & 7))))
-		return;
+		return alen;
 	c->patched[id >> 3] &= (uint8_t)~(1u << (id & 7));
 	if (alen >= 12 && (abuf[3] & 0x0f) == RCODE_MASK)
 		abuf[3] = (uint8_t)((abuf[3] & 0xf0) | RCODE_FORMERR);
+	return alen;
 }
 
 static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, const char *servers,
@@ -287,6 +457,7 @@ static int channel_new(dnsclient_t *cl, const dc_key_t *key, bool resolver, cons
 	c->resolver = resolver;
 	for (int i = 0; i < DNSCLIENT_MAX_FDS; i++)
 		c->fds[i].fd = -1;
+	tcpin_reset(&c->tcpin, -1);
 	loop_timer_init(&c->timer, channel_on_timer, c);
 
 	struct ares_options o;
@@ -543,7 +714,7 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	dc_channel_t *c = r->chan;
 	r->ares_done = true;
 	if (status == ARES_SUCCESS && abuf && alen > 0)
-		unpatch(c, r->id, abuf, (size_t)alen);
+		alen = (int)unpatch(c, r, abuf, (size_t)alen);
 	req_unlink(r);
 	if (status == ARES_ETIMEOUT && c && !c->retired && !c->key.srv.tcp && !c->resolver) {
 		struct ares_options o;
@@ -637,6 +808,21 @@ static int channel_get(dnsclient_t *cl, const dnsclient_server_t *srv, int64_t t
 	return 0;
 }
 
+/* Copies the query's (first) question into out; returns its size, or 0 if it has none. */
+static size_t question_copy(const uint8_t *query, size_t len, uint8_t out[DNSCLIENT_QUESTION])
+{
+	uint8_t name[WIRE_MAX_NAME];
+	size_t next;
+	if (len < WIRE_HEADER_SIZE || (query[4] == 0 && query[5] == 0) ||
+	    wire_name_unpack(query, len, WIRE_HEADER_SIZE, name, &next, NULL) < 0 || len - next < 4)
+		return 0;
+	size_t n = next + 4 - WIRE_HEADER_SIZE;
+	if (n > DNSCLIENT_QUESTION)
+		return 0;
+	memcpy(out, query + WIRE_HEADER_SIZE, n);
+	return n;
+}
+
 static dnsclient_req_t *req_new(dnsclient_t *cl, void *ctx)
 {
 	dnsclient_req_t *r = calloc(1, sizeof(*r));
@@ -673,6 +859,7 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	if (!r)
 		return NSP_ENOMEM;
 	r->answer_cb = cb;
+	r->qsize = question_copy(query, len, r->question);
 	/* An ID not pending on this channel (c-ares matches answers by ID and question). */
 	uint16_t id;
 	do {

@@ -369,3 +369,21 @@ int wire_parse(const uint8_t *buf, size_t len, wire_rr_t *rrs, size_t cap, wire_
 	}
 	return 0;
 }
+
+/* The rcodes that must come with the question they answer: Unbound drops a reply without one
+ * ("make sure that a query is echoed back when NOERROR or NXDOMAIN ... a forgery resistance
+ * feature", iterator/iter_scrub.c scrub_message). Any other rcode is an error about the request. */
+static const bool rcode_needs_question[16] = {
+	[0] = true,     /* NOERROR */
+	[3] = true,     /* NXDOMAIN */
+	[6] = true,     /* YXDOMAIN */
+};
+
+bool wire_is_error_without_question(const uint8_t *buf, size_t len)
+{
+	if (len < WIRE_HEADER_SIZE)
+		return false;
+	uint16_t flags = (uint16_t)(buf[2] << 8 | buf[3]);
+	uint16_t qdcount = (uint16_t)(buf[4] << 8 | buf[5]);
+	return (flags & WIRE_FLAG_QR) && qdcount == 0 && !rcode_needs_question[flags & 0xF];
+}

@@ -86,6 +86,13 @@ static inline size_t wire_rr_capacity(size_t len) { return len / 11 + 1; }
  * miekg's exact error text checks them, in order, before using msg->error. */
 int wire_parse(const uint8_t *buf, size_t len, wire_rr_t *rrs, size_t cap, wire_msg_t *msg);
 
+/* Whether buf[0..len) is an error answer that leaves out the question: a header with QR set,
+ * QDCOUNT 0 and an rcode other than NOERROR, NXDOMAIN and YXDOMAIN. Servers send these (REFUSED,
+ * SERVFAIL, NOTIMP, FORMERR: RFC 1035 4.1.1 lets a FORMERR carry no question), and such an answer
+ * belongs to the query with its ID, as miekg/dns, dig and kdig take it. NOERROR, NXDOMAIN and
+ * YXDOMAIN say something about the queried name, so they must echo it (Unbound's forgery check). */
+bool wire_is_error_without_question(const uint8_t *buf, size_t len);
+
 /* Pointer to the first RR of a section, and its count. */
 static inline const wire_rr_t *wire_section(const wire_msg_t *m, enum wire_section s, size_t *n)
 {

@@ -691,19 +691,22 @@ for name, _qn, _qt, _tr in RR_QUERIES:
 # Every fake-server fault (test/fakes/fakedns.py), UDP and TCP where TCP differs.
 _FAULT_DEV = {"big_notc": "udp_over_512", "big1200": "udp_over_512",
               "other_question": "question_mismatch", "qdcount0": "question_mismatch",
-              "hdr_refused": "question_mismatch", "garbage": "short_reply"}
+              "hdr_nxdomain": "question_mismatch", "garbage": "short_reply"}
+_HDR = ("hdr_refused", "hdr_servfail", "hdr_notimp", "hdr_formerr", "hdr_refused_opt",
+        "hdr_refused_split")
 for b in ("silent", "wrong_id", "big_notc", "opt_badsig", "garbage", "tc_partial", "tc_empty",
-          "other_question", "qr0", "rcode11", "opt_ok", "qdcount0", "hdr_refused", "servfail",
-          "comp_loop", "big1200", "echo"):
+          "other_question", "qr0", "rcode11", "opt_ok", "qdcount0", "servfail",
+          "comp_loop", "big1200", "echo", "hdr_nxdomain") + _HDR:
     add("fault/udp/" + b, "f_udp", F % b, dev=_FAULT_DEV.get(b), both=True)
 for b in ("silent", "wrong_id", "big_notc", "opt_badsig", "garbage", "tc_partial", "tc_empty",
-          "other_question", "qr0", "qdcount0", "hdr_refused", "comp_loop", "big1200", "echo"):
+          "other_question", "qr0", "qdcount0", "comp_loop", "big1200", "echo",
+          "hdr_nxdomain") + _HDR:
     add("fault/tcp/" + b, "f_tcp", F % b, debug=True,
         dev={"other_question": "question_mismatch", "qdcount0": "question_mismatch",
-             "hdr_refused": "question_mismatch"}.get(b))
+             "hdr_nxdomain": "question_mismatch"}.get(b))
 add("fault/udp/two_soa", "f_soa", F % "two_soa", both=True)
 add("fault/tcp/two_soa", "f_soa_tcp", F % "two_soa")
-add("fault/udp/soa_refused_header_only", "f_soa", F % "hdr_refused", dev="question_mismatch")
+add("fault/udp/soa_refused_header_only", "f_soa", F % "hdr_refused", debug=True)
 add("fault/udp/opt_in_additional_text", "f_opt", F % "opt_badsig", debug=True)
 add("fault/udp/port_unreachable", "f_udp", "{fh}:{free}", both=True)
 add("fault/tcp/connection_refused", "f_tcp", "{fh}:{free}", both=True)

@@ -32,8 +32,9 @@ DEVIATIONS = {
         shows=_all(_metric("probe_dns_query_succeeded", "1"), _metric("probe_success", "1"))),
     "question_mismatch": dict(
         reason="nsprobe ignores a reply whose question section does not match the query (or has "
-               "none) and the probe times out; blackbox_exporter accepts an answer to another "
-               "question, which is a spoofing hole (RFC 5452)",
+               "none and says NOERROR, NXDOMAIN or YXDOMAIN) and the probe times out; "
+               "blackbox_exporter accepts an answer to another question, which is a spoofing hole "
+               "(RFC 5452)",
         shows=_all(_metric("probe_dns_query_succeeded", "0"), _metric("probe_success", "0"))),
     "short_reply": dict(
         reason="a reply shorter than a DNS header is dropped by nsprobe (c-ares) and the probe "

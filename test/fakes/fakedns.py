@@ -27,6 +27,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 QR, AA, TC, RD = 0x8000, 0x0400, 0x0200, 0x0100
 
@@ -46,11 +47,21 @@ BEHAVIOURS = {
     "opt_ok": "A record plus OPT with extended rcode 0, no DO",
     "qdcount0": "NOERROR, QDCOUNT 0, no records",
     "hdr_refused": "12-byte header only, REFUSED, QDCOUNT 0",
+    "hdr_servfail": "12-byte header only, SERVFAIL, QDCOUNT 0",
+    "hdr_notimp": "12-byte header only, NOTIMP, QDCOUNT 0",
+    "hdr_formerr": "12-byte header only, FORMERR, QDCOUNT 0, no OPT",
+    "hdr_nxdomain": "12-byte header only, NXDOMAIN, QDCOUNT 0",
+    "hdr_refused_opt": "REFUSED, QDCOUNT 0, an OPT record (UDP size 1232) in the additional section",
+    "hdr_refused_split": "as hdr_refused_opt; over TCP sent in pieces (1, 7, rest) 50 ms apart",
     "servfail": "SERVFAIL with the question echoed",
     "comp_loop": "ANCOUNT 1 whose owner is a compression pointer to itself",
     "big1200": "~1200-byte answer (5 TXT records of 221 bytes) with TC=0",
     "echo": "TXT answer describing the query: rd, opcode, qdcount, arcount, qtype, qclass, qname",
 }
+
+
+# The header-only answers (hdr_<name>): their rcodes.
+HEADER_ONLY_RCODES = {"formerr": 1, "servfail": 2, "nxdomain": 3, "notimp": 4, "refused": 5}
 
 
 def _name_wire(name):
@@ -142,8 +153,10 @@ def build_reply(behaviour, pkt):
         return _hdr(qid, base | 11, 1, 0, 0, 0) + qsec
     if behaviour == "qdcount0":
         return _hdr(qid, base, 0, 0, 0, 0)
-    if behaviour == "hdr_refused":
-        return _hdr(qid, base | 5, 0, 0, 0, 0)
+    if behaviour.startswith("hdr_") and behaviour[4:] in HEADER_ONLY_RCODES:
+        return _hdr(qid, base | HEADER_ONLY_RCODES[behaviour[4:]], 0, 0, 0, 0)
+    if behaviour in ("hdr_refused_opt", "hdr_refused_split"):
+        return _hdr(qid, base | 5, 0, 0, 0, 1) + b"\x00" + struct.pack(">HHIH", 41, 1232, 0, 0)
     if behaviour == "servfail":
         return _hdr(qid, base | 2, 1, 0, 0, 0) + qsec
     if behaviour == "comp_loop":
@@ -157,6 +170,29 @@ def build_reply(behaviour, pkt):
         data = text.encode("latin-1")[:255]
         return _hdr(qid, base, 1, 1, 0, 0) + qsec + _rr(ptr, 16, qclass, 0, bytes([len(data)]) + data)
     raise ValueError("unknown behaviour %r" % behaviour)
+
+
+# Behaviours whose TCP answer (length prefix included) goes out in pieces: the first two
+# split the length word and the header, so a reader sees partial reads at every stage.
+SPLIT_TCP = {"hdr_refused_split": (1, 7)}
+SPLIT_PAUSE = 0.05
+
+
+def _send_split(conn, reply):
+    data = struct.pack(">H", len(reply)) + reply
+    try:
+        conn.setblocking(True)
+        conn.settimeout(5)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for n in SPLIT_TCP["hdr_refused_split"]:
+            conn.sendall(data[:n])
+            data = data[n:]
+            time.sleep(SPLIT_PAUSE)
+        conn.sendall(data)
+    except OSError:
+        pass
+    finally:
+        conn.close()
 
 
 class FakeDNS:
@@ -316,6 +352,12 @@ class FakeDNS:
         reply = build_reply(behaviour, pkt)
         if reply is None:
             return  # hold the connection open until the client gives up
+        if behaviour in SPLIT_TCP:
+            # Paced from a thread of its own, so the other behaviours are not held up.
+            self._sel.unregister(conn)
+            self._conns.pop(conn, None)
+            threading.Thread(target=_send_split, args=(conn, reply), daemon=True).start()
+            return
         conn.setblocking(True)
         conn.settimeout(5)
         try:

@@ -366,8 +366,9 @@ def config_text(ctx):
 DEVIATIONS = {
     "udp_over_512": "nsprobe reads UDP answers larger than 512 bytes; blackbox's 512-byte buffer "
                     "truncates them and fails with 'dns: overflowing header size'",
-    "question_mismatch": "nsprobe ignores a reply whose question does not match the query (or has "
-                         "QDCOUNT 0) and waits until the deadline; blackbox accepts it",
+    "question_mismatch": "nsprobe ignores a reply whose question does not match the query, or that "
+                         "has none and says NOERROR, NXDOMAIN or YXDOMAIN, and waits until the "
+                         "deadline; blackbox accepts it",
 }
 
 
@@ -757,14 +758,27 @@ add_probe("f_udp_other_question", "f_udp", "FAKE:other_question", "fake", "answe
 add_probe("f_udp_qr0", "f_udp", "FAKE:qr0", "fake", "answer", success=1, an=1)
 add_probe("f_soa_two_soa", "f_soa", "FAKE:two_soa", "fake", "answer", success=1, an=2, serial=7)
 add_probe("f_soa_hdr_refused", "f_soa", "FAKE:hdr_refused", "fake", "answer", success=0,
-          serial=0, dev=("question_mismatch", TIMEOUT_1S))
+          serial=0)
 add_probe("f_soa_fail_rcode11", "f_soa_fail", "FAKE:rcode11", "fake", "answer", success=0,
           serial=0)
 add_probe("f_udp_rcode11", "f_udp", "FAKE:rcode11", "fake", "answer", success=0)
 add_probe("f_udp_opt_ok", "f_udp", "FAKE:opt_ok", "fake", "answer", success=1, an=1, ar=1)
 add_probe("f_udp_qdcount0", "f_udp", "FAKE:qdcount0", "fake", "answer", success=1,
           dev=("question_mismatch", TIMEOUT_1S))
-add_probe("f_udp_hdr_refused", "f_udp", "FAKE:hdr_refused", "fake", "answer", success=0,
+# An error answer without a question section (a header only) is the answer, over UDP and TCP; one
+# with an OPT record too (the question goes in before it, and comes out again).
+for _b in ("hdr_refused", "hdr_servfail", "hdr_notimp", "hdr_formerr"):
+    for _t in ("udp", "tcp"):
+        add_probe("f_%s_%s" % (_t, _b), "f_" + _t, "FAKE:" + _b, "fake", "answer", success=0)
+add_probe("f_udp_hdr_refused_opt", "f_udp", "FAKE:hdr_refused_opt", "fake", "answer", success=0,
+          ar=1)
+add_probe("f_tcp_hdr_refused_opt", "f_tcp", "FAKE:hdr_refused_opt", "fake", "answer", success=0,
+          ar=1)
+# The same, its length word and header arriving in pieces over TCP.
+add_probe("f_tcp_hdr_refused_split", "f_tcp", "FAKE:hdr_refused_split", "fake", "answer",
+          success=0, ar=1)
+# NXDOMAIN (like NOERROR) speaks about the name asked for, so it must echo the question.
+add_probe("f_udp_hdr_nxdomain", "f_udp", "FAKE:hdr_nxdomain", "fake", "answer", success=0,
           dev=("question_mismatch", TIMEOUT_1S))
 add_probe("f_udp_servfail", "f_udp", "FAKE:servfail", "fake", "answer", success=0)
 add_probe("f_udp_comp_loop", "f_udp", "FAKE:comp_loop", "fake", "exchange_fail")

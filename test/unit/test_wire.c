@@ -459,6 +459,38 @@ static void test_parse_mutations(void **state)
 	guard_deinit(&g);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Error answers that may leave out the question (dnsclient takes them as the answer) */
+
+static void test_error_without_question(void **state)
+{
+	(void)state;
+	static const struct { const char *hex; bool want; } cases[] = {
+		{ "1234 8185 0000 0000 0000 0000", true },     /* header-only REFUSED, the case */
+		{ "1234 8182 0000 0000 0000 0000", true },     /* SERVFAIL */
+		{ "1234 8184 0000 0000 0000 0000", true },     /* NOTIMP */
+		{ "1234 8181 0000 0000 0000 0000", true },     /* FORMERR */
+		{ "1234 810b 0000 0000 0000 0000", true },     /* rcode 11, unassigned: still an error */
+		{ "1234 8185 0000 0000 0000 0001 00 0029 04d0 00000000 0000", true },   /* with an OPT */
+		{ "1234 8180 0000 0000 0000 0000", false },    /* NOERROR must echo the question */
+		{ "1234 8183 0000 0000 0000 0000", false },    /* NXDOMAIN */
+		{ "1234 8186 0000 0000 0000 0000", false },    /* YXDOMAIN */
+		{ "1234 0105 0000 0000 0000 0000", false },    /* QR clear: not an answer */
+		{ "1234 8185 0001 0000 0000 0000" Q_EX, false },  /* has a question: matched as usual */
+		{ "1234 8185 0000 0000 0000 00", false },      /* 11 bytes: no header */
+	};
+	guard_t g;
+	guard_init(&g, 64);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t tmp[64];
+		size_t n = unhex(cases[i].hex, tmp, sizeof(tmp));
+		const uint8_t *p = guard_put(&g, tmp, n);
+		if (wire_is_error_without_question(p, n) != cases[i].want)
+			fail_msg("case %zu (%s): want %d", i, cases[i].hex, cases[i].want);
+	}
+	guard_deinit(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_parse_partial),
 		cmocka_unit_test(test_parse_mutations),
+		cmocka_unit_test(test_error_without_question),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
