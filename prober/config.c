@@ -22,6 +22,7 @@
 #include "config_check.h"
 #include "dnstab.h"
 #include "errors.h"
+#include "yamlmark.h"
 
 /* ---- libcyaml schema: the DNS strings and lists (everything else is checked in pass 1) ---- */
 
@@ -434,8 +435,9 @@ static int load_doc(config_t *cfg, cfg_check_t *chk, const char *text, size_t le
 	char *resolved = NULL;
 	if (cfg->n_modules) {
 		const char *t = text;
-		/* only the first document (yaml.v3's Decoder reads one) */
-		size_t tlen = chk->doc->end_mark.index < len ? chk->doc->end_mark.index : len;
+		/* only the first document (yaml.v3's Decoder reads one): its end mark counts characters,
+		 * and libcyaml must read the same bytes pass 1 read */
+		size_t tlen = yamlmark_offset(text, len, chk->doc->end_mark.index);
 		if (chk->has_merge) {
 			resolved = cfg_emit_resolved(chk, root, &tlen);
 			if (!resolved)
