@@ -62,11 +62,14 @@ HEAD = """modules:
       query_type: A
       valid_rcodes: [NXDOMAIN]
 """
+# Knot answers ANY over UDP with one RRset (not the AAAA one at bb.test): the validator tells them apart
 LAST_QTYPE = """  last:
     prober: dns
     dns:
       query_name: bb.test
-      query_type: "A"
+      validate_answer_rrs:
+        fail_if_none_matches_regexp: ['IN\\s+AAAA\\s']
+      query_type: "AAAA"
 """
 LAST_RCODES = """  last:
     prober: dns
@@ -118,7 +121,7 @@ def twin_cases():
     mixed = crlf("modules:\n  " + REGEX_NA + HEAD[len("modules:\n"):] + LAST_QTYPE)
     mixed_twin = crlf("modules:\n  " + REGEX_TWIN + HEAD[len("modules:\n"):] + LAST_QTYPE)
     return [
-        ("BOM + non-ASCII comment (last query_type \"A\")", pair(qtype, qtype, tail_len(qtype, "query_type"))),
+        ("BOM + non-ASCII comment (last query_type \"AAAA\")", pair(qtype, qtype, tail_len(qtype, "query_type"))),
         ("BOM + non-ASCII comment (last valid_rcodes)", pair(rcodes, rcodes, tail_len(rcodes, "valid_rcodes"))),
         ("CRLF + quoted non-ASCII strings + BOM comment",
          pair(mixed, mixed_twin, tail_len(mixed, "query_type"))),
@@ -152,8 +155,11 @@ class Suite:
 def probe_all(ex, knot, modules):
     out = {}
     for m in modules:
-        st, _h, body = ex.request("/probe?module=%s&target=%s:%d"
-                                  % (urllib.parse.quote(m), knot.addr, knot.port))
+        try:
+            st, _h, body = ex.request("/probe?module=%s&target=%s:%d"
+                                      % (urllib.parse.quote(m), knot.addr, knot.port))
+        except OSError as e:          # an exporter that crashed: a failed check, not a traceback
+            st, body = None, repr(e)
         out[m] = (st, masked(body))
     return out
 
@@ -189,9 +195,6 @@ def check_twins(s, workdir, binary, knot):
             # the twin itself is right: the last module succeeded with its own settings
             s.check("%s: twin's last module succeeds" % name,
                     "probe_success 1" in want["last"][1], want["last"][1])
-            if "query_type" in name:
-                s.check("%s: twin's last module asked for A (1 answer)" % name,
-                        "probe_dns_answer_rrs 1" in want["last"][1], want["last"][1])
         finally:
             exv.stop()
             if ext:
@@ -284,6 +287,8 @@ def check_reloads(s, workdir, binary, knot):
         s.check("reload: a good config reloads afterwards", st == 200, "%s %s" % (st, body))
     finally:
         ex.stop()
+        rep = ex.sanitizer_report()
+        s.check("reload: no sanitizer report", rep is None, rep or "")
 
 
 def main():
