@@ -22,6 +22,8 @@
 #include "config_check.h"
 #include "dnstab.h"
 #include "errors.h"
+#include "yamlalias.h"
+#include "yamlmark.h"
 
 /* ---- libcyaml schema: the DNS strings and lists (everything else is checked in pass 1) ---- */
 
@@ -434,8 +436,9 @@ static int load_doc(config_t *cfg, cfg_check_t *chk, const char *text, size_t le
 	char *resolved = NULL;
 	if (cfg->n_modules) {
 		const char *t = text;
-		/* only the first document (yaml.v3's Decoder reads one) */
-		size_t tlen = chk->doc->end_mark.index < len ? chk->doc->end_mark.index : len;
+		/* only the first document (yaml.v3's Decoder reads one): its end mark counts characters,
+		 * and libcyaml must read the same bytes pass 1 read */
+		size_t tlen = yamlmark_offset(text, len, chk->doc->end_mark.index);
 		if (chk->has_merge) {
 			resolved = cfg_emit_resolved(chk, root, &tlen);
 			if (!resolved)
@@ -492,8 +495,28 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 		config_free(cfg);
 		return rc;
 	}
+	/* Before anything follows an alias in libyaml's shared-node document: yaml.v3's alias rules */
+	char anchor[128];
+	yaml_mark_t where = { 0 };
+	switch (yamlalias_check(text, len, anchor, sizeof anchor, &where)) {
+	case YAMLALIAS_OK:
+		break;
+	case YAMLALIAS_CYCLE:
+		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: anchor '%s' value contains itself",
+		         name, where.line + 1, where.column + 1, anchor);
+		rc = NSP_ECONFIG;
+		break;
+	case YAMLALIAS_EXCESSIVE:
+		snprintf(err, errlen, "error parsing config file: %s: yaml: document contains excessive aliasing", name);
+		rc = NSP_ECONFIG;
+		break;
+	case YAMLALIAS_NOMEM:
+		rc = NSP_ENOMEM;
+		break;
+	}
 	cfg_check_t chk = { .doc = &doc, .path = name, .err = err, .errlen = errlen };
-	rc = load_doc(cfg, &chk, text, len, err, errlen);
+	if (!rc)
+		rc = load_doc(cfg, &chk, text, len, err, errlen);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	if (rc) {
