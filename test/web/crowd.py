@@ -13,6 +13,7 @@ to the hard one (as Go does since 1.19, os/rlimit.go) and log the connection bud
 
 Loopback only; every wait is bounded. Ends with "N passed, M failed"."""
 import argparse
+import http.client
 import os
 import re
 import resource
@@ -115,6 +116,17 @@ def healthy_within(ex, budget_s):
         time.sleep(0.01)  # between tries only; the budget bounds the wait
 
 
+def keepalive_get(conn, path):
+    """One request on an open keep-alive connection; the status, or an error string."""
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    except (OSError, http.client.HTTPException) as e:
+        return "%s: %s" % (type(e).__name__, e)
+
+
 def crowd_rounds(s, tmp, binary):
     ex = fixture.Exporter(os.path.join(tmp, "crowd"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(LIMIT, LIMIT))
@@ -123,6 +135,9 @@ def crowd_rounds(s, tmp, binary):
     try:
         for rnd in range(1, ROUNDS + 1):
             before = len(warnings(ex))
+            # A client that was there before the crowd keeps being served throughout.
+            keep = http.client.HTTPConnection(ex.HOST, ex.port, timeout=5)
+            first = keepalive_get(keep, "/-/healthy")
             socks = open_crowd(ex.port, CROWD)
             s.check("round %d: %d connections open" % (rnd, CROWD), len(socks) == CROWD,
                     "only %d connected" % len(socks))
@@ -131,6 +146,10 @@ def crowd_rounds(s, tmp, binary):
                 fixture.wait_until(lambda: len(warnings(ex)) > before, 5.0, "the accept warning")
             except fixture.FixtureError:
                 pass
+            during = keepalive_get(keep, "/-/healthy")
+            keep.close()
+            s.check("round %d: a connection open before the crowd is served during it" % rnd,
+                    first == 200 and during == 200, "before: %r, during: %r" % (first, during))
             for c in socks:
                 c.close()
             took = healthy_within(ex, RECOVER_S)
