@@ -2,6 +2,9 @@
  *
  * MHD's own epoll fd sits in the worker's loop; a prepare hook runs MHD_run when something was
  * resumed and bounds the loop's sleep by MHD_get_timeout, which MHD requires in external mode.
+ * MHD does not accept: its own accept path wedges on EMFILE (see listener.c). The worker's
+ * listener accepts, backs off and logs as Go's server does, and hands each socket to the daemon of
+ * its address (MHD_add_connection); MHD's connection notifications keep the listener's count.
  * A /probe request is handled in two calls of the access handler: the first checks the request as
  * blackbox's handler does, suspends the connection and starts the probe; the probe's completion
  * resumes it, and the second call sends the result.
@@ -32,6 +35,7 @@
 #include "log.h"
 #include "compress.h"
 #include "landing.h"
+#include "listener.h"
 #include "mailbox.h"
 #include "probe.h"
 #include "urlquery.h"
@@ -39,6 +43,9 @@
 #include "webconfig.h"
 
 #define HTTP_MAX_DAEMONS 8
+/* The kernel's accept queue per listening socket (capped by net.core.somaxconn): a crowd beyond the
+ * connection limit waits there. */
+#define HTTP_BACKLOG 4096
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
 #define CT_TEXT_UTF8 "text/plain; charset=utf-8"
 
@@ -51,6 +58,7 @@ struct http_server {
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	int epfd[HTTP_MAX_DAEMONS];
 	size_t n;
+	listener_t *listener;           /* accepts for every daemon, daemon i from socket i */
 	mailbox_t *mb;                  /* replies from other threads (reloads) come back here */
 	const char *route_prefix;       /* "" or "/p" (borrowed) */
 	const char *external_url;       /* borrowed */
@@ -929,6 +937,29 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- loop glue ---- */
 
+static void on_accept(void *ctx, size_t index, int fd, const struct sockaddr *peer, socklen_t peerlen)
+{
+	http_server_t *s = ctx;
+	/* On failure MHD has closed the socket (and balanced its notifications). */
+	if (MHD_add_connection(s->d[index], fd, peer, peerlen) != MHD_YES)
+		log_debug("cannot add connection", "err", strerror(errno));
+	s->run_pending = true;          /* the new connection waits in MHD's ready list */
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	(void)c;
+	(void)socket_ctx;
+	http_server_t *s = cls;
+	if (!s->listener)
+		return;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		listener_conn_opened(s->listener);
+	else
+		listener_conn_closed(s->listener);
+}
+
 static void on_mhd_io(void *ctx, int fd, uint32_t events)
 {
 	(void)fd;
@@ -959,7 +990,8 @@ static int64_t on_prepare(void *ctx)
 }
 
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, const webconfig_t *wc, webauth_pool_t *auth, char *err, size_t errlen)
+                               size_t n, size_t max_conns, const webconfig_t *wc, webauth_pool_t *auth,
+                               char *err, size_t errlen)
 {
 	if (n > HTTP_MAX_DAEMONS) {
 		snprintf(err, errlen, "too many listen addresses (at most %d)", HTTP_MAX_DAEMONS);
@@ -995,30 +1027,45 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 			tls[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->trust_pem };
 	}
 	tls[k] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	int fds[HTTP_MAX_DAEMONS];
 	for (size_t i = 0; i < n; i++) {
-		unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-		if (addrs[i].addr.ss_family == AF_INET6)
-			flags |= MHD_USE_DUAL_STACK;
+		char cause[160];
+		fds[i] = listener_socket((const struct sockaddr *)&addrs[i].addr, addrs[i].len, HTTP_BACKLOG, cause,
+		                         sizeof(cause));
+		if (fds[i] < 0) {
+			char name[80];
+			listen_name(&addrs[i], name, sizeof(name));
+			snprintf(err, errlen, "cannot listen on %s (%s)", name, cause);
+			while (i > 0)
+				close(fds[--i]);
+			http_server_free(s);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+		                     MHD_USE_NO_LISTEN_SOCKET;
 		if (wc && wc->tls)
 			flags |= MHD_USE_TLS;
+		/* The listener holds the worker to max_conns over all its daemons; each daemon's own limit
+		 * is the same figure, so MHD never refuses what the listener accepted. */
 		s->d[i] = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 		                           MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		                           MHD_OPTION_ARRAY, tls,
-		                           MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addrs[i].addr,
-		                           MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16384,
+		                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conns,
 		                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
-		                           MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
 		                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)4096,
 		                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		                           MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		                           MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		                           MHD_OPTION_END);
 		s->n = i + 1;
 		if (!s->d[i]) {
 			char name[80];
 			listen_name(&addrs[i], name, sizeof(name));
-			snprintf(err, errlen, "cannot listen on %s (%s)", name,
-			         errno ? strerror(errno) : "libmicrohttpd failed");
+			snprintf(err, errlen, "cannot serve %s (%s)", name, errno ? strerror(errno) : "libmicrohttpd failed");
+			for (size_t j = 0; j < n; j++)
+				close(fds[j]);
 			http_server_free(s);
 			return NULL;
 		}
@@ -1026,6 +1073,8 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		s->epfd[i] = di ? di->epoll_fd : -1;
 		if (s->epfd[i] < 0 || loop_watch(loop, s->epfd[i], EPOLLIN, on_mhd_io, s) != 0) {
 			snprintf(err, errlen, "cannot watch the HTTP daemon");
+			for (size_t j = 0; j < n; j++)
+				close(fds[j]);
 			http_server_free(s);
 			return NULL;
 		}
@@ -1033,6 +1082,14 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	s->mb = mailbox_new(loop);
 	if (!s->mb) {
 		snprintf(err, errlen, "cannot create the worker's mailbox");
+		for (size_t j = 0; j < n; j++)
+			close(fds[j]);
+		http_server_free(s);
+		return NULL;
+	}
+	s->listener = listener_new(loop, fds, n, max_conns, on_accept, s);
+	if (!s->listener) {
+		snprintf(err, errlen, "cannot watch the listening sockets");
 		http_server_free(s);
 		return NULL;
 	}
@@ -1050,13 +1107,7 @@ void http_server_set_routes(http_server_t *s, const char *prefix, const char *ex
 void http_server_quiesce(http_server_t *s)
 {
 	s->stopping = true;
-	for (size_t i = 0; i < s->n; i++) {
-		if (!s->d[i])
-			continue;
-		MHD_socket fd = MHD_quiesce_daemon(s->d[i]);
-		if (fd != MHD_INVALID_SOCKET)
-			close(fd);
-	}
+	listener_close(s->listener);
 	s->run_pending = true;
 }
 
@@ -1081,6 +1132,9 @@ void http_server_free(http_server_t *s)
 {
 	if (!s)
 		return;
+	/* Closed before the daemons stop, freed after: stopping them reports their connections closed. */
+	if (s->listener)
+		listener_close(s->listener);
 	for (size_t i = 0; i < s->n; i++) {
 		if (!s->d[i])
 			continue;
@@ -1088,6 +1142,7 @@ void http_server_free(http_server_t *s)
 			loop_unwatch(s->loop, s->epfd[i]);
 		MHD_stop_daemon(s->d[i]);
 	}
+	listener_free(s->listener);
 	webauth_client_free(s->auth);
 	mailbox_free(s->mb);
 	free(s);

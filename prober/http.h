@@ -28,12 +28,15 @@ int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, 
  * message in err. */
 int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
 
-/* Starts serving the addresses on `loop` (each worker binds them with SO_REUSEPORT).
+/* Starts serving the addresses on `loop` (each worker binds them with SO_REUSEPORT), with at most
+ * max_conns connections open at once over all of them (listener_conn_budget; the rest wait in the
+ * kernel's backlog). Accept errors back off and are logged (listener.h).
  * `wc` (borrowed, may be NULL; must outlive the server) turns on TLS, client certificate checks,
  * extra headers and basic auth; with basic_auth_users, `auth` is the verifier pool the server's
  * client attaches to. Returns NULL with a message in err on failure (e.g. address in use). */
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, const webconfig_t *wc, webauth_pool_t *auth, char *err, size_t errlen);
+                               size_t n, size_t max_conns, const webconfig_t *wc, webauth_pool_t *auth,
+                               char *err, size_t errlen);
 
 /* blackbox's --web.route-prefix / --web.external-url: with a prefix other than "/", every endpoint
  * lives under it, "/" redirects (302) to external_url, the bare prefix redirects (301) to itself plus

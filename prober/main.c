@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "exporter.h"
 #include "http.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
 #include "webauth.h"
@@ -273,7 +274,7 @@ typedef struct web {
 } web_t;
 
 static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const http_listen_t *addrs, size_t n,
-                       const web_t *web)
+                       size_t max_conns, const web_t *web)
 {
 	char err[512];
 	memset(w, 0, sizeof(*w));
@@ -290,7 +291,8 @@ static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const ht
 		worker_free(w);
 		return NSP_ELIB;
 	}
-	w->http = http_server_new(w->loop, w->dns, ex, addrs, n, web->config, web->auth, err, sizeof(err));
+	w->http = http_server_new(w->loop, w->dns, ex, addrs, n, max_conns, web->config, web->auth, err,
+	                          sizeof(err));
 	if (w->http)
 		http_server_set_routes(w->http, o->prefix, o->external);
 	if (!w->http) {
@@ -307,14 +309,32 @@ static int worker_init(worker_t *w, exporter_t *ex, const options_t *o, const ht
 	return 0;
 }
 
-static void raise_fd_limit(void)
+/* Every waiting probe holds an HTTP connection; thousands must fit. As Go does at start since 1.19
+ * (os/rlimit.go), the soft RLIMIT_NOFILE goes up to the hard one; the soft 1024 is a relic of
+ * select(2), which nothing here uses. Returns the soft limit in force (*hard: the hard one). */
+static uint64_t raise_fd_limit(uint64_t *hard)
 {
-	/* Every waiting probe holds an HTTP connection; thousands must fit. */
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		*hard = 1024;
+		return 1024;
 	}
+	*hard = (uint64_t)rl.rlim_max;
+	if (rl.rlim_cur < rl.rlim_max) {
+		char from[24], to[24];
+		snprintf(from, sizeof(from), "%llu", (unsigned long long)rl.rlim_cur);
+		snprintf(to, sizeof(to), "%llu", (unsigned long long)rl.rlim_max);
+		rlim_t was = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			/* e.g. a seccomp filter without setrlimit, or an unlimited hard limit above nr_open */
+			log_warn("cannot raise the descriptor limit", "from", from, "to", to, "err", strerror(errno));
+			rl.rlim_cur = was;
+		} else {
+			log_debug("Raised the descriptor limit", "from", from, "to", to);
+		}
+	}
+	return (uint64_t)rl.rlim_cur;
 }
 
 /* ---- signals on the main thread ---- */
@@ -441,7 +461,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	uint64_t hard_limit;
+	uint64_t fd_limit = raise_fd_limit(&hard_limit);
 
 	/* After the mask: the verifier threads must not take SIGTERM's default action either. */
 	if (webconfig_has_users(web.config)) {
@@ -460,13 +481,25 @@ int main(int argc, char **argv)
 		nworkers = 1;
 	if (nworkers > MAX_WORKERS)
 		nworkers = MAX_WORKERS;
+	/* Each worker accepts up to its share of the descriptors; the rest wait in the backlog, and an
+	 * accept that still runs out (EMFILE) backs off and says so. */
+	size_t max_conns = listener_conn_budget(fd_limit, (size_t)nworkers);
+	{
+		char lim[24], hard[24], nw[24], per[24];
+		snprintf(lim, sizeof(lim), "%llu", (unsigned long long)fd_limit);
+		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)hard_limit);
+		snprintf(nw, sizeof(nw), "%ld", nworkers);
+		snprintf(per, sizeof(per), "%zu", max_conns);
+		log_debug("Connection budget", "descriptor_limit", lim, "hard_limit", hard, "workers", nw,
+		          "connections_per_worker", per);
+	}
 	worker_t *workers = calloc((size_t)nworkers, sizeof(*workers));
 	int rc = 1;
 	mainctx_t m = { .ex = &ex, .sigfd = -1 };
 	if (!workers)
 		goto out;
 	for (long i = 0; i < nworkers; i++) {
-		if (worker_init(&workers[i], &ex, &o, addrs, naddrs, &web) != 0)
+		if (worker_init(&workers[i], &ex, &o, addrs, naddrs, max_conns, &web) != 0)
 			goto out;
 	}
 	for (size_t i = 0; i < o.nlisten; i++) {

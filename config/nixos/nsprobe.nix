@@ -132,6 +132,7 @@ in
         SystemCallErrorNumber = "EPERM";
         DevicePolicy = "closed";
         KeyringMode = "private";
+        # As config/systemd/nsprobe.service: each worker's connection budget comes from it.
         LimitNOFILE = 65536;
       };
     };
