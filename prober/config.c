@@ -23,6 +23,7 @@
 #include "dnstab.h"
 #include "errors.h"
 #include "yamlalias.h"
+#include "yamldepth.h"
 #include "yamlmark.h"
 
 /* ---- libcyaml schema: the DNS strings and lists (everything else is checked in pass 1) ---- */
@@ -473,6 +474,22 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 		return NSP_ENOMEM;
 	}
 	atomic_init(&cfg->refs, 1);
+
+	/* Before libyaml builds the document or anything recurses over it: yaml.v3's nesting limit */
+	yaml_mark_t deep = { 0 };
+	switch (yamldepth_check(text, len, &deep)) {
+	case YAMLDEPTH_OK:
+		break;
+	case YAMLDEPTH_EXCEEDED:
+		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: " YAMLDEPTH_TEXT, name,
+		         deep.line + 1, deep.column + 1);
+		config_free(cfg);
+		return NSP_ECONFIG;
+	case YAMLDEPTH_NOMEM:
+		snprintf(err, errlen, "error parsing config file: %s: out of memory", name);
+		config_free(cfg);
+		return NSP_ENOMEM;
+	}
 
 	yaml_parser_t parser;
 	yaml_document_t doc;

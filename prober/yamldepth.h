@@ -1,0 +1,35 @@
+/* yamldepth -- yaml.v3 3.0.1's nesting limit, applied to the first document of a text before
+ * anything else reads it (blackbox_exporter decodes its config with yaml.v3).
+ *
+ * libyaml 0.2.5 has no nesting limit, and its scanner checks every open flow level on every token
+ * (scanner.c yaml_parser_stale_simple_keys), so 100,000 `[` cost it minutes; anything that recurses
+ * over the document would overflow the stack. yaml.v3's scanner stops (scannerc.go) when
+ *  - more than max_flow_level = 10000 flow collections (`[`, `{`) are open, or
+ *  - more than max_indents = 10000 block collections are open (its indents stack),
+ * with "exceeded max depth of 10000". Both counts are read off libyaml's tokens, which stand for
+ * exactly those scanner steps (a BLOCK-*-START token is one indent pushed, BLOCK-END one popped),
+ * and the scan stops at the first one over the limit: time stays bounded by the limit.
+ *
+ * What this bounds for later passes: a document that passes has at most 10000 flow levels plus
+ * 10000 block levels, plus one indentless sequence (`key:\n- x`, no indent pushed) per block
+ * mapping: a node depth of at most YAMLDEPTH_MAX_NODES. Pure apart from allocation. */
+#pragma once
+
+#include <stddef.h>
+#include <yaml.h>
+
+#define YAMLDEPTH_MAX 10000                        /* scannerc.go max_flow_level, max_indents */
+#define YAMLDEPTH_MAX_NODES (3 * YAMLDEPTH_MAX + 1)
+
+typedef enum yamldepth_verdict {
+	YAMLDEPTH_OK = 0,          /* within the limits (or a scanner error: the caller's parser reports it) */
+	YAMLDEPTH_EXCEEDED,        /* *mark is the collection that went over */
+	YAMLDEPTH_NOMEM,
+} yamldepth_verdict_t;
+
+/* Checks the first document of text[0..len). On YAMLDEPTH_EXCEEDED writes the mark of the opening
+ * `[`, `{` or block collection that went over the limit into *mark (may be NULL). The text for the
+ * error is yaml.v3's: "exceeded max depth of 10000" (YAMLDEPTH_TEXT). */
+yamldepth_verdict_t yamldepth_check(const char *text, size_t len, yaml_mark_t *mark);
+
+#define YAMLDEPTH_TEXT "exceeded max depth of 10000"
