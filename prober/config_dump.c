@@ -273,8 +273,7 @@ static void em_any(dump_t *d, yaml_node_t *v)
 		cfg_map_t m = { 0 };
 		if (!cfg_map_build(d->c, v, false, &m))
 			d->bad = true;
-		if (m.n)
-			qsort(m.kv, m.n, sizeof *m.kv, key_cmp);
+		cfg_map_sort(&m, key_cmp);
 		em_map_start(d);
 		for (size_t i = 0; i < m.n; i++) {
 			em_string(d, cfg_scalar(m.kv[i].key));
