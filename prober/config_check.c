@@ -139,7 +139,7 @@ static const cfg_field_t http_fields[] = {
 	{ "bearer_token", CFGK_SECRET, 0, NULL, NULL },
 	{ "bearer_token_file", CFGK_STR, 0, NULL, NULL },
 	{ "proxy_url", CFGK_STR, 0, NULL, NULL },
-	{ "proxy_connect_header", CFGK_ANY, 0, NULL, NULL },
+	{ "proxy_connect_header", CFGK_HEADER, 0, NULL, NULL },
 	{ "tls_config", CFGK_STRUCT, 0, &tls_schema, NULL },
 	{ "follow_redirects", CFGK_BOOL, CFGF_KEEP, NULL, "true" },
 	{ "enable_http2", CFGK_BOOL, CFGF_KEEP, NULL, "true" },
@@ -777,8 +777,35 @@ static bool check_field(cfg_check_t *c, const cfg_field_t *f, yaml_node_t *v)
 		}
 		return true;
 	}
-	case CFGK_ANY:
-		return true;
+	case CFGK_HEADER: {
+		/* yaml.v3 drops a null Secret from a list (decode.go null: false for a string kind) */
+		if (cfg_is_null(v))
+			return true;
+		if (v->type != YAML_MAPPING_NODE) {
+			fail_type(c, v, key, "config.Header");
+			return false;
+		}
+		cfg_map_t m = { 0 };
+		bool ok = cfg_map_build(c, v, false, &m);
+		for (size_t i = 0; ok && i < m.n; i++) {
+			yaml_node_t *l = m.kv[i].value;
+			const char *name = cfg_scalar(m.kv[i].key);
+			if (!cfg_is_null(l) && l->type != YAML_SEQUENCE_NODE) {
+				fail_type(c, l, name, "[]config.Secret");
+				ok = false;
+			}
+			for (yaml_node_item_t *it = l->data.sequence.items.start;
+			     ok && l->type == YAML_SEQUENCE_NODE && it < l->data.sequence.items.top; it++) {
+				yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+				if (!cfg_is_null(e) && e->type != YAML_SCALAR_NODE) {
+					fail_type(c, e, name, "config.plain");     /* Secret.UnmarshalYAML's plain */
+					ok = false;
+				}
+			}
+		}
+		cfg_map_free(&m);
+		return ok;
+	}
 	}
 	return true;
 }
@@ -872,6 +899,21 @@ static bool check_http(cfg_check_t *c, yaml_node_t *node, const cfg_map_t *m)
 		if (a && b && !cfg_is_null(a) && !cfg_is_null(b) && !(cfg_scalar(a) && !cfg_scalar(a)[0]) &&
 		    !(cfg_scalar(b) && !cfg_scalar(b)[0])) {
 			cfg_fail(c, &node->start_mark, "http", "%s", excl[i].msg);
+			return false;
+		}
+	}
+	/* ProxyConfig.Validate */
+	yaml_node_t *pch = cfg_map_get(m, "proxy_connect_header"), *url = cfg_map_get(m, "proxy_url");
+	if (pch && pch->type == YAML_MAPPING_NODE && (!url || cfg_is_null(url) || !cfg_scalar(url)[0])) {
+		cfg_map_t hm = { 0 };
+		bool ok = cfg_map_build(c, pch, false, &hm);
+		size_t n = hm.n;
+		cfg_map_free(&hm);
+		if (!ok)
+			return false;
+		if (n) {
+			cfg_fail(c, &node->start_mark, "http",
+			         "if proxy_connect_header is configured proxy_url must also be configured");
 			return false;
 		}
 	}

@@ -21,7 +21,7 @@ typedef enum cfgk {
 	CFGK_STRUCTS,  /* a list of structs (sub) */
 	CFGK_TLSVER,   /* common TLSVersion: TLS10..TLS13 */
 	CFGK_SECRET,   /* common Secret: a string printed as <secret> */
-	CFGK_ANY,      /* accepted without a closer look */
+	CFGK_HEADER,   /* common Header: map[string][]Secret */
 } cfgk_t;
 
 enum {
