@@ -1,6 +1,8 @@
 /* yamldepth -- yaml.v3 3.0.1's nesting limit, applied to the first document of a text before
  * anything else reads it (blackbox_exporter decodes its config with yaml.v3).
  *
+ * The web config's yaml.v2 2.4 (exporter-toolkit) has the same limits and text.
+ *
  * libyaml 0.2.5 has no nesting limit, and its scanner checks every open flow level on every token
  * (scanner.c yaml_parser_stale_simple_keys), so 100,000 `[` cost it minutes; anything that recurses
  * over the document would overflow the stack. yaml.v3's scanner stops (scannerc.go) when
