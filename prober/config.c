@@ -477,12 +477,14 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 
 	/* Before libyaml builds the document or anything recurses over it: yaml.v3's nesting limit */
 	yaml_mark_t deep = { 0 };
-	switch (yamldepth_check(text, len, &deep)) {
+	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
+	switch (dv) {
 	case YAMLDEPTH_OK:
 		break;
 	case YAMLDEPTH_EXCEEDED:
-		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: " YAMLDEPTH_TEXT, name,
-		         deep.line + 1, deep.column + 1);
+	case YAMLDEPTH_COSTLY:
+		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name, deep.line + 1,
+		         deep.column + 1, yamldepth_text(dv));
 		config_free(cfg);
 		return NSP_ECONFIG;
 	case YAMLDEPTH_NOMEM:

@@ -691,7 +691,7 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
 		if (dv == YAMLDEPTH_NOMEM)
 			snprintf(err, errlen, "%s: out of memory", path);
 		else
-			snprintf(err, errlen, "%s:%lu: yaml: " YAMLDEPTH_TEXT, path, (unsigned long)deep.line + 1);
+			snprintf(err, errlen, "%s:%lu: yaml: %s", path, (unsigned long)deep.line + 1, yamldepth_text(dv));
 		return dv == YAMLDEPTH_NOMEM ? NSP_ENOMEM : NSP_ECONFIG;
 	}
 	yaml_parser_t parser;

@@ -11,6 +11,7 @@ yamldepth_verdict_t yamldepth_check(const char *text, size_t len, yaml_mark_t *m
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	yamldepth_verdict_t v = YAMLDEPTH_OK;
 	size_t flow = 0, indents = 0;
+	double steps = 0;        /* libyaml's scanner: one per open flow level per token */
 	bool content = false, done = false;
 	while (!done && v == YAMLDEPTH_OK) {
 		yaml_token_t t;
@@ -58,10 +59,28 @@ yamldepth_verdict_t yamldepth_check(const char *text, size_t len, yaml_mark_t *m
 			content = true;
 			break;
 		}
-		if (v == YAMLDEPTH_EXCEEDED && mark)
+		steps += (double)flow;
+		if (v == YAMLDEPTH_OK && steps > YAMLDEPTH_FLOW_STEPS)
+			v = YAMLDEPTH_COSTLY;
+		if ((v == YAMLDEPTH_EXCEEDED || v == YAMLDEPTH_COSTLY) && mark)
 			*mark = t.start_mark;
 		yaml_token_delete(&t);
 	}
 	yaml_parser_delete(&p);
 	return v;
+}
+
+const char *yamldepth_text(yamldepth_verdict_t v)
+{
+	switch (v) {
+	case YAMLDEPTH_OK:
+		return "";
+	case YAMLDEPTH_EXCEEDED:
+		return "exceeded max depth of 10000";                  /* scannerc.go */
+	case YAMLDEPTH_COSTLY:
+		return "too many deeply nested flow collections (nsprobe's limit: libyaml would take minutes)";
+	case YAMLDEPTH_NOMEM:
+		return "out of memory";
+	}
+	return "";
 }

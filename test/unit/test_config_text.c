@@ -416,6 +416,38 @@ static void test_depth_refused(void **state)
 	assert_null(load_n(s, strlen(s), err, sizeof err));
 	assert_string_equal(err, "error parsing config file: t.yml:1:1: modules: cannot unmarshal !!seq into config.plain");
 	free(s);
+	/* a module nested 9990 merges deep (yaml.v3 loads it) */
+	s = repeat("modules:\n  m: ", "{<<: ", 9990, "{prober: dns, dns: {query_name: deep.test}}");
+	t = repeat(s, "}", 9990, "\n");
+	config_t *deep = load_n(t, strlen(t), err, sizeof err);
+	if (!deep)
+		fail_msg("9990 nested merges refused: %s", err);
+	assert_string_equal(config_module_get(deep, "m")->dns.query_name, "deep.test");
+	config_unref(deep);
+	free(s);
+	free(t);
+
+	/* Within the limit, many nests to it: libyaml's scanner steps over every open flow level for
+	 * each token (15 s a pass for fifty nests in 1 MB, in a value yaml.v3 never reads as it is merged
+	 * over). nsprobe refuses what would cost more than four nests, in bounded time. */
+	buf_t n = BUF_INIT;
+	buf_puts(&n, "modules:\n  m:\n    <<: {prober: [");
+	for (int i = 0; i < 5; i++) {
+		char *x = repeat(i ? "," : "", "[", 9998, "");
+		char *y = repeat(x, "]", 9998, "");
+		buf_puts(&n, y);
+		free(x);
+		free(y);
+	}
+	buf_puts(&n, "]}\n    prober: dns\n    dns: {query_name: x}\n");
+	double t1 = now_s();
+	assert_null(load_n(buf_str(&n), n.len, err, sizeof err));
+	if (!strstr(err, "yaml: too many deeply nested flow collections (nsprobe's limit: libyaml would take minutes)"))
+		fail_msg("five nests: %s", err);
+	if (now_s() - t1 >= 5.0)
+		fail_msg("five nests took %.2f s", now_s() - t1);
+	buf_free(&n);
+
 	s = repeat("modules:\n  m: {prober: dns, dns: {query_name: bb.test}}\n---\n", "[", 100000, "\n");
 	double t0 = now_s();
 	config_t *c = load_n(s, strlen(s), err, sizeof err);

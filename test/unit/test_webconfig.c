@@ -446,6 +446,15 @@ static void test_hostile_yaml(void **state)
 	expect_error(edge, "did not find expected", NULL);
 	free(edge);
 
+	/* five nests to the limit: within it, but libyaml would step over every open level per token */
+	char *nest = repeat(",", "[", 9998, "");
+	char *nest2 = repeat(nest, "]", 9998, "");
+	char *five = repeat("basic_auth_users: [[]", nest2, 5, "]\n");
+	free(nest);
+	free(nest2);
+	expect_error(five, "web.yml:1: yaml: too many deeply nested flow collections", NULL);
+	free(five);
+
 	expect_error_fast("tls_server_config: &a {cert_file: [*a]}\n", "cannot unmarshal !!seq into string");
 	expect_error_fast("http_server_config: &a {<<: *a}\n", "field << not found in type web.HTTPConfig");
 	expect_error_fast("http_server_config: &a {headers: *a}\n", "cannot unmarshal !!map into string");
