@@ -7,6 +7,9 @@
  *  2. libcyaml loads the text again with a schema built at run time from those names and fills the
  *     DNS strings and lists. A file with `<<` merges is given to libcyaml as a merge-resolved copy
  *     (libcyaml 1.3.1 has no merge keys); pass 1 has already judged it against the original lines.
+ * Before either pass, yamldepth refuses nesting past yaml.v3's limit (before libyaml builds the
+ * document, so nothing after sees more) and yamlalias replays yaml.v3's alias rules; pass 1 resolves
+ * merges without recursion, so only the schema's own depth is ever recursed over.
  * Bools and durations come from pass 1 (libcyaml's bool accepts any word but false/no/off). Errors
  * libcyaml finds that pass 1 did not are reported from its log backtrace. */
 #include <stdarg.h>
