@@ -7,6 +7,9 @@
  *  2. libcyaml loads the text again with a schema built at run time from those names and fills the
  *     DNS strings and lists. A file with `<<` merges is given to libcyaml as a merge-resolved copy
  *     (libcyaml 1.3.1 has no merge keys); pass 1 has already judged it against the original lines.
+ * Before either pass, yamldepth refuses nesting past yaml.v3's limit (before libyaml builds the
+ * document, so nothing after sees more) and yamlalias replays yaml.v3's alias rules; pass 1 resolves
+ * merges without recursion, so only the schema's own depth is ever recursed over.
  * Bools and durations come from pass 1 (libcyaml's bool accepts any word but false/no/off). Errors
  * libcyaml finds that pass 1 did not are reported from its log backtrace. */
 #include <stdarg.h>
@@ -23,6 +26,7 @@
 #include "dnstab.h"
 #include "errors.h"
 #include "yamlalias.h"
+#include "yamldepth.h"
 #include "yamlmark.h"
 
 /* ---- libcyaml schema: the DNS strings and lists (everything else is checked in pass 1) ---- */
@@ -473,6 +477,24 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 		return NSP_ENOMEM;
 	}
 	atomic_init(&cfg->refs, 1);
+
+	/* Before libyaml builds the document or anything recurses over it: yaml.v3's nesting limit */
+	yaml_mark_t deep = { 0 };
+	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
+	switch (dv) {
+	case YAMLDEPTH_OK:
+		break;
+	case YAMLDEPTH_EXCEEDED:
+	case YAMLDEPTH_COSTLY:
+		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name, deep.line + 1,
+		         deep.column + 1, yamldepth_text(dv));
+		config_free(cfg);
+		return NSP_ECONFIG;
+	case YAMLDEPTH_NOMEM:
+		snprintf(err, errlen, "error parsing config file: %s: out of memory", name);
+		config_free(cfg);
+		return NSP_ENOMEM;
+	}
 
 	yaml_parser_t parser;
 	yaml_document_t doc;

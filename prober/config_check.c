@@ -139,7 +139,7 @@ static const cfg_field_t http_fields[] = {
 	{ "bearer_token", CFGK_SECRET, 0, NULL, NULL },
 	{ "bearer_token_file", CFGK_STR, 0, NULL, NULL },
 	{ "proxy_url", CFGK_STR, 0, NULL, NULL },
-	{ "proxy_connect_header", CFGK_ANY, 0, NULL, NULL },
+	{ "proxy_connect_header", CFGK_HEADER, 0, NULL, NULL },
 	{ "tls_config", CFGK_STRUCT, 0, &tls_schema, NULL },
 	{ "follow_redirects", CFGK_BOOL, CFGF_KEEP, NULL, "true" },
 	{ "enable_http2", CFGK_BOOL, CFGF_KEEP, NULL, "true" },
@@ -469,15 +469,57 @@ static bool is_merge_key(const yaml_node_t *k)
 	       strcmp((const char *)k->data.scalar.value, "<<") == 0;
 }
 
+/* Key lookup by hash: a mapping can hold thousands of keys (a merge chain adds one per link), and a
+ * linear search per key made resolving it quadratic per mapping. idx holds kv positions + 1. */
+static size_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;     /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (size_t)h;
+}
+
+static size_t *map_slot(const cfg_map_t *m, const char *key)
+{
+	for (size_t j = key_hash(key) & (m->idxcap - 1);; j = (j + 1) & (m->idxcap - 1))
+		if (!m->idx[j] || strcmp(cfg_scalar(m->kv[m->idx[j] - 1].key), key) == 0)
+			return &m->idx[j];
+}
+
+static cfg_kv_t *map_find(const cfg_map_t *m, const char *key)
+{
+	if (!m->idx) {                     /* small, or reordered by cfg_map_sort */
+		for (size_t i = 0; i < m->n; i++)
+			if (strcmp(cfg_scalar(m->kv[i].key), key) == 0)
+				return &m->kv[i];
+		return NULL;
+	}
+	size_t *j = map_slot(m, key);
+	return *j ? &m->kv[*j - 1] : NULL;
+}
+
+static bool map_reindex(cfg_map_t *m, size_t cap)
+{
+	size_t *idx = calloc(cap, sizeof *idx);
+	if (!idx)
+		return false;
+	free(m->idx);
+	m->idx = idx;
+	m->idxcap = cap;
+	for (size_t i = 0; i < m->n; i++)
+		*map_slot(m, cfg_scalar(m->kv[i].key)) = i + 1;
+	return true;
+}
+
+/* Sets key k to v: a key already there keeps its place and takes the new key node and value. */
 static bool map_set(cfg_check_t *c, cfg_map_t *m, yaml_node_t *k, yaml_node_t *v, bool explicit_key)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		if (strcmp(cfg_scalar(m->kv[i].key), cfg_scalar(k)) == 0) {
-			m->kv[i].key = k;
-			m->kv[i].value = v;
-			m->kv[i].explicit_key = m->kv[i].explicit_key || explicit_key;
-			return true;
-		}
+	cfg_kv_t *old = map_find(m, cfg_scalar(k));
+	if (old) {
+		old->key = k;
+		old->value = v;
+		old->explicit_key = old->explicit_key || explicit_key;
+		return true;
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 8;
@@ -490,82 +532,141 @@ static bool map_set(cfg_check_t *c, cfg_map_t *m, yaml_node_t *k, yaml_node_t *v
 		m->cap = cap;
 	}
 	m->kv[m->n++] = (cfg_kv_t){ k, v, explicit_key };
+	if (m->n >= 8 && 2 * m->n > m->idxcap) {
+		if (!map_reindex(m, m->idxcap ? 2 * m->idxcap : 32)) {
+			fail_oom(c);
+			return false;
+		}
+	} else if (m->idx) {
+		*map_slot(m, cfg_scalar(k)) = m->n;
+	}
 	return true;
 }
 
-static bool merge_from(cfg_check_t *c, yaml_node_t *src, bool is_struct, cfg_map_t *m, int depth)
-{
-	if (!src || src->type != YAML_MAPPING_NODE) {
-		cfg_fail(c, src ? &src->start_mark : &(yaml_mark_t){ 0 }, "<<",
-		         "map merge requires map or sequence of maps as the value");
-		return false;
-	}
-	if (depth > 64) {
-		cfg_fail(c, &src->start_mark, "<<", "merge nesting too deep");
-		return false;
-	}
-	cfg_map_t sub = { 0 };
-	bool ok = cfg_map_build(c, src, is_struct, &sub);
-	for (size_t i = 0; ok && i < sub.n; i++)
-		ok = map_set(c, m, sub.kv[i].key, sub.kv[i].value, false);
-	cfg_map_free(&sub);
-	return ok;
-}
+/* One mapping being read while resolving: its next pair and, inside a `<<` list, the item merged
+ * last (the list is read backwards). own holds the keys written in this mapping itself. */
+typedef struct mb_frame {
+	yaml_node_t *node;
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	cfg_map_t own;
+} mb_frame_t;
 
+/* yaml.v3 3.0.1 resolves a merge by decoding the merged mapping into the same value, after the
+ * keys before it (decode.go merge): the result is the sequence of key writes of a depth-first walk
+ * over the mapping and, at each `<<`, the mapping(s) it names; a later write of a key replaces the
+ * value and keeps the key's place. That walk runs here on a heap stack, writing straight into *m:
+ * no per-level copies (a chain of n merges, each adding a key, cost n^3 that way) and no recursion
+ * (merges nest as deep as the document, yamldepth.h). Cycles were refused by yamlalias before;
+ * the walk still stops if its path grows longer than the document has nodes. */
 bool cfg_map_build(cfg_check_t *c, yaml_node_t *node, bool is_struct, cfg_map_t *m)
 {
 	yaml_document_t *d = c->doc;
-	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(d, p->key);
-		yaml_node_t *v = yaml_document_get_node(d, p->value);
+	size_t nodes = (size_t)(d->nodes.top - d->nodes.start);
+	mb_frame_t *st = NULL;
+	size_t sp = 0, cap = 0;
+	bool ok = true;
+	yaml_node_t *push = node;
+	while (ok) {
+		if (push) {
+			if (sp == cap) {
+				size_t ncap = cap ? 2 * cap : 8;
+				mb_frame_t *n = realloc(st, ncap * sizeof *n);
+				if (!n) {
+					fail_oom(c);
+					ok = false;
+					break;
+				}
+				st = n;
+				cap = ncap;
+			}
+			st[sp++] = (mb_frame_t){ .node = push, .p = push->data.mapping.pairs.start };
+			push = NULL;
+		}
+		if (!sp)
+			break;
+		mb_frame_t *f = &st[sp - 1];
+		if (f->p == f->node->data.mapping.pairs.top) {
+			cfg_map_free(&f->own);
+			sp--;
+			continue;
+		}
+		yaml_node_t *k = yaml_document_get_node(d, f->p->key);
+		yaml_node_t *v = yaml_document_get_node(d, f->p->value);
 		if (is_merge_key(k)) {
 			c->has_merge = true;
+			yaml_node_t *src = v;
 			if (v->type == YAML_SEQUENCE_NODE) {
 				/* yaml.v3 steps backwards: earlier maps take precedence */
-				yaml_node_item_t *it = v->data.sequence.items.top;
-				while (it-- > v->data.sequence.items.start) {
-					yaml_node_t *src = yaml_document_get_node(d, *it);
-					if (!merge_from(c, src, is_struct, m, 0))
-						return false;
+				if (!f->it)
+					f->it = v->data.sequence.items.top;
+				if (f->it == v->data.sequence.items.start) {
+					f->it = NULL;
+					f->p++;
+					continue;
 				}
-			} else if (!merge_from(c, v, is_struct, m, 0)) {
-				return false;
+				f->it--;
+				src = yaml_document_get_node(d, *f->it);
+			} else {
+				f->p++;
+			}
+			if (!src || src->type != YAML_MAPPING_NODE) {
+				cfg_fail(c, src ? &src->start_mark : &(yaml_mark_t){ 0 }, "<<",
+				         "map merge requires map or sequence of maps as the value");
+				ok = false;
+			} else if (sp > nodes) {
+				cfg_fail(c, &src->start_mark, "<<", "map merge contains itself");
+				ok = false;
+			} else {
+				push = src;
 			}
 			continue;
 		}
 		if (k->type != YAML_SCALAR_NODE) {
 			cfg_fail(c, &k->start_mark, "?", "mapping keys must be scalars");
-			return false;
+			ok = false;
+			break;
 		}
-		for (size_t i = 0; i < m->n; i++) {
-			if (!m->kv[i].explicit_key || strcmp(cfg_scalar(m->kv[i].key), cfg_scalar(k)) != 0)
-				continue;
+		cfg_kv_t *dup = map_find(&f->own, cfg_scalar(k));
+		if (dup) {
 			if (is_struct)
 				cfg_fail(c, &k->start_mark, cfg_scalar(k), "field %s already set in type config.plain",
 				         cfg_scalar(k));
 			else
 				cfg_fail(c, &k->start_mark, cfg_scalar(k), "mapping key \"%s\" already defined at line %zu",
-				         cfg_scalar(k), m->kv[i].key->start_mark.line + 1);
-			return false;
+				         cfg_scalar(k), dup->key->start_mark.line + 1);
+			ok = false;
+			break;
 		}
-		if (!map_set(c, m, k, v, true))
-			return false;
+		ok = map_set(c, &f->own, k, v, true) && map_set(c, m, k, v, sp == 1);
+		f->p++;
 	}
-	return true;
+	for (size_t i = 0; i < sp; i++)
+		cfg_map_free(&st[i].own);
+	free(st);
+	return ok;
 }
 
 void cfg_map_free(cfg_map_t *m)
 {
 	free(m->kv);
+	free(m->idx);
 	*m = (cfg_map_t){ 0 };
+}
+
+void cfg_map_sort(cfg_map_t *m, int (*cmp)(const void *, const void *))
+{
+	free(m->idx);
+	m->idx = NULL;
+	m->idxcap = 0;
+	if (m->n)
+		qsort(m->kv, m->n, sizeof *m->kv, cmp);
 }
 
 yaml_node_t *cfg_map_get(const cfg_map_t *m, const char *key)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(cfg_scalar(m->kv[i].key), key) == 0)
-			return m->kv[i].value;
-	return NULL;
+	cfg_kv_t *kv = map_find(m, key);
+	return kv ? kv->value : NULL;
 }
 
 /* ---- the walk ---- */
@@ -676,8 +777,35 @@ static bool check_field(cfg_check_t *c, const cfg_field_t *f, yaml_node_t *v)
 		}
 		return true;
 	}
-	case CFGK_ANY:
-		return true;
+	case CFGK_HEADER: {
+		/* yaml.v3 drops a null Secret from a list (decode.go null: false for a string kind) */
+		if (cfg_is_null(v))
+			return true;
+		if (v->type != YAML_MAPPING_NODE) {
+			fail_type(c, v, key, "config.Header");
+			return false;
+		}
+		cfg_map_t m = { 0 };
+		bool ok = cfg_map_build(c, v, false, &m);
+		for (size_t i = 0; ok && i < m.n; i++) {
+			yaml_node_t *l = m.kv[i].value;
+			const char *name = cfg_scalar(m.kv[i].key);
+			if (!cfg_is_null(l) && l->type != YAML_SEQUENCE_NODE) {
+				fail_type(c, l, name, "[]config.Secret");
+				ok = false;
+			}
+			for (yaml_node_item_t *it = l->data.sequence.items.start;
+			     ok && l->type == YAML_SEQUENCE_NODE && it < l->data.sequence.items.top; it++) {
+				yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+				if (!cfg_is_null(e) && e->type != YAML_SCALAR_NODE) {
+					fail_type(c, e, name, "config.plain");     /* Secret.UnmarshalYAML's plain */
+					ok = false;
+				}
+			}
+		}
+		cfg_map_free(&m);
+		return ok;
+	}
 	}
 	return true;
 }
@@ -771,6 +899,21 @@ static bool check_http(cfg_check_t *c, yaml_node_t *node, const cfg_map_t *m)
 		if (a && b && !cfg_is_null(a) && !cfg_is_null(b) && !(cfg_scalar(a) && !cfg_scalar(a)[0]) &&
 		    !(cfg_scalar(b) && !cfg_scalar(b)[0])) {
 			cfg_fail(c, &node->start_mark, "http", "%s", excl[i].msg);
+			return false;
+		}
+	}
+	/* ProxyConfig.Validate */
+	yaml_node_t *pch = cfg_map_get(m, "proxy_connect_header"), *url = cfg_map_get(m, "proxy_url");
+	if (pch && pch->type == YAML_MAPPING_NODE && (!url || cfg_is_null(url) || !cfg_scalar(url)[0])) {
+		cfg_map_t hm = { 0 };
+		bool ok = cfg_map_build(c, pch, false, &hm);
+		size_t n = hm.n;
+		cfg_map_free(&hm);
+		if (!ok)
+			return false;
+		if (n) {
+			cfg_fail(c, &node->start_mark, "http",
+			         "if proxy_connect_header is configured proxy_url must also be configured");
 			return false;
 		}
 	}

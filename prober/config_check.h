@@ -21,7 +21,7 @@ typedef enum cfgk {
 	CFGK_STRUCTS,  /* a list of structs (sub) */
 	CFGK_TLSVER,   /* common TLSVersion: TLS10..TLS13 */
 	CFGK_SECRET,   /* common Secret: a string printed as <secret> */
-	CFGK_ANY,      /* accepted without a closer look */
+	CFGK_HEADER,   /* common Header: map[string][]Secret */
 } cfgk_t;
 
 enum {
@@ -56,8 +56,9 @@ typedef struct cfg_kv {
 } cfg_kv_t;
 
 typedef struct cfg_map {
-	cfg_kv_t *kv;
+	cfg_kv_t *kv;              /* in the order yaml.v3 first sets each key */
 	size_t n, cap;
+	size_t *idx, idxcap;       /* a hash index of kv (private) */
 } cfg_map_t;
 
 /* Pass-1 state: the first document, and where the first error is written. */
@@ -75,6 +76,8 @@ typedef struct cfg_check {
  * is_struct selects yaml.v3's duplicate wording. Returns false after writing an error. */
 bool cfg_map_build(cfg_check_t *c, yaml_node_t *node, bool is_struct, cfg_map_t *m);
 void cfg_map_free(cfg_map_t *m);
+/* Sorts m->kv with cmp (qsort); cfg_map_get still works afterwards. */
+void cfg_map_sort(cfg_map_t *m, int (*cmp)(const void *, const void *));
 /* The value under `key`, or NULL. */
 yaml_node_t *cfg_map_get(const cfg_map_t *m, const char *key);
 

@@ -179,7 +179,6 @@ static bool field_zero(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool def
 	case CFGK_SECRET:
 		return !present(v) || cfg_scalar(v)[0] == '\0';
 	case CFGK_TLSVER:
-	case CFGK_ANY:
 		return !present(v);
 	case CFGK_BOOL:
 		return !bool_of(v, def);
@@ -194,6 +193,7 @@ static bool field_zero(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool def
 	case CFGK_STRUCTS:
 		return !present(v) || v->data.sequence.items.top == v->data.sequence.items.start;
 	case CFGK_STRMAP:
+	case CFGK_HEADER:
 		return !present(v) || v->data.mapping.pairs.top == v->data.mapping.pairs.start;
 	case CFGK_STRUCT:
 		if (f->flags & CFGF_PTR)
@@ -273,8 +273,7 @@ static void em_any(dump_t *d, yaml_node_t *v)
 		cfg_map_t m = { 0 };
 		if (!cfg_map_build(d->c, v, false, &m))
 			d->bad = true;
-		if (m.n)
-			qsort(m.kv, m.n, sizeof *m.kv, key_cmp);
+		cfg_map_sort(&m, key_cmp);
 		em_map_start(d);
 		for (size_t i = 0; i < m.n; i++) {
 			em_string(d, cfg_scalar(m.kv[i].key));
@@ -283,6 +282,31 @@ static void em_any(dump_t *d, yaml_node_t *v)
 		em_map_end(d);
 		cfg_map_free(&m);
 	}
+}
+
+/* common Header (map[string][]Secret): keys sorted as yaml.v2 sorts them, each Secret "<secret>",
+ * an empty one null (Secret.MarshalYAML); null items were dropped when decoding. */
+static void em_header(dump_t *d, yaml_node_t *v)
+{
+	cfg_map_t m = { 0 };
+	if (!cfg_map_build(d->c, v, false, &m))
+		d->bad = true;
+	cfg_map_sort(&m, key_cmp);
+	em_map_start(d);
+	for (size_t i = 0; i < m.n; i++) {
+		yaml_node_t *l = m.kv[i].value;
+		em_string(d, cfg_scalar(m.kv[i].key));
+		em_seq_start(d);
+		for (yaml_node_item_t *it = l->data.sequence.items.start;
+		     l->type == YAML_SEQUENCE_NODE && it < l->data.sequence.items.top; it++) {
+			yaml_node_t *e = item(d, *it);
+			if (present(e))
+				em_plain(d, cfg_scalar(e)[0] ? "<secret>" : "null");
+		}
+		em_seq_end(d);
+	}
+	em_map_end(d);
+	cfg_map_free(&m);
 }
 
 static void em_field(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool defaults)
@@ -334,8 +358,10 @@ static void em_field(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool defau
 		em_seq_end(d);
 		break;
 	case CFGK_STRMAP:
-	case CFGK_ANY:
 		em_any(d, v);
+		break;
+	case CFGK_HEADER:
+		em_header(d, v);
 		break;
 	case CFGK_STRUCT:
 		em_struct(d, f->sub, present(v) ? v : NULL, defaults);

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "errors.h"
+#include "yamldepth.h"
 
 #define WEBCONFIG_MAX_FILE (1024 * 1024)   /* certificates and configs are a few KB */
 #define WEBCONFIG_MAX_CHAIN 16
@@ -683,6 +684,16 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
                         size_t errlen)
 {
 	*out = NULL;
+	/* yaml.v2's nesting limit, before libyaml's loader (no limit, and minutes for 100,000 `[`) */
+	yaml_mark_t deep = { 0 };
+	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
+	if (dv != YAMLDEPTH_OK) {
+		if (dv == YAMLDEPTH_NOMEM)
+			snprintf(err, errlen, "%s: out of memory", path);
+		else
+			snprintf(err, errlen, "%s:%lu: yaml: %s", path, (unsigned long)deep.line + 1, yamldepth_text(dv));
+		return dv == YAMLDEPTH_NOMEM ? NSP_ENOMEM : NSP_ECONFIG;
+	}
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	webconfig_t *wc = calloc(1, sizeof(*wc));

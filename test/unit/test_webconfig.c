@@ -389,6 +389,87 @@ static void test_load_file(void **state)
 	unlink(path);
 }
 
+/* ---- hostile nesting and aliases (issue 12) ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void expect_error_fast(const char *text, const char *want)
+{
+	char err[1024];
+	double t0 = now_s();
+	webconfig_t *wc = load(text, err, sizeof err);
+	double dt = now_s() - t0;
+	if (wc)
+		fail_msg("loaded, want error \"%s\"", want);
+	if (!strstr(err, want))
+		fail_msg("want \"%s\", got \"%s\"", want, err);
+	if (dt >= 1.0)
+		fail_msg("want \"%s\": took %.2f s", want, dt);
+}
+
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+	char *s = malloc(hl + ul * n + tl + 1);
+	assert_non_null(s);
+	memcpy(s, head, hl);
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + hl + i * ul, unit, ul);
+	memcpy(s + hl + ul * n, tail, tl + 1);
+	return s;
+}
+
+/* exporter-toolkit's yaml.v2 stops past 10000 nested collections with "yaml: exceeded max depth of
+ * 10000"; libyaml has no limit and took 23 s over 100,000 `[` (its scanner is quadratic in flow
+ * depth). Aliases cannot loop or multiply here: every field is a scalar, a list of scalars or a map
+ * of scalars, so the walk never follows an alias more than one level (the texts differ from yaml.v2's
+ * for the merge, both refuse). */
+static void test_hostile_yaml(void **state)
+{
+	(void)state;
+	char *flow = repeat("basic_auth_users: ", "[", 100000, "\n");
+	expect_error_fast(flow, "web.yml:1: yaml: exceeded max depth of 10000");
+	free(flow);
+	char *maps = repeat("http_server_config:\n  headers: ", "{a: ", 100000, "\n");
+	expect_error_fast(maps, "web.yml:2: yaml: exceeded max depth of 10000");
+	free(maps);
+	char *block = repeat("", "- ", 100000, "x\n");
+	expect_error_fast(block, "yaml: exceeded max depth of 10000");
+	free(block);
+	/* exactly at the limit it is the walk that refuses */
+	char *edge = repeat("tls_server_config:\n  cipher_suites: ", "[", 9999, "\n");
+	expect_error(edge, "did not find expected", NULL);
+	free(edge);
+
+	/* five nests to the limit: within it, but libyaml would step over every open level per token */
+	char *nest = repeat(",", "[", 9998, "");
+	char *nest2 = repeat(nest, "]", 9998, "");
+	char *five = repeat("basic_auth_users: [[]", nest2, 5, "]\n");
+	free(nest);
+	free(nest2);
+	expect_error(five, "web.yml:1: yaml: too many deeply nested flow collections", NULL);
+	free(five);
+
+	expect_error_fast("tls_server_config: &a {cert_file: [*a]}\n", "cannot unmarshal !!seq into string");
+	expect_error_fast("http_server_config: &a {<<: *a}\n", "field << not found in type web.HTTPConfig");
+	expect_error_fast("http_server_config: &a {headers: *a}\n", "cannot unmarshal !!map into string");
+	char laughs[4096] = "tls_server_config:\n  a0: &a0 [x]\n";
+	for (int i = 1; i <= 40; i++)
+		snprintf(laughs + strlen(laughs), sizeof laughs - strlen(laughs), "  a%d: &a%d [*a%d, *a%d]\n", i, i,
+		         i - 1, i - 1);
+	expect_error_fast(laughs, "field a0 not found in type web.TLSConfig");
+	char list[4096] = "a: &a [x, x, x, x]\ntls_server_config:\n  cipher_suites: [";
+	for (int i = 0; i < 300; i++)
+		strcat(list, i ? ", *a" : "*a");
+	strcat(list, "]\n");
+	expect_error_fast(list, "field a not found in type web.Config");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_tls_errors),
 		cmocka_unit_test(test_check_client_without_tls),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_hostile_yaml),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
