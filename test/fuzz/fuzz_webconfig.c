@@ -4,9 +4,10 @@
  *
  * Input: the file's bytes. The text is loaded as FUZZ_WEBCONFIG_DIR/web.yml, so the relative names
  * server.pem and server.key find the test pair kept there. Files are read through fopen, which this
- * target wraps (linked with -Wl,--wrap=fopen): only names inside FUZZ_WEBCONFIG_DIR open, so an input
- * naming /dev/stdin, a FIFO or /proc cannot block a run or make it depend on the machine. */
+ * target wraps (linked with -Wl,--wrap=fopen): only names inside FUZZ_WEBCONFIG_DIR open for reading,
+ * so an input naming /dev/stdin, a FIFO or /proc cannot block a run or make it depend on the machine. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 FILE *__real_fopen(const char *name, const char *mode);
 FILE *__wrap_fopen(const char *name, const char *mode);
 
+/* Reads (webconfig's read_file) only from FUZZ_WEBCONFIG_DIR; writes (libFuzzer's new inputs and
+ * crash files) as they are. */
 FILE *__wrap_fopen(const char *name, const char *mode)
 {
 	size_t dlen = strlen(FUZZ_WEBCONFIG_DIR);
-	if (strncmp(name, FUZZ_WEBCONFIG_DIR "/", dlen + 1) != 0 || strchr(name + dlen + 1, '/')) {
+	bool read_only = mode[0] == 'r' && !strchr(mode, '+');
+	if (read_only &&
+	    (strncmp(name, FUZZ_WEBCONFIG_DIR "/", dlen + 1) != 0 || strchr(name + dlen + 1, '/'))) {
 		errno = ENOENT;
 		return NULL;
 	}
