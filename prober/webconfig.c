@@ -182,14 +182,16 @@ static const char *kind_tag(const yaml_node_t *n)
 	}
 }
 
-/* A string field: any scalar, as yaml.v2 stores the text of ints and bools too; null is "". */
+/* A string field: any scalar, as yaml.v2 stores the text of ints and bools too; null is "".
+ * *out is NULL on failure, so no path leaves it unset. */
 static int get_string(wc_load_t *l, const yaml_node_t *n, const char *key, const char **out)
 {
+	*out = NULL;
 	if (n->type != YAML_SCALAR_NODE)
 		return fail(l, n, key, "cannot unmarshal %s into string", kind_tag(n));
-	*out = is_null(n) ? "" : scalar(n);
-	if (strlen(*out) != n->data.scalar.length)
+	if (strlen(scalar(n)) != n->data.scalar.length)
 		return fail(l, n, key, "NUL byte in value");
+	*out = is_null(n) ? "" : scalar(n);
 	return 0;
 }
 
@@ -245,9 +247,11 @@ static int walk_map(wc_load_t *l, const yaml_node_t *n, const char *path, const 
 			    !memcmp(k2->data.scalar.value, k->data.scalar.value, k->data.scalar.length))
 				return fail(l, k, path, "key \"%.100s\" already set in map", scalar(k));
 		}
-		char key[256];
-		snprintf(key, sizeof(key), "%s%s%.100s", path, *path ? "." : "", scalar(k));
-		int rc = field(l, k, key, v);
+		/* The dotted key names the field in messages; a buffer of its own, as paths nest. */
+		buf_t key = BUF_INIT;
+		buf_printf(&key, "%s%s%.100s", path, *path ? "." : "", scalar(k));
+		int rc = buf_ok(&key) ? field(l, k, buf_str(&key), v) : fail(l, k, path, "out of memory");
+		buf_free(&key);
 		if (rc)
 			return rc;
 	}

@@ -165,6 +165,12 @@ static void test_empty(void **state)
 	assert_false(wc->tls);
 	assert_false(wc->http2);
 	webconfig_free(wc);
+	/* yaml.v2 decodes null into a string field as "": every spelling of null is an unset file */
+	wc = expect_ok("tls_server_config:\n  cert_file: ~\n  key_file: null\n  client_auth_type: Null\n"
+	               "  client_ca_file: NULL\nhttp_server_config:\n  headers:\n    X-XSS-Protection: ~\n");
+	assert_false(wc->tls);
+	assert_int_equal(wc->nheaders, 0);
+	webconfig_free(wc);
 	webconfig_free(NULL);
 }
 
