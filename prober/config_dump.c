@@ -436,31 +436,40 @@ char *cfg_dump_module(cfg_check_t *c, yaml_node_t *node)
 
 /* ---- merge-resolved copy of a document ---- */
 
-static void em_resolved(dump_t *d, yaml_node_t *v, int depth)
+/* One open collection of the resolved walk: a sequence's next item, or a mapping's resolved pairs
+ * and the next key or value. The walk keeps these on the heap, not the C stack, because yaml.v3
+ * decodes nesting up to 10000 deep (yamldepth refuses past that) and blackbox loads such files. */
+typedef struct em_frame {
+	yaml_node_t *node;
+	size_t next;             /* sequence: next item; mapping: next of 2 * pairs (key, value, ...) */
+	cfg_map_t m;
+} em_frame_t;
+
+/* Opens v (a scalar is emitted at once). Returns false when out of memory. */
+static bool em_open(dump_t *d, em_frame_t **st, size_t *sp, size_t *cap, yaml_node_t *v)
 {
-	if (depth > 256) {
-		d->bad = true;
-		return;
-	}
 	if (v->type == YAML_SCALAR_NODE) {
 		em_scalar_style(d, cfg_scalar(v), v->data.scalar.style);
-	} else if (v->type == YAML_SEQUENCE_NODE) {
-		em_seq_start(d);
-		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-			em_resolved(d, item(d, *it), depth + 1);
-		em_seq_end(d);
-	} else {
-		cfg_map_t m = { 0 };
-		if (!cfg_map_build(d->c, v, false, &m))
-			d->bad = true;
-		em_map_start(d);
-		for (size_t i = 0; i < m.n; i++) {
-			em_resolved(d, m.kv[i].key, depth + 1);
-			em_resolved(d, m.kv[i].value, depth + 1);
-		}
-		em_map_end(d);
-		cfg_map_free(&m);
+		return true;
 	}
+	if (*sp == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 64;
+		em_frame_t *n = realloc(*st, ncap * sizeof *n);
+		if (!n)
+			return false;
+		*st = n;
+		*cap = ncap;
+	}
+	em_frame_t *f = &(*st)[(*sp)++];
+	*f = (em_frame_t){ .node = v };
+	if (v->type == YAML_SEQUENCE_NODE) {
+		em_seq_start(d);
+		return true;
+	}
+	if (!cfg_map_build(d->c, v, false, &f->m))
+		return false;
+	em_map_start(d);
+	return true;
 }
 
 char *cfg_emit_resolved(cfg_check_t *c, yaml_node_t *root, size_t *len)
@@ -468,7 +477,37 @@ char *cfg_emit_resolved(cfg_check_t *c, yaml_node_t *root, size_t *len)
 	dump_t d;
 	if (!dump_begin(&d, c))
 		return NULL;
-	em_resolved(&d, root, 0);
+	em_frame_t *st = NULL;
+	size_t sp = 0, cap = 0;
+	if (!em_open(&d, &st, &sp, &cap, root))
+		d.bad = true;
+	while (sp && !d.bad) {
+		em_frame_t *f = &st[sp - 1];
+		yaml_node_t *next = NULL;
+		if (f->node->type == YAML_SEQUENCE_NODE) {
+			yaml_node_item_t *it = f->node->data.sequence.items.start + f->next;
+			if (it < f->node->data.sequence.items.top)
+				next = item(&d, *it);
+		} else if (f->next < 2 * f->m.n) {
+			next = f->next % 2 ? f->m.kv[f->next / 2].value : f->m.kv[f->next / 2].key;
+		}
+		if (!next) {
+			if (f->node->type == YAML_SEQUENCE_NODE) {
+				em_seq_end(&d);
+			} else {
+				em_map_end(&d);
+				cfg_map_free(&f->m);
+			}
+			sp--;
+			continue;
+		}
+		f->next++;
+		if (!em_open(&d, &st, &sp, &cap, next))
+			d.bad = true;
+	}
+	while (sp)
+		cfg_map_free(&st[--sp].m);
+	free(st);
 	char *s = dump_end(&d);
 	if (s)
 		*len = strlen(s);

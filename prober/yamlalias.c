@@ -33,6 +33,18 @@ static double allowed_alias_ratio(double decodes)
 	return 0.99 - 0.89 * ((decodes - RATIO_RANGE_LOW) / (RATIO_RANGE_HIGH - RATIO_RANGE_LOW));
 }
 
+/* nsprobe's own bound, in bytes. yaml.v3 counts an alias to a scalar as one step whatever its size,
+ * and Go shares the string, so blackbox pays nothing for `{send: *x}` 20,000 times over a 20 KB
+ * anchor; nsprobe copies what an alias stands for (the merge-resolved text, libcyaml's replay of
+ * the anchor's events, the debug dump), so each copy is charged: a scalar its length, any node
+ * NODE_COST for the structure around it. Expansions may copy up to EXPAND_PER_BYTE times the file
+ * or EXPAND_FLOOR, whichever is more. A real config never comes near: the files in config/ and the 62
+ * public files copy at most a few KB through aliases; a thousand modules each an alias of a 4 KB
+ * module come to 4 MB. What the bound lets through loads in well under a second and some 100 MB. */
+#define EXPAND_FLOOR ((double)(8u << 20))
+#define EXPAND_PER_BYTE 8.0
+#define NODE_COST 16.0
+
 /* ---- a string set/map (anchors to nodes; mergedFields) ---- */
 
 typedef struct strmap {
@@ -125,6 +137,7 @@ typedef struct ya_node {
 	size_t end;              /* index just past this node's subtree */
 	size_t target;           /* alias: the anchored node */
 	char *value;             /* scalar: its text; alias: the anchor's name */
+	size_t len;              /* scalar: its length in bytes */
 	yaml_mark_t mark;        /* alias: where it is */
 } ya_node_t;
 
@@ -198,6 +211,7 @@ static yamlalias_verdict_t doc_read(ya_doc_t *d, const char *text, size_t len)
 				break;
 			n->merge = is_merge(&ev);
 			n->value = (char *)ev.data.scalar.value;     /* taken over from the event */
+			n->len = ev.data.scalar.length;
 			ev.data.scalar.value = NULL;
 			anchor = ev.data.scalar.anchor;
 			break;
@@ -280,6 +294,7 @@ typedef struct ya_walk {
 	size_t sp, cap;
 	strmap_t *mf;            /* d.mergedFields */
 	double decodes, aliased;
+	double copied, copy_cap;  /* bytes copied through aliases, and nsprobe's bound on them */
 	size_t alias_depth;
 } ya_walk_t;
 
@@ -321,8 +336,12 @@ static yamlalias_verdict_t step(ya_walk_t *w, bool *stop, size_t *cycle)
 	switch (f->op) {
 	case OP_DECODE:
 		w->decodes++;
-		if (w->alias_depth)
+		if (w->alias_depth) {
 			w->aliased++;
+			w->copied += NODE_COST + (n->kind == YA_SCALAR ? (double)n->len : 0.0);
+			if (w->copied > w->copy_cap)
+				return YAMLALIAS_EXCESSIVE;
+		}
 		if (w->aliased > 100 && w->decodes > 1000 && w->aliased / w->decodes > allowed_alias_ratio(w->decodes))
 			return YAMLALIAS_EXCESSIVE;
 		switch (n->kind) {
@@ -477,6 +496,7 @@ yamlalias_verdict_t yamlalias_check(const char *text, size_t len, char *anchor, 
 	if (v != YAMLALIAS_OK || d.len == 0)
 		goto done;
 	ya_walk_t w = { .d = &d, .decodes = 1 };    /* the document node itself */
+	w.copy_cap = EXPAND_PER_BYTE * (double)len > EXPAND_FLOOR ? EXPAND_PER_BYTE * (double)len : EXPAND_FLOOR;
 	size_t cycle = 0;
 	bool stop = false;
 	if (!push(&w, 0))
