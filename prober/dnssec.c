@@ -24,27 +24,35 @@
  * algorithm and key tag; KeyTrap (CVE-2023-50387) pairs many RRSIGs with many keys of one tag, and
  * a key with a 20 KB RSA exponent turns each try into seconds of modular exponentiation. After it
  * the validators bounded the work (we follow the numbers, not the code):
- *   - key sizes: RSA exponents of at most 35 bits, BIND's RSA_MAX_PUBEXP_BITS (lib/dns/
- *     openssl_shim.h; pkcs11rsa_link.c refuses larger ones at verification), which every signer's
- *     3 and 65537 (and BIND's 2^32+1) meet; moduli of 512..4096 bits, 1024..4096 for RSASHA512, as
- *     BIND's opensslrsa_createctx checks (RFC 3110 2, RFC 5702 2). OpenSSL, under Unbound and
- *     BIND, refuses an exponent not below the modulus, and above 64 bits for moduli over 3072 bits:
- *     a 10 KB exponent is accepted by none of them. Such keys are DNSSEC_BAD_KEY before any
- *     arithmetic.
- *   - verifications: BIND 9.18.24+ caps a fetch at 16 (max-validations-per-fetch), Unbound 1.19.1
- *     an RRset at 8 tries (MAX_VALIDATE_RRSIGS), Knot Resolver 5.7.1 a request with a crypto budget.
- *     A probe gets DNSSEC_MAX_VERIFICATIONS (32: an ANY answer during an algorithm rollover holds
- *     ~10 RRsets with 2 RRSIGs each).
- *   - key-tag collisions: BIND allows one failed validation per fetch (max-validation-failures-
- *     per-fetch 1), hickory-dns 2 keys per tag. Signers do not publish two keys with one tag on
- *     purpose (RFC 4034 Appendix B: tags are not unique, but a collision is ~1 in 65536 per pair),
- *     so a probe may try DNSSEC_MAX_KEYTAG_COLLISIONS keys beyond the first candidate of each
- *     RRSIG; the candidates are counted before any of them is verified.
+ *   - key sizes: RSA exponents of at most 35 bits, BIND's RSA_MAX_PUBEXP_BITS (defined in
+ *     lib/dns/openssl_shim.h; lib/dns/opensslrsa_link.c refuses larger exponents in the keys it
+ *     loads, its old pkcs11rsa_link.c also at verification), which every signer's 3 and 65537 (and
+ *     BIND's 2^32+1) meet. BIND's validator itself is looser: max-rsa-exponent-size (35..4096, 0 by
+ *     default: no limit of its own). Moduli of 512..4096 bits, 1024..4096 for RSASHA512 (RFC 3110
+ *     2, RFC 5702 2). OpenSSL, under Unbound and BIND, refuses an exponent not below the modulus
+ *     (OPENSSL_RSA_MAX_PUBEXP_BITS: and above 64 bits for moduli over 3072 bits): a 10 KB exponent
+ *     is accepted by none of them. Such keys are DNSSEC_BAD_KEY before any arithmetic.
+ *   - verifications: BIND 9.20 (from 9.19.21) caps a fetch at 16 validations (the experimental
+ *     max-validations-per-fetch); its KeyTrap fix in 9.16.48 and 9.18.24 has no such option and
+ *     stops validating a message at its first failure instead. Unbound 1.19.1 caps an RRset at 8
+ *     tries (MAX_VALIDATE_RRSIGS), Knot Resolver 5.7.1 a request with a crypto budget. A probe gets
+ *     DNSSEC_MAX_VERIFICATIONS (32: an ANY answer during an algorithm rollover holds ~10 RRsets
+ *     with 2 RRSIGs each).
+ *   - key-tag collisions: BIND 9.20 allows one failed validation per fetch (the experimental
+ *     max-validation-failures-per-fetch, default 1), hickory-dns 2 keys per tag. Signers do not
+ *     publish two keys with one tag on purpose (RFC 4034 Appendix B: tags are not unique, but a
+ *     collision is ~1 in 65536 per pair), so a probe may try DNSSEC_MAX_KEYTAG_COLLISIONS keys
+ *     beyond the first candidate of each RRSIG; the candidates are counted before any of them is
+ *     verified.
  *   - NSEC3 (CVE-2023-50868): Knot Resolver 5.7.1's price of 50 iterations, Unbound 1.19.1's 8
  *     hashes per message (MAX_NSEC3_CALCULATIONS); RFC 9276 3.2 lets validators treat any
  *     iteration count above 0 as insecure or bogus.
- *   - the deadline: checked before every verification, so a check ends at most one verification
- *     (well under 2 ms with the sizes above; see the KeyTrap unit test) after it.
+ *   - the deadline: checked before every RRset, RRSIG and verification, so a check ends at most one
+ *     verification (well under 2 ms with the sizes above; see the KeyTrap unit test) after it.
+ *   - the work that is not charged stays small: each key's owner is read once per check and an
+ *     RRSIG finds its candidates by binary search in a sorted key table; RRsets are grouped with
+ *     one sort. So a key set of thousands of same-tag keys that no RRSIG can use, or an answer of
+ *     thousands of RRsets, costs milliseconds (the name trap unit test).
  */
 #include "dnssec.h"
 
@@ -842,7 +850,8 @@ const char *dnssec_limit_describe(dnssec_limit_t limit)
 	case DNSSEC_LIMIT_NONE: return "";
 	case DNSSEC_LIMIT_VERIFICATIONS: return "more than 32 signature verifications";
 	case DNSSEC_LIMIT_COLLISIONS: return "more than 4 key-tag collisions";
-	case DNSSEC_LIMIT_NSEC3_ITERATIONS: return "NSEC3 iterations above 50";
+	case DNSSEC_LIMIT_NSEC3_ITERATIONS:
+		return "an NSEC3 hash of more than 51 SHA-1 blocks ((iterations + 1) x blocks of salt and hash)";
 	case DNSSEC_LIMIT_NSEC3_HASHES: return "more than 8 NSEC3 hashes";
 	case DNSSEC_LIMIT_DEADLINE: return "the probe's deadline passed during signature checks";
 	}

@@ -145,7 +145,8 @@ def run_mode(exporter, mode, health_timeout, failures):
             for want in EXPECT[mode] + ["\nprobe_dnssec_earliest_rrsig_expiry 2e+09\n",
                                         "\nprobe_dnssec_latest_rrsig_inception 1.7e+09\n"]:
                 if want not in body:
-                    failures.append("%s: probe %d: the output lacks %r:\n%s" % (mode, i, want, body))
+                    failures.append("%s: probe %d: the output lacks %r:\n%s"
+                                    % (mode, i, want, body))
         fetched = [q for q in srv.queries if q[1] == keytrap.ZONE and q[2] == 48 and q[0] == "tcp"]
         if not fetched:
             failures.append("%s: the fake never saw a DNSKEY query over TCP: %s" % (mode, srv.queries))

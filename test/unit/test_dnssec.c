@@ -1253,6 +1253,9 @@ static void test_nsec3_budget(void **state)
 	assert_int_equal(b.nsec3_hashes, DNSSEC_MAX_NSEC3_HASHES - 2);
 	assert_false(dnssec_budget_nsec3(&b, 25, 45));
 	assert_int_equal(b.spent, DNSSEC_LIMIT_NSEC3_ITERATIONS);
+	/* the log names the price, not the iteration count (25 iterations with a long salt cost 52) */
+	assert_string_equal(dnssec_limit_describe(b.spent), "an NSEC3 hash of more than 51 SHA-1 blocks "
+	                    "((iterations + 1) x blocks of salt and hash)");
 	dnssec_budget_init(&b, 0);
 	assert_false(dnssec_budget_nsec3(&b, 51, 0));
 	dnssec_budget_init(&b, 0);
