@@ -24,27 +24,35 @@
  * algorithm and key tag; KeyTrap (CVE-2023-50387) pairs many RRSIGs with many keys of one tag, and
  * a key with a 20 KB RSA exponent turns each try into seconds of modular exponentiation. After it
  * the validators bounded the work (we follow the numbers, not the code):
- *   - key sizes: RSA exponents of at most 35 bits, BIND's RSA_MAX_PUBEXP_BITS (lib/dns/
- *     openssl_shim.h; pkcs11rsa_link.c refuses larger ones at verification), which every signer's
- *     3 and 65537 (and BIND's 2^32+1) meet; moduli of 512..4096 bits, 1024..4096 for RSASHA512, as
- *     BIND's opensslrsa_createctx checks (RFC 3110 2, RFC 5702 2). OpenSSL, under Unbound and
- *     BIND, refuses an exponent not below the modulus, and above 64 bits for moduli over 3072 bits:
- *     a 10 KB exponent is accepted by none of them. Such keys are DNSSEC_BAD_KEY before any
- *     arithmetic.
- *   - verifications: BIND 9.18.24+ caps a fetch at 16 (max-validations-per-fetch), Unbound 1.19.1
- *     an RRset at 8 tries (MAX_VALIDATE_RRSIGS), Knot Resolver 5.7.1 a request with a crypto budget.
- *     A probe gets DNSSEC_MAX_VERIFICATIONS (32: an ANY answer during an algorithm rollover holds
- *     ~10 RRsets with 2 RRSIGs each).
- *   - key-tag collisions: BIND allows one failed validation per fetch (max-validation-failures-
- *     per-fetch 1), hickory-dns 2 keys per tag. Signers do not publish two keys with one tag on
- *     purpose (RFC 4034 Appendix B: tags are not unique, but a collision is ~1 in 65536 per pair),
- *     so a probe may try DNSSEC_MAX_KEYTAG_COLLISIONS keys beyond the first candidate of each
- *     RRSIG; the candidates are counted before any of them is verified.
+ *   - key sizes: RSA exponents of at most 35 bits, BIND's RSA_MAX_PUBEXP_BITS (defined in
+ *     lib/dns/openssl_shim.h; lib/dns/opensslrsa_link.c refuses larger exponents in the keys it
+ *     loads, its old pkcs11rsa_link.c also at verification), which every signer's 3 and 65537 (and
+ *     BIND's 2^32+1) meet. BIND's validator itself is looser: max-rsa-exponent-size (35..4096, 0 by
+ *     default: no limit of its own). Moduli of 512..4096 bits, 1024..4096 for RSASHA512 (RFC 3110
+ *     2, RFC 5702 2). OpenSSL, under Unbound and BIND, refuses an exponent not below the modulus
+ *     (OPENSSL_RSA_MAX_PUBEXP_BITS: and above 64 bits for moduli over 3072 bits): a 10 KB exponent
+ *     is accepted by none of them. Such keys are DNSSEC_BAD_KEY before any arithmetic.
+ *   - verifications: BIND 9.20 (from 9.19.21) caps a fetch at 16 validations (the experimental
+ *     max-validations-per-fetch); its KeyTrap fix in 9.16.48 and 9.18.24 has no such option and
+ *     stops validating a message at its first failure instead. Unbound 1.19.1 caps an RRset at 8
+ *     tries (MAX_VALIDATE_RRSIGS), Knot Resolver 5.7.1 a request with a crypto budget. A probe gets
+ *     DNSSEC_MAX_VERIFICATIONS (32: an ANY answer during an algorithm rollover holds ~10 RRsets
+ *     with 2 RRSIGs each).
+ *   - key-tag collisions: BIND 9.20 allows one failed validation per fetch (the experimental
+ *     max-validation-failures-per-fetch, default 1), hickory-dns 2 keys per tag. Signers do not
+ *     publish two keys with one tag on purpose (RFC 4034 Appendix B: tags are not unique, but a
+ *     collision is ~1 in 65536 per pair), so a probe may try DNSSEC_MAX_KEYTAG_COLLISIONS keys
+ *     beyond the first candidate of each RRSIG; the candidates are counted before any of them is
+ *     verified.
  *   - NSEC3 (CVE-2023-50868): Knot Resolver 5.7.1's price of 50 iterations, Unbound 1.19.1's 8
  *     hashes per message (MAX_NSEC3_CALCULATIONS); RFC 9276 3.2 lets validators treat any
  *     iteration count above 0 as insecure or bogus.
- *   - the deadline: checked before every verification, so a check ends at most one verification
- *     (well under 2 ms with the sizes above; see the KeyTrap unit test) after it.
+ *   - the deadline: checked before every RRset, RRSIG and verification, so a check ends at most one
+ *     verification (well under 2 ms with the sizes above; see the KeyTrap unit test) after it.
+ *   - the work that is not charged stays small: each key's owner is read once per check and an
+ *     RRSIG finds its candidates by binary search in a sorted key table; RRsets are grouped with
+ *     one sort. So a key set of thousands of same-tag keys that no RRSIG can use, or an answer of
+ *     thousands of RRsets, costs milliseconds (the name trap unit test).
  */
 #include "dnssec.h"
 
@@ -438,12 +446,87 @@ static verify_t verify(uint8_t alg, const uint8_t *key, size_t klen, const uint8
 /* ------------------------------------------------------------------------------------------------
  * Canonical form */
 
-/* One RR of the section: its canonical owner and the RRset it belongs to. */
+/* One RR of the section: its canonical owner, read once per check. */
 typedef struct item {
 	uint8_t owner[WIRE_MAX_NAME];   /* lowercased, uncompressed */
 	uint8_t owner_len;
-	int group;                      /* verdict index, -1 for RRSIG/meta records */
 } item_t;
+
+/* An RR of the section as it sorts into RRsets: by owner, class and type (for an RRSIG, the type
+ * it covers), an RRset's RRs first and the RRSIGs covering it after them, each in message order.
+ * One sort groups the section, so no RRset scans the others (a 64 KB answer holds ~5,500 RRs). */
+typedef struct rr_ref {
+	const item_t *item;
+	uint32_t index;     /* in the section */
+	uint16_t rclass;
+	uint16_t type;
+	uint8_t sig;        /* 1 for an RRSIG */
+} rr_ref_t;
+
+static int rr_ref_cmp(const void *a, const void *b)
+{
+	const rr_ref_t *x = a, *y = b;
+	if (x->item->owner_len != y->item->owner_len)
+		return x->item->owner_len < y->item->owner_len ? -1 : 1;
+	int c = memcmp(x->item->owner, y->item->owner, x->item->owner_len);
+	if (c != 0)
+		return c;
+	if (x->rclass != y->rclass)
+		return x->rclass < y->rclass ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->sig != y->sig)
+		return x->sig < y->sig ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* One RRset: refs[first .. first + n_rrs) are its RRs, the n_sigs after them its RRSIGs. */
+typedef struct group {
+	size_t first;
+	size_t n_rrs;
+	size_t n_sigs;
+	uint32_t appears;   /* section index of its first RR: verdicts are in this order */
+} group_t;
+
+static int group_cmp(const void *a, const void *b)
+{
+	const group_t *x = a, *y = b;
+	return (x->appears > y->appears) - (x->appears < y->appears);
+}
+
+/* A usable DNSKEY of the key set (Zone Key flag, protocol 3: RFC 4035 5.3.1), with its owner read
+ * once per check. Sorted by what an RRSIG names (tag, algorithm, class, signer), then revoked
+ * keys last, then message order: the candidates of an RRSIG are one run, found by binary search.
+ * Before, every RRSIG decompressed the owner of every key of its tag, twice, before anything was
+ * charged to the budget (1,637 RRSIGs x 3,840 keys owned by a 121-label name: 3.4 s). */
+typedef struct dnskey {
+	uint16_t tag;
+	uint8_t algorithm;
+	uint8_t revoked;    /* RFC 5011 2.1: signs DNSKEY RRsets only */
+	uint16_t rclass;
+	uint8_t owner_len;
+	uint32_t index;     /* in the key set's answer section */
+	uint8_t owner[WIRE_MAX_NAME];   /* lowercased */
+} dnskey_t;
+
+static int dnskey_cmp(const void *a, const void *b)
+{
+	const dnskey_t *x = a, *y = b;
+	if (x->tag != y->tag)
+		return x->tag < y->tag ? -1 : 1;
+	if (x->algorithm != y->algorithm)
+		return x->algorithm < y->algorithm ? -1 : 1;
+	if (x->rclass != y->rclass)
+		return x->rclass < y->rclass ? -1 : 1;
+	if (x->owner_len != y->owner_len)
+		return x->owner_len < y->owner_len ? -1 : 1;
+	int c = memcmp(x->owner, y->owner, x->owner_len);
+	if (c != 0)
+		return c;
+	if (x->revoked != y->revoked)
+		return x->revoked < y->revoked ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
 
 /* One canonical rdata in the scratch buffer. */
 typedef struct span {
@@ -580,14 +663,18 @@ typedef struct check {
 	const wire_rr_t *rrs;      /* the section */
 	size_t n;
 	item_t *items;             /* per RR of the section */
+	rr_ref_t *refs;            /* the RRs that belong to an RRset or cover one, sorted */
+	size_t n_refs;
+	group_t *groups;           /* the RRsets, in order of first appearance */
+	size_t n_groups;
 	const wire_msg_t *keys;
 	const dnssec_opts_t *opts;
 	span_t *spans;             /* per RR of the section */
 	buf_t scratch;             /* canonical rdata of the current RRset */
 	buf_t data;                /* the signed data of the current RRSIG */
 	const wire_rr_t *krrs;     /* the answer section of keys */
+	dnskey_t *keytab;          /* its usable DNSKEYs, sorted */
 	size_t nk;
-	int32_t *tags;             /* per RR of krrs: its key tag, -1 if it is no usable DNSKEY */
 	dnssec_budget_t *budget;
 } check_t;
 
@@ -631,42 +718,68 @@ static int signed_data(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 	return buf_ok(d) ? 0 : NSP_ENOMEM;
 }
 
-/* The key tag of each DNSKEY of the key set, computed once per check rather than once per RRSIG
- * and key (a 64 KB key set and thousands of RRSIGs would otherwise sum gigabytes). */
-static int key_tags(check_t *c)
+/* The usable DNSKEYs of the key set, each tag computed and owner read once per check rather than
+ * once per RRSIG and key (a 64 KB key set and thousands of RRSIGs would otherwise sum gigabytes). */
+static int key_table(check_t *c)
 {
-	c->krrs = wire_section(c->keys, WIRE_ANSWER, &c->nk);
-	c->tags = calloc(c->nk ? c->nk : 1, sizeof(*c->tags));
-	if (!c->tags)
+	size_t n;
+	c->krrs = wire_section(c->keys, WIRE_ANSWER, &n);
+	c->keytab = calloc(n ? n : 1, sizeof(*c->keytab));
+	if (!c->keytab)
 		return NSP_ENOMEM;
-	for (size_t i = 0; i < c->nk; i++) {
+	c->nk = 0;
+	for (size_t i = 0; i < n; i++) {
 		const wire_rr_t *k = &c->krrs[i];
-		c->tags[i] = -1;
-		if (k->type == TYPE_DNSKEY && k->rdlen >= 4 && (size_t)k->rdata + k->rdlen <= c->keys->len)
-			c->tags[i] = dnssec_key_tag(c->keys->buf + k->rdata, k->rdlen);
+		if (k->type != TYPE_DNSKEY || k->rdlen < 4 || (size_t)k->rdata + k->rdlen > c->keys->len)
+			continue;
+		const uint8_t *p = c->keys->buf + k->rdata;
+		uint16_t flags = get16(p);
+		if (!(flags & DNSKEY_FLAG_ZONE) || p[2] != DNSKEY_PROTOCOL)
+			continue;
+		dnskey_t *d = &c->keytab[c->nk];
+		int len = wire_name_read(c->keys, k->owner, d->owner, NULL);
+		if (len < 0)
+			continue;
+		d->owner_len = (uint8_t)len;
+		name_lower(d->owner, (size_t)len);
+		d->tag = dnssec_key_tag(p, k->rdlen);
+		d->algorithm = p[3];
+		d->revoked = (flags & DNSKEY_FLAG_REVOKE) != 0;
+		d->rclass = k->rclass;
+		d->index = (uint32_t)i;
+		c->nk++;
 	}
+	qsort(c->keytab, c->nk, sizeof(*c->keytab), dnskey_cmp);
 	return 0;
 }
 
-/* Whether key RR i of the key message can have made RRSIG s (RFC 4035 5.3.1). */
-static bool key_matches(const check_t *c, size_t i, const rrsig_t *s, uint16_t rclass, uint16_t covered)
+/* The first entry of the key table not ordered before `probe`. */
+static size_t key_lower_bound(const check_t *c, const dnskey_t *probe)
 {
-	const wire_msg_t *km = c->keys;
-	const wire_rr_t *k = &c->krrs[i];
-	if (c->tags[i] != s->key_tag || k->rclass != rclass)
-		return false;
-	const uint8_t *p = km->buf + k->rdata;
-	uint16_t flags = get16(p);
-	if (!(flags & DNSKEY_FLAG_ZONE) || p[2] != DNSKEY_PROTOCOL || p[3] != s->algorithm)
-		return false;
-	if ((flags & DNSKEY_FLAG_REVOKE) && covered != TYPE_DNSKEY)
-		return false;
-	uint8_t owner[WIRE_MAX_NAME];
-	int n = wire_name_read(km, k->owner, owner, NULL);
-	if (n < 0 || (size_t)n != s->signer_len)
-		return false;
-	name_lower(owner, (size_t)n);
-	return memcmp(owner, s->signer, s->signer_len) == 0;
+	size_t lo = 0, hi = c->nk;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (dnskey_cmp(&c->keytab[mid], probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The keys that can have made RRSIG s over an RRset of class rclass and type covered (RFC 4035
+ * 5.3.1): keytab[*first .. *end). Two binary searches, whatever the key set holds. */
+static void key_candidates(const check_t *c, const rrsig_t *s, uint16_t rclass, uint16_t covered,
+                           size_t *first, size_t *end)
+{
+	dnskey_t probe = {
+		.tag = s->key_tag, .algorithm = s->algorithm, .rclass = rclass,
+		.owner_len = (uint8_t)s->signer_len,
+	};
+	memcpy(probe.owner, s->signer, s->signer_len);
+	*first = key_lower_bound(c, &probe);
+	probe.revoked = covered == TYPE_DNSKEY ? 2 : 1;   /* past the revoked keys, or before them */
+	*end = key_lower_bound(c, &probe);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -703,12 +816,19 @@ static int64_t monotonic_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* One verification may start: the deadline has not passed and one is left. */
-static bool budget_verification(dnssec_budget_t *b)
+/* Work may go on: nothing ran out and the deadline has not passed. Asked before each RRset, each
+ * RRSIG and each verification, so what runs between two asks is small and bounded. */
+static bool budget_live(dnssec_budget_t *b)
 {
 	if (b->spent == DNSSEC_LIMIT_NONE && b->deadline_ns != 0 && monotonic_ns() >= b->deadline_ns)
 		b->spent = DNSSEC_LIMIT_DEADLINE;
-	return budget_take(b, &b->verifications, 1, DNSSEC_LIMIT_VERIFICATIONS);
+	return b->spent == DNSSEC_LIMIT_NONE;
+}
+
+/* One verification may start: the deadline has not passed and one is left. */
+static bool budget_verification(dnssec_budget_t *b)
+{
+	return budget_live(b) && budget_take(b, &b->verifications, 1, DNSSEC_LIMIT_VERIFICATIONS);
 }
 
 bool dnssec_budget_nsec3(dnssec_budget_t *b, unsigned iterations, size_t salt_len)
@@ -730,7 +850,8 @@ const char *dnssec_limit_describe(dnssec_limit_t limit)
 	case DNSSEC_LIMIT_NONE: return "";
 	case DNSSEC_LIMIT_VERIFICATIONS: return "more than 32 signature verifications";
 	case DNSSEC_LIMIT_COLLISIONS: return "more than 4 key-tag collisions";
-	case DNSSEC_LIMIT_NSEC3_ITERATIONS: return "NSEC3 iterations above 50";
+	case DNSSEC_LIMIT_NSEC3_ITERATIONS:
+		return "an NSEC3 hash of more than 51 SHA-1 blocks ((iterations + 1) x blocks of salt and hash)";
 	case DNSSEC_LIMIT_NSEC3_HASHES: return "more than 8 NSEC3 hashes";
 	case DNSSEC_LIMIT_DEADLINE: return "the probe's deadline passed during signature checks";
 	}
@@ -762,20 +883,17 @@ static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 
 	/* Key-tag collisions are counted before any candidate is verified: a key set built to
 	 * collide is refused whole, whatever order its keys come in. */
-	size_t candidates = 0;
-	for (size_t i = 0; i < c->nk; i++)
-		if (key_matches(c, i, s, rclass, type))
-			candidates++;
+	size_t first, end;
+	key_candidates(c, s, rclass, type, &first, &end);
+	size_t candidates = end - first;
 	if (candidates > 1 && !budget_take(c->budget, &c->budget->collisions, candidates - 1,
 	                                   DNSSEC_LIMIT_COLLISIONS))
 		return 0;
 
-	bool built = false, any_key = false, good_key = false, verified = false;
-	const wire_rr_t *krrs = c->krrs;
-	for (size_t i = 0; i < c->nk && !verified; i++) {
-		if (!key_matches(c, i, s, rclass, type))
-			continue;
-		any_key = true;
+	bool built = false, good_key = false, verified = false;
+	const bool any_key = candidates > 0;
+	for (size_t j = first; j < end && !verified; j++) {
+		const wire_rr_t *krr = &c->krrs[c->keytab[j].index];
 		if (!budget_verification(c->budget))
 			return 0;
 		if (!built) {
@@ -784,8 +902,8 @@ static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 				return rc;
 			built = true;
 		}
-		const uint8_t *key = c->keys->buf + krrs[i].rdata + 4;
-		verify_t v = verify(s->algorithm, key, krrs[i].rdlen - 4u, s->sig, s->sig_len,
+		const uint8_t *key = c->keys->buf + krr->rdata + 4;
+		verify_t v = verify(s->algorithm, key, krr->rdlen - 4u, s->sig, s->sig_len,
 		                    (const uint8_t *)c->data.p, c->data.len);
 		if (v != VERIFY_BAD_KEY)
 			good_key = true;
@@ -810,15 +928,13 @@ static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 
 /* Builds the canonical, sorted, de-duplicated rdata of RRset g in c->spans. Returns the count, -1
  * if an rdata cannot be canonicalised, or NSP_ENOMEM (as a long). */
-static long rrset_canonical(check_t *c, int g)
+static long rrset_canonical(check_t *c, const group_t *g)
 {
 	buf_reset(&c->scratch);
 	size_t k = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->items[i].group != g)
-			continue;
+	for (size_t i = g->first; i < g->first + g->n_rrs; i++) {
 		size_t before = c->scratch.len;
-		int rc = rdata_canonical(c->msg, &c->rrs[i], &c->scratch);
+		int rc = rdata_canonical(c->msg, &c->rrs[c->refs[i].index], &c->scratch);
 		if (rc == NSP_ENOMEM)
 			return NSP_ENOMEM;
 		if (rc < 0 || c->scratch.len - before > 65535)
@@ -836,34 +952,25 @@ static long rrset_canonical(check_t *c, int g)
 	return (long)w;
 }
 
-static int check_rrset(check_t *c, int g, size_t first, dnssec_result_t *out)
+static int check_rrset(check_t *c, const group_t *g, dnssec_verdict_t *v, dnssec_result_t *out)
 {
-	dnssec_verdict_t *v = &out->verdicts[g];
-	const wire_rr_t *rr0 = &c->rrs[first];
-	const item_t *owner = &c->items[first];
+	const wire_rr_t *rr0 = &c->rrs[g->appears];
+	const item_t *owner = c->refs[g->first].item;
 	*v = (dnssec_verdict_t){
 		.owner = rr0->owner, .type = rr0->type, .rclass = rr0->rclass,
 		.reason = DNSSEC_MISSING_RRSIG,
+		.n_rrs = (uint16_t)g->n_rrs,
+		.n_rrsigs = (uint16_t)g->n_sigs,
 	};
-	for (size_t i = 0; i < c->n; i++)
-		if (c->items[i].group == g)
-			v->n_rrs++;
 
 	long n_spans = rrset_canonical(c, g);
 	if (n_spans == NSP_ENOMEM)
 		return NSP_ENOMEM;
 
-	for (size_t i = 0; i < c->n; i++) {
-		const wire_rr_t *sr = &c->rrs[i];
-		if (sr->type != TYPE_RRSIG || sr->rclass != rr0->rclass ||
-		    c->items[i].owner_len != owner->owner_len ||
-		    memcmp(c->items[i].owner, owner->owner, owner->owner_len) != 0)
-			continue;
-		/* the type covered comes first; an rdata too short for it covers nothing we can tell */
-		if (sr->rdlen < 2 || (size_t)sr->rdata + 2 > c->msg->len ||
-		    get16(c->msg->buf + sr->rdata) != rr0->type)
-			continue;
-		v->n_rrsigs++;
+	for (size_t i = g->first + g->n_rrs; i < g->first + g->n_rrs + g->n_sigs; i++) {
+		const wire_rr_t *sr = &c->rrs[c->refs[i].index];
+		if (!budget_live(c->budget))
+			return 0;   /* the deadline passed: keep the verdict so far */
 
 		rrsig_t s;
 		dnssec_reason_t reason;
@@ -904,6 +1011,54 @@ static bool is_meta(uint16_t type)
 	return type == TYPE_OPT || type == TYPE_RRSIG || type == TYPE_TSIG || type == TYPE_TKEY;
 }
 
+/* Sorts the section's RRs into RRsets (see rr_ref_t) and numbers the RRsets in order of first
+ * appearance. The OPT, TSIG, TKEY and RRSIG records are no RRset; an RRSIG too short to name the
+ * type it covers covers nothing we can tell; RRSIGs that cover no RRset of the section are
+ * dropped. Returns 0 or NSP_ENOMEM. */
+static int group_rrsets(check_t *c)
+{
+	c->refs = calloc(c->n, sizeof(*c->refs));
+	c->groups = calloc(c->n, sizeof(*c->groups));
+	if (!c->refs || !c->groups)
+		return NSP_ENOMEM;
+	c->n_refs = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const wire_rr_t *rr = &c->rrs[i];
+		rr_ref_t r = { .item = &c->items[i], .index = (uint32_t)i, .rclass = rr->rclass,
+		               .type = rr->type };
+		if (rr->type == TYPE_RRSIG) {
+			if (rr->rdlen < 2 || (size_t)rr->rdata + 2 > c->msg->len)
+				continue;
+			r.type = get16(c->msg->buf + rr->rdata);
+			r.sig = 1;
+		} else if (is_meta(rr->type)) {
+			continue;
+		}
+		c->refs[c->n_refs++] = r;
+	}
+	qsort(c->refs, c->n_refs, sizeof(*c->refs), rr_ref_cmp);
+
+	c->n_groups = 0;
+	for (size_t i = 0; i < c->n_refs;) {
+		size_t j = i;   /* the run of one owner, class and type */
+		while (j < c->n_refs && c->refs[j].item->owner_len == c->refs[i].item->owner_len &&
+		       c->refs[j].rclass == c->refs[i].rclass && c->refs[j].type == c->refs[i].type &&
+		       memcmp(c->refs[j].item->owner, c->refs[i].item->owner,
+		              c->refs[i].item->owner_len) == 0)
+			j++;
+		size_t rrs = 0;
+		while (i + rrs < j && !c->refs[i + rrs].sig)
+			rrs++;
+		if (rrs > 0)
+			c->groups[c->n_groups++] = (group_t){
+				.first = i, .n_rrs = rrs, .n_sigs = j - i - rrs, .appears = c->refs[i].index,
+			};
+		i = j;
+	}
+	qsort(c->groups, c->n_groups, sizeof(*c->groups), group_cmp);
+	return 0;
+}
+
 int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_msg_t *keys,
                  const dnssec_opts_t *opts, dnssec_result_t *out)
 {
@@ -929,53 +1084,38 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 	int rc = NSP_ENOMEM;
 	c.items = calloc(c.n, sizeof(*c.items));
 	c.spans = calloc(c.n, sizeof(*c.spans));
-	if (!c.items || !c.spans || key_tags(&c) != 0)
+	if (!c.items || !c.spans || key_table(&c) != 0)
 		goto done;
 
-	/* owners, and RRsets in order of first appearance */
-	size_t groups = 0;
+	/* owners, read once per RR */
 	for (size_t i = 0; i < c.n; i++) {
-		item_t *it = &c.items[i];
-		int n = wire_name_read(msg, c.rrs[i].owner, it->owner, NULL);
+		int n = wire_name_read(msg, c.rrs[i].owner, c.items[i].owner, NULL);
 		if (n < 0) {
 			rc = NSP_EMALFORMED;
 			goto done;
 		}
-		it->owner_len = (uint8_t)n;
-		name_lower(it->owner, (size_t)n);
-		it->group = -1;
-		if (is_meta(c.rrs[i].type))
-			continue;
-		for (size_t j = 0; j < i && it->group < 0; j++)
-			if (c.items[j].group >= 0 && c.rrs[j].type == c.rrs[i].type &&
-			    c.rrs[j].rclass == c.rrs[i].rclass && c.items[j].owner_len == n &&
-			    memcmp(c.items[j].owner, it->owner, (size_t)n) == 0)
-				it->group = c.items[j].group;
-		if (it->group < 0)
-			it->group = (int)groups++;
+		c.items[i].owner_len = (uint8_t)n;
+		name_lower(c.items[i].owner, (size_t)n);
 	}
-	out->n_rrsets = groups;
-	if (groups > out->cap) {
+	rc = group_rrsets(&c);
+	if (rc < 0)
+		goto done;
+	out->n_rrsets = c.n_groups;
+	if (c.n_groups > out->cap) {
 		rc = NSP_ENOSPC;
 		goto done;
 	}
 
-	/* groups are numbered in order of first appearance: check each at its first member */
-	int next = 0;
-	for (size_t i = 0; i < c.n; i++) {
-		if (c.items[i].group != next)
-			continue;
-		rc = check_rrset(&c, next, i, out);
+	size_t next = 0;
+	for (; next < c.n_groups && budget_live(c.budget); next++) {
+		rc = check_rrset(&c, &c.groups[next], &out->verdicts[next], out);
 		if (rc < 0)
 			goto done;
-		next++;
-		if (c.budget->spent != DNSSEC_LIMIT_NONE)
-			break;
 	}
 	rc = 0;
 	if (c.budget->spent != DNSSEC_LIMIT_NONE) {
 		/* RRsets not reached say "missing RRSIG"; none of them counts as checked */
-		for (size_t g = (size_t)next; g < out->n_rrsets; g++)
+		for (size_t g = next; g < out->n_rrsets; g++)
 			out->verdicts[g] = (dnssec_verdict_t){ .reason = DNSSEC_MISSING_RRSIG };
 		out->limit = c.budget->spent;
 		out->first_failure = 0;
@@ -998,7 +1138,9 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 done:
 	buf_free(&c.scratch);
 	buf_free(&c.data);
-	free(c.tags);
+	free(c.keytab);
+	free(c.groups);
+	free(c.refs);
 	free(c.spans);
 	free(c.items);
 	return rc;

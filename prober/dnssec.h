@@ -94,9 +94,11 @@ typedef enum dnssec_limit {
 	DNSSEC_LIMIT_NONE = 0,
 	DNSSEC_LIMIT_VERIFICATIONS,       /* DNSSEC_MAX_VERIFICATIONS reached */
 	DNSSEC_LIMIT_COLLISIONS,          /* DNSSEC_MAX_KEYTAG_COLLISIONS exceeded */
-	DNSSEC_LIMIT_NSEC3_ITERATIONS,    /* an NSEC3 costs more than DNSSEC_MAX_NSEC3_ITERATIONS */
+	DNSSEC_LIMIT_NSEC3_ITERATIONS,    /* an NSEC3 hash costs more than DNSSEC_MAX_NSEC3_ITERATIONS
+	                                     + 1 SHA-1 blocks (see dnssec_budget_nsec3) */
 	DNSSEC_LIMIT_NSEC3_HASHES,        /* DNSSEC_MAX_NSEC3_HASHES reached */
-	DNSSEC_LIMIT_DEADLINE,            /* the deadline passed between two verifications */
+	DNSSEC_LIMIT_DEADLINE,            /* the deadline passed (asked before each RRset, RRSIG and
+	                                     verification) */
 } dnssec_limit_t;
 
 /* The work one probe may still do, shared by every dnssec_check of the probe (the answer, the

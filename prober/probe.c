@@ -285,6 +285,12 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 		probe_finish(p, false);
 		return;
 	}
+	/* the times of the RRSIGs that were read, as for any failed check (with a work limit, those
+	 * read before it stopped) */
+	if (res.have_times) {
+		metrics_set(&p->m, MET_DNSSEC_EARLIEST_EXPIRY, (double)res.earliest_expiry);
+		metrics_set(&p->m, MET_DNSSEC_LATEST_INCEPTION, (double)res.latest_inception);
+	}
 	if (res.limit != DNSSEC_LIMIT_NONE) {
 		/* a hostile or broken zone (KeyTrap, CVE-2023-50387): say which bound stopped the check */
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "work limit reached",
@@ -294,10 +300,6 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 		return;
 	}
 	metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, res.valid ? 1 : 0);
-	if (res.have_times) {
-		metrics_set(&p->m, MET_DNSSEC_EARLIEST_EXPIRY, (double)res.earliest_expiry);
-		metrics_set(&p->m, MET_DNSSEC_LATEST_INCEPTION, (double)res.latest_inception);
-	}
 	buf_t why = BUF_INIT;
 	if (res.n_rrsets == 0) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "no RRset to check", NULL);

@@ -1,22 +1,32 @@
 #!/usr/bin/env python3
 """keytrap_live -- a KeyTrap zone (CVE-2023-50387) cannot hold a worker (issue 12, section 2).
 
-    keytrap_live.py --binary build/nsprobe [--keep]
+    keytrap_live.py --binary build/nsprobe [--mode M]... [--keep]
 
-Starts test/fakes/keytrap.py's server on a random 127.0.0.x and nsprobe with two workers, then
-sends PROBES validating probes at once (SO_REUSEPORT spreads them over both workers) and, while
-they run, opens a fresh connection for /-/healthy every HEALTH_EVERY_S seconds (again spread over
-both workers by the kernel). It checks that:
+Starts nsprobe with two workers and, for each mode of test/fakes/keytrap.py (all by default), that
+fake on a random 127.0.0.x; then sends PROBES validating probes at once (SO_REUSEPORT spreads them
+over both workers) and, while they run, opens a fresh connection for /-/healthy every
+HEALTH_EVERY_S seconds (again spread over both workers by the kernel). It checks that:
   - every probe answers by the module's timeout (plus slack for a loaded machine) with
-    probe_success 0 and a debug log line naming the work limit that stopped it;
+    probe_success 0 and the debug log line of the mode's truthful outcome (EXPECT);
+  - the RRSIGs' times are exported (probe_dnssec_earliest_rrsig_expiry and _latest_inception), also
+    when a work limit stopped the check;
   - the probes did fetch the DNSKEY set from the fake (the keys were really looked at);
-  - every /-/healthy answers 200 within HEALTH_TIMEOUT_S.
-Before the work limits, each probe tried 20 RRSIGs x 4 keys with 80,000-bit RSA exponents: the
-worker's loop spent minutes in modular exponentiation, so the probes and every /-/healthy that
-landed on a busy worker timed out. Exits 0 on success, 1 on failure.
+  - every /-/healthy answers 200 within HEALTH_TIMEOUT_S (three times that for a sanitizer build).
+The modes:
+  - keytrap: 20 RRSIGs x 4 keys of one tag with 80,000-bit RSA exponents. Before the work limits
+    the worker's loop spent minutes in modular exponentiation; now the collision limit stops it.
+  - verify: 40 RRSIGs, each with one valid-sized key (RSA-2048) and a signature that must really be
+    computed: the 32-verification cap stops it.
+  - nametrap: ~1,300 RRSIGs and ~3,500 keys of their tag owned by a 254-octet name that is not the
+    signer: no key is a candidate, so no limit is charged. Before, each check took ~3.7 s of a
+    worker's loop (each key's owner decompressed per RRSIG), so /-/healthy on that worker timed
+    out; now it fails at once as "no matching key".
+Exits 0 on success, 1 on failure.
 """
 
 import argparse
+import mmap
 import os
 import shutil
 import sys
@@ -36,9 +46,17 @@ import keytrap  # noqa: E402
 MODULE_TIMEOUT_S = 3.0
 PROBES = 6
 SLACK_S = 2.0              # a probe must answer by MODULE_TIMEOUT_S + SLACK_S
-HEALTH_TIMEOUT_S = 1.0
+HEALTH_TIMEOUT_S = 1.0     # x SANITIZER_SLOWDOWN for a sanitizer build
+SANITIZER_SLOWDOWN = 3
 HEALTH_EVERY_S = 0.1
 MIN_HEALTH_CHECKS = 20
+
+# What each mode's probes must log (the truthful outcome), as in the debug output.
+EXPECT = {
+    "keytrap": ["work limit reached", "more than 4 key-tag collisions"],
+    "verify": ["work limit reached", "more than 32 signature verifications"],
+    "nametrap": ["www.keytrap.test. IN A: no matching key"],
+}
 
 CONFIG = """modules:
   keytrap:
@@ -52,24 +70,19 @@ CONFIG = """modules:
 """
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
+def sanitized(binary):
+    """Whether the binary was built with AddressSanitizer: its runtime's entry point is named in it
+    (dynamically linked from libasan with gcc, linked in with clang)."""
+    with open(binary, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b"__asan_init") >= 0
 
-    work = tempfile.mkdtemp(prefix="nsprobe-keytrap-")
+
+def run_mode(exporter, mode, health_timeout, failures):
+    """PROBES probes at a fresh fake of `mode` while /-/healthy is asked; appends to failures."""
     host = fixture.pick_loopback(lo=100, hi=199)
-    srv = keytrap.KeyTrapServer(host)
-    exporter = None
-    failures = []
+    srv = keytrap.KeyTrapServer(host, mode)
     try:
         port = srv.start()
-        cfg = os.path.join(work, "blackbox.yml")
-        with open(cfg, "w") as f:
-            f.write(CONFIG % (MODULE_TIMEOUT_S, keytrap.QNAME))
-        exporter = fixture.Exporter(work, args.binary, cfg, extra_args=["--workers=2"]).start()
-
         results = [None] * PROBES
         target = urllib.parse.quote("%s:%d" % (host, port))
 
@@ -90,44 +103,79 @@ def main():
         # /-/healthy on fresh connections until every probe is done, and at least
         # MIN_HEALTH_CHECKS times; stop early once one has failed (the workers may be stuck).
         health = []
+        stuck = False
         while (any(th.is_alive() for th in threads) or len(health) < MIN_HEALTH_CHECKS):
             t0 = time.monotonic()
             try:
                 status, _h, _b = fixture.http_request(exporter.HOST, exporter.port, "/-/healthy",
-                                                      timeout=HEALTH_TIMEOUT_S)
+                                                      timeout=health_timeout)
             except OSError as e:
                 status = "no answer (%s)" % e
             took = time.monotonic() - t0
             health.append((status, took))
             if status != 200:
-                failures.append("/-/healthy check %d: %s after %.2fs" % (len(health), status, took))
+                failures.append("%s: /-/healthy check %d: %s after %.2fs"
+                                % (mode, len(health), status, took))
+                stuck = True
                 break
             time.sleep(HEALTH_EVERY_S)
-        if failures:
+        if stuck:
             exporter.stop()   # the stuck probes end with the process
         for th in threads:
             th.join(MODULE_TIMEOUT_S + 65)
-        print("%d /-/healthy checks, slowest %.3fs" % (len(health), max(t for _s, t in health)))
+        print("%s: %d /-/healthy checks, slowest %.3fs"
+              % (mode, len(health), max(t for _s, t in health)))
 
         for i, r in enumerate(results):
             if r is None:
-                failures.append("probe %d: no result" % i)
+                failures.append("%s: probe %d: no result" % (mode, i))
                 continue
             took, status, body = r
-            print("probe %d: %.2fs status %s" % (i, took, status))
+            print("%s: probe %d: %.2fs status %s" % (mode, i, took, status))
             if status != 200:
-                failures.append("probe %d: status %s (%s)" % (i, status, body[:200]))
+                failures.append("%s: probe %d: status %s (%s)" % (mode, i, status, body[:200]))
                 continue
             if took > MODULE_TIMEOUT_S + SLACK_S:
-                failures.append("probe %d took %.2fs, more than the module's %.1fs timeout"
-                                % (i, took, MODULE_TIMEOUT_S))
+                failures.append("%s: probe %d took %.2fs, more than the module's %.1fs timeout"
+                                % (mode, i, took, MODULE_TIMEOUT_S))
             if "\nprobe_success 0\n" not in body:
-                failures.append("probe %d: probe_success is not 0:\n%s" % (i, body))
-            if "work limit reached" not in body:
-                failures.append("probe %d: no log line names the work limit:\n%s" % (i, body))
+                failures.append("%s: probe %d: probe_success is not 0:\n%s" % (mode, i, body))
+            # the RRSIGs' times are facts whatever stopped the check (they were missing when a
+            # work limit stopped it)
+            for want in EXPECT[mode] + ["\nprobe_dnssec_earliest_rrsig_expiry 2e+09\n",
+                                        "\nprobe_dnssec_latest_rrsig_inception 1.7e+09\n"]:
+                if want not in body:
+                    failures.append("%s: probe %d: the output lacks %r:\n%s"
+                                    % (mode, i, want, body))
         fetched = [q for q in srv.queries if q[1] == keytrap.ZONE and q[2] == 48 and q[0] == "tcp"]
         if not fetched:
-            failures.append("the fake never saw a DNSKEY query over TCP: %s" % srv.queries)
+            failures.append("%s: the fake never saw a DNSKEY query over TCP: %s" % (mode, srv.queries))
+        return not stuck
+    finally:
+        srv.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--mode", action="append", choices=keytrap.MODES,
+                    help="a mode of test/fakes/keytrap.py to run (repeatable; default: all)")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+
+    health_timeout = HEALTH_TIMEOUT_S * (SANITIZER_SLOWDOWN if sanitized(args.binary) else 1)
+    print("/-/healthy timeout %.1fs" % health_timeout)
+    work = tempfile.mkdtemp(prefix="nsprobe-keytrap-")
+    exporter = None
+    failures = []
+    try:
+        cfg = os.path.join(work, "blackbox.yml")
+        with open(cfg, "w") as f:
+            f.write(CONFIG % (MODULE_TIMEOUT_S, keytrap.QNAME))
+        exporter = fixture.Exporter(work, args.binary, cfg, extra_args=["--workers=2"]).start()
+        for mode in args.mode or keytrap.MODES:
+            if not run_mode(exporter, mode, health_timeout, failures):
+                break   # the exporter was stopped
         if exporter.proc is not None:
             report = exporter.sanitizer_report()
             if report:
@@ -140,7 +188,6 @@ def main():
             report = exporter.sanitizer_report()
             if report and ("sanitizer: " + report) not in failures:
                 failures.append("sanitizer: " + report)
-        srv.stop()
         if failures and exporter is not None:
             print("--- exporter log tail ---\n" + exporter.log_tail())
         if args.keep:

@@ -7,16 +7,25 @@ carry that key tag, each an RSA key with an EXPONENT_LEN-octet public exponent a
 modulus. A validator that tries every RRSIG with every key of its tag (RFC 4035 5.3.1) does
 N_RRSIGS * N_KEYS modular exponentiations with a 80,000-bit exponent: minutes of CPU.
 
-Both answers (~11 KB and ~42 KB) are too large for UDP: over UDP they come truncated (TC=1, no
-records), over TCP whole.
-Everything else is REFUSED. The bytes are fixed (seeded), so the same pair is a fuzz seed.
+That is the "keytrap" mode. Two more modes serve other hostile pairs for the same names:
+  - "verify": VERIFY_RRSIGS RRSIGs of one valid-sized key (RSA-2048, exponent 65537, a random
+    modulus: nothing checks that it factors), each signature a number below the modulus, so every
+    RRSIG costs a real modular exponentiation before it fails: the per-probe verification cap is
+    what stops the check, not the key sizes or the collision limit.
+  - "nametrap": as many RRSIGs as fit in NAMETRAP_LEN octets, all of one tag, and a DNSKEY answer of
+    as many copies of one tiny key of that tag as fit, owned (through a compression pointer) by a
+    254-octet name of 122 labels that is not the signer. No key is a candidate, so nothing is charged
+    to the budget; a validator that decompresses each key's owner for each RRSIG spends seconds.
+
+Each answer is too large for UDP: over UDP it comes truncated (TC=1, no records), over TCP whole.
+Everything else is REFUSED. The bytes are fixed (seeded), so each pair is a fuzz seed.
 
 As a library:
-    srv = KeyTrapServer("127.0.0.63"); port = srv.start(); ...; srv.stop()
-    answer, keys = messages(qid)         # the two messages
+    srv = KeyTrapServer("127.0.0.63", mode="keytrap"); port = srv.start(); ...; srv.stop()
+    answer, keys = messages(qid, mode)   # the two messages
 As a script:
-    keytrap.py --host 127.0.0.63         prints {"host": ..., "port": ...}, serves until SIGTERM
-    keytrap.py --seed FILE               writes the fuzz seed: 2-byte length, answer, DNSKEY answer
+    keytrap.py --host 127.0.0.63 [--mode M]   prints {"host": ..., "port": ...}, serves until SIGTERM
+    keytrap.py --seed FILE [--mode M]         writes the fuzz seed: 2-byte length, answer, DNSKEY answer
 
 Python 3 standard library only. Only loopback addresses are accepted.
 """
@@ -41,6 +50,13 @@ ALGORITHM = 8              # RSASHA256
 KEY_TAG = 4711
 INCEPTION, EXPIRATION = 1700000000, 2000000000   # serial-number times around "now" until 2033
 QR, AA, TC = 0x8000, 0x0400, 0x0200
+MODES = ("keytrap", "verify", "nametrap")
+
+VERIFY_RRSIGS = 40         # > DNSSEC_MAX_VERIFICATIONS (32), one candidate key each
+VERIFY_MODULUS_LEN = 256   # octets: RSA-2048
+NAMETRAP_LEN = 60000       # octets per message: the pair stays a fuzz seed under 128 KB
+NAMETRAP_KEY = struct.pack(">HBB", 256, 3, ALGORITHM) + b"\x01"   # zone key, a 1-octet "key"
+NAMETRAP_OWNER_LABELS = 120   # "a." x 120 + keytrap.test.: 254 octets, 122 labels
 
 
 def name_wire(name):
@@ -117,13 +133,70 @@ def keys_message(qid):
     return struct.pack(">HHHHHH", qid, QR | AA, 1, len(rrs), 0, 0) + q + b"".join(rrs)
 
 
-def messages(qid=0x4b54):
+def _verify_key():
+    rng = random.Random(2048)
+    modulus = bytes([0x80 | rng.randrange(128)]) + bytes(rng.randrange(256)
+                                                         for _ in range(VERIFY_MODULUS_LEN - 2))
+    modulus += bytes([rng.randrange(256) | 1])
+    return struct.pack(">HBB", 257, 3, ALGORITHM) + b"\x03\x01\x00\x01" + modulus
+
+
+def verify_answer(qid):
+    rng = random.Random(32)
+    tag = key_tag(_verify_key())
+    q = _question(QNAME, 1)
+    rrs = [_rr(b"\xc0\x0c", 1, 300, socket.inet_aton("192.0.2.1"))]
+    for _ in range(VERIFY_RRSIGS):
+        fixed = struct.pack(">HBBIIIH", 1, ALGORITHM, 3, 300, EXPIRATION, INCEPTION, tag)
+        # below the modulus (its top octet is >= 0x80), so the exponentiation is really done
+        sig = bytes([rng.randrange(0x40)]) + bytes(rng.randrange(256) for _ in range(VERIFY_MODULUS_LEN - 1))
+        rrs.append(_rr(b"\xc0\x0c", 46, 300, fixed + name_wire(ZONE) + sig))
+    return struct.pack(">HHHHHH", qid, QR | AA, 1, len(rrs), 0, 0) + q + b"".join(rrs)
+
+
+def verify_keys(qid):
+    q = _question(ZONE, 48)
+    rrs = [_rr(b"\xc0\x0c", 48, 300, _verify_key())]
+    return struct.pack(">HHHHHH", qid, QR | AA, 1, len(rrs), 0, 0) + q + b"".join(rrs)
+
+
+def nametrap_answer(qid):
+    tag = key_tag(NAMETRAP_KEY)
+    head = struct.pack(">HHHHHH", qid, QR | AA, 1, 0, 0, 0) + _question(QNAME, 1)
+    rrs = [_rr(b"\xc0\x0c", 1, 300, socket.inet_aton("192.0.2.1"))]
+    sig = _rr(b"\xc0\x0c", 46, 300, struct.pack(">HBBIIIH", 1, ALGORITHM, 3, 300, EXPIRATION,
+                                                   INCEPTION, tag) + name_wire(ZONE) + b"\x55")
+    size = len(head) + len(rrs[0])
+    while size + len(sig) <= NAMETRAP_LEN:
+        rrs.append(sig)
+        size += len(sig)
+    return struct.pack(">HHHHHH", qid, QR | AA, 1, len(rrs), 0, 0) + head[12:] + b"".join(rrs)
+
+
+def nametrap_keys(qid):
+    head = _question(ZONE, 48)
+    owner_off = 12 + len(head)   # the first key's owner, spelled out; the others point at it
+    first = _rr(b"\x01a" * NAMETRAP_OWNER_LABELS + b"\xc0\x0c", 48, 300, NAMETRAP_KEY)
+    rest = _rr(struct.pack(">H", 0xC000 | owner_off), 48, 300, NAMETRAP_KEY)
+    rrs = [first]
+    size = 12 + len(head) + len(first)
+    while size + len(rest) <= NAMETRAP_LEN:
+        rrs.append(rest)
+        size += len(rest)
+    return struct.pack(">HHHHHH", qid, QR | AA, 1, len(rrs), 0, 0) + head + b"".join(rrs)
+
+
+def messages(qid=0x4b54, mode="keytrap"):
+    if mode == "verify":
+        return verify_answer(qid), verify_keys(qid)
+    if mode == "nametrap":
+        return nametrap_answer(qid), nametrap_keys(qid)
     return answer_message(qid), keys_message(qid)
 
 
-def seed_bytes():
+def seed_bytes(mode="keytrap"):
     """The fuzz corpus form (test/fuzz/corpus/dnssec): 2-byte length L, the answer, the keys."""
-    a, k = messages()
+    a, k = messages(mode=mode)
     return struct.pack(">H", len(a)) + a + k
 
 
@@ -146,15 +219,15 @@ def _parse(pkt):
     return qid, ".".join(labels) + ".", qtype, pkt[12:off + 5]
 
 
-def reply(pkt, tcp):
+def reply(pkt, tcp, mode="keytrap"):
     q = _parse(pkt)
     if q is None:
         return None
     qid, qname, qtype, qsec = q
     if qname == QNAME and qtype == 1:
-        r = answer_message(qid)
+        r = messages(qid, mode)[0]
     elif qname == ZONE and qtype == 48:
-        r = keys_message(qid)
+        r = messages(qid, mode)[1]
     else:
         return struct.pack(">HHHHHH", qid, QR | 5, 1, 0, 0, 0) + qsec   # REFUSED
     if not tcp and len(r) > 1232:
@@ -165,10 +238,13 @@ def reply(pkt, tcp):
 class KeyTrapServer:
     """UDP and TCP on one loopback port; one thread each side. Records (transport, qname, qtype)."""
 
-    def __init__(self, host):
+    def __init__(self, host, mode="keytrap"):
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError("keytrap binds loopback addresses only, not %s" % host)
+        if mode not in MODES:
+            raise ValueError("no mode %r: one of %s" % (mode, ", ".join(MODES)))
         self.host = host
+        self.mode = mode
         self.family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.port = None
         self.queries = []
@@ -222,7 +298,7 @@ class KeyTrapServer:
             except (socket.timeout, OSError):
                 continue
             self._note(False, pkt)
-            r = reply(pkt, False)
+            r = reply(pkt, False, self.mode)
             if r is not None:
                 self._udp.sendto(r, addr)
 
@@ -245,7 +321,7 @@ class KeyTrapServer:
                 buf += data
             pkt = buf[2:2 + struct.unpack(">H", buf[:2])[0]]
             self._note(True, pkt)
-            r = reply(pkt, True)
+            r = reply(pkt, True, self.mode)
             if r is not None:
                 conn.sendall(struct.pack(">H", len(r)) + r)
         except OSError:
@@ -258,14 +334,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="a KeyTrap zone served on a loopback address")
     ap.add_argument("--host", help="loopback address to bind, e.g. 127.0.0.63 or ::1")
     ap.add_argument("--seed", help="write the fuzz seed (length, answer, DNSKEY answer) here and exit")
+    ap.add_argument("--mode", choices=MODES, default="keytrap", help="the hostile pair to serve")
     args = ap.parse_args(argv)
     if args.seed:
         with open(args.seed, "wb") as f:
-            f.write(seed_bytes())
+            f.write(seed_bytes(args.mode))
         return 0
     if not args.host:
         ap.error("--host or --seed is required")
-    srv = KeyTrapServer(args.host)
+    srv = KeyTrapServer(args.host, args.mode)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -137,7 +138,7 @@ static const tcase_t *find_case(const char *id)
 typedef struct pmsg {
 	uint8_t *base;
 	size_t size;
-	wire_rr_t rrs[512];
+	wire_rr_t *rrs;   /* wire_rr_capacity(len) of them: the traps hold thousands */
 	wire_msg_t m;
 } pmsg_t;
 
@@ -151,12 +152,15 @@ static void pmsg_parse(pmsg_t *p, const uint8_t *bytes, size_t len)
 	uint8_t *guard = p->base + (pages - 1) * pg;
 	assert_int_equal(mprotect(guard, pg, PROT_NONE), 0);
 	memcpy(guard - len, bytes, len);
-	assert_int_equal(wire_parse(guard - len, len, p->rrs, 512, &p->m), 0);
+	p->rrs = calloc(wire_rr_capacity(len), sizeof(*p->rrs));
+	assert_non_null(p->rrs);
+	assert_int_equal(wire_parse(guard - len, len, p->rrs, wire_rr_capacity(len), &p->m), 0);
 }
 
 static void pmsg_free(pmsg_t *p)
 {
 	munmap(p->base, p->size);
+	free(p->rrs);
 }
 
 static int check(const wire_msg_t *m, const wire_msg_t *k, int64_t now, int64_t minv,
@@ -886,15 +890,17 @@ static void test_key_tag(void **state)
  * Work limits (KeyTrap, CVE-2023-50387; issue 12) */
 
 #define LIMITS_FILE TEST_DATA_DIR "/dnssec/limits.txt"
-#define KEYTRAP_SEED TEST_DATA_DIR "/../fuzz/corpus/dnssec/keytrap-cve-2023-50387"
+#define CORPUS TEST_DATA_DIR "/../fuzz/corpus/dnssec/"
+#define KEYTRAP_SEED CORPUS "keytrap-cve-2023-50387"
+#define NAMETRAP_SEED CORPUS "nametrap-key-owners"
+#define VERIFY_SEED CORPUS "verify-cap-rsa2048"
 
-/* The KeyTrap pair of test/fakes/keytrap.py: 20 RRSIGs of tag 4711, 4 RSA keys of that tag with
- * 10,000-octet exponents. */
-static void keytrap_load(pmsg_t *m, pmsg_t *k)
+/* A pair of test/fakes/keytrap.py in the fuzz corpus form (2-byte length, answer, keys). */
+static void seed_load(const char *path, pmsg_t *m, pmsg_t *k)
 {
-	FILE *f = fopen(KEYTRAP_SEED, "rb");
+	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
-	static uint8_t b[65536 + 2];
+	static uint8_t b[2 * 65536 + 2];
 	size_t n = fread(b, 1, sizeof(b), f);
 	fclose(f);
 	assert_true(n > 2);
@@ -902,6 +908,13 @@ static void keytrap_load(pmsg_t *m, pmsg_t *k)
 	assert_true(2 + l < n);
 	pmsg_parse(m, b + 2, l);
 	pmsg_parse(k, b + 2 + l, n - 2 - l);
+}
+
+/* The KeyTrap pair of test/fakes/keytrap.py: 20 RRSIGs of tag 4711, 4 RSA keys of that tag with
+ * 10,000-octet exponents. */
+static void keytrap_load(pmsg_t *m, pmsg_t *k)
+{
+	seed_load(KEYTRAP_SEED, m, k);
 }
 
 static int check_budget(const wire_msg_t *m, const wire_msg_t *k, dnssec_budget_t *b,
@@ -978,6 +991,173 @@ static void test_keytrap_verifications(void **state)
 	pmsg_free(k);
 	free(m);
 	free(k);
+}
+
+/* Sanitizers slow the arithmetic-free paths several times over. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLOWDOWN 5
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLOWDOWN 5
+#endif
+#endif
+#ifndef SLOWDOWN
+#define SLOWDOWN 1
+#endif
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The name trap of test/fakes/keytrap.py: ~1,300 RRSIGs of one tag and ~3,500 copies of a key of
+ * that tag owned by a 254-octet name that is not the signer. No key is a candidate, so nothing is
+ * charged; the check must still be cheap (it decompressed each key's owner for each RRSIG, twice:
+ * 3.7 s in a Release build) and must still see the deadline (it was asked only before a
+ * verification, so a check that verifies nothing never stopped). */
+static void test_name_trap(void **state)
+{
+	(void)state;
+	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+	assert_non_null(m);
+	assert_non_null(k);
+	seed_load(NAMETRAP_SEED, m, k);
+	size_t n_sigs = m->m.count[WIRE_ANSWER] - 1, n_keys = k->m.count[WIRE_ANSWER];
+	assert_true(n_sigs > 1000);
+	assert_true(n_keys > 3000);
+	dnssec_verdict_t v[4];
+	dnssec_result_t res;
+	dnssec_budget_t b;
+	/* a deadline long past: stopped before the first RRSIG, though none would be verified */
+	dnssec_budget_init(&b, 1);
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
+	assert_false(res.valid);
+	/* no deadline: every RRSIG looked at, no key matches, nothing charged, and cheaply (the bound
+	 * is ~100 times what it takes; a sanitizer build gets SLOWDOWN times more) */
+	dnssec_budget_init(&b, 0);
+	double t0 = cpu_seconds();
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	double took = cpu_seconds() - t0;
+	print_message("name trap: %zu RRSIGs, %zu keys, %.3f s CPU\n", n_sigs, n_keys, took);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	assert_int_equal(res.n_rrsets, 1);
+	assert_int_equal(v[0].n_rrsigs, n_sigs);
+	assert_int_equal(v[0].reason, DNSSEC_NO_KEY);
+	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
+	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
+	assert_true(took < 0.5 * SLOWDOWN);
+	pmsg_free(m);
+	pmsg_free(k);
+	free(m);
+	free(k);
+}
+
+/* 40 RRSIGs, each with one valid-sized candidate key (RSA-2048, exponent 65537) and a signature
+ * below its modulus: each costs a real verification, and the 33rd is refused. */
+static void test_verification_cap(void **state)
+{
+	(void)state;
+	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+	assert_non_null(m);
+	assert_non_null(k);
+	seed_load(VERIFY_SEED, m, k);
+	dnssec_verdict_t v[4];
+	dnssec_result_t res;
+	dnssec_budget_t b;
+	dnssec_budget_init(&b, 0);
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	assert_int_equal(b.verifications, 0);
+	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
+	assert_string_equal(dnssec_limit_describe(res.limit), "more than 32 signature verifications");
+	/* with room for every one, each fails as a bad signature (the key is read, not refused) */
+	dnssec_budget_init(&b, 0);
+	b.verifications = 1000;
+	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	assert_int_equal(b.verifications, 1000 - 40);
+	assert_int_equal(v[0].n_rrsigs, 40);
+	assert_int_equal(v[0].reason, DNSSEC_BAD_SIGNATURE);
+	pmsg_free(m);
+	pmsg_free(k);
+	free(m);
+	free(k);
+}
+
+/* RRsets interleaved with one another and with their RRSIGs, an RR of another class at the same
+ * owner, and an RRSIG covering a type that is not there: grouped by owner, class and type, in
+ * order of first appearance, each with its own RRSIGs. */
+static void test_grouping(void **state)
+{
+	(void)state;
+	const tcase_t *ca = find_case("p256-www-A"), *ct = find_case("p256-TXT");
+	pmsg_t *ma = calloc(1, sizeof(*ma)), *mt = calloc(1, sizeof(*mt));
+	assert_non_null(ma);
+	assert_non_null(mt);
+	pmsg_parse(ma, ca->msg, ca->msg_len);
+	pmsg_parse(mt, ct->msg, ct->msg_len);
+	size_t na, nt;
+	const wire_rr_t *ra = wire_section(&ma->m, WIRE_ANSWER, &na);
+	const wire_rr_t *rt = wire_section(&mt->m, WIRE_ANSWER, &nt);
+	mb_t b;
+	mb_start(&b, &ma->m);
+	for (size_t i = 0; i < nt; i++)
+		if (rt[i].type == 46)
+			mb_rr(&b, &mt->m, &rt[i], NULL, 0);
+	size_t n_a = 0;
+	for (size_t i = 0; i < na; i++)
+		if (ra[i].type == 1) {
+			mb_rr(&b, &ma->m, &ra[i], NULL, 0);
+			n_a++;
+		}
+	static const uint8_t www[] = "\3WWW\4p256\4test";
+	static const uint8_t addr[4] = { 192, 0, 2, 9 };
+	mb_rr_raw(&b, www, sizeof(www), 1, 3, 300, addr, sizeof(addr));   /* class CH */
+	for (size_t i = 0; i < nt; i++)
+		if (rt[i].type != 46)
+			mb_rr(&b, &mt->m, &rt[i], NULL, 0);
+	for (size_t i = 0; i < na; i++)
+		if (ra[i].type == 46) {
+			uint8_t rd[1024];
+			assert_true(ra[i].rdlen <= sizeof(rd));
+			memcpy(rd, ma->m.buf + ra[i].rdata, ra[i].rdlen);
+			rd[1] = 28;   /* covers AAAA: nothing here */
+			mb_rr(&b, &ma->m, &ra[i], rd, ra[i].rdlen);
+			mb_rr(&b, &ma->m, &ra[i], NULL, 0);
+		}
+	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
+	assert_non_null(m);
+	assert_non_null(k);
+	pmsg_parse(m, b.b, b.len);
+	pmsg_parse(k, ca->keys, ca->keys_len);
+	dnssec_verdict_t v[8];
+	dnssec_result_t res;
+	assert_int_equal(check(&m->m, &k->m, ca->now, 0, v, 8, &res), 0);
+	assert_int_equal(res.n_rrsets, 3);
+	assert_int_equal(v[0].type, 1);
+	assert_int_equal(v[0].rclass, 1);
+	assert_int_equal(v[0].n_rrs, n_a);
+	assert_int_equal(v[0].n_rrsigs, 1);
+	assert_int_equal(v[0].reason, DNSSEC_OK);
+	assert_int_equal(v[1].type, 1);
+	assert_int_equal(v[1].rclass, 3);
+	assert_int_equal(v[1].reason, DNSSEC_MISSING_RRSIG);
+	assert_int_equal(v[2].type, 16);
+	assert_int_equal(v[2].n_rrsigs, 1);
+	assert_int_equal(v[2].reason, DNSSEC_OK);
+	assert_false(res.valid);
+	assert_int_equal(res.first_failure, 1);
+	pmsg_free(m);
+	pmsg_free(k);
+	pmsg_free(ma);
+	pmsg_free(mt);
+	free(m);
+	free(k);
+	free(ma);
+	free(mt);
 }
 
 static void test_deadline(void **state)
@@ -1073,6 +1253,9 @@ static void test_nsec3_budget(void **state)
 	assert_int_equal(b.nsec3_hashes, DNSSEC_MAX_NSEC3_HASHES - 2);
 	assert_false(dnssec_budget_nsec3(&b, 25, 45));
 	assert_int_equal(b.spent, DNSSEC_LIMIT_NSEC3_ITERATIONS);
+	/* the log names the price, not the iteration count (25 iterations with a long salt cost 52) */
+	assert_string_equal(dnssec_limit_describe(b.spent), "an NSEC3 hash of more than 51 SHA-1 blocks "
+	                    "((iterations + 1) x blocks of salt and hash)");
 	dnssec_budget_init(&b, 0);
 	assert_false(dnssec_budget_nsec3(&b, 51, 0));
 	dnssec_budget_init(&b, 0);
@@ -1106,6 +1289,9 @@ int main(void)
 		cmocka_unit_test(test_keytrap_collisions),
 		cmocka_unit_test(test_keytrap_verifications),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_name_trap),
+		cmocka_unit_test(test_verification_cap),
+		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_key_sizes),
 		cmocka_unit_test(test_nsec3_budget),
 	};
