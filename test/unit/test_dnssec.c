@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "rrtext.h"
 #include "wire.h"
+#include "testtime.h"
 
 #define CASES_FILE TEST_DATA_DIR "/dnssec/cases.txt"
 #define MAX_CASES  128
@@ -993,24 +994,7 @@ static void test_keytrap_verifications(void **state)
 	free(k);
 }
 
-/* Sanitizers slow the arithmetic-free paths several times over. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOWDOWN 5
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOWDOWN 5
-#endif
-#endif
-#ifndef SLOWDOWN
-#define SLOWDOWN 1
-#endif
 
-static double cpu_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The name trap of test/fakes/keytrap.py: ~1,300 RRSIGs of one tag and ~3,500 copies of a key of
  * that tag owned by a 254-octet name that is not the signer. No key is a candidate, so nothing is
@@ -1036,11 +1020,11 @@ static void test_name_trap(void **state)
 	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
 	assert_false(res.valid);
 	/* no deadline: every RRSIG looked at, no key matches, nothing charged, and cheaply (the bound
-	 * is ~100 times what it takes; a sanitizer build gets SLOWDOWN times more) */
+	 * is ~100 times what it takes; a sanitizer build gets TESTTIME_SCALE times more) */
 	dnssec_budget_init(&b, 0);
-	double t0 = cpu_seconds();
+	double t0 = testtime_cpu();
 	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
-	double took = cpu_seconds() - t0;
+	double took = testtime_cpu() - t0;
 	print_message("name trap: %zu RRSIGs, %zu keys, %.3f s CPU\n", n_sigs, n_keys, took);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
 	assert_int_equal(res.n_rrsets, 1);
@@ -1048,7 +1032,7 @@ static void test_name_trap(void **state)
 	assert_int_equal(v[0].reason, DNSSEC_NO_KEY);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
 	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
-	assert_true(took < 0.5 * SLOWDOWN);
+	assert_true(took < 0.5 * TESTTIME_SCALE);
 	pmsg_free(m);
 	pmsg_free(k);
 	free(m);
