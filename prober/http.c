@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -937,13 +938,28 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- loop glue ---- */
 
-static void on_accept(void *ctx, size_t index, int fd, const struct sockaddr *peer, socklen_t peerlen)
+static int on_accept(void *ctx, size_t index, int fd, const struct sockaddr *peer, socklen_t peerlen)
 {
 	http_server_t *s = ctx;
-	/* On failure MHD has closed the socket (and balanced its notifications). */
-	if (MHD_add_connection(s->d[index], fd, peer, peerlen) != MHD_YES)
-		log_debug("cannot add connection", "err", strerror(errno));
 	s->run_pending = true;          /* the new connection waits in MHD's ready list */
+	/* On failure MHD has closed the socket (and balanced its notifications). */
+	if (MHD_add_connection(s->d[index], fd, peer, peerlen) == MHD_YES)
+		return 0;
+	int err = errno;
+	switch (err) {
+	/* Out of memory, descriptors (MHD's ITC, TLS) or epoll watches (fs.epoll.max_user_watches gives
+	 * ENOSPC): the next client would be reset too, so the listener backs off and says so. MHD's
+	 * connection limit is the listener's own, so it is not what failed here. */
+	case ENOMEM:
+	case ENOSPC:
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+		return err;
+	default:
+		log_debug("cannot add connection", "err", strerror(err));
+		return 0;
+	}
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
@@ -1052,7 +1068,8 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		s->d[i] = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 		                           MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		                           MHD_OPTION_ARRAY, tls,
-		                           MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conns,
+		                           MHD_OPTION_CONNECTION_LIMIT,
+		                           (unsigned int)(max_conns < UINT_MAX ? max_conns : UINT_MAX),
 		                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
 		                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)4096,
 		                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

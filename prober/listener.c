@@ -14,15 +14,24 @@
  * up to 1 s, reset by the next success [net/http/server.go Serve]. A loop must not sleep: the
  * sockets leave the loop and a timer brings them back. At the connection limit the sockets leave
  * the loop too, and come back when a connection closes; the crowd waits in the kernel's backlog,
- * as it did with libmicrohttpd's own limit. The warnings go through one rate limiter per worker
- * (one line a second at most; what was folded is counted on the next line, which a timer writes
- * if nothing else does). */
+ * as it did with libmicrohttpd's own limit. A socket the daemon cannot take for want of memory,
+ * descriptors or epoll watches (max_user_watches) is the same shortage one step later, and backs off
+ * the same way instead of resetting every client in turn.
+ *
+ * The retry timer is armed for good at the start (parked far ahead while accepting), so backing
+ * off only moves it and can never fail for want of memory: a listener that stayed watched on a
+ * level-triggered EMFILE would spin silently.
+ *
+ * The warnings go through one rate limiter for the whole process, since N workers hit by one crowd
+ * would otherwise write N identical lines: one line a second at most; what was folded, by any
+ * worker, is counted on the next line, which a timer writes if nothing else does. */
 #include "listener.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +50,10 @@
 #define ACCEPT_BATCH 64                         /* per readiness, so other fds of the loop get a turn */
 #define RESERVE_FIXED 64
 #define RESERVE_PER_WORKER 32
-#define MAX_CONNS_PER_WORKER (1u << 20)         /* libmicrohttpd's limit is an unsigned int */
+/* LISTENER_MAX_CONNS: each MHD connection holds ~5 KB (~20 KB with TLS); with a container's hard
+ * limit of 1,048,576 or more the share would be ~262k connections, GBs pinned by one crowd. It is
+ * the 16384 that MHD_OPTION_CONNECTION_LIMIT had before nsprobe accepted by itself. */
+#define PARKED_NS (INT64_MAX / 2)               /* the retry timer's time while not backing off */
 
 struct listener {
 	loop_t *loop;
@@ -53,36 +65,60 @@ struct listener {
 	bool watching;                  /* the fds are in the loop */
 	bool full;                      /* a connection waited while conns was at max_conns */
 	bool closed;
+	bool retrying;                  /* backing off: the retry timer is due */
 	int64_t backoff_ns;             /* the last back-off; 0 after a successful accept */
-	loop_timer_t retry;             /* armed while backing off */
-	bool warned;
-	int64_t warned_ns;              /* when the last warning was written */
-	unsigned folded;                /* warnings since then, not written */
-	char warning[192];              /* the latest warning */
-	loop_timer_t warn_timer;        /* writes a folded warning when its second is over */
+	loop_timer_t retry;             /* always armed until closed; parked at PARKED_NS */
+	size_t wakeups;                 /* readiness reports from the loop */
+	char warning[192];              /* this worker's latest warning */
+	bool folded;                    /* it was not written */
+	loop_timer_t warn_timer;        /* writes a folded warning when the second is over */
 };
+
+/* The one process-wide rate limiter (the only state shared between workers): when a warning was
+ * last written, and how many were folded since, by any worker. */
+#define NEVER INT64_MIN
+static _Atomic int64_t warned_ns = NEVER;
+static atomic_uint warnings_folded;
 
 /* ---- warnings ---- */
 
-static void warn_emit(listener_t *l, int64_t now)
+/* Writes this worker's latest warning if the second since the last line (of any worker) is over. */
+static bool warn_try_emit(listener_t *l, int64_t now)
 {
-	char n[24];
-	if (l->folded) {
-		snprintf(n, sizeof(n), "%u", l->folded);
-		log_warn(l->warning, "suppressed", n);
+	int64_t last = atomic_load(&warned_ns);
+	if (last != NEVER && now - last < WARN_EVERY_NS)
+		return false;
+	if (!atomic_compare_exchange_strong(&warned_ns, &last, now))
+		return false;           /* another worker wrote one just now */
+	unsigned n = atomic_exchange(&warnings_folded, 0);
+	if (n) {
+		char num[24];
+		snprintf(num, sizeof(num), "%u", n);
+		log_warn(l->warning, "suppressed", num);
 	} else {
 		log_warn(l->warning);
 	}
-	l->warned = true;
-	l->warned_ns = now;
-	l->folded = 0;
+	l->folded = false;
+	return true;
+}
+
+static void warn_later(listener_t *l)
+{
+	int64_t last = atomic_load(&warned_ns);
+	/* Without memory for the timer the folded line is lost; the next warning counts it. */
+	(void)loop_timer_start(l->loop, &l->warn_timer, (last == NEVER ? loop_now_ns() : last) + WARN_EVERY_NS);
 }
 
 static void on_warn_timer(void *ctx)
 {
 	listener_t *l = ctx;
-	if (l->folded)
-		warn_emit(l, loop_now_ns());
+	/* Nothing folded any more: another worker's line has counted ours. */
+	if (!l->folded || atomic_load(&warnings_folded) == 0) {
+		l->folded = false;
+		return;
+	}
+	if (!warn_try_emit(l, loop_now_ns()))
+		warn_later(l);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -92,14 +128,12 @@ static void warn(listener_t *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(l->warning, sizeof(l->warning), fmt, ap);
 	va_end(ap);
-	int64_t now = loop_now_ns();
-	if (!l->warned || now - l->warned_ns >= WARN_EVERY_NS) {
-		warn_emit(l, now);
+	if (warn_try_emit(l, loop_now_ns()))
 		return;
-	}
-	l->folded++;
+	atomic_fetch_add(&warnings_folded, 1);
+	l->folded = true;
 	if (!loop_timer_armed(&l->warn_timer))
-		loop_timer_start(l->loop, &l->warn_timer, l->warned_ns + WARN_EVERY_NS);
+		warn_later(l);
 }
 
 static unsigned long long nofile_limit(void)
@@ -110,6 +144,19 @@ static unsigned long long nofile_limit(void)
 	return (unsigned long long)rl.rlim_cur;
 }
 
+/* ENFILE is the system's table (fs.file-max), not the process's limit [Linux accept(2)]. */
+static unsigned long long file_max(void)
+{
+	unsigned long long n = 0;
+	FILE *f = fopen("/proc/sys/fs/file-max", "re");
+	if (f) {
+		if (fscanf(f, "%llu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
 /* ---- watching ---- */
 
 static void on_ready(void *ctx, int fd, uint32_t events);
@@ -117,19 +164,21 @@ static void on_ready(void *ctx, int fd, uint32_t events);
 /* Puts the sockets in the loop, or takes them out, as the state says. */
 static void update_watch(listener_t *l)
 {
-	bool want = !l->closed && !l->full && !loop_timer_armed(&l->retry);
+	bool want = !l->closed && !l->full && !l->retrying;
 	if (want == l->watching)
 		return;
 	for (size_t i = 0; i < l->n; i++) {
 		if (!want) {
 			loop_unwatch(l->loop, l->fds[i]);
 		} else if (loop_watch(l->loop, l->fds[i], EPOLLIN, on_ready, l) != 0) {
-			/* Out of memory in the loop's table: try again after a back-off. */
+			/* Out of memory in the loop's table: try again after a back-off (the timer is armed,
+			 * so moving it cannot fail). */
 			for (size_t j = 0; j < i; j++)
 				loop_unwatch(l->loop, l->fds[j]);
 			l->watching = false;
 			l->backoff_ns = l->backoff_ns ? l->backoff_ns : BACKOFF_MIN_NS;
-			loop_timer_start(l->loop, &l->retry, loop_now_ns() + l->backoff_ns);
+			l->retrying = true;
+			(void)loop_timer_start(l->loop, &l->retry, loop_now_ns() + l->backoff_ns);
 			return;
 		}
 	}
@@ -138,7 +187,13 @@ static void update_watch(listener_t *l)
 
 static void on_retry(void *ctx)
 {
-	update_watch(ctx);
+	listener_t *l = ctx;
+	/* The loop disarmed the timer just before this call, so its heap has room for it again. */
+	if (l->closed)
+		return;
+	(void)loop_timer_start(l->loop, &l->retry, PARKED_NS);
+	l->retrying = false;
+	update_watch(l);
 }
 
 static void format_delay(int64_t ns, char *out, size_t outlen)
@@ -149,29 +204,33 @@ static void format_delay(int64_t ns, char *out, size_t outlen)
 		snprintf(out, outlen, "%lldms", (long long)(ns / 1000000LL));
 }
 
-/* A temporary failure: leave the loop for a while, doubling the pause as Go does. */
-static void back_off(listener_t *l, int err)
+/* A temporary failure of `what` (accept, or handing the socket on): leave the loop for a while,
+ * doubling the pause as Go does. */
+static void back_off(listener_t *l, const char *what, int err)
 {
 	l->backoff_ns = l->backoff_ns ? l->backoff_ns * 2 : BACKOFF_MIN_NS;
 	if (l->backoff_ns > BACKOFF_MAX_NS)
 		l->backoff_ns = BACKOFF_MAX_NS;
-	if (loop_timer_start(l->loop, &l->retry, loop_now_ns() + l->backoff_ns) != 0)
-		return;                 /* no timer: stay in the loop rather than never come back */
+	l->retrying = true;
+	(void)loop_timer_start(l->loop, &l->retry, loop_now_ns() + l->backoff_ns);   /* armed: moves */
 	update_watch(l);
-	char cause[128], delay[32], limit[64] = "";
+	char cause[128], delay[32], limit[80] = "";
 	snprintf(cause, sizeof(cause), "%s", strerror(err));
 	if (cause[0] >= 'A' && cause[0] <= 'Z')
 		cause[0] = (char)(cause[0] - 'A' + 'a');
-	if (err == EMFILE || err == ENFILE)
+	if (err == EMFILE)
 		snprintf(limit, sizeof(limit), " (descriptor limit %llu)", nofile_limit());
+	else if (err == ENFILE)
+		snprintf(limit, sizeof(limit), " (system-wide file table full, fs.file-max %llu)", file_max());
 	format_delay(l->backoff_ns, delay, sizeof(delay));
-	warn(l, "accept: %s%s; retrying in %s", cause, limit, delay);
+	warn(l, "%s: %s%s; retrying in %s", what, cause, limit, delay);
 }
 
 static void on_ready(void *ctx, int fd, uint32_t events)
 {
 	(void)events;
 	listener_t *l = ctx;
+	l->wakeups++;
 	size_t index = 0;
 	while (index < l->n && l->fds[index] != fd)
 		index++;
@@ -193,10 +252,14 @@ static void on_ready(void *ctx, int fd, uint32_t events)
 		socklen_t peerlen = sizeof(peer);
 		int c = accept4(fd, (struct sockaddr *)&peer, &peerlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c >= 0) {
-			l->backoff_ns = 0;
-			l->cb(l->ctx, index, c, (const struct sockaddr *)&peer, peerlen);
+			int err = l->cb(l->ctx, index, c, (const struct sockaddr *)&peer, peerlen);
 			if (l->closed)
 				return;
+			if (err) {
+				back_off(l, "add connection", err);
+				return;
+			}
+			l->backoff_ns = 0;
 			continue;
 		}
 		switch (errno) {
@@ -222,7 +285,7 @@ static void on_ready(void *ctx, int fd, uint32_t events)
 		default:
 			/* EMFILE, ENFILE, ENOBUFS, ENOMEM, and anything unforeseen: never give up, never
 			 * spin. */
-			back_off(l, errno);
+			back_off(l, "accept", errno);
 			return;
 		}
 	}
@@ -275,6 +338,10 @@ listener_t *listener_new(loop_t *loop, const int *fds, size_t n, size_t max_conn
 	l->max_conns = max_conns ? max_conns : 1;
 	loop_timer_init(&l->retry, on_retry, l);
 	loop_timer_init(&l->warn_timer, on_warn_timer, l);
+	if (loop_timer_start(loop, &l->retry, PARKED_NS) != 0) {
+		listener_free(l);
+		return NULL;
+	}
 	update_watch(l);
 	if (!l->watching) {
 		listener_free(l);
@@ -305,7 +372,12 @@ size_t listener_conns(const listener_t *l)
 
 int64_t listener_backoff_ms(const listener_t *l)
 {
-	return loop_timer_armed(&l->retry) ? l->backoff_ns / 1000000 : 0;
+	return l->retrying ? l->backoff_ns / 1000000 : 0;
+}
+
+size_t listener_wakeups(const listener_t *l)
+{
+	return l->wakeups;
 }
 
 void listener_close(listener_t *l)
@@ -313,6 +385,7 @@ void listener_close(listener_t *l)
 	if (l->closed)
 		return;
 	l->closed = true;
+	l->retrying = false;
 	loop_timer_stop(l->loop, &l->retry);
 	update_watch(l);
 	for (size_t i = 0; i < l->n; i++)
@@ -336,7 +409,7 @@ size_t listener_conn_budget(uint64_t nofile, size_t workers)
 	uint64_t per = nofile > reserve ? (nofile - reserve) / 2 / workers : 0;
 	if (per < LISTENER_MIN_CONNS)
 		per = LISTENER_MIN_CONNS;
-	if (per > MAX_CONNS_PER_WORKER)
-		per = MAX_CONNS_PER_WORKER;
+	if (per > LISTENER_MAX_CONNS)
+		per = LISTENER_MAX_CONNS;
 	return (size_t)per;
 }

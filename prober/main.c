@@ -1,4 +1,5 @@
 /* main -- flags (blackbox_exporter's names), start-up, signals, and the worker threads. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -337,6 +338,26 @@ static uint64_t raise_fd_limit(uint64_t *hard)
 	return (uint64_t)rl.rlim_cur;
 }
 
+/* Descriptors open before nsprobe opened any beyond stdio: inherited from a careless parent or passed
+ * by systemd (sockets, a journal stream). They count against RLIMIT_NOFILE like our own, so the
+ * connection budget leaves them out. */
+static uint64_t inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 0;
+	uint64_t n = 0;
+	int self = dirfd(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] != '.' && *end == '\0' && fd > STDERR_FILENO && fd != self)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 /* ---- signals on the main thread ---- */
 
 typedef struct mainctx {
@@ -381,6 +402,7 @@ int main(int argc, char **argv)
 		.log_level = "info",
 		.log_format = "logfmt",
 	};
+	uint64_t inherited = inherited_fds();
 	int pr = parse_flags(argc, argv, &o);
 	if (pr)
 		return pr == 2 ? 0 : 1;
@@ -483,15 +505,20 @@ int main(int argc, char **argv)
 		nworkers = MAX_WORKERS;
 	/* Each worker accepts up to its share of the descriptors; the rest wait in the backlog, and an
 	 * accept that still runs out (EMFILE) backs off and says so. */
-	size_t max_conns = listener_conn_budget(fd_limit, (size_t)nworkers);
+	size_t max_conns = listener_conn_budget(fd_limit > inherited ? fd_limit - inherited : 0, (size_t)nworkers);
 	{
-		char lim[24], hard[24], nw[24], per[24];
+		char lim[24], hard[24], inh[24], nw[24], per[24];
 		snprintf(lim, sizeof(lim), "%llu", (unsigned long long)fd_limit);
 		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)hard_limit);
+		snprintf(inh, sizeof(inh), "%llu", (unsigned long long)inherited);
 		snprintf(nw, sizeof(nw), "%ld", nworkers);
 		snprintf(per, sizeof(per), "%zu", max_conns);
-		log_debug("Connection budget", "descriptor_limit", lim, "hard_limit", hard, "workers", nw,
-		          "connections_per_worker", per);
+		log_debug("Connection budget", "descriptor_limit", lim, "hard_limit", hard, "inherited", inh,
+		          "workers", nw, "connections_per_worker", per);
+		/* Inherited descriptors eat into what is left for clients: say so where it shows. */
+		if (inherited > 16)
+			log_warn("Descriptors inherited at start reduce the connection budget", "inherited", inh,
+			         "descriptor_limit", lim, "connections_per_worker", per);
 	}
 	worker_t *workers = calloc((size_t)nworkers, sizeof(*workers));
 	int rc = 1;

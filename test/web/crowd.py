@@ -1,12 +1,23 @@
 #!/usr/bin/env python3
 """A crowd cannot wedge the listener (issue 12, section 3).
 
-nsprobe runs with a descriptor limit of 256 (soft and hard) and two workers. Three times in a row, a
-crowd of 1,000 connections to 127.0.0.1 is opened at once, held until nsprobe says in its log why it
-stopped accepting, then closed. After each round nsprobe must answer /-/healthy within 2 s of the
-last connection closing, and its log must carry a warning that names the descriptor limit (Go's
-net/http logs "http: Accept error: ...; retrying in ..." and carries on; libmicrohttpd 0.9.75 in
-external epoll mode stopped listening for good).
+In each case nsprobe runs with two workers. Three times in a row, a crowd of 1,000 connections to
+127.0.0.1 is opened at once, held until nsprobe says in its log why it stopped accepting, then
+closed. After each round nsprobe must answer /-/healthy within 2 s of the last connection closing,
+a keep-alive connection opened before the crowd is served during it, and the log must carry a
+warning that names the descriptor limit (Go's net/http logs "http: Accept error: ...; retrying in
+..." and carries on; libmicrohttpd 0.9.75 in external epoll mode stopped listening for good).
+Which path each case covers:
+
+- limit: started under a descriptor limit of 256 (soft and hard). The connection budget derived
+  from it (32 per worker) is reached first: "connection limit reached", the crowd waits in the
+  backlog.
+- emfile: started under 4096, then the soft limit is lowered to 256 from outside (prlimit, as an
+  operator may), so the budget (992 per worker) is far above what the process may open and accept()
+  itself fails with EMFILE: "accept: too many open files (descriptor limit 256); retrying in ...".
+- inherited: started under 256 with 200 inheritable descriptors left open by its parent. The budget
+  leaves them out (4 per worker), so the limit is reached before accept() can fail: the log says
+  why the budget is small, and never "too many open files".
 
 A second nsprobe starts with a soft limit of 256 under a higher hard one: it must raise the soft limit
 to the hard one (as Go does since 1.19, os/rlimit.go) and log the connection budget it derived.
@@ -37,12 +48,22 @@ SKIP = 77
 
 # What nsprobe must say while it refuses: the accept path and the descriptor limit.
 WARNING = re.compile(r'level=warn msg="accept: [^"]*descriptor limit %d\b' % LIMIT)
+AT_LIMIT = re.compile(r'level=warn msg="accept: connection limit reached \(\d+ per worker, descriptor limit %d\)'
+                      % LIMIT)
+EMFILE = re.compile(r'level=warn msg="accept: too many open files \(descriptor limit %d\); retrying in \d+m?s"'
+                    % LIMIT)
+INHERITED = 200
+# The listen backlog is min(4096, somaxconn) per worker: two must hold most of the crowd.
+MIN_SOMAXCONN = 512
 
 
-def limited(soft, hard):
-    """argv prefix that runs the command with RLIMIT_NOFILE soft/hard (exec keeps the pid)."""
-    code = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (%d, %d)); "
-            "os.execv(sys.argv[1], sys.argv[1:])" % (soft, hard))
+def limited(soft, hard, inherit=0):
+    """argv prefix that runs the command with RLIMIT_NOFILE soft/hard (exec keeps the pid), leaving
+    `inherit` descriptors (on /dev/null, inheritable) open across the exec."""
+    code = ("import os, resource, sys\n"
+            "for _ in range(%d): os.set_inheritable(os.open(os.devnull, os.O_RDONLY), True)\n"
+            "resource.setrlimit(resource.RLIMIT_NOFILE, (%d, %d))\n"
+            "os.execv(sys.argv[1], sys.argv[1:])" % (inherit, soft, hard))
     return [sys.executable, "-c", code]
 
 
@@ -69,8 +90,8 @@ def log_text(ex):
         return ""
 
 
-def warnings(ex):
-    return [line for line in log_text(ex).splitlines() if WARNING.search(line)]
+def warnings(ex, pattern=WARNING):
+    return [line for line in log_text(ex).splitlines() if pattern.search(line)]
 
 
 def open_crowd(port, n, deadline_s=15.0):
@@ -127,49 +148,93 @@ def keepalive_get(conn, path):
         return "%s: %s" % (type(e).__name__, e)
 
 
-def crowd_rounds(s, tmp, binary):
-    ex = fixture.Exporter(os.path.join(tmp, "crowd"), binary, CONFIG, extra_args=["--workers=2"],
+def crowd_rounds(s, ex, name, want, forbid=None):
+    """Three rounds of the crowd against a running exporter; `want` must be logged in each round,
+    `forbid` never."""
+    for rnd in range(1, ROUNDS + 1):
+        before = len(warnings(ex, want))
+        # A client that was there before the crowd keeps being served throughout.
+        keep = http.client.HTTPConnection(ex.HOST, ex.port, timeout=5)
+        first = keepalive_get(keep, "/-/healthy")
+        socks = open_crowd(ex.port, CROWD)
+        s.check("%s round %d: %d connections open" % (name, rnd, CROWD), len(socks) == CROWD,
+                "only %d connected" % len(socks))
+        # Hold the crowd until nsprobe has said why it stopped accepting (bounded).
+        try:
+            fixture.wait_until(lambda: len(warnings(ex, want)) > before, 5.0, "the accept warning")
+        except fixture.FixtureError:
+            pass
+        during = keepalive_get(keep, "/-/healthy")
+        keep.close()
+        s.check("%s round %d: a connection open before the crowd is served during it" % (name, rnd),
+                first == 200 and during == 200, "before: %r, during: %r" % (first, during))
+        for c in socks:
+            c.close()
+        took = healthy_within(ex, RECOVER_S)
+        s.check("%s round %d: /-/healthy within %.0f s of the last close" % (name, rnd, RECOVER_S),
+                took is not None, "no answer in %.1f s\n%s" % (RECOVER_S, ex.log_tail(15)))
+        if took is None and healthy_within(ex, 10.0) is None:
+            s.check("%s round %d: nsprobe recovers at all" % (name, rnd), False,
+                    "still no /-/healthy 12 s after")
+            break
+        got = warnings(ex, want)[before:]
+        if s.check("%s round %d: the log says why it refused (names the descriptor limit)" % (name, rnd),
+                   len(got) > 0, "no line matching %s in:\n%s" % (want.pattern, ex.log_tail(15))):
+            print("     %s (back in %.2f s)" % (got[0], took or -1), flush=True)
+    if forbid is not None:
+        bad = warnings(ex, forbid)
+        s.check("%s: never logs %s" % (name, forbid.pattern), not bad, "\n".join(bad[:3]))
+    # The warnings are rate-limited, for the whole process: never a flood, whatever the crowd.
+    n = len(warnings(ex))
+    s.check("%s: warnings are rate-limited (%d lines for %d refusals)" % (name, n, ROUNDS * CROWD), n <= 40)
+
+
+def stopped(s, ex, name):
+    code = ex.stop()
+    s.check("%s: nsprobe exits 0 on SIGTERM" % name, code == 0, "exit %r\n%s" % (code, ex.log_tail(15)))
+    rep = ex.sanitizer_report()
+    s.check("%s: no sanitizer report" % name, rep is None, rep or "")
+
+
+def at_limit(s, tmp, binary, _hard):
+    ex = fixture.Exporter(os.path.join(tmp, "limit"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(LIMIT, LIMIT))
     os.makedirs(ex.dir)
     ex.start()
     try:
-        for rnd in range(1, ROUNDS + 1):
-            before = len(warnings(ex))
-            # A client that was there before the crowd keeps being served throughout.
-            keep = http.client.HTTPConnection(ex.HOST, ex.port, timeout=5)
-            first = keepalive_get(keep, "/-/healthy")
-            socks = open_crowd(ex.port, CROWD)
-            s.check("round %d: %d connections open" % (rnd, CROWD), len(socks) == CROWD,
-                    "only %d connected" % len(socks))
-            # Hold the crowd until nsprobe has said why it stopped accepting (bounded).
-            try:
-                fixture.wait_until(lambda: len(warnings(ex)) > before, 5.0, "the accept warning")
-            except fixture.FixtureError:
-                pass
-            during = keepalive_get(keep, "/-/healthy")
-            keep.close()
-            s.check("round %d: a connection open before the crowd is served during it" % rnd,
-                    first == 200 and during == 200, "before: %r, during: %r" % (first, during))
-            for c in socks:
-                c.close()
-            took = healthy_within(ex, RECOVER_S)
-            s.check("round %d: /-/healthy within %.0f s of the last close" % (rnd, RECOVER_S),
-                    took is not None, "no answer in %.1f s\n%s" % (RECOVER_S, ex.log_tail(15)))
-            if took is None and healthy_within(ex, 10.0) is None:
-                s.check("round %d: nsprobe recovers at all" % rnd, False, "still no /-/healthy 12 s after")
-                break
-            got = warnings(ex)[before:]
-            if s.check("round %d: the log says why it refused (names the descriptor limit)" % rnd,
-                       len(got) > 0, "no line matching %s in:\n%s" % (WARNING.pattern, ex.log_tail(15))):
-                print("     " + got[0], flush=True)
-        # The warnings are rate-limited: never a flood, whatever the crowd.
-        n = len(warnings(ex))
-        s.check("warnings are rate-limited (%d lines for %d refusals)" % (n, ROUNDS * CROWD), n <= 40)
+        crowd_rounds(s, ex, "limit", AT_LIMIT)
     finally:
-        code = ex.stop()
-    s.check("crowd: nsprobe exits 0 on SIGTERM", code == 0, "exit %r\n%s" % (code, ex.log_tail(15)))
-    rep = ex.sanitizer_report()
-    s.check("crowd: no sanitizer report", rep is None, rep or "")
+        stopped(s, ex, "limit")
+
+
+def accept_emfile(s, tmp, binary, hard):
+    start = min(hard, 4096)
+    ex = fixture.Exporter(os.path.join(tmp, "emfile"), binary, CONFIG, extra_args=["--workers=2"],
+                          prefix=limited(start, start))
+    os.makedirs(ex.dir)
+    ex.start()
+    try:
+        # The budget was sized for `start`; from now on the process may open only LIMIT.
+        resource.prlimit(ex.proc.pid, resource.RLIMIT_NOFILE, (LIMIT, start))
+        crowd_rounds(s, ex, "emfile", EMFILE)
+    finally:
+        stopped(s, ex, "emfile")
+
+
+def inherited(s, tmp, binary, _hard):
+    ex = fixture.Exporter(os.path.join(tmp, "inherited"), binary, CONFIG, extra_args=["--workers=2"],
+                          prefix=limited(LIMIT, LIMIT, inherit=INHERITED))
+    os.makedirs(ex.dir)
+    ex.start()
+    try:
+        m = re.search(r'msg="Descriptors inherited at start reduce the connection budget" inherited=(\d+) '
+                      r'descriptor_limit=(\d+) connections_per_worker=(\d+)', log_text(ex))
+        s.check("inherited: the budget leaves out the %d inherited descriptors, and says so" % INHERITED,
+                m is not None and int(m.group(1)) >= INHERITED and int(m.group(3)) <= 8,
+                "no such line in:\n%s" % ex.log_tail(15))
+        crowd_rounds(s, ex, "inherited", AT_LIMIT, forbid=EMFILE)
+    finally:
+        stopped(s, ex, "inherited")
 
 
 def soft_limit_raised(s, tmp, binary, hard):
@@ -207,17 +272,26 @@ def main():
         return SKIP
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     raise_to = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
+    try:
+        with open("/proc/sys/net/core/somaxconn") as f:
+            somaxconn = int(f.read())
+    except (OSError, ValueError):
+        somaxconn = 0
+    cases = [at_limit, accept_emfile, inherited]
+    if somaxconn < MIN_SOMAXCONN:
+        print("SKIP crowds: net.core.somaxconn is %d (< %d): two listen backlogs cannot hold a crowd of %d"
+              % (somaxconn, MIN_SOMAXCONN, CROWD))
+        cases = []
     s = Suite()
     with tempfile.TemporaryDirectory(prefix="nsprobe-crowd-") as tmp:
-        for case in (crowd_rounds, soft_limit_raised):
+        for case in cases + [soft_limit_raised]:
             try:
-                if case is soft_limit_raised:
-                    case(s, tmp, binary, raise_to)
-                else:
-                    case(s, tmp, binary)
+                case(s, tmp, binary, raise_to)
             except (fixture.FixtureError, OSError) as e:
                 s.check(case.__name__, False, "%s: %s" % (type(e).__name__, e))
     print("%d passed, %d failed" % (s.passed, s.failed))
+    if s.failed == 0 and s.passed > 0 and not cases:
+        return SKIP
     return 0 if s.failed == 0 and s.passed > 0 else 1
 
 
