@@ -12,16 +12,16 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "dnsclient.h"
-#include "dot.h"
-#include "errors.h"
-#include "exporter.h"
-#include "http.h"
-#include "listener.h"
-#include "log.h"
-#include "loop.h"
-#include "webauth.h"
-#include "webconfig.h"
+#include "net/dnsclient.h"
+#include "net/dot.h"
+#include "lib/errors.h"
+#include "web/exporter.h"
+#include "web/http.h"
+#include "net/listener.h"
+#include "lib/log.h"
+#include "net/loop.h"
+#include "web/webauth.h"
+#include "web/webconfig.h"
 
 #define MAX_LISTEN 8
 #define MAX_WORKERS 64

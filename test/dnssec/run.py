@@ -36,7 +36,7 @@ import world  # noqa: E402
 
 NEEDED = ("knotd", "kdig", "ldns-signzone", "ldns-verify-zone", "ldns-keygen")
 
-# The families nsprobe adds for modules that use the extension keys (prober/metrics.c).
+# The families nsprobe adds for modules that use the extension keys (prober/lib/metrics.c).
 EXT_DNS = ["probe_dns_flag_aa", "probe_dns_flag_ad", "probe_dns_nsid_info", "probe_dns_rcode_info",
            "probe_dns_reply_truncated", "probe_dns_response_size_bytes"]
 EXT_DNSSEC = ["probe_dnssec_earliest_rrsig_expiry", "probe_dnssec_latest_rrsig_inception",

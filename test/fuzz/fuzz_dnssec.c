@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "dnssec.h"
-#include "wire.h"
+#include "lib/buf.h"
+#include "dns/dnssec.h"
+#include "dns/wire.h"
 
 #define FUZZ_DNSSEC_NOW 1795780198   /* 2026-11-27 11:49:58 UTC, cases.txt's capture */
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "target.h"
-#include "urlquery.h"
+#include "lib/buf.h"
+#include "dns/target.h"
+#include "lib/urlquery.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "webconfig.h"
+#include "web/webconfig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 FILE *__real_fopen(const char *name, const char *mode);

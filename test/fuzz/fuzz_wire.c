@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "rrtext.h"
-#include "wire.h"
+#include "lib/buf.h"
+#include "lib/errors.h"
+#include "dns/rrtext.h"
+#include "dns/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

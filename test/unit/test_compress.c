@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "compress.h"
+#include "lib/compress.h"
 
 static void test_accepted(void **state)
 {

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "duration.h"
-#include "errors.h"
+#include "config/config.h"
+#include "lib/duration.h"
+#include "lib/errors.h"
 
 #define REF_DATA TEST_DATA_DIR "/blackbox-0.23"
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static char *slurp(const char *path)
 {

@@ -17,10 +17,10 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "config.h"
-#include "config_check.h"
-#include "errors.h"
+#include "lib/buf.h"
+#include "config/config.h"
+#include "config/config_check.h"
+#include "lib/errors.h"
 #include "testtime.h"
 
 

@@ -14,12 +14,12 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "dnssec.h"
-#include "dnstab.h"
-#include "errors.h"
-#include "rrtext.h"
-#include "wire.h"
+#include "lib/buf.h"
+#include "dns/dnssec.h"
+#include "dns/dnstab.h"
+#include "lib/errors.h"
+#include "dns/rrtext.h"
+#include "dns/wire.h"
 #include "testtime.h"
 
 #define CASES_FILE TEST_DATA_DIR "/dnssec/cases.txt"

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "dnstab.h"
+#include "dns/dnstab.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "test/data"

@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "dot.h"
-#include "errors.h"
-#include "loop.h"
+#include "net/dot.h"
+#include "lib/errors.h"
+#include "net/loop.h"
 
 /* ---- credentials ---- */
 

@@ -22,9 +22,9 @@
 
 #include <cmocka.h>
 
-#include "listener.h"
-#include "log.h"
-#include "loop.h"
+#include "net/listener.h"
+#include "lib/log.h"
+#include "net/loop.h"
 
 #define MS 1000000LL
 

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "log.h"
+#include "lib/buf.h"
+#include "lib/errors.h"
+#include "lib/log.h"
 
 static const struct {
 	const char *in;

@@ -12,9 +12,9 @@
 
 #include <pthread.h>
 
-#include "history.h"
-#include "loop.h"
-#include "mailbox.h"
+#include "web/history.h"
+#include "net/loop.h"
+#include "net/mailbox.h"
 
 typedef struct order {
 	loop_t *loop;

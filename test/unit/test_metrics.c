@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "metrics.h"
+#include "lib/buf.h"
+#include "lib/metrics.h"
 
 
 static const struct {

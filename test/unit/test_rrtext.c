@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "rrtext.h"
-#include "wire.h"
+#include "lib/buf.h"
+#include "lib/errors.h"
+#include "dns/rrtext.h"
+#include "dns/wire.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "test/data"

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "errors.h"
-#include "target.h"
+#include "lib/errors.h"
+#include "dns/target.h"
 
 static void split_case(const char *t, const char *defport, const char *host, const char *port)
 {

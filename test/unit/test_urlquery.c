@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "urlquery.h"
+#include "lib/urlquery.h"
 
 static void expect(const char *raw, const char *key, const char *want)
 {

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "validate.h"
+#include "lib/log.h"
+#include "check/validate.h"
 
 /* ---- regex: Go's compile errors ---- */
 

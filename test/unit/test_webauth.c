@@ -13,10 +13,10 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "errors.h"
-#include "loop.h"
-#include "webauth.h"
-#include "webconfig.h"
+#include "lib/errors.h"
+#include "net/loop.h"
+#include "web/webauth.h"
+#include "web/webconfig.h"
 
 typedef struct fixture {
 	loop_t *loop;

@@ -16,8 +16,8 @@
 #include <gnutls/x509.h>
 #include <sodium.h>
 
-#include "errors.h"
-#include "webconfig.h"
+#include "lib/errors.h"
+#include "web/webconfig.h"
 #include "testtime.h"
 
 static char tmpdir[64];

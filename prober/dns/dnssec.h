@@ -1,0 +1,188 @@
+/* dnssec -- checks the RRSIGs of a parsed answer against a DNSKEY set (RFC 4034, RFC 4035 5.3).
+ *
+ * This is the whole contract. The room is pure: it reads two parsed messages (wire_parse) and a
+ * clock value handed in (and the monotonic clock, for a budget's deadline), and writes verdicts into storage the caller owns. It does not send queries,
+ * log, or walk a chain of trust: the DNSKEY set is taken as it comes from the probed server (no DS,
+ * no trust anchor), so "valid" means "signed by a key the server itself publishes, in time".
+ *
+ * How a probe uses it:
+ *   1. probe the target with DO=1 (wire_query_t.edns_do) and parse the answer (msg);
+ *   2. dnssec_signer(msg, WIRE_ANSWER, &name) gives the zone that signed it; query the same server
+ *      for `name DNSKEY` (DO=1, the same class) and parse that answer (keys);
+ *   3. dnssec_check(msg, WIRE_ANSWER, &keys, &opts, &res) fills res; res.verdicts names each RRset's
+ *      outcome, dnssec_verdict_describe() turns one into a log phrase;
+ *   4. for the self-signature of the key set (RFC 4035 5.3.1: the DNSKEY RRset is signed by a key of
+ *      its own), dnssec_check(&keys, WIRE_ANSWER, &keys, ...) -- a DNSKEY answer is checked this way.
+ *
+ * Work limits (CVE-2023-50387 "KeyTrap", CVE-2023-50868): an answer with many RRSIGs and a key set
+ * with many keys of one key tag makes RFC 4035 5.3.1's "try every matching key" quadratic, and an
+ * RSA key with a huge public exponent makes one verification take seconds. So keys outside the
+ * sizes validators accept are unreadable (DNSSEC_BAD_KEY, before any arithmetic), and the checks
+ * of one probe draw on one dnssec_budget_t: when it runs out, or its deadline passes, the check
+ * stops and says which limit it hit (dnssec_result_t.limit). The only clock read is the monotonic
+ * clock, for that deadline.
+ *
+ * Libraries: libsodium for Ed25519, SHA-256 and SHA-512; nettle/hogweed for RSA (SHA-1, SHA-256,
+ * SHA-512), ECDSA P-256/P-384, SHA-1, SHA-384 and Ed448. sodium_init() is called on first use.
+ * RSA and ECDSA run on GMP, which aborts on out-of-memory; everything else returns NSP_ENOMEM.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "dns/wire.h"
+
+/* The outcome for one RRset, from best to worst (dnssec_check keeps, per RRset, the best outcome
+ * over its RRSIGs, so a failure names the signature that came closest to being valid). */
+typedef enum dnssec_reason {
+	DNSSEC_OK = 0,            /* a signature verifies, is inside its window and lasts min_validity */
+	DNSSEC_EXPIRING,          /* verifies and is inside its window, but expires within min_validity */
+	DNSSEC_EXPIRED,           /* verifies, but now > expiration (RFC 4035 5.3.1) */
+	DNSSEC_NOT_YET_VALID,     /* verifies, but now < inception */
+	DNSSEC_BAD_SIGNATURE,     /* a matching key exists but the signature does not verify with it */
+	DNSSEC_BAD_KEY,           /* the only matching keys cannot be read or are outside the sizes
+	                             validators accept (RSA: exponent of 0 or more than 35 bits,
+	                             modulus outside 512..4096 bits, 1024.. for RSASHA512; ECDSA point
+	                             not on the curve, wrong key size) */
+	DNSSEC_NO_KEY,            /* no DNSKEY at the signer name with the Zone Key flag, protocol 3,
+	                             the algorithm and the key tag of the RRSIG */
+	DNSSEC_UNSUPPORTED_ALG,   /* algorithm not one of 5 7 8 10 13 14 15 16 */
+	DNSSEC_BAD_RRSIG,         /* RRSIG inconsistent with its RRset: labels > owner labels, or the
+	                             signer is not the owner or an ancestor of it (RFC 4035 5.3.1) */
+	DNSSEC_MALFORMED,         /* RRSIG rdata truncated, or an RR of the RRset whose rdata cannot be
+	                             put in canonical form */
+	DNSSEC_MISSING_RRSIG,     /* no RRSIG in the section covers the RRset */
+} dnssec_reason_t;
+
+/* Per-RRset verdict. Name offsets point into the checked message (read them with rrtext_name). */
+typedef struct dnssec_verdict {
+	uint16_t owner;        /* offset of the owner name of the RRset's first RR */
+	uint16_t type;
+	uint16_t rclass;
+	uint16_t n_rrs;        /* RRs in the RRset (duplicates included) */
+	uint16_t n_rrsigs;     /* RRSIGs covering it */
+	dnssec_reason_t reason;
+	/* The RRSIG behind `reason` (all zero with DNSSEC_MISSING_RRSIG; with DNSSEC_MALFORMED from a
+	 * truncated RRSIG, what could be read): for OK, the valid one that expires last. */
+	uint16_t key_tag;
+	uint8_t algorithm;
+	uint16_t signer;       /* offset of its signer name, 0 if not read */
+	int64_t inception;     /* unix seconds, from the RRSIG's serial-number times (RFC 4034 3.1.5) */
+	int64_t expiration;
+	bool wildcard;         /* its labels field says the RRset was expanded from a wildcard
+	                          (RFC 4035 5.3.2). The denial of a closer match (5.3.4) is NOT checked */
+} dnssec_verdict_t;
+
+/* The limits of one probe, as the validators bounded them after KeyTrap (see dnssec.c for the
+ * sources). Every check is cheap once keys are size-checked (RSA exponent <= 35 bits, modulus <=
+ * 4096 bits): a verification costs well under 2 ms, so 32 of them hold a loop for under 0.1 s. */
+enum {
+	DNSSEC_MAX_VERIFICATIONS = 32,    /* signature verifications (crypto operations) per probe */
+	DNSSEC_MAX_KEYTAG_COLLISIONS = 4, /* keys tried for an RRSIG beyond the first candidate, per probe */
+	/* NSEC3 (RFC 9276 3.2; nothing hashes NSEC3 owner names yet: issue 14's denial proofs charge
+	 * each hash with dnssec_budget_nsec3) */
+	DNSSEC_MAX_NSEC3_ITERATIONS = 50, /* priced as Knot Resolver does: (iterations + 1) per 64-byte
+	                                     SHA-1 block of salt + hash */
+	DNSSEC_MAX_NSEC3_HASHES = 8,      /* NSEC3 owner-name hashes per probe */
+};
+
+/* Which limit stopped a check. */
+typedef enum dnssec_limit {
+	DNSSEC_LIMIT_NONE = 0,
+	DNSSEC_LIMIT_VERIFICATIONS,       /* DNSSEC_MAX_VERIFICATIONS reached */
+	DNSSEC_LIMIT_COLLISIONS,          /* DNSSEC_MAX_KEYTAG_COLLISIONS exceeded */
+	DNSSEC_LIMIT_NSEC3_ITERATIONS,    /* an NSEC3 hash costs more than DNSSEC_MAX_NSEC3_ITERATIONS
+	                                     + 1 SHA-1 blocks (see dnssec_budget_nsec3) */
+	DNSSEC_LIMIT_NSEC3_HASHES,        /* DNSSEC_MAX_NSEC3_HASHES reached */
+	DNSSEC_LIMIT_DEADLINE,            /* the deadline passed (asked before each RRset, RRSIG and
+	                                     verification) */
+} dnssec_limit_t;
+
+/* The work one probe may still do, shared by every dnssec_check of the probe (the answer, the
+ * DNSKEY set, any later sub-exchange). Caller-owned storage; fields are read-only to callers. */
+typedef struct dnssec_budget {
+	unsigned verifications;   /* left */
+	unsigned collisions;      /* left */
+	unsigned nsec3_hashes;    /* left */
+	int64_t deadline_ns;      /* CLOCK_MONOTONIC nanoseconds (loop_now_ns); 0: no deadline */
+	dnssec_limit_t spent;     /* the first limit that ran out; sticky */
+} dnssec_budget_t;
+
+/* Fills b with the DNSSEC_MAX_* allowances and the deadline (0: none). */
+void dnssec_budget_init(dnssec_budget_t *b, int64_t deadline_ns);
+
+/* Charges one NSEC3 owner-name hash with `iterations` extra iterations and a salt of salt_len
+ * octets (RFC 5155 5). Returns true if it may be computed; false (and b->spent set) if the
+ * NSEC3 costs more than DNSSEC_MAX_NSEC3_ITERATIONS or the probe's hashes are used up. */
+bool dnssec_budget_nsec3(dnssec_budget_t *b, unsigned iterations, size_t salt_len);
+
+/* A phrase for a log line, e.g. "more than 32 signature verifications"; "" for DNSSEC_LIMIT_NONE. */
+const char *dnssec_limit_describe(dnssec_limit_t limit);
+
+typedef struct dnssec_opts {
+	int64_t now;           /* unix seconds; a parameter so tests can replay captured answers */
+	int64_t min_validity;  /* seconds a valid signature must still have (0: none) */
+	dnssec_budget_t *budget;   /* the probe's budget, charged by the check; NULL: a fresh one with
+	                              the DNSSEC_MAX_* allowances and no deadline, for this call only */
+} dnssec_opts_t;
+
+typedef struct dnssec_result {
+	/* set by the caller before dnssec_check */
+	dnssec_verdict_t *verdicts;   /* caller's array, one per RRset in message order */
+	size_t cap;                   /* its length; the RR count of the section always suffices */
+	/* set by dnssec_check */
+	size_t n_rrsets;
+	bool valid;            /* n_rrsets > 0 and every RRset is DNSSEC_OK or DNSSEC_EXPIRING: the
+	                          probe_dnssec_rrsig_valid value */
+	bool ok;               /* n_rrsets > 0 and every RRset is DNSSEC_OK (min_validity honoured) */
+	size_t first_failure;  /* index of the first verdict that is not DNSSEC_OK (n_rrsets if none) */
+	bool have_times;       /* at least one covering RRSIG could be read */
+	int64_t earliest_expiry;    /* min expiration over every readable RRSIG covering a checked
+	                               RRset, verified or not (unix seconds) */
+	int64_t latest_inception;   /* max inception over the same RRSIGs */
+	dnssec_limit_t limit;  /* not DNSSEC_LIMIT_NONE: the budget ran out (now or in an earlier
+	                          check of the same budget) and the check stopped there; valid and ok
+	                          are false, and verdicts not reached keep DNSSEC_MISSING_RRSIG */
+} dnssec_result_t;
+
+/* Checks every RRset of `section` of msg. RRsets are the RRs of equal owner (case-insensitive),
+ * class and type; the OPT, TSIG, TKEY and RRSIG records themselves are not RRsets. Each RRSIG of the
+ * section with the RRset's owner, class and type covered is tried against the DNSKEY RRs of keys'
+ * answer section whose owner is the RRSIG's signer name (keys may be msg itself); an RRset passes
+ * if any one RRSIG is valid. Duplicate RRs are dropped before the canonical RRset is built
+ * (RFC 4034 6.3). Revoked keys (RFC 5011 2.1) only sign DNSKEY RRsets.
+ * The work is charged to opts->budget (see dnssec_budget_t); when it runs out the check stops
+ * with out->limit set and still returns 0.
+ * Returns 0 with *out filled (failed checks are data in the verdicts, not errors), NSP_EINVAL
+ * (NULL argument), NSP_ENOSPC (more RRsets than out->cap: n_rrsets tells how many), NSP_ENOMEM,
+ * or NSP_EMALFORMED (an owner name of msg does not read: msg was not parsed by wire_parse). */
+int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_msg_t *keys,
+                 const dnssec_opts_t *opts, dnssec_result_t *out);
+
+/* Appends the signer name of the first RRSIG in `section` of msg in presentation form (the name
+ * to query for DNSKEY, usable as wire_query_t.qname). Returns 0, NSP_ENOENT (no RRSIG there),
+ * NSP_EMALFORMED (its rdata is too short to hold a name) or NSP_ENOMEM. If the section holds
+ * RRsets of several zones, the others fail with DNSSEC_NO_KEY. */
+int dnssec_signer(const wire_msg_t *msg, enum wire_section section, buf_t *out);
+
+/* Appends a phrase for a log line, e.g.
+ *   "www.example. IN A: expired (key tag 4711, algorithm 13 ECDSAP256SHA256,
+ *    valid 2024-01-01T00:00:00Z to 2024-01-15T00:00:00Z)"
+ * ("www.example. IN A: missing RRSIG" when there was none). Returns 0, NSP_EMALFORMED or NSP_ENOMEM. */
+int dnssec_verdict_describe(const wire_msg_t *msg, const dnssec_verdict_t *v, buf_t *out);
+
+/* "ok", "expiring", "expired", "not yet valid", "bad signature", "bad key", "no matching key",
+ * "unsupported algorithm", "bad rrsig", "malformed", "missing rrsig". */
+const char *dnssec_reason_name(dnssec_reason_t reason);
+
+/* The mnemonic of a DNSSEC algorithm number (RFC 8624 table), "ECDSAP256SHA256"; NULL if unknown. */
+const char *dnssec_algorithm_name(uint8_t algorithm);
+
+/* Whether dnssec_check can verify signatures of this algorithm. */
+bool dnssec_algorithm_supported(uint8_t algorithm);
+
+/* The key tag of a DNSKEY rdata (RFC 4034 Appendix B; B.1 for algorithm 1). */
+uint16_t dnssec_key_tag(const uint8_t *rdata, size_t len);

@@ -1,0 +1,228 @@
+/* target -- blackbox's target forms, IP literals and the address hash (prober/dns.go, utils.go). */
+#include "dns/target.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/errors.h"
+
+static int copy_out(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (len >= cap)
+		return NSP_ERANGE;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* Go's net.SplitHostPort (net/ipsock.go). Returns false where Go returns an error. */
+static bool split_host_port(const char *hp, size_t len, size_t *hs, size_t *he, size_t *ps)
+{
+	const char *last = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (hp[i] == ':')
+			last = hp + i;
+	if (!last)
+		return false;                      /* missing port */
+	size_t i = (size_t)(last - hp), j = 0, k = 0;
+	if (len > 0 && hp[0] == '[') {
+		const char *end = memchr(hp, ']', len);
+		if (!end)
+			return false;                  /* missing ']' */
+		size_t e = (size_t)(end - hp);
+		if (e + 1 == len)
+			return false;                  /* missing port */
+		if (e + 1 != i)
+			return false;                  /* too many colons / missing port */
+		*hs = 1;
+		*he = e;
+		j = 1;
+		k = e + 1;
+	} else {
+		if (memchr(hp, ':', i))
+			return false;                  /* too many colons */
+		*hs = 0;
+		*he = i;
+	}
+	if (memchr(hp + j, '[', len - j))
+		return false;
+	if (memchr(hp + k, ']', len - k))
+		return false;
+	*ps = i + 1;
+	return true;
+}
+
+int target_split(const char *target, const char *default_port, char *host, size_t hostcap, char *port,
+                 size_t portcap)
+{
+	size_t len = strlen(target), hs, he, ps;
+	if (split_host_port(target, len, &hs, &he, &ps)) {
+		int r = copy_out(host, hostcap, target + hs, he - hs);
+		if (r == 0)
+			r = copy_out(port, portcap, target + ps, len - ps);
+		return r;
+	}
+	int r = copy_out(host, hostcap, target, len);
+	if (r == 0)
+		r = copy_out(port, portcap, default_port, strlen(default_port));
+	return r;
+}
+
+/* Go's parser allows no leading zeros in IPv4 octets ("127.0.0.01" is not an IP to Go, and a name
+ * lookup follows), where inet_pton reads them as decimal. Checks the dotted part, if any: the text
+ * after the last ':' (an IPv6 address may end in one). */
+static bool dotted_octets_ok(const char *s)
+{
+	const char *p = strrchr(s, ':');
+	p = p ? p + 1 : s;
+	if (!strchr(p, '.'))
+		return true;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n > 1 && p[0] == '0')
+			return false;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	return true;
+}
+
+bool target_parse_ip(const char *s, target_ip_t *ip)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	memset(ip, 0, sizeof(*ip));
+	if (strchr(s, '%') || !dotted_octets_ok(s))
+		return false;                      /* Go's ParseIP takes no zone, nor leading zeros */
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		ip->family = AF_INET;
+		memcpy(ip->addr, &a4, 4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &a6) == 1) {
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (memcmp(a6.s6_addr, mapped, 12) == 0) {
+			ip->family = AF_INET;
+			memcpy(ip->addr, a6.s6_addr + 12, 4);
+		} else {
+			ip->family = AF_INET6;
+			memcpy(ip->addr, a6.s6_addr, 16);
+		}
+		return true;
+	}
+	return false;
+}
+
+bool target_is_domain_name(const char *s)
+{
+	if (strcmp(s, ".") == 0)
+		return true;
+	size_t l = strlen(s);
+	if (l == 0 || l > 254 || (l == 254 && s[l - 1] != '.'))
+		return false;
+	char last = '.';
+	bool non_numeric = false;
+	size_t partlen = 0;
+	for (size_t i = 0; i < l; i++) {
+		char c = s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
+			non_numeric = true;
+			partlen++;
+		} else if (c >= '0' && c <= '9') {
+			partlen++;
+		} else if (c == '-') {
+			if (last == '.')
+				return false;
+			partlen++;
+			non_numeric = true;
+		} else if (c == '.') {
+			if (last == '.' || last == '-' || partlen > 63 || partlen == 0)
+				return false;
+			partlen = 0;
+		} else {
+			return false;
+		}
+		last = c;
+	}
+	if (last == '-' || partlen > 63)
+		return false;
+	return non_numeric;
+}
+
+int target_port(const char *s, bool tcp, uint16_t *port)
+{
+	if (*s == '\0') {
+		*port = 0;                          /* Go dials port 0 for "host:" */
+		return 0;
+	}
+	bool digits = true;
+	unsigned long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9') {
+			digits = false;
+			break;
+		}
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (digits) {
+		if (v > 65535)
+			return NSP_EINVAL;
+		*port = (uint16_t)v;
+		return 0;
+	}
+	struct servent se, *res = NULL;
+	char scratch[1024];
+	if (getservbyname_r(s, tcp ? "tcp" : "udp", &se, scratch, sizeof(scratch), &res) != 0 || !res)
+		return NSP_EINVAL;
+	*port = ntohs((uint16_t)res->s_port);
+	return 0;
+}
+
+uint32_t target_ip_hash(const target_ip_t *ip)
+{
+	uint32_t h = 0x811c9dc5u;
+	size_t n = ip->family == AF_INET ? 4 : 16;
+	for (size_t i = 0; i < n; i++) {
+		h ^= ip->addr[i];
+		h *= 0x01000193u;
+	}
+	return h;
+}
+
+void target_ip_str(const target_ip_t *ip, char *out, size_t outlen)
+{
+	if (!inet_ntop(ip->family, ip->addr, out, (socklen_t)outlen) && outlen)
+		out[0] = '\0';
+}
+
+void target_join(const target_ip_t *ip, uint16_t port, char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+	target_ip_str(ip, a, sizeof(a));
+	if (ip->family == AF_INET6)
+		snprintf(out, outlen, "[%s]:%u", a, port);
+	else
+		snprintf(out, outlen, "%s:%u", a, port);
+}
+
+socklen_t target_sockaddr(const target_ip_t *ip, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, ip->addr, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, ip->addr, 16);
+	return sizeof(*sin6);
+}

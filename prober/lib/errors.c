@@ -1,0 +1,20 @@
+/* errors -- strings for NSP_E* codes. */
+#include "lib/errors.h"
+
+const char *nsp_strerror(int code)
+{
+	switch ((enum nsp_error)code) {
+	case NSP_EOK:        return "ok";
+	case NSP_ENOMEM:     return "out of memory";
+	case NSP_EINVAL:     return "invalid argument";
+	case NSP_ENOSPC:     return "no space left in buffer";
+	case NSP_ERANGE:     return "value out of range";
+	case NSP_ENOENT:     return "not found";
+	case NSP_EAGAIN:     return "try again";
+	case NSP_EMALFORMED: return "malformed data";
+	case NSP_ECONFIG:    return "invalid configuration";
+	case NSP_ESYSTEM:    return "system call failed";
+	case NSP_ELIB:       return "library call failed";
+	}
+	return "unknown error";
+}

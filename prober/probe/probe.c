@@ -1,0 +1,1091 @@
+/* probe -- one DNS probe, step for step as blackbox_exporter 0.23's ProbeDNS (prober/dns.go) and the
+ * handler around it (prober/handler.go), so that metrics appear and are set at the same stages:
+ *
+ *   register dns gauges → transport check → split target → resolve (registers lookup/protocol/hash)
+ *   → DoT/source checks → build query → exchange → counts, query_succeeded → SOA serial → rcode
+ *   → answer/authority/additional validators
+ *
+ * The probe owns everything it allocates and frees it in probe_free. Its deadline is a loop timer;
+ * answer and deadline race and probe_finish runs once. */
+#include "probe/probe.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/dnssec.h"
+#include "dns/dnstab.h"
+#include "lib/duration.h"
+#include "net/dot.h"
+#include "lib/errors.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "dns/rrtext.h"
+#include "dns/target.h"
+#include "check/validate.h"
+#include "dns/wire.h"
+
+typedef enum probe_state {
+	PROBE_RESOLVING,
+	PROBE_QUERYING,
+	PROBE_FINISHED,
+} probe_state_t;
+
+struct probe {
+	probe_env_t env;
+	config_t *cfg;                    /* one reference, released in probe_free */
+	const config_module_t *mod;
+	char *module_name;
+	char *target;
+	double timeout_s;
+	probe_state_t state;
+	bool success;
+	probe_done_cb done;
+	void *done_ctx;
+
+	int64_t t_start;
+	int64_t deadline;
+	loop_timer_t deadline_timer;
+	loop_timer_t done_timer;
+	dnsclient_req_t *req;
+	dot_req_t *dot_req;               /* DNS over TLS: the exchange in flight */
+	dot_creds_t *creds;               /* DNS over TLS: one reference, released in probe_free */
+
+	plog_t log;
+	metrics_t m;
+
+	/* target and query */
+	char host[256];
+	char port[64];
+	bool tcp;
+	const char *ip_protocol;          /* "ip6" or "ip4" */
+	int64_t t_resolve_start;
+	target_ip_t ip;
+	int64_t t_query_start, t_query_sent;
+	uint8_t *query;                   /* owned; the query as sent (exact size) */
+	size_t qlen;
+	dnsclient_server_t server;
+
+	/* nsprobe's extensions */
+	bool fetching_keys;               /* dnssec: the exchange in flight asks for the DNSKEY set */
+	uint8_t *answer;                  /* dnssec: the main answer, kept while the keys are fetched */
+	dnssec_budget_t dnssec_budget;    /* dnssec: the work every check of this probe may still do */
+	size_t answer_len;
+	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
+	int64_t udp_connect_ns, udp_request_ns;
+	char rcode_label[16];
+	char *nsid;                       /* owned; the server's NSID as label text, when it sent one */
+};
+
+static void probe_finish(probe_t *p, bool success);
+
+/* Keeps the query at its own size: thousands of probes may wait at once, and most queries are a
+ * tenth of the largest possible one. Returns its length or a negative wire_query_write/NSP code. */
+static int set_query(probe_t *p, const wire_query_t *q)
+{
+	uint8_t tmp[WIRE_MAX_QUERY];
+	int len = wire_query_write(q, tmp, sizeof(tmp));
+	if (len < 0)
+		return len;
+	uint8_t *copy = malloc((size_t)len);
+	if (!copy)
+		return NSP_ENOMEM;
+	memcpy(copy, tmp, (size_t)len);
+	free(p->query);
+	p->query = copy;
+	p->qlen = (size_t)len;
+	return len;
+}
+
+static double secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static void fmt_float(double v, char out[32])
+{
+	metrics_fmt_float(v, out);
+}
+
+/* Go's dial network for the probe's transport and address family, as blackbox logs it. */
+static const char *net_name(const probe_t *p)
+{
+	if (p->tcp)
+		return p->ip.family == AF_INET ? "tcp4" : "tcp6";
+	return p->ip.family == AF_INET ? "udp4" : "udp6";
+}
+
+static void fmt_uint(unsigned long v, char out[32])
+{
+	snprintf(out, 32, "%lu", v);
+}
+
+/* ---- completion ---- */
+
+static void on_done_timer(void *ctx)
+{
+	probe_t *p = ctx;
+	p->done(p->done_ctx, p);
+}
+
+static void probe_finish(probe_t *p, bool success)
+{
+	if (p->state == PROBE_FINISHED)
+		return;
+	p->state = PROBE_FINISHED;
+	loop_timer_stop(p->env.loop, &p->deadline_timer);
+	dnsclient_cancel(p->req);
+	p->req = NULL;
+	dot_cancel(p->dot_req);
+	p->dot_req = NULL;
+	p->success = success;
+	double duration = secs(loop_now_ns() - p->t_start);
+	metrics_set(&p->m, MET_DURATION, duration);
+	metrics_set(&p->m, MET_SUCCESS, success ? 1 : 0);
+	char d[32];
+	fmt_float(duration, d);
+	if (success)
+		plog_line(&p->log, LOG_INFO, "Probe succeeded", "duration_seconds", d, NULL);
+	else
+		plog_line(&p->log, LOG_ERROR, "Probe failed", "duration_seconds", d, NULL);
+	/* Deliver from the loop: the result may be known inside probe_start. */
+	loop_timer_start(p->env.loop, &p->done_timer, loop_now_ns());
+}
+
+/* ---- answer checks ---- */
+
+static uint32_t soa_serial(const wire_msg_t *m, const wire_rr_t *rr, bool *ok)
+{
+	uint8_t name[WIRE_MAX_NAME];
+	size_t next;
+	*ok = false;
+	if (wire_name_read(m, rr->rdata, name, &next) < 0)
+		return 0;
+	if (wire_name_read(m, next, name, &next) < 0)
+		return 0;
+	if (next + 4 > (size_t)rr->rdata + rr->rdlen)
+		return 0;
+	*ok = true;
+	return (uint32_t)m->buf[next] << 24 | (uint32_t)m->buf[next + 1] << 16 |
+	       (uint32_t)m->buf[next + 2] << 8 | m->buf[next + 3];
+}
+
+static bool check_section(probe_t *p, const wire_msg_t *m, enum wire_section s,
+                          const validate_rules_t *rules, const char *name, const char *const *texts)
+{
+	char msg[64];
+	snprintf(msg, sizeof(msg), "Validating %s RRs", name);
+	plog_line(&p->log, LOG_INFO, msg, NULL);
+	size_t off = 0, n;
+	for (int i = 0; i < (int)s; i++)
+		off += m->count[i];
+	wire_section(m, s, &n);
+	if (!validate_rrs(rules, texts + off, n, &p->log)) {
+		snprintf(msg, sizeof(msg), "%s RRs validation failed", name);
+		plog_line(&p->log, LOG_ERROR, msg, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* The NSID option (RFC 5001) of the answer's OPT record as label text: printable ASCII as is (what
+ * servers put there), anything else as hex. */
+static void nsid_label(const wire_msg_t *m, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (!m->opt)
+		return;
+	size_t off = m->opt->rdata, end = off + m->opt->rdlen;
+	while (off + 4 <= end) {
+		unsigned code = (unsigned)m->buf[off] << 8 | m->buf[off + 1];
+		size_t len = (size_t)m->buf[off + 2] << 8 | m->buf[off + 3];
+		off += 4;
+		if (off + len > end)
+			return;
+		if (code == 3) {
+			bool printable = len > 0;
+			for (size_t i = 0; i < len; i++)
+				printable &= m->buf[off + i] >= 0x20 && m->buf[off + i] < 0x7f;
+			size_t o = 0;
+			for (size_t i = 0; i < len && o + 3 <= outlen; i++) {
+				if (printable)
+					out[o++] = (char)m->buf[off + i];
+				else
+					o += (size_t)snprintf(out + o, outlen - o, "%02x", m->buf[off + i]);
+			}
+			out[o < outlen ? o : outlen - 1] = '\0';
+			return;
+		}
+		off += len;
+	}
+}
+
+/* The facts about the answer that nsprobe adds for modules using its keys (issue #6). */
+static void answer_facts(probe_t *p, const wire_msg_t *m, size_t len)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	metrics_set(&p->m, MET_DNS_FLAG_AA, (m->flags & WIRE_FLAG_AA) ? 1 : 0);
+	metrics_set(&p->m, MET_DNS_FLAG_AD, (m->flags & WIRE_FLAG_AD) ? 1 : 0);
+	metrics_set(&p->m, MET_DNS_REPLY_TRUNCATED, (p->udp_truncated || (m->flags & WIRE_FLAG_TC)) ? 1 : 0);
+	metrics_set(&p->m, MET_DNS_RESPONSE_SIZE, (double)len);
+	const char *name = dnstab_rcode_name(m->rcode);
+	if (name)
+		snprintf(p->rcode_label, sizeof(p->rcode_label), "%s", name);
+	else
+		snprintf(p->rcode_label, sizeof(p->rcode_label), "RCODE%u", m->rcode);
+	metrics_set_label(&p->m, MET_DNS_RCODE_INFO, p->rcode_label, 1);
+	if (dns->edns_nsid) {
+		char nsid[2 * 128 + 1];
+		nsid_label(m, nsid, sizeof(nsid));
+		if (nsid[0] && (p->nsid = strdup(nsid)))
+			metrics_set_label(&p->m, MET_DNS_NSID_INFO, p->nsid, 1);
+	}
+}
+
+static void exchange_failed(probe_t *p, const char *err)
+{
+	plog_line(&p->log, LOG_ERROR, "Error while sending a DNS query", "err", err, NULL);
+	probe_finish(p, false);
+}
+
+/* ---- DNSSEC (issue #6): the answer's RRSIGs against the DNSKEY set the same server publishes ---- */
+
+static void send_exchange(probe_t *p);
+
+/* The section whose signatures are checked: the answer, or for a negative answer (NXDOMAIN, NODATA)
+ * the authority section, which carries the signed SOA and denial records. */
+static enum wire_section dnssec_section(const wire_msg_t *m)
+{
+	return m->count[WIRE_ANSWER] ? WIRE_ANSWER : WIRE_AUTHORITY;
+}
+
+static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *keys)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	enum wire_section sec = dnssec_section(m);
+	size_t n;
+	wire_section(m, sec, &n);
+	dnssec_verdict_t *v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	dnssec_result_t res = { .verdicts = v, .cap = n + 1 };
+	dnssec_opts_t opts = {
+		.now = loop_wall_ns() / 1000000000,
+		.min_validity = dns->dnssec_min_validity_ns / 1000000000,
+		.budget = &p->dnssec_budget,
+	};
+	int r = dnssec_check(m, sec, keys, &opts, &res);
+	if (r != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", nsp_strerror(r), NULL);
+		free(v);
+		probe_finish(p, false);
+		return;
+	}
+	/* the times of the RRSIGs that were read, as for any failed check (with a work limit, those
+	 * read before it stopped) */
+	if (res.have_times) {
+		metrics_set(&p->m, MET_DNSSEC_EARLIEST_EXPIRY, (double)res.earliest_expiry);
+		metrics_set(&p->m, MET_DNSSEC_LATEST_INCEPTION, (double)res.latest_inception);
+	}
+	if (res.limit != DNSSEC_LIMIT_NONE) {
+		/* a hostile or broken zone (KeyTrap, CVE-2023-50387): say which bound stopped the check */
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "work limit reached",
+		          "limit", dnssec_limit_describe(res.limit), NULL);
+		free(v);
+		probe_finish(p, false);
+		return;
+	}
+	metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, res.valid ? 1 : 0);
+	buf_t why = BUF_INIT;
+	if (res.n_rrsets == 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "no RRset to check", NULL);
+	} else if (!res.ok) {
+		char mv[32];
+		duration_format(dns->dnssec_min_validity_ns, mv);
+		dnssec_verdict_describe(m, &v[res.first_failure], &why);
+		if (v[res.first_failure].reason == DNSSEC_EXPIRING)
+			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why),
+			          "min_validity", mv, NULL);
+		else
+			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why), NULL);
+	} else {
+		char exp[32];
+		snprintf(exp, sizeof(exp), "%lld", (long long)res.earliest_expiry);
+		plog_line(&p->log, LOG_INFO, "DNSSEC signatures are valid", "earliest_expiry", exp, NULL);
+	}
+	buf_free(&why);
+	free(v);
+	probe_finish(p, res.ok);
+}
+
+/* After the classic checks passed: check the signatures, fetching the DNSKEY set first unless the
+ * answer is that set (a DNSKEY probe is validated against itself, RFC 4035 5.3.1). */
+static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, size_t len)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	enum wire_section sec = dnssec_section(m);
+	buf_t signer = BUF_INIT;
+	int r = dnssec_signer(m, sec, &signer);
+	if (r == NSP_ENOENT || (dns->query_type == 48 && sec == WIRE_ANSWER)) {
+		/* no RRSIG at all (every RRset fails as "missing RRSIG"), or the keys are in the answer */
+		buf_free(&signer);
+		dnssec_conclude(p, m, m);
+		return;
+	}
+	if (r != 0) {
+		buf_free(&signer);
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "unreadable RRSIG", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	p->answer = malloc(len);
+	if (!p->answer) {
+		buf_free(&signer);
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	memcpy(p->answer, buf, len);
+	p->answer_len = len;
+	wire_query_t q = {
+		.qname = buf_str(&signer),
+		.qtype = 48,                       /* DNSKEY */
+		.qclass = dns->query_class,
+		.rd = dns->recursion_desired,
+		.edns = true,
+		.edns_udp_size = 4096,             /* key sets are large; c-ares reads up to 4096 */
+		.edns_do = true,
+	};
+	int qlen = set_query(p, &q);
+	plog_line(&p->log, LOG_INFO, "Fetching the DNSKEY set", "signer", buf_str(&signer), NULL);
+	buf_free(&signer);
+	if (qlen < 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "the signer name cannot be queried",
+		          NULL);
+		probe_finish(p, false);
+		return;
+	}
+	p->qlen = (size_t)qlen;
+	p->fetching_keys = true;
+	send_exchange(p);
+}
+
+static void dnssec_keys_answer(probe_t *p, const uint8_t *buf, size_t len)
+{
+	size_t cap_m = wire_rr_capacity(p->answer_len), cap_k = wire_rr_capacity(len);
+	wire_rr_t *rm = calloc(cap_m, sizeof(*rm)), *rk = calloc(cap_k, sizeof(*rk));
+	wire_msg_t m, k;
+	if (!rm || !rk || wire_parse(p->answer, p->answer_len, rm, cap_m, &m) != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+	} else if (wire_parse(buf, len, rk, cap_k, &k) != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "the DNSKEY answer does not parse",
+		          "why", k.error ? k.error : "", NULL);
+		probe_finish(p, false);
+	} else {
+		dnssec_conclude(p, &m, &k);
+	}
+	free(rm);
+	free(rk);
+}
+
+static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	size_t cap = wire_rr_capacity(len);
+	wire_rr_t *rrs = calloc(cap, sizeof(*rrs));
+	const char **texts = NULL;
+	buf_t text = BUF_INIT, resp = BUF_INIT;
+	size_t *offs = NULL;
+	bool ok = false;
+	if (!rrs) {
+		exchange_failed(p, "out of memory");
+		goto done;
+	}
+	/* As miekg unpacks: the first record whose rdata does not fit its type is the error, else the
+	 * structural one. */
+	wire_msg_t m;
+	int pr = wire_parse(buf, len, rrs, cap, &m);
+	if (pr != 0 && pr != NSP_EMALFORMED) {
+		exchange_failed(p, nsp_strerror(pr));
+		goto done;
+	}
+	size_t total = m.count[0] + m.count[1] + m.count[2];
+	for (size_t i = 0; i < total; i++) {
+		const char *why = NULL;
+		if (rrtext_check(&m, &rrs[i], &why) != 0) {
+			exchange_failed(p, why ? why : "dns: bad rdata");
+			goto done;
+		}
+	}
+	if (pr != 0) {
+		exchange_failed(p, m.error ? m.error : "dns: bad message");
+		goto done;
+	}
+	/* The text of every RR, as the regexes see it (NUL-separated in one buffer). */
+	offs = calloc(total + 1, sizeof(*offs));
+	texts = calloc(total + 1, sizeof(*texts));
+	if (!offs || !texts) {
+		exchange_failed(p, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < total; i++) {
+		offs[i] = text.len;
+		if (rrtext_rr(&m, &rrs[i], &text) != 0 || buf_putc(&text, '\0') != 0) {
+			exchange_failed(p, buf_ok(&text) ? "dns: bad rdata" : "out of memory");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < total; i++)
+		texts[i] = text.p + offs[i];
+
+	if (rrtext_msg(&m, &resp) == 0)
+		plog_line(&p->log, LOG_INFO, "Got response", "response", buf_str(&resp), NULL);
+
+	metrics_set(&p->m, MET_DNS_ANSWER_RRS, (double)m.count[WIRE_ANSWER]);
+	metrics_set(&p->m, MET_DNS_AUTHORITY_RRS, (double)m.count[WIRE_AUTHORITY]);
+	metrics_set(&p->m, MET_DNS_ADDITIONAL_RRS, (double)m.count[WIRE_ADDITIONAL]);
+	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 1);
+	if (dns->extensions)
+		answer_facts(p, &m, len);
+
+	if (dns->query_type == 6) {                       /* SOA: the last SOA in the answer wins */
+		double serial = 0;
+		size_t n;
+		const wire_rr_t *ans = wire_section(&m, WIRE_ANSWER, &n);
+		for (size_t i = 0; i < n; i++) {
+			bool sok;
+			uint32_t s;
+			if (ans[i].type == 6 && (s = soa_serial(&m, &ans[i], &sok), sok))
+				serial = (double)s;
+		}
+		metrics_set(&p->m, MET_DNS_SERIAL, serial);
+	}
+
+	if (!validate_rcode((const char *const *)dns->valid_rcodes, dns->n_valid_rcodes,
+	                    dns->valid_rcodes_set, m.rcode, &p->log))
+		goto fail;
+	if (!check_section(p, &m, WIRE_ANSWER, &dns->validate_answer_rrs, "Answer", texts))
+		goto fail;
+	if (!check_section(p, &m, WIRE_AUTHORITY, &dns->validate_authority_rrs, "Authority", texts))
+		goto fail;
+	if (!check_section(p, &m, WIRE_ADDITIONAL, &dns->validate_additional_rrs, "Additional", texts))
+		goto fail;
+	if (dns->dnssec_validate) {
+		dnssec_begin(p, &m, buf, len);     /* finishes the probe itself, now or after the keys */
+		goto done;
+	}
+	ok = true;
+fail:
+	probe_finish(p, ok);
+done:
+	free(rrs);
+	free(offs);
+	free(texts);
+	buf_free(&text);
+	buf_free(&resp);
+}
+
+/* ---- exchange ---- */
+
+static void set_phases(probe_t *p, int64_t connect_ns, int64_t request_ns)
+{
+	metrics_set(&p->m, MET_DNS_DURATION_CONNECT, secs(connect_ns));
+	metrics_set(&p->m, MET_DNS_DURATION_REQUEST, secs(request_ns));
+}
+
+/* The DNSKEY fetch came back (either transport). */
+static void keys_exchanged(probe_t *p, int status, const char *error, const uint8_t *buf, size_t len)
+{
+	if (status != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "cannot fetch the DNSKEY set",
+		          "why", error ? error : nsp_strerror(status), NULL);
+		probe_finish(p, false);
+		return;
+	}
+	if (!p->server.tcp && !p->mod->dns.dns_over_tls && len >= 4 && (buf[2] & 0x02)) {
+		plog_line(&p->log, LOG_INFO, "Truncated DNSKEY answer, retrying over TCP", NULL);
+		p->server.tcp = true;
+		send_exchange(p);
+		return;
+	}
+	dnssec_keys_answer(p, buf, len);
+}
+
+static void on_answer(void *ctx, const dnsclient_answer_t *a)
+{
+	probe_t *p = ctx;
+	p->req = NULL;
+	if (p->state != PROBE_QUERYING)
+		return;
+	if (p->fetching_keys) {
+		keys_exchanged(p, a->status, a->error, a->buf, a->len);
+		return;
+	}
+	set_phases(p, a->connect_ns, a->request_ns);
+	if (a->status != 0) {
+		char err[160];
+		char addr[64];
+		target_join(&p->ip, p->server.port, addr, sizeof(addr));
+		if (a->dial_failed)
+			snprintf(err, sizeof(err), "dial %s %s: connect: %s", net_name(p), addr, a->error);
+		else
+			snprintf(err, sizeof(err), "read %s %s: %s", net_name(p), addr, a->error);
+		exchange_failed(p, err);
+		return;
+	}
+	if (!p->tcp && p->mod->dns.tcp_on_truncation && a->len >= 4 && (a->buf[2] & 0x02)) {
+		/* TC (RFC 1035 4.1.1): ask again over TCP, as a resolver would (RFC 7766 5). */
+		plog_line(&p->log, LOG_INFO, "Truncated answer, retrying over TCP", NULL);
+		p->udp_truncated = true;
+		p->udp_connect_ns = a->connect_ns;
+		p->udp_request_ns = a->request_ns;
+		p->tcp = true;
+		p->server.tcp = true;
+		p->t_query_start = loop_now_ns();
+		send_exchange(p);
+		return;
+	}
+	if (p->udp_truncated)          /* both exchanges count in their phases */
+		set_phases(p, p->udp_connect_ns + a->connect_ns, p->udp_request_ns + a->request_ns);
+	handle_answer(p, a->buf, a->len);
+}
+
+static void on_dot_answer(void *ctx, const dot_answer_t *a)
+{
+	probe_t *p = ctx;
+	p->dot_req = NULL;
+	if (p->state != PROBE_QUERYING)
+		return;
+	if (p->fetching_keys) {
+		keys_exchanged(p, a->status, a->error, a->buf, a->len);
+		return;
+	}
+	set_phases(p, a->connect_ns, a->request_ns);
+	if (a->status != 0) {
+		exchange_failed(p, a->error);
+		return;
+	}
+	handle_answer(p, a->buf, a->len);
+}
+
+/* DNS over TLS: server_name defaults to the target host as written, an IP literal included
+ * (dns.go: tlsConfig.ServerName = targetAddr). */
+static void send_dot(probe_t *p)
+{
+	const config_tls_t *tls = &p->mod->dns.tls_config;
+	dot_server_t srv = {
+		.ip = p->server.ip,
+		.port = p->server.port,
+		.has_source = p->server.has_source,
+		.source = p->server.source,
+		.server_name = tls->server_name && tls->server_name[0] ? tls->server_name : p->host,
+		.insecure_skip_verify = tls->insecure_skip_verify,
+		.min_version = tls->min_version,
+		.max_version = tls->max_version,
+	};
+	int r = dot_query(p->env.loop, p->creds, &srv, p->query, p->qlen, on_dot_answer, p, &p->dot_req);
+	if (r != 0 && p->fetching_keys) {
+		p->dot_req = NULL;
+		keys_exchanged(p, r, NULL, NULL, 0);
+		return;
+	}
+	if (p->fetching_keys)
+		return;
+	p->t_query_sent = loop_now_ns();
+	if (r != 0) {
+		p->dot_req = NULL;
+		set_phases(p, p->t_query_sent - p->t_query_start, 0);
+		exchange_failed(p, nsp_strerror(r));
+	}
+}
+
+/* Sends p->query to p->server over the module's transport; the answer comes to on_answer or
+ * on_dot_answer. */
+static void send_exchange(probe_t *p)
+{
+	if (p->mod->dns.dns_over_tls) {
+		send_dot(p);
+		return;
+	}
+	int64_t remaining = p->deadline - loop_now_ns();
+	int r = dnsclient_query(p->env.dns, &p->server, p->query, p->qlen, remaining, on_answer, p, &p->req);
+	p->t_query_sent = loop_now_ns();
+	if (r != 0) {
+		p->req = NULL;
+		if (p->fetching_keys) {
+			keys_exchanged(p, r, NULL, NULL, 0);
+			return;
+		}
+		set_phases(p, p->t_query_sent - p->t_query_start, 0);
+		exchange_failed(p, nsp_strerror(r));
+	}
+}
+
+static void send_query(probe_t *p)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	char target_ip[160], dial[16], qtype[32], qclass[32];
+	uint16_t port = 0;
+
+	/* ip:port with the port as written (it may be a service name), as Go's JoinHostPort. */
+	{
+		char a[64];
+		target_ip_str(&p->ip, a, sizeof(a));
+		if (p->ip.family == AF_INET6)
+			snprintf(target_ip, sizeof(target_ip), "[%s]:%s", a, p->port);
+		else
+			snprintf(target_ip, sizeof(target_ip), "%s:%s", a, p->port);
+	}
+	snprintf(dial, sizeof(dial), "%s", net_name(p));
+
+	if (dns->dns_over_tls) {
+		if (!p->tcp) {
+			plog_line(&p->log, LOG_ERROR, "Configuration error: Expected transport protocol tcp for DoT",
+			          "protocol", "udp", NULL);
+			probe_finish(p, false);
+			return;
+		}
+		/* NewTLSConfig reads tls_config's files here, before the source address is parsed. */
+		char err[512];
+		if (dot_creds_get(&dns->tls_config, &p->creds, err, sizeof(err)) != 0) {
+			plog_line(&p->log, LOG_ERROR, "Failed to create TLS configuration", "err", err, NULL);
+			probe_finish(p, false);
+			return;
+		}
+	}
+
+	memset(&p->server, 0, sizeof(p->server));
+	if (dns->source_ip_address && dns->source_ip_address[0]) {
+		target_ip_t src;
+		if (!target_parse_ip(dns->source_ip_address, &src)) {
+			plog_line(&p->log, LOG_ERROR, "Error parsing source ip address", "srcIP",
+			          dns->source_ip_address, NULL);
+			probe_finish(p, false);
+			return;
+		}
+		char s[64];
+		target_ip_str(&src, s, sizeof(s));
+		plog_line(&p->log, LOG_INFO, "Using local address", "srcIP", s, NULL);
+		p->server.has_source = true;
+		p->server.source = src;
+	}
+
+	fmt_uint(dns->query_type, qtype);
+	fmt_uint(dns->query_class, qclass);
+	{
+		/* miekg dials "tcp4-tls"; the errors below name the plain network, as net.Dial's do. */
+		char dial_log[24];
+		snprintf(dial_log, sizeof(dial_log), "%s%s", dial, dns->dns_over_tls ? "-tls" : "");
+		plog_line(&p->log, LOG_INFO, "Making DNS query", "target", target_ip, "dial_protocol", dial_log,
+		          "query", dns->query_name ? dns->query_name : "", "type", qtype, "class", qclass, NULL);
+	}
+
+	p->t_query_start = loop_now_ns();
+	int r = target_port(p->port, p->tcp, &port);
+	if (r != 0) {
+		char err[128];
+		snprintf(err, sizeof(err), "dial %s: address %s: invalid port", dial, p->port);
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		exchange_failed(p, err);
+		return;
+	}
+	if (p->server.has_source && p->server.source.family != p->ip.family) {
+		char err[160], s[64];
+		target_ip_str(&p->server.source, s, sizeof(s));
+		snprintf(err, sizeof(err), "dial %s: address %s: no suitable address found", dial, s);
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		exchange_failed(p, err);
+		return;
+	}
+	wire_query_t q = {
+		.qname = dns->query_name ? dns->query_name : "",
+		.qtype = dns->query_type,
+		.qclass = dns->query_class,
+		.rd = dns->recursion_desired,
+		.edns = dns->edns,
+		.edns_udp_size = dns->edns_udp_size,
+		.edns_do = dns->edns_do,
+		.edns_nsid = dns->edns_nsid,
+	};
+	int len = set_query(p, &q);
+	if (len < 0) {
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		exchange_failed(p, len == NSP_ENOMEM ? "out of memory" : "dns: bad rdata");
+		return;
+	}
+	int64_t remaining = p->deadline - loop_now_ns();
+	if (remaining <= 0 || port == 0) {
+		/* The deadline passed already (blackbox: "i/o timeout" at dial), or Go dials port 0 and the
+		 * kernel refuses it. */
+		set_phases(p, loop_now_ns() - p->t_query_start, 0);
+		char err[256];
+		snprintf(err, sizeof(err), "dial %s %s: %s", dial, target_ip,
+		         port == 0 ? "connect: connection refused" : "i/o timeout");
+		exchange_failed(p, err);
+		return;
+	}
+	p->server.ip = p->ip;
+	p->server.port = port;
+	p->server.tcp = p->tcp;
+	p->state = PROBE_QUERYING;
+	send_exchange(p);
+}
+
+/* ---- target resolution (chooseProtocol in prober/utils.go) ---- */
+
+static void resolved(probe_t *p, const target_ip_t *ip, int protocol)
+{
+	double lookup = secs(loop_now_ns() - p->t_resolve_start);
+	char a[64];
+	target_ip_str(ip, a, sizeof(a));
+	plog_line(&p->log, LOG_INFO, "Resolved target address", "target", p->host, "ip", a, NULL);
+	metrics_set(&p->m, MET_DNS_LOOKUP_TIME, lookup);
+	metrics_set(&p->m, MET_IP_PROTOCOL, protocol);
+	metrics_set(&p->m, MET_IP_ADDR_HASH, (double)target_ip_hash(ip));
+	metrics_set(&p->m, MET_DNS_DURATION_RESOLVE, lookup);
+	p->ip = *ip;
+	send_query(p);
+}
+
+static void resolve_failed(probe_t *p, bool fallback, const char *err)
+{
+	metrics_set(&p->m, MET_DNS_LOOKUP_TIME, secs(loop_now_ns() - p->t_resolve_start));
+	if (fallback)
+		plog_line(&p->log, LOG_ERROR, "Resolution with IP protocol failed", "target", p->host, "err", err,
+		          NULL);
+	else
+		plog_line(&p->log, LOG_ERROR, "Resolution with IP protocol failed", "target", p->host,
+		          "ip_protocol", p->ip_protocol, "err", err, NULL);
+	plog_line(&p->log, LOG_ERROR, "Error resolving address", "err", err, NULL);
+	probe_finish(p, false);
+}
+
+/* Picks the address as chooseProtocol does: the first of the preferred family, else (with fallback)
+ * the last one of the other family. */
+static void choose(probe_t *p, const target_ip_t *ips, size_t n)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	int want = strcmp(p->ip_protocol, "ip6") == 0 ? AF_INET6 : AF_INET;
+	const target_ip_t *fallback = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ips[i].family == want) {
+			resolved(p, &ips[i], want == AF_INET6 ? 6 : 4);
+			return;
+		}
+		fallback = &ips[i];
+	}
+	if (!dns->ip_protocol_fallback || !fallback) {
+		char err[320];
+		if (!dns->ip_protocol_fallback)
+			snprintf(err, sizeof(err), "address %s: no suitable address found", p->host);
+		else
+			snprintf(err, sizeof(err), "unable to find ip; no fallback");
+		/* blackbox logs the LookupIP error in the no-fallback case and only "Error resolving address"
+		 * for "unable to find ip" */
+		if (!dns->ip_protocol_fallback) {
+			resolve_failed(p, false, err);
+		} else {
+			metrics_set(&p->m, MET_DNS_LOOKUP_TIME, secs(loop_now_ns() - p->t_resolve_start));
+			plog_line(&p->log, LOG_ERROR, "Error resolving address", "err", err, NULL);
+			probe_finish(p, false);
+		}
+		return;
+	}
+	resolved(p, fallback, want == AF_INET6 ? 4 : 6);
+}
+
+static void on_addrs(void *ctx, const dnsclient_addrs_t *a)
+{
+	probe_t *p = ctx;
+	p->req = NULL;
+	if (p->state != PROBE_RESOLVING)
+		return;
+	if (a->status != 0) {
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: %s", p->host, a->error);
+		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
+		return;
+	}
+	choose(p, a->ips, a->n);
+}
+
+static void resolve_target(probe_t *p)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	const char *pref = dns->preferred_ip_protocol;
+	p->ip_protocol = (!pref || !pref[0] || strcmp(pref, "ip6") == 0) ? "ip6" : "ip4";
+	/* Registered at resolution, set even when it fails (a defer in chooseProtocol). */
+	metrics_set(&p->m, MET_DNS_LOOKUP_TIME, 0);
+	metrics_set(&p->m, MET_IP_PROTOCOL, 0);
+	metrics_set(&p->m, MET_IP_ADDR_HASH, 0);
+	plog_line(&p->log, LOG_INFO, "Resolving target address", "target", p->host, "ip_protocol",
+	          p->ip_protocol, NULL);
+	p->t_resolve_start = loop_now_ns();
+
+	target_ip_t ip;
+	if (target_parse_ip(p->host, &ip)) {
+		choose(p, &ip, 1);          /* an IP literal resolves to itself, without a lookup */
+		return;
+	}
+	if (p->deadline <= loop_now_ns()) {
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
+		resolve_failed(p, dns->ip_protocol_fallback, err);
+		return;
+	}
+	if (!target_is_domain_name(p->host)) {
+		/* Go's resolver refuses to look such a name up (isDomainName): "127.0.0.01" (c-ares would
+		 * read it as 127.0.0.1, and "0177.0.0.1" as 177.0.0.1), names with spaces or control bytes. */
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: no such host", p->host);
+		resolve_failed(p, dns->ip_protocol_fallback, err);
+		return;
+	}
+	int family = AF_UNSPEC;
+	if (!dns->ip_protocol_fallback)
+		family = strcmp(p->ip_protocol, "ip6") == 0 ? AF_INET6 : AF_INET;
+	int r = dnsclient_resolve(p->env.dns, p->host, family, on_addrs, p, &p->req);
+	if (r != 0) {
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: %s", p->host, nsp_strerror(r));
+		resolve_failed(p, dns->ip_protocol_fallback, err);
+	}
+}
+
+/* ---- deadline ---- */
+
+static void on_deadline(void *ctx)
+{
+	probe_t *p = ctx;
+	int64_t now = loop_now_ns();
+	if (p->state == PROBE_RESOLVING) {
+		dnsclient_cancel(p->req);
+		p->req = NULL;
+		char err[320];
+		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
+		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
+	} else if (p->state == PROBE_QUERYING && p->fetching_keys) {
+		/* the probe's own exchange is done and timed; only the key fetch ran out of time */
+		dnsclient_cancel(p->req);
+		p->req = NULL;
+		dot_cancel(p->dot_req);
+		p->dot_req = NULL;
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "timeout fetching the DNSKEY set",
+		          NULL);
+		probe_finish(p, false);
+	} else if (p->state == PROBE_QUERYING && p->dot_req) {
+		int64_t connect_ns, request_ns;
+		char err[200];
+		dot_progress(p->dot_req, now, &connect_ns, &request_ns, err, sizeof(err));
+		dot_cancel(p->dot_req);
+		p->dot_req = NULL;
+		set_phases(p, connect_ns, request_ns);
+		exchange_failed(p, err);
+	} else if (p->state == PROBE_QUERYING) {
+		dnsclient_cancel(p->req);
+		p->req = NULL;
+		set_phases(p, p->t_query_sent - p->t_query_start, now - p->t_query_sent);
+		char err[200], addr[64];
+		target_join(&p->ip, p->server.port, addr, sizeof(addr));
+		snprintf(err, sizeof(err), "read %s %s: i/o timeout", net_name(p), addr);
+		exchange_failed(p, err);
+	}
+}
+
+/* ---- life ---- */
+
+probe_t *probe_start(const probe_env_t *env, config_t *cfg, const char *module_name, const char *target,
+                     double timeout_s, probe_done_cb done, void *ctx)
+{
+	const config_module_t *mod = config_module_get(cfg, module_name);
+	probe_t *p = calloc(1, sizeof(*p));
+	if (!p || !mod)
+		goto oom;
+	p->env = *env;
+	p->cfg = config_ref(cfg);
+	p->mod = mod;
+	p->module_name = strdup(module_name);
+	p->target = strdup(target);
+	if (!p->module_name || !p->target)
+		goto oom;
+	p->timeout_s = timeout_s;
+	p->done = done;
+	p->done_ctx = ctx;
+	p->state = PROBE_RESOLVING;
+	loop_timer_init(&p->deadline_timer, on_deadline, p);
+	loop_timer_init(&p->done_timer, on_done_timer, p);
+	plog_init(&p->log, p->module_name, p->target);
+
+	p->t_start = loop_now_ns();
+	int64_t tns = 0;
+	if (isfinite(timeout_s) && timeout_s > 0)
+		tns = timeout_s >= 1e9 ? (int64_t)1e18 : (int64_t)(timeout_s * 1e9);
+	p->deadline = p->t_start + tns;
+	dnssec_budget_init(&p->dnssec_budget, p->deadline);
+
+	char t[32];
+	fmt_float(timeout_s, t);
+	plog_line(&p->log, LOG_INFO, "Beginning probe", "probe", mod->prober ? mod->prober : "", "timeout_seconds",
+	          t, NULL);
+	if (loop_timer_start(env->loop, &p->deadline_timer, p->deadline) != 0)
+		goto oom_started;
+
+	/* The gauges ProbeDNS registers first. */
+	metrics_set(&p->m, MET_DNS_DURATION_CONNECT, 0);
+	metrics_set(&p->m, MET_DNS_DURATION_REQUEST, 0);
+	metrics_set(&p->m, MET_DNS_DURATION_RESOLVE, 0);
+	metrics_set(&p->m, MET_DNS_ANSWER_RRS, 0);
+	metrics_set(&p->m, MET_DNS_AUTHORITY_RRS, 0);
+	metrics_set(&p->m, MET_DNS_ADDITIONAL_RRS, 0);
+	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 0);
+
+	const config_dns_t *dns = &mod->dns;
+	if (dns->dnssec_validate)
+		metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, 0);
+	const char *proto = dns->transport_protocol ? dns->transport_protocol : "";
+	if (!proto[0])
+		proto = "udp";
+	if (strcmp(proto, "udp") != 0 && strcmp(proto, "tcp") != 0) {
+		plog_line(&p->log, LOG_ERROR, "Configuration error: Expected transport protocol udp or tcp",
+		          "protocol", proto, NULL);
+		probe_finish(p, false);
+		return p;
+	}
+	p->tcp = strcmp(proto, "tcp") == 0;
+
+	if (target_split(p->target, dns->dns_over_tls ? "853" : "53", p->host, sizeof(p->host), p->port,
+	                 sizeof(p->port)) != 0) {
+		/* Longer than any DNS name or port: it cannot resolve. */
+		snprintf(p->host, sizeof(p->host), "%.200s", p->target);
+		p->ip_protocol = "ip6";
+		metrics_set(&p->m, MET_DNS_LOOKUP_TIME, 0);
+		metrics_set(&p->m, MET_IP_PROTOCOL, 0);
+		metrics_set(&p->m, MET_IP_ADDR_HASH, 0);
+		plog_line(&p->log, LOG_ERROR, "Error resolving address", "err", "target too long", NULL);
+		probe_finish(p, false);
+		return p;
+	}
+	resolve_target(p);
+	return p;
+
+oom_started:
+	probe_free(p);
+	return NULL;
+oom:
+	if (p) {
+		if (p->cfg)
+			config_unref(p->cfg);
+		free(p->module_name);
+		free(p->target);
+		free(p);
+	}
+	return NULL;
+}
+
+void probe_abort(probe_t *p, const char *why)
+{
+	if (!p || p->state == PROBE_FINISHED)
+		return;
+	dnsclient_cancel(p->req);
+	p->req = NULL;
+	dot_cancel(p->dot_req);
+	p->dot_req = NULL;
+	plog_line(&p->log, LOG_ERROR, "Probe aborted", "reason", why, NULL);
+	probe_finish(p, false);
+}
+
+void probe_free(probe_t *p)
+{
+	if (!p)
+		return;
+	loop_timer_stop(p->env.loop, &p->deadline_timer);
+	loop_timer_stop(p->env.loop, &p->done_timer);
+	dnsclient_cancel(p->req);
+	dot_cancel(p->dot_req);
+	dot_creds_unref(p->creds);
+	plog_deinit(&p->log);
+	free(p->answer);
+	free(p->query);
+	free(p->nsid);
+	config_unref(p->cfg);
+	free(p->module_name);
+	free(p->target);
+	free(p);
+}
+
+bool probe_succeeded(const probe_t *p)
+{
+	return p->success;
+}
+
+int probe_write_metrics(const probe_t *p, buf_t *out)
+{
+	return metrics_render(&p->m, out);
+}
+
+/* A record keeps the metrics as values (a few hundred bytes) and renders them when /logs asks:
+ * thousands of probes finishing at once should not each hold a rendered copy. */
+struct probe_record {
+	plog_t log;
+	metrics_t m;
+	char rcode_label[16];             /* the label values m points at, copied from the probe */
+	char nsid[2 * 128 + 1];
+	config_t *cfg;                    /* keeps mod alive */
+	const config_module_t *mod;
+};
+
+static int write_debug(const plog_t *log, const metrics_t *m, const config_module_t *mod, buf_t *out)
+{
+	buf_puts(out, "Logs for the probe:\n");
+	plog_render(log, out);
+	buf_puts(out, "\n\n\nMetrics that would have been returned:\n");
+	metrics_render(m, out);
+	buf_puts(out, "\n\n\nModule configuration:\n");
+	if (mod->debug_yaml)
+		buf_puts(out, mod->debug_yaml);
+	return buf_ok(out) ? 0 : NSP_ENOMEM;
+}
+
+int probe_write_debug(const probe_t *p, buf_t *out)
+{
+	return write_debug(&p->log, &p->m, p->mod, out);
+}
+
+probe_record_t *probe_take_record(probe_t *p)
+{
+	probe_record_t *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->log = p->log;
+	plog_init(&p->log, "", "");         /* the probe keeps an empty log */
+	r->m = p->m;
+	memcpy(r->rcode_label, p->rcode_label, sizeof(r->rcode_label));
+	if (p->nsid)
+		snprintf(r->nsid, sizeof(r->nsid), "%s", p->nsid);
+	if (r->m.label[MET_DNS_RCODE_INFO])
+		r->m.label[MET_DNS_RCODE_INFO] = r->rcode_label;
+	if (r->m.label[MET_DNS_NSID_INFO])
+		r->m.label[MET_DNS_NSID_INFO] = r->nsid;
+	r->cfg = config_ref(p->cfg);
+	r->mod = p->mod;
+	return r;
+}
+
+int probe_record_write_debug(const probe_record_t *r, buf_t *out)
+{
+	return write_debug(&r->log, &r->m, r->mod, out);
+}
+
+void probe_record_free(probe_record_t *r)
+{
+	if (!r)
+		return;
+	plog_deinit(&r->log);
+	config_unref(r->cfg);
+	free(r);
+}

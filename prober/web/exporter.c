@@ -1,0 +1,166 @@
+/* exporter -- shared state of the workers, the reload swap and the /metrics page. */
+#include "web/exporter.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lib/errors.h"
+#include "net/loop.h"
+#include "lib/metrics.h"
+
+int exporter_init(exporter_t *ex, const char *config_path, double timeout_offset, size_t history_limit,
+                  char *err, size_t errlen)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->timeout_offset = timeout_offset;
+	ex->start_wall_ns = loop_wall_ns();
+	ex->config_path = strdup(config_path);
+	ex->history = history_new(history_limit);
+	if (!ex->config_path || !ex->history) {
+		snprintf(err, errlen, "out of memory");
+		exporter_deinit(ex);
+		return NSP_ENOMEM;
+	}
+	pthread_mutex_init(&ex->lock, NULL);
+	pthread_mutex_init(&ex->reload_lock, NULL);
+	int r = config_load(ex->config_path, &ex->cfg, err, errlen);
+	if (r != 0) {
+		pthread_mutex_destroy(&ex->lock);
+		pthread_mutex_destroy(&ex->reload_lock);
+		free(ex->config_path);
+		history_free(ex->history);
+		memset(ex, 0, sizeof(*ex));
+		return r;
+	}
+	atomic_store(&ex->last_reload_ok, true);
+	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
+	return 0;
+}
+
+void exporter_deinit(exporter_t *ex)
+{
+	if (ex->cfg) {
+		config_unref(ex->cfg);
+		pthread_mutex_destroy(&ex->lock);
+		pthread_mutex_destroy(&ex->reload_lock);
+	}
+	history_free(ex->history);
+	free(ex->config_path);
+	memset(ex, 0, sizeof(*ex));
+}
+
+config_t *exporter_config(exporter_t *ex)
+{
+	pthread_mutex_lock(&ex->lock);
+	config_t *c = config_ref(ex->cfg);
+	pthread_mutex_unlock(&ex->lock);
+	return c;
+}
+
+int exporter_reload(exporter_t *ex, char *err, size_t errlen)
+{
+	config_t *fresh = NULL;
+	pthread_mutex_lock(&ex->reload_lock);
+	int r = config_load(ex->config_path, &fresh, err, errlen);
+	if (r != 0) {
+		atomic_store(&ex->last_reload_ok, false);
+		pthread_mutex_unlock(&ex->reload_lock);
+		return r;
+	}
+	pthread_mutex_lock(&ex->lock);
+	config_t *old = ex->cfg;
+	ex->cfg = fresh;
+	pthread_mutex_unlock(&ex->lock);
+	config_unref(old);       /* probes still running keep their own reference */
+	atomic_store(&ex->last_reload_ok, true);
+	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
+	pthread_mutex_unlock(&ex->reload_lock);
+	return 0;
+}
+
+/* ---- process_* as the Prometheus client libraries export them from /proc ---- */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;     /* the directory's own fd */
+}
+
+static void process_metrics(exporter_t *ex, buf_t *out)
+{
+	long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	unsigned long utime = 0, stime = 0, vsize = 0;
+	long rss = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+	if (f) {
+		char line[1024];
+		if (fgets(line, sizeof(line), f)) {
+			char *p = strrchr(line, ')');
+			if (p && sscanf(p + 2,
+			                "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d "
+			                "%*u %lu %ld",
+			                &utime, &stime, &vsize, &rss) != 4) {
+				utime = stime = vsize = 0;
+				rss = 0;
+			}
+		}
+		fclose(f);
+	}
+	struct rlimit rl;
+	double maxfds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (double)rl.rlim_cur : 0;
+
+	metrics_family(out, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+	               "counter");
+	metrics_sample(out, "process_cpu_seconds_total", NULL, (double)(utime + stime) / (double)ticks);
+	metrics_family(out, "process_max_fds", "Maximum number of open file descriptors.", "gauge");
+	metrics_sample(out, "process_max_fds", NULL, maxfds);
+	metrics_family(out, "process_open_fds", "Number of open file descriptors.", "gauge");
+	metrics_sample(out, "process_open_fds", NULL, count_fds());
+	metrics_family(out, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge");
+	metrics_sample(out, "process_resident_memory_bytes", NULL, (double)rss * (double)page);
+	metrics_family(out, "process_start_time_seconds",
+	               "Start time of the process since unix epoch in seconds.", "gauge");
+	metrics_sample(out, "process_start_time_seconds", NULL, (double)(ex->start_wall_ns / 1000000000));
+	metrics_family(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge");
+	metrics_sample(out, "process_virtual_memory_bytes", NULL, (double)vsize);
+}
+
+void exporter_write_metrics(exporter_t *ex, buf_t *out)
+{
+	metrics_family(out, "blackbox_exporter_build_info",
+	               "A metric with a constant '1' value labeled by version, revision, branch, goversion "
+	               "from which blackbox_exporter was built, and the goos and goarch for the build.",
+	               "gauge");
+	metrics_sample(out, "blackbox_exporter_build_info",
+	               "branch=\"\",goarch=\"amd64\",goos=\"linux\",goversion=\"nsprobe\",revision=\"\","
+	               "version=\"" NSPROBE_VERSION "\"",
+	               1);
+	metrics_family(out, "blackbox_exporter_config_last_reload_success_timestamp_seconds",
+	               "Timestamp of the last successful configuration reload.", "gauge");
+	metrics_sample(out, "blackbox_exporter_config_last_reload_success_timestamp_seconds", NULL,
+	               (double)atomic_load(&ex->last_reload_success_ns) / 1e9);
+	metrics_family(out, "blackbox_exporter_config_last_reload_successful",
+	               "Blackbox exporter config loaded successfully.", "gauge");
+	metrics_sample(out, "blackbox_exporter_config_last_reload_successful", NULL,
+	               atomic_load(&ex->last_reload_ok) ? 1 : 0);
+	metrics_family(out, "blackbox_module_unknown_total", "Count of unknown modules requested by probes",
+	               "counter");
+	metrics_sample(out, "blackbox_module_unknown_total", NULL,
+	               (double)atomic_load(&ex->module_unknown_total));
+	metrics_family(out, "nsprobe_build_info",
+	               "A metric with a constant '1' value labeled by the nsprobe version.", "gauge");
+	metrics_sample(out, "nsprobe_build_info", "version=\"" NSPROBE_VERSION "\"", 1);
+	process_metrics(ex, out);
+}

@@ -1,0 +1,882 @@
+/* webconfig -- exporter-toolkit 0.8.2's web configuration file, loaded once and checked strictly.
+ *
+ * exporter-toolkit decodes the file with yaml.v2's UnmarshalStrict into web.Config; we walk the
+ * libyaml document the same way: unknown and repeated keys are errors, plain scalars go into string
+ * fields whatever they look like (yaml.v2 does that), bools take the YAML 1.1 words. Then its checks
+ * run in its order (web/tls_config.go ConfigToTLSConfig, web/handler.go validateHeaderConfig and
+ * validateUsers), with messages in its words where it has some.
+ *
+ * GnuTLS lives here too (one includer): the certificate/key pair is tried once, the priority string is
+ * compiled once to catch mistakes at start-up, and client certificates are verified against a trust
+ * list of our own, because MHD only asks for them and checks nothing. */
+#include "web/webconfig.h"
+
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <yaml.h>
+
+#include "lib/buf.h"
+#include "lib/errors.h"
+#include "config/yamldepth.h"
+
+#define WEBCONFIG_MAX_FILE (1024 * 1024)   /* certificates and configs are a few KB */
+#define WEBCONFIG_MAX_CHAIN 16
+
+struct webconfig_tls_verifier {
+	gnutls_x509_trust_list_t list;
+};
+
+/* exporter-toolkit's bcrypt hash of "fakepassword" (web/handler.go), checked for unknown users. */
+static const char dummy_bcrypt[] = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
+
+/* ---- tables: what exporter-toolkit accepts ---- */
+
+/* web/handler.go extraHTTPHeaders: the only headers that may be set; some with fixed values. */
+static const struct {
+	const char *name;
+	const char *values[3];   /* NULL-terminated; empty: any value */
+} allowed_headers[] = {
+	{ .name = "Strict-Transport-Security" },
+	{ .name = "X-Content-Type-Options", .values = { "nosniff" } },
+	{ .name = "X-Frame-Options", .values = { "deny", "sameorigin" } },
+	{ .name = "X-XSS-Protection" },
+	{ .name = "Content-Security-Policy" },
+};
+
+static const struct {
+	const char *name;
+	webconfig_client_auth_t mode;
+} client_auth_names[] = {
+	{ "", WEBCONFIG_NO_CLIENT_CERT },
+	{ "NoClientCert", WEBCONFIG_NO_CLIENT_CERT },
+	{ "RequestClientCert", WEBCONFIG_REQUEST_CLIENT_CERT },
+	{ "RequireAnyClientCert", WEBCONFIG_REQUIRE_ANY_CLIENT_CERT },
+	{ "RequireClientCert", WEBCONFIG_REQUIRE_ANY_CLIENT_CERT },   /* kept by toolkit for old configs */
+	{ "VerifyClientCertIfGiven", WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN },
+	{ "RequireAndVerifyClientCert", WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT },
+};
+
+/* Go's tlsVersions, ordered, with GnuTLS's names. */
+static const struct {
+	const char *name;
+	const char *gnutls;
+} tls_versions[] = {
+	{ "TLS10", "VERS-TLS1.0" },
+	{ "TLS11", "VERS-TLS1.1" },
+	{ "TLS12", "VERS-TLS1.2" },
+	{ "TLS13", "VERS-TLS1.3" },
+};
+#define TLS12 2
+#define TLS13 3
+
+/* Go 1.19 tls.CipherSuites() (the secure ones; the rest are "unknown cipher" to exporter-toolkit)
+ * split into GnuTLS's key exchange, cipher and MAC keywords. The TLS 1.3 suites have no kx: Go
+ * accepts their names and ignores them, since TLS 1.3 suites are not configurable in Go. */
+static const struct {
+	const char *name;
+	const char *kx, *cipher, *mac;
+} cipher_suites[] = {
+	{ "TLS_RSA_WITH_AES_128_CBC_SHA", "RSA", "AES-128-CBC", "SHA1" },
+	{ "TLS_RSA_WITH_AES_256_CBC_SHA", "RSA", "AES-256-CBC", "SHA1" },
+	{ "TLS_RSA_WITH_AES_128_GCM_SHA256", "RSA", "AES-128-GCM", "AEAD" },
+	{ "TLS_RSA_WITH_AES_256_GCM_SHA384", "RSA", "AES-256-GCM", "AEAD" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA", "AES-128-CBC", "SHA1" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA", "AES-256-CBC", "SHA1" },
+	{ "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA", "AES-128-CBC", "SHA1" },
+	{ "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA", "AES-256-CBC", "SHA1" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA", "AES-128-GCM", "AEAD" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA", "AES-256-GCM", "AEAD" },
+	{ "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA", "AES-128-GCM", "AEAD" },
+	{ "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA", "AES-256-GCM", "AEAD" },
+	{ "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA", "CHACHA20-POLY1305", "AEAD" },
+	{ "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA", "CHACHA20-POLY1305", "AEAD" },
+	{ "TLS_AES_128_GCM_SHA256", NULL, NULL, NULL },
+	{ "TLS_AES_256_GCM_SHA384", NULL, NULL, NULL },
+	{ "TLS_CHACHA20_POLY1305_SHA256", NULL, NULL, NULL },
+};
+
+/* The ciphers Go always keeps for TLS 1.3, whatever cipher_suites says. */
+static const char tls13_ciphers[] = ":+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:+AEAD:+ECDHE-RSA:+ECDHE-ECDSA";
+
+static const struct {
+	const char *name;
+	const char *group;
+} curves[] = {
+	{ "CurveP256", "GROUP-SECP256R1" },
+	{ "CurveP384", "GROUP-SECP384R1" },
+	{ "CurveP521", "GROUP-SECP521R1" },
+	{ "X25519", "GROUP-X25519" },
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- the load ---- */
+
+/* What yaml.v2 would decode, before exporter-toolkit's checks. Strings are borrowed from the doc. */
+typedef struct wc_raw {
+	const char *cert_file, *key_file, *client_auth, *client_ca_file;
+	const yaml_node_t *cert_node, *key_node, *auth_node, *ca_node, *tls_node;
+	const char *ciphers[COUNT(cipher_suites)];
+	size_t nciphers;
+	const char *curves[COUNT(curves)];
+	size_t ncurves;
+	int min_version, max_version;
+	const yaml_node_t *min_node;
+	bool prefer_server;
+} wc_raw_t;
+
+typedef struct wc_load {
+	const char *path;
+	yaml_document_t *doc;
+	char *err;
+	size_t errlen;
+	webconfig_t *wc;
+	wc_raw_t raw;
+} wc_load_t;
+
+__attribute__((format(printf, 4, 5)))
+static int fail(wc_load_t *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+	char reason[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (n && key)
+		snprintf(l->err, l->errlen, "%s:%lu: %s: %s", l->path, (unsigned long)n->start_mark.line + 1, key,
+		         reason);
+	else if (n)
+		snprintf(l->err, l->errlen, "%s:%lu: %s", l->path, (unsigned long)n->start_mark.line + 1, reason);
+	else
+		snprintf(l->err, l->errlen, "%s: %s", l->path, reason);
+	return NSP_ECONFIG;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* yaml.v2's null: an empty plain scalar, ~ or the word null. */
+static bool is_null(const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *s = scalar(n);
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+static const char *kind_tag(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE: return "!!map";
+	case YAML_SEQUENCE_NODE: return "!!seq";
+	default: return "!!str";
+	}
+}
+
+/* A string field: any scalar, as yaml.v2 stores the text of ints and bools too; null is "".
+ * *out is NULL on failure, so no path leaves it unset. */
+static int get_string(wc_load_t *l, const yaml_node_t *n, const char *key, const char **out)
+{
+	*out = NULL;
+	if (n->type != YAML_SCALAR_NODE)
+		return fail(l, n, key, "cannot unmarshal %s into string", kind_tag(n));
+	if (strlen(scalar(n)) != n->data.scalar.length)
+		return fail(l, n, key, "NUL byte in value");
+	*out = is_null(n) ? "" : scalar(n);
+	return 0;
+}
+
+/* YAML 1.1 booleans, as yaml.v2 resolves plain scalars. */
+static int get_bool(wc_load_t *l, const yaml_node_t *n, const char *key, bool *out)
+{
+	static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON" };
+	static const char *const no[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF" };
+	if (is_null(n)) {
+		*out = false;
+		return 0;
+	}
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		for (size_t i = 0; i < COUNT(yes); i++) {
+			if (!strcmp(scalar(n), yes[i])) {
+				*out = true;
+				return 0;
+			}
+			if (!strcmp(scalar(n), no[i])) {
+				*out = false;
+				return 0;
+			}
+		}
+	}
+	if (n->type == YAML_SCALAR_NODE)
+		return fail(l, n, key, "cannot unmarshal !!str `%.100s` into bool", scalar(n));
+	return fail(l, n, key, "cannot unmarshal %s into bool", kind_tag(n));
+}
+
+/* Walks a mapping: checks that keys are scalars and not repeated (UnmarshalStrict), then calls
+ * `field` for each pair. A null value stands for an empty mapping. */
+typedef int (*field_fn)(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v);
+
+static int walk_map(wc_load_t *l, const yaml_node_t *n, const char *path, const char *gotype, field_fn field)
+{
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_MAPPING_NODE) {
+		if (n->type == YAML_SCALAR_NODE)
+			return fail(l, n, path, "cannot unmarshal !!str `%.100s` into %s", scalar(n), gotype);
+		return fail(l, n, path, "cannot unmarshal %s into %s", kind_tag(n), gotype);
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		const yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+		if (!k || !v)
+			return fail(l, n, path, "broken YAML document");
+		if (k->type != YAML_SCALAR_NODE)
+			return fail(l, k, path, "cannot unmarshal %s into a map key", kind_tag(k));
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+			const yaml_node_t *k2 = yaml_document_get_node(l->doc, q->key);
+			if (k2 && k2->type == YAML_SCALAR_NODE && k2->data.scalar.length == k->data.scalar.length &&
+			    !memcmp(k2->data.scalar.value, k->data.scalar.value, k->data.scalar.length))
+				return fail(l, k, path, "key \"%.100s\" already set in map", scalar(k));
+		}
+		/* The dotted key names the field in messages; a buffer of its own, as paths nest. */
+		buf_t key = BUF_INIT;
+		buf_printf(&key, "%s%s%.100s", path, *path ? "." : "", scalar(k));
+		int rc = buf_ok(&key) ? field(l, k, buf_str(&key), v) : fail(l, k, path, "out of memory");
+		buf_free(&key);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int unknown_field(wc_load_t *l, const yaml_node_t *k, const char *key, const char *gotype)
+{
+	return fail(l, k, key, "field %.100s not found in type %s", scalar(k), gotype);
+}
+
+static int get_string_list(wc_load_t *l, const yaml_node_t *n, const char *key, const char **out, size_t cap,
+                           size_t *count, int (*check)(wc_load_t *, const yaml_node_t *, const char *, const char *))
+{
+	*count = 0;
+	if (is_null(n))
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, key, "cannot unmarshal %s into a list", kind_tag(n));
+	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+		const yaml_node_t *item = yaml_document_get_node(l->doc, *i);
+		const char *s;
+		int rc = item ? get_string(l, item, key, &s) : fail(l, n, key, "broken YAML document");
+		if (!rc)
+			rc = check(l, item, key, s);
+		if (rc)
+			return rc;
+		/* Repeats change nothing in GnuTLS's priority list; keep the first. */
+		bool seen = false;
+		for (size_t j = 0; j < *count; j++)
+			seen |= !strcmp(out[j], s);
+		if (!seen && *count < cap)
+			out[(*count)++] = s;
+	}
+	return 0;
+}
+
+static int check_cipher(wc_load_t *l, const yaml_node_t *n, const char *key, const char *s)
+{
+	for (size_t i = 0; i < COUNT(cipher_suites); i++)
+		if (!strcmp(s, cipher_suites[i].name))
+			return 0;
+	return fail(l, n, key, "unknown cipher: %.100s", s);
+}
+
+static int check_curve(wc_load_t *l, const yaml_node_t *n, const char *key, const char *s)
+{
+	for (size_t i = 0; i < COUNT(curves); i++)
+		if (!strcmp(s, curves[i].name))
+			return 0;
+	return fail(l, n, key, "unknown curve: %.100s", s);
+}
+
+static int get_version(wc_load_t *l, const yaml_node_t *n, const char *key, int *out)
+{
+	const char *s;
+	int rc = get_string(l, n, key, &s);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < COUNT(tls_versions); i++) {
+		if (!strcmp(s, tls_versions[i].name)) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return fail(l, n, key, "unknown TLS version: %.100s", s);
+}
+
+static int tls_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+{
+	wc_raw_t *r = &l->raw;
+	const char *name = scalar(k);
+	if (!strcmp(name, "cert_file")) {
+		r->cert_node = v;
+		return get_string(l, v, key, &r->cert_file);
+	}
+	if (!strcmp(name, "key_file")) {
+		r->key_node = v;
+		return get_string(l, v, key, &r->key_file);
+	}
+	if (!strcmp(name, "client_auth_type")) {
+		r->auth_node = v;
+		return get_string(l, v, key, &r->client_auth);
+	}
+	if (!strcmp(name, "client_ca_file")) {
+		r->ca_node = v;
+		return get_string(l, v, key, &r->client_ca_file);
+	}
+	if (!strcmp(name, "cipher_suites"))
+		return get_string_list(l, v, key, r->ciphers, COUNT(r->ciphers), &r->nciphers, check_cipher);
+	if (!strcmp(name, "curve_preferences"))
+		return get_string_list(l, v, key, r->curves, COUNT(r->curves), &r->ncurves, check_curve);
+	if (!strcmp(name, "min_version")) {
+		r->min_node = v;
+		return get_version(l, v, key, &r->min_version);
+	}
+	if (!strcmp(name, "max_version"))
+		return get_version(l, v, key, &r->max_version);
+	if (!strcmp(name, "prefer_server_cipher_suites"))
+		return get_bool(l, v, key, &r->prefer_server);
+	return unknown_field(l, k, key, "web.TLSConfig");
+}
+
+static int header_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+{
+	webconfig_t *wc = l->wc;
+	const char *value;
+	int rc = get_string(l, v, key, &value);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < COUNT(allowed_headers); i++) {
+		if (strcmp(scalar(k), allowed_headers[i].name) != 0)
+			continue;
+		if (allowed_headers[i].values[0]) {
+			bool ok = false;
+			buf_t want = BUF_INIT;
+			for (size_t j = 0; allowed_headers[i].values[j]; j++) {
+				ok |= !strcmp(value, allowed_headers[i].values[j]);
+				buf_printf(&want, "%s\"%s\"", j ? " " : "", allowed_headers[i].values[j]);
+			}
+			if (!ok) {
+				rc = fail(l, v, key, "invalid value for %s. Expected one of: [%s], but got: \"%.100s\"",
+				          allowed_headers[i].name, buf_str(&want), value);
+				buf_free(&want);
+				return rc;
+			}
+			buf_free(&want);
+		}
+		/* exporter-toolkit's docs: "Unset if blank". */
+		if (!*value)
+			return 0;
+		webconfig_header_t *h = &wc->headers[wc->nheaders];
+		h->name = allowed_headers[i].name;
+		h->value = strdup(value);
+		if (!h->value)
+			return fail(l, v, key, "out of memory");
+		wc->nheaders++;
+		return 0;
+	}
+	return fail(l, k, key, "HTTP header \"%.100s\" can not be configured", scalar(k));
+}
+
+static int http_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+{
+	if (!strcmp(scalar(k), "http2"))
+		return get_bool(l, v, key, &l->wc->http2);
+	if (!strcmp(scalar(k), "headers"))
+		return walk_map(l, v, key, "map[string]string", header_field);
+	return unknown_field(l, k, key, "web.HTTPConfig");
+}
+
+/* Go's bcrypt.Cost checks, in its words, then the shape libxcrypt needs (stricter than Go, which
+ * would accept a malformed hash here and then reject every password). */
+static int check_bcrypt(wc_load_t *l, const yaml_node_t *n, const char *key, const char *h)
+{
+	size_t len = strlen(h);
+	if (len < 59)
+		return fail(l, n, key, "crypto/bcrypt: hashedSecret too short to be a bcrypted password");
+	if (h[0] != '$')
+		return fail(l, n, key, "crypto/bcrypt: bcrypt hashes must start with '$', but hashedSecret started with '%c'",
+		            h[0]);
+	if (h[1] > '2')
+		return fail(l, n, key,
+		            "crypto/bcrypt: bcrypt algorithm version '%c' requested is newer than current version '2'", h[1]);
+	bool shape = len == 60 && h[1] == '2' && (h[2] == 'a' || h[2] == 'b' || h[2] == 'y') && h[3] == '$' &&
+	             h[4] >= '0' && h[4] <= '9' && h[5] >= '0' && h[5] <= '9' && h[6] == '$';
+	if (shape) {
+		int cost = (h[4] - '0') * 10 + (h[5] - '0');
+		if (cost < 4 || cost > 31)
+			return fail(l, n, key, "crypto/bcrypt: cost %d is outside allowed range (4,31)", cost);
+		static const char b64[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+		for (size_t i = 7; i < len; i++)
+			shape &= strchr(b64, h[i]) != NULL;
+	}
+	if (!shape)
+		return fail(l, n, key, "not a bcrypt hash nsprobe can check (want $2a$, $2b$ or $2y$, a two-digit cost "
+		                       "and 53 characters of salt and hash)");
+	return 0;
+}
+
+static int user_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+{
+	webconfig_t *wc = l->wc;
+	const char *hash;
+	int rc = get_string(l, v, key, &hash);
+	if (rc)
+		return rc;
+	webconfig_user_t *u = &wc->users[wc->nusers];
+	if (!strncmp(hash, "$argon2id$", 10) || !strncmp(hash, "$argon2i$", 9)) {
+		/* needs_rehash parses the string and answers -1 when it is not a valid hash of that kind. */
+		int r = hash[8] == 'd' ? crypto_pwhash_argon2id_str_needs_rehash(hash, 1, 8192)
+		                       : crypto_pwhash_argon2i_str_needs_rehash(hash, 3, 8192);
+		if (r < 0)
+			return fail(l, v, key, "malformed argon2 hash");
+		u->kind = WEBCONFIG_HASH_ARGON2;
+	} else {
+		rc = check_bcrypt(l, v, key, hash);
+		if (rc)
+			return rc;
+		u->kind = WEBCONFIG_HASH_BCRYPT;
+	}
+	u->name_len = k->data.scalar.length;
+	u->name = malloc(u->name_len + 1);
+	u->hash = strdup(hash);
+	if (!u->name || !u->hash) {
+		free(u->name);
+		free(u->hash);
+		return fail(l, v, key, "out of memory");
+	}
+	memcpy(u->name, k->data.scalar.value, u->name_len + 1);
+	wc->nusers++;
+	return 0;
+}
+
+static int top_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+{
+	const char *name = scalar(k);
+	if (!strcmp(name, "tls_server_config")) {
+		l->raw.tls_node = v;
+		return walk_map(l, v, key, "web.TLSConfig", tls_field);
+	}
+	if (!strcmp(name, "http_server_config"))
+		return walk_map(l, v, key, "web.HTTPConfig", http_field);
+	if (!strcmp(name, "basic_auth_users"))
+		return walk_map(l, v, key, "map[string]config.Secret", user_field);
+	return unknown_field(l, k, key, "web.Config");
+}
+
+/* ---- files ---- */
+
+/* config_util.JoinDir: relative names are taken from the web config's directory. */
+static char *join_dir(const char *config_path, const char *name)
+{
+	const char *slash = strrchr(config_path, '/');
+	buf_t b = BUF_INIT;
+	if (name[0] == '/' || !slash)
+		buf_puts(&b, name);
+	else
+		buf_printf(&b, "%.*s/%s", (int)(slash - config_path), config_path, name);
+	return buf_steal(&b);
+}
+
+/* Reads a whole (small) file. Returns 0, or an error with Go's "open NAME: reason" in err. */
+static int read_file(const char *name, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	FILE *f = fopen(name, "rb");
+	if (!f) {
+		snprintf(err, errlen, "open %s: %s", name, strerror(errno));
+		return NSP_ENOENT;
+	}
+	buf_t b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= WEBCONFIG_MAX_FILE)
+		buf_append(&b, chunk, n);
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	if (bad || b.len > WEBCONFIG_MAX_FILE || !buf_ok(&b)) {
+		snprintf(err, errlen, "read %s: %s", name, bad ? "read error" : !buf_ok(&b) ? "out of memory" : "file too large");
+		buf_free(&b);
+		return NSP_EINVAL;
+	}
+	*outlen = b.len;
+	*out = b.p ? buf_steal(&b) : strdup("");
+	return *out ? 0 : NSP_ENOMEM;
+}
+
+/* ---- exporter-toolkit's checks, in ConfigToTLSConfig's order ---- */
+
+static int build_priorities(wc_load_t *l)
+{
+	wc_raw_t *r = &l->raw;
+	webconfig_t *wc = l->wc;
+	if (r->min_version > r->max_version)
+		return fail(l, r->min_node, "tls_server_config.min_version", "min_version %s is above max_version %s",
+		            tls_versions[r->min_version].name, tls_versions[r->max_version].name);
+	buf_t p = BUF_INIT;
+	buf_puts(&p, "NORMAL:-VERS-ALL");
+	for (int v = r->max_version; v >= r->min_version; v--)
+		buf_printf(&p, ":+%s", tls_versions[v].gnutls);
+	if (r->nciphers) {
+		/* GnuTLS takes kx, cipher and MAC lists rather than suites: the listed suites' parts. */
+		buf_puts(&p, ":-CIPHER-ALL:-MAC-ALL:-KX-ALL");
+		for (size_t i = 0; i < r->nciphers; i++) {
+			for (size_t j = 0; j < COUNT(cipher_suites); j++) {
+				if (strcmp(r->ciphers[i], cipher_suites[j].name) != 0 || !cipher_suites[j].kx)
+					continue;
+				buf_printf(&p, ":+%s:+%s:+%s", cipher_suites[j].kx, cipher_suites[j].cipher, cipher_suites[j].mac);
+			}
+		}
+		if (r->max_version == TLS13)
+			buf_puts(&p, tls13_ciphers);
+	}
+	if (r->ncurves) {
+		buf_puts(&p, ":-GROUP-ALL");
+		for (size_t i = 0; i < r->ncurves; i++)
+			for (size_t j = 0; j < COUNT(curves); j++)
+				if (!strcmp(r->curves[i], curves[j].name))
+					buf_printf(&p, ":+%s", curves[j].group);
+	}
+	if (r->prefer_server)
+		buf_puts(&p, ":%SERVER_PRECEDENCE");
+	if (!buf_ok(&p)) {
+		buf_free(&p);
+		return fail(l, NULL, NULL, "out of memory");
+	}
+	wc->priorities = buf_steal(&p);
+	gnutls_priority_t prio;
+	const char *errpos = NULL;
+	int g = gnutls_priority_init(&prio, wc->priorities, &errpos);
+	if (g != GNUTLS_E_SUCCESS)
+		return fail(l, r->tls_node, "tls_server_config", "GnuTLS refuses priority string %s at \"%s\" (%s)",
+		            wc->priorities, errpos ? errpos : "?", gnutls_strerror(g));
+	gnutls_priority_deinit(prio);
+	return 0;
+}
+
+static int load_key_pair(wc_load_t *l)
+{
+	wc_raw_t *r = &l->raw;
+	webconfig_t *wc = l->wc;
+	char why[512];
+	size_t cert_len = 0, key_len = 0;
+	char *cert_name = join_dir(l->path, r->cert_file);
+	char *key_name = join_dir(l->path, r->key_file);
+	int rc = 0;
+	if (!cert_name || !key_name) {
+		rc = fail(l, NULL, NULL, "out of memory");
+		goto done;
+	}
+	if (read_file(cert_name, &wc->cert_pem, &cert_len, why, sizeof(why)) != 0) {
+		rc = fail(l, r->cert_node, "tls_server_config.cert_file", "failed to load X509KeyPair: %s", why);
+		goto done;
+	}
+	if (read_file(key_name, &wc->key_pem, &key_len, why, sizeof(why)) != 0) {
+		rc = fail(l, r->key_node, "tls_server_config.key_file", "failed to load X509KeyPair: %s", why);
+		goto done;
+	}
+	/* GnuTLS checks that the key belongs to the certificate, as tls.LoadX509KeyPair does. */
+	gnutls_certificate_credentials_t cred;
+	if (gnutls_certificate_allocate_credentials(&cred) != GNUTLS_E_SUCCESS) {
+		rc = fail(l, NULL, NULL, "out of memory");
+		goto done;
+	}
+	gnutls_datum_t c = { (unsigned char *)wc->cert_pem, (unsigned)cert_len };
+	gnutls_datum_t k = { (unsigned char *)wc->key_pem, (unsigned)key_len };
+	int g = gnutls_certificate_set_x509_key_mem2(cred, &c, &k, GNUTLS_X509_FMT_PEM, NULL, 0);
+	gnutls_certificate_free_credentials(cred);
+	if (g < 0)
+		rc = fail(l, r->cert_node, "tls_server_config.cert_file", "failed to load X509KeyPair: %s, %s: %s",
+		          cert_name, key_name, gnutls_strerror(g));
+done:
+	free(cert_name);
+	free(key_name);
+	return rc;
+}
+
+static int load_client_ca(wc_load_t *l)
+{
+	wc_raw_t *r = &l->raw;
+	webconfig_t *wc = l->wc;
+	webconfig_tls_verifier_t *v = calloc(1, sizeof(*v));
+	if (!v || gnutls_x509_trust_list_init(&v->list, 0) != GNUTLS_E_SUCCESS) {
+		free(v);
+		return fail(l, NULL, NULL, "out of memory");
+	}
+	wc->verifier = v;
+	if (!*r->client_ca_file) {
+		/* Go verifies against the system's roots when ClientCAs is unset. */
+		if (wc->client_auth >= WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN)
+			gnutls_x509_trust_list_add_system_trust(v->list, 0, 0);
+		/* GnuTLS asks for a client certificate only when MHD has a trust to hand it; any certificate
+		 * will do, and the verdict is ours. */
+		wc->trust_pem = strdup(wc->cert_pem);
+		return wc->trust_pem ? 0 : fail(l, NULL, NULL, "out of memory");
+	}
+	char why[512];
+	size_t len = 0;
+	char *name = join_dir(l->path, r->client_ca_file);
+	if (!name)
+		return fail(l, NULL, NULL, "out of memory");
+	int rc = read_file(name, &wc->client_ca_pem, &len, why, sizeof(why));
+	free(name);
+	if (rc)
+		return fail(l, r->ca_node, "tls_server_config.client_ca_file", "%s", why);
+	gnutls_datum_t d = { (unsigned char *)wc->client_ca_pem, (unsigned)len };
+	int g = gnutls_x509_trust_list_add_trust_mem(v->list, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+	if (g <= 0)
+		return fail(l, r->ca_node, "tls_server_config.client_ca_file", "no CA certificate found (%s)",
+		            g < 0 ? gnutls_strerror(g) : "empty");
+	wc->trust_pem = strdup(wc->client_ca_pem);
+	return wc->trust_pem ? 0 : fail(l, NULL, NULL, "out of memory");
+}
+
+static int check_tls(wc_load_t *l)
+{
+	wc_raw_t *r = &l->raw;
+	webconfig_t *wc = l->wc;
+	if (!*r->cert_file && !*r->key_file && !*r->client_auth && !*r->client_ca_file)
+		return 0;   /* errNoTLSConfig: plain HTTP */
+	if (!*r->cert_file)
+		return fail(l, r->tls_node, "tls_server_config", "missing cert_file");
+	if (!*r->key_file)
+		return fail(l, r->tls_node, "tls_server_config", "missing key_file");
+	int rc = load_key_pair(l);
+	if (rc)
+		return rc;
+	rc = build_priorities(l);
+	if (rc)
+		return rc;
+	bool known = false;
+	for (size_t i = 0; i < COUNT(client_auth_names); i++) {
+		if (!strcmp(r->client_auth, client_auth_names[i].name)) {
+			wc->client_auth = client_auth_names[i].mode;
+			known = true;
+		}
+	}
+	if (!known)
+		return fail(l, r->auth_node, "tls_server_config.client_auth_type", "Invalid ClientAuth: %.100s",
+		            r->client_auth);
+	if (*r->client_ca_file && wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
+		return fail(l, r->ca_node, "tls_server_config.client_ca_file",
+		            "Client CA's have been configured without a Client Auth Policy");
+	if (wc->client_auth != WEBCONFIG_NO_CLIENT_CERT) {
+		rc = load_client_ca(l);
+		if (rc)
+			return rc;
+	}
+	wc->tls = true;
+	return 0;
+}
+
+int webconfig_load_text(const char *path, const char *text, size_t len, webconfig_t **out, char *err,
+                        size_t errlen)
+{
+	*out = NULL;
+	/* yaml.v2's nesting limit, before libyaml's loader (no limit, and minutes for 100,000 `[`) */
+	yaml_mark_t deep = { 0 };
+	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
+	if (dv != YAMLDEPTH_OK) {
+		if (dv == YAMLDEPTH_NOMEM)
+			snprintf(err, errlen, "%s: out of memory", path);
+		else
+			snprintf(err, errlen, "%s:%lu: yaml: %s", path, (unsigned long)deep.line + 1, yamldepth_text(dv));
+		return dv == YAMLDEPTH_NOMEM ? NSP_ENOMEM : NSP_ECONFIG;
+	}
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	webconfig_t *wc = calloc(1, sizeof(*wc));
+	if (!wc) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NSP_ENOMEM;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		free(wc);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NSP_ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "%s:%lu: yaml: %s", path, (unsigned long)parser.problem_mark.line + 1,
+		         parser.problem ? parser.problem : "cannot parse");
+		yaml_parser_delete(&parser);
+		free(wc);
+		return NSP_ECONFIG;
+	}
+	wc_load_t l = {
+		.path = path, .doc = &doc, .err = err, .errlen = errlen, .wc = wc,
+		.raw = { .cert_file = "", .key_file = "", .client_auth = "", .client_ca_file = "",
+		         .min_version = TLS12, .max_version = TLS13, .prefer_server = true },
+	};
+	wc->http2 = true;
+	int rc = 0;
+	const yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root) {
+		/* Room for every pair of every mapping: an upper bound on users and headers. */
+		size_t pairs = 0;
+		for (yaml_node_t *n = doc.nodes.start; n < doc.nodes.top; n++)
+			if (n->type == YAML_MAPPING_NODE)
+				pairs += (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+		wc->users = calloc(pairs + 1, sizeof(*wc->users));
+		wc->headers = calloc(pairs + 1, sizeof(*wc->headers));
+		if (!wc->users || !wc->headers)
+			rc = fail(&l, NULL, NULL, "out of memory");
+		if (!rc)
+			rc = walk_map(&l, root, "", "web.Config", top_field);
+	}
+	if (!rc)
+		rc = check_tls(&l);
+	if (!rc) {
+		/* The toolkit's bcrypt dummy, unless every user has an argon2 hash: then the first of those,
+		 * so that an unknown name costs what a known one does. Its verdict is never used. */
+		wc->dummy_hash = dummy_bcrypt;
+		bool any_bcrypt = false;
+		for (size_t i = 0; i < wc->nusers; i++)
+			any_bcrypt |= wc->users[i].kind == WEBCONFIG_HASH_BCRYPT;
+		if (wc->nusers && !any_bcrypt)
+			wc->dummy_hash = wc->users[0].hash;
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (rc) {
+		webconfig_free(wc);
+		return rc;
+	}
+	*out = wc;
+	return 0;
+}
+
+int webconfig_load(const char *path, webconfig_t **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	char why[512];
+	int rc = read_file(path, &text, &len, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s", why);
+		return rc == NSP_ENOMEM ? rc : NSP_ECONFIG;
+	}
+	rc = webconfig_load_text(path, text, len, out, err, errlen);
+	free(text);
+	return rc;
+}
+
+void webconfig_free(webconfig_t *wc)
+{
+	if (!wc)
+		return;
+	for (size_t i = 0; wc->users && i < wc->nusers; i++) {
+		free(wc->users[i].name);
+		free(wc->users[i].hash);
+	}
+	free(wc->users);
+	for (size_t i = 0; wc->headers && i < wc->nheaders; i++)
+		free(wc->headers[i].value);
+	free(wc->headers);
+	if (wc->key_pem) {
+		sodium_memzero(wc->key_pem, strlen(wc->key_pem));
+		free(wc->key_pem);
+	}
+	free(wc->cert_pem);
+	free(wc->client_ca_pem);
+	free(wc->trust_pem);
+	free(wc->priorities);
+	if (wc->verifier) {
+		gnutls_x509_trust_list_deinit(wc->verifier->list, 1);
+		free(wc->verifier);
+	}
+	free(wc);
+}
+
+const webconfig_user_t *webconfig_user_get(const webconfig_t *wc, const char *name, size_t len)
+{
+	for (size_t i = 0; wc && i < wc->nusers; i++)
+		if (wc->users[i].name_len == len && !memcmp(wc->users[i].name, name, len))
+			return &wc->users[i];
+	return NULL;
+}
+
+/* ---- client certificates ---- */
+
+int webconfig_check_client(const webconfig_t *wc, void *session, char *err, size_t errlen)
+{
+	if (!wc->tls || wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
+		return WEBCONFIG_CLIENT_OK;
+	gnutls_session_t s = session;
+	unsigned n = 0;
+	const gnutls_datum_t *peers = s ? gnutls_certificate_get_peers(s, &n) : NULL;
+	if (!peers || n == 0) {
+		if (wc->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
+		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT) {
+			snprintf(err, errlen, "tls: client didn't provide a certificate");
+			return WEBCONFIG_CLIENT_MISSING;
+		}
+		return WEBCONFIG_CLIENT_OK;
+	}
+	if (wc->client_auth < WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN)
+		return WEBCONFIG_CLIENT_OK;
+	if (n > WEBCONFIG_MAX_CHAIN)
+		n = WEBCONFIG_MAX_CHAIN;
+	gnutls_x509_crt_t chain[WEBCONFIG_MAX_CHAIN];
+	unsigned have = 0;
+	int rc = WEBCONFIG_CLIENT_BAD;
+	for (; have < n; have++) {
+		if (gnutls_x509_crt_init(&chain[have]) != GNUTLS_E_SUCCESS)
+			break;
+		if (gnutls_x509_crt_import(chain[have], &peers[have], GNUTLS_X509_FMT_DER) != GNUTLS_E_SUCCESS) {
+			gnutls_x509_crt_deinit(chain[have]);
+			break;
+		}
+	}
+	if (have < n) {
+		snprintf(err, errlen, "tls: failed to parse client certificate");
+		goto done;
+	}
+	/* Go's VerifyOptions for client certificates ask for the TLS client purpose. */
+	gnutls_typed_vdata_st purpose = { .type = GNUTLS_DT_KEY_PURPOSE_OID,
+	                                  .data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT };
+	unsigned status = 0;
+	int g = gnutls_x509_trust_list_verify_crt2(wc->verifier->list, chain, n, &purpose, 1, 0, &status, NULL);
+	if (g != GNUTLS_E_SUCCESS || status != 0) {
+		gnutls_datum_t text = { 0 };
+		if (g == GNUTLS_E_SUCCESS &&
+		    gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0) {
+			snprintf(err, errlen, "tls: failed to verify client certificate: %s", (const char *)text.data);
+			gnutls_free(text.data);
+		} else {
+			snprintf(err, errlen, "tls: failed to verify client certificate: %s", gnutls_strerror(g));
+		}
+		goto done;
+	}
+	rc = WEBCONFIG_CLIENT_OK;
+done:
+	for (unsigned i = 0; i < have; i++)
+		gnutls_x509_crt_deinit(chain[i]);
+	return rc;
+}
+
+void webconfig_tls_alert(void *session, int check_result)
+{
+	if (!session)
+		return;
+	/* What Go's handshake sends; GnuTLS may not get it out on a busy socket, and that is fine. */
+	gnutls_alert_send(session, GNUTLS_AL_FATAL,
+	                  check_result == WEBCONFIG_CLIENT_MISSING ? GNUTLS_A_CERTIFICATE_REQUIRED
+	                                                           : GNUTLS_A_BAD_CERTIFICATE);
+}
