@@ -175,7 +175,7 @@ static int add_list(validate_list_t *l, char **s, unsigned n)
 	if (!l->re)
 		return NSP_ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
-		l->re[i] = validate_re_new(s[i] ? s[i] : "");
+		l->re[i] = regex_new(s[i] ? s[i] : "");
 		if (!l->re[i])
 			return NSP_ENOMEM;
 		l->n++;
