@@ -35,6 +35,7 @@
 #include "lib/errors.h"
 #include "lib/log.h"
 #include "lib/compress.h"
+#include "config/config_show.h"
 #include "web/landing.h"
 #include "net/listener.h"
 #include "net/mailbox.h"
@@ -605,7 +606,7 @@ static enum MHD_Result handle_config(http_req_t *r)
 {
 	buf_t b = BUF_INIT;
 	config_t *cfg = exporter_config(r->srv->ex);
-	config_write_yaml(cfg, &b);
+	config_show_yaml(cfg, &b);
 	config_unref(cfg);
 	return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 }

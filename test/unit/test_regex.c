@@ -222,7 +222,8 @@ static void test_re_matches(void **state)
 		if (regex_error(re))
 			fail_msg("%s: %s", re_matches[i].pattern, regex_error(re));
 		char err[256];
-		int m = regex_match(re, re_matches[i].subject, strlen(re_matches[i].subject), err, sizeof(err));
+		int m = regex_match(re, re_matches[i].subject, strlen(re_matches[i].subject), err,
+		                    sizeof(err));
 		if (m != re_matches[i].want)
 			fail_msg("/%s/ on \"%s\": got %d, want %d", re_matches[i].pattern,
 				 re_matches[i].subject, m, re_matches[i].want);
