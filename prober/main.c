@@ -432,9 +432,9 @@ int main(int argc, char **argv)
 		log_error("cannot initialise c-ares or libsodium");
 		return 1;
 	}
-	exporter_t ex;
+	exporter_t *ex = NULL;
 	char err[2048];
-	if (exporter_init(&ex, o.config_file, o.timeout_offset, o.history_limit, err, sizeof(err)) != 0) {
+	if (exporter_new(&ex, o.config_file, o.timeout_offset, o.history_limit, err, sizeof(err)) != 0) {
 		log_error("Error loading config", "err", err);
 		return 1;
 	}
@@ -446,20 +446,20 @@ int main(int argc, char **argv)
 		int n = http_listen_parse(o.listen[i], addrs + naddrs, MAX_LISTEN * 2 - naddrs, err, sizeof(err));
 		if (n < 0) {
 			log_error("Error starting HTTP server", "err", err);
-			exporter_deinit(&ex);
+			exporter_free(ex);
 			return 1;
 		}
 		naddrs += (size_t)n;
 	}
 	if (compute_routes(&o, err, sizeof(err)) != 0) {
 		log_error("failed to determine external URL", "err", err);
-		exporter_deinit(&ex);
+		exporter_free(ex);
 		return 1;
 	}
 	for (size_t i = 0; i < naddrs; i++) {
 		if (http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
 			log_error("Error starting HTTP server", "err", err);
-			exporter_deinit(&ex);
+			exporter_free(ex);
 			return 1;
 		}
 	}
@@ -470,7 +470,7 @@ int main(int argc, char **argv)
 	if (o.web_config_file) {
 		if (webconfig_load(o.web_config_file, &web.config, err, sizeof(err)) != 0) {
 			log_error("Error starting HTTP server", "err", err);
-			exporter_deinit(&ex);
+			exporter_free(ex);
 			return 1;
 		}
 	}
@@ -493,7 +493,7 @@ int main(int argc, char **argv)
 		if (!web.auth) {
 			log_error("cannot start the password verifier threads");
 			webconfig_free(web.config);
-			exporter_deinit(&ex);
+			exporter_free(ex);
 			return 1;
 		}
 	}
@@ -522,11 +522,11 @@ int main(int argc, char **argv)
 	}
 	worker_t *workers = calloc((size_t)nworkers, sizeof(*workers));
 	int rc = 1;
-	mainctx_t m = { .ex = &ex, .sigfd = -1 };
+	mainctx_t m = { .ex = ex, .sigfd = -1 };
 	if (!workers)
 		goto out;
 	for (long i = 0; i < nworkers; i++) {
-		if (worker_init(&workers[i], &ex, &o, addrs, naddrs, max_conns, &web) != 0)
+		if (worker_init(&workers[i], ex, &o, addrs, naddrs, max_conns, &web) != 0)
 			goto out;
 	}
 	for (size_t i = 0; i < o.nlisten; i++) {
@@ -583,7 +583,7 @@ out:
 	if (m.sigfd >= 0)
 		close(m.sigfd);
 	loop_free(m.loop);
-	exporter_deinit(&ex);
+	exporter_free(ex);
 	dot_global_cleanup();
 	dnsclient_global_cleanup();
 	return rc;

@@ -1,31 +1,16 @@
-/* validate -- blackbox_exporter's answer checks: valid_rcodes and the four RR regex validators,
- * with Go RE2 syntax run by PCRE2. */
+/* validate -- blackbox_exporter's answer checks: valid_rcodes and the four RR regex validators
+ * (their patterns are check/regex's Go-syntax regexps). */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check/regex.h"
 #include "lib/log.h"
 
-/* One pattern: compiled once (at config load), or the compile error Go's regexp would report.
- * A pattern that does not compile still loads; it fails the probe when it is evaluated, as in
- * blackbox_exporter (regexes there are compiled per use, so only evaluated patterns fail). */
-typedef struct validate_re validate_re_t;
-
-/* Returns a new pattern (compiled or holding its error), or NULL only when out of memory. */
-validate_re_t *validate_re_new(const char *pattern);
-void validate_re_free(validate_re_t *re);
-/* The pattern's source text. */
-const char *validate_re_source(const validate_re_t *re);
-/* Go's compile error text ("error parsing regexp: ...: `...`"), or NULL if the pattern compiled. */
-const char *validate_re_error(const validate_re_t *re);
-/* regexp.MatchString: searches s[0..len) anywhere. Returns 1 (match), 0 (no match) or -1 with the
- * reason in err (the compile error, or a PCRE2 match/depth limit hit). Thread-safe. */
-int validate_re_match(const validate_re_t *re, const char *s, size_t len, char *err, size_t errlen);
-
 typedef struct validate_list {
-	validate_re_t **re;   /* owned */
+	regex_pattern_t **re;   /* owned */
 	size_t n;
 } validate_list_t;
 

@@ -23,10 +23,12 @@
 #include "config/config.h"
 #include "lib/duration.h"
 #include "config/config_check.h"
+#include "config/config_dump.h"
 #include "dns/dnstab.h"
 #include "lib/errors.h"
 #include "config/yamlalias.h"
 #include "config/yamldepth.h"
+#include "config/yamldoc.h"
 #include "config/yamlmark.h"
 
 /* ---- libcyaml schema: the DNS strings and lists (everything else is checked in pass 1) ---- */
@@ -175,7 +177,7 @@ static int add_list(validate_list_t *l, char **s, unsigned n)
 	if (!l->re)
 		return NSP_ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
-		l->re[i] = validate_re_new(s[i] ? s[i] : "");
+		l->re[i] = regex_new(s[i] ? s[i] : "");
 		if (!l->re[i])
 			return NSP_ENOMEM;
 		l->n++;
@@ -197,29 +199,29 @@ static int add_rules(validate_rules_t *r, const cy_rrv_t *v)
 	return rc;
 }
 
-static bool node_bool(const cfg_map_t *m, const char *key, bool def)
+static bool node_bool(const yamldoc_map_t *m, const char *key, bool def)
 {
 	bool b;
-	yaml_node_t *v = m ? cfg_map_get(m, key) : NULL;
-	return v && !cfg_is_null(v) && cfg_bool_value(v, &b) ? b : def;
+	yaml_node_t *v = m ? yamldoc_map_get(m, key) : NULL;
+	return v && !yamldoc_is_null(v) && yamldoc_bool_value(v, &b) ? b : def;
 }
 
 /* cyaml's string where pass 1 saw a non-null value; NULL where yaml.v3 would have left the default. */
-static char *str_if(const cfg_map_t *m, const char *key, char *s)
+static char *str_if(const yamldoc_map_t *m, const char *key, char *s)
 {
-	yaml_node_t *v = m ? cfg_map_get(m, key) : NULL;
-	return v && !cfg_is_null(v) ? s : NULL;
+	yaml_node_t *v = m ? yamldoc_map_get(m, key) : NULL;
+	return v && !yamldoc_is_null(v) ? s : NULL;
 }
 
-static int build_dns(cfg_check_t *c, config_module_t *mod, yaml_node_t *node, const cy_dns_t *cy)
+static int build_dns(yamldoc_t *c, config_module_t *mod, yaml_node_t *node, const cy_dns_t *cy)
 {
 	config_dns_t *d = &mod->dns;
 	d->query_type = 255;   /* dns.TypeANY, prober/dns.go */
 	d->query_class = 1;    /* dns.ClassINET */
 	if (!node || !cy)
 		return 0;
-	cfg_map_t m = { 0 };
-	if (!cfg_map_build(c, node, true, &m))
+	yamldoc_map_t m = { 0 };
+	if (!yamldoc_map_build(c, node, true, &m))
 		return c->oom ? NSP_ENOMEM : NSP_ECONFIG;
 	d->query_name = str_if(&m, "query_name", cy->query_name);
 	d->query_type_name = str_if(&m, "query_type", cy->query_type);
@@ -241,46 +243,46 @@ static int build_dns(cfg_check_t *c, config_module_t *mod, yaml_node_t *node, co
 	}
 	/* nsprobe's extensions: pass 1 has checked them, read them from its document */
 	d->tcp_on_truncation = node_bool(&m, "tcp_on_truncation", false);
-	yaml_node_t *edns = cfg_map_get(&m, "edns");
-	yaml_node_t *dnssec = cfg_map_get(&m, "dnssec");
-	if (dnssec && !cfg_is_null(dnssec)) {
-		cfg_map_t sm = { 0 };
-		if (!cfg_map_build(c, dnssec, true, &sm)) {
-			cfg_map_free(&m);
+	yaml_node_t *edns = yamldoc_map_get(&m, "edns");
+	yaml_node_t *dnssec = yamldoc_map_get(&m, "dnssec");
+	if (dnssec && !yamldoc_is_null(dnssec)) {
+		yamldoc_map_t sm = { 0 };
+		if (!yamldoc_map_build(c, dnssec, true, &sm)) {
+			yamldoc_map_free(&m);
 			return NSP_ENOMEM;
 		}
 		d->dnssec_validate = node_bool(&sm, "validate", false);
-		yaml_node_t *mv = cfg_map_get(&sm, "min_validity");
-		if (mv && !cfg_is_null(mv))
-			duration_parse(cfg_scalar(mv), &d->dnssec_min_validity_ns);
-		cfg_map_free(&sm);
+		yaml_node_t *mv = yamldoc_map_get(&sm, "min_validity");
+		if (mv && !yamldoc_is_null(mv))
+			duration_parse(yamldoc_scalar(mv), &d->dnssec_min_validity_ns);
+		yamldoc_map_free(&sm);
 	}
-	if ((edns && !cfg_is_null(edns)) || d->dnssec_validate) {
+	if ((edns && !yamldoc_is_null(edns)) || d->dnssec_validate) {
 		d->edns = true;
 		d->edns_udp_size = 1232;    /* the DNS flag day 2020 size */
-		if (edns && !cfg_is_null(edns)) {
-			cfg_map_t em = { 0 };
-			if (!cfg_map_build(c, edns, true, &em)) {
-				cfg_map_free(&m);
+		if (edns && !yamldoc_is_null(edns)) {
+			yamldoc_map_t em = { 0 };
+			if (!yamldoc_map_build(c, edns, true, &em)) {
+				yamldoc_map_free(&m);
 				return NSP_ENOMEM;
 			}
-			yaml_node_t *sz = cfg_map_get(&em, "udp_size");
-			if (sz && !cfg_is_null(sz))
-				d->edns_udp_size = (uint16_t)strtol(cfg_scalar(sz), NULL, 0);
+			yaml_node_t *sz = yamldoc_map_get(&em, "udp_size");
+			if (sz && !yamldoc_is_null(sz))
+				d->edns_udp_size = (uint16_t)strtol(yamldoc_scalar(sz), NULL, 0);
 			d->edns_do = node_bool(&em, "do", false);
 			d->edns_nsid = node_bool(&em, "nsid", false);
-			cfg_map_free(&em);
+			yamldoc_map_free(&em);
 		}
 		if (d->dnssec_validate)
 			d->edns_do = true;          /* dnssec: implies the DO bit */
 	}
 	d->extensions = d->edns || d->tcp_on_truncation;
 
-	yaml_node_t *tls = cfg_map_get(&m, "tls_config");
-	if (cy->tls_config && tls && !cfg_is_null(tls)) {
-		cfg_map_t tm = { 0 };
-		if (!cfg_map_build(c, tls, true, &tm)) {
-			cfg_map_free(&m);
+	yaml_node_t *tls = yamldoc_map_get(&m, "tls_config");
+	if (cy->tls_config && tls && !yamldoc_is_null(tls)) {
+		yamldoc_map_t tm = { 0 };
+		if (!yamldoc_map_build(c, tls, true, &tm)) {
+			yamldoc_map_free(&m);
 			return NSP_ENOMEM;
 		}
 		const cy_tls_t *t = cy->tls_config;
@@ -291,9 +293,9 @@ static int build_dns(cfg_check_t *c, config_module_t *mod, yaml_node_t *node, co
 		d->tls_config.min_version = str_if(&tm, "min_version", t->min_version);
 		d->tls_config.max_version = str_if(&tm, "max_version", t->max_version);
 		d->tls_config.insecure_skip_verify = node_bool(&tm, "insecure_skip_verify", false);
-		cfg_map_free(&tm);
+		yamldoc_map_free(&tm);
 	}
-	cfg_map_free(&m);
+	yamldoc_map_free(&m);
 	int rc = add_rules(&d->validate_answer_rrs, cy->answer);
 	if (!rc)
 		rc = add_rules(&d->validate_authority_rrs, cy->authority);
@@ -302,27 +304,27 @@ static int build_dns(cfg_check_t *c, config_module_t *mod, yaml_node_t *node, co
 	return rc;
 }
 
-static int build_module(cfg_check_t *c, config_module_t *mod, yaml_node_t *node, const cy_module_t *cy)
+static int build_module(yamldoc_t *c, config_module_t *mod, yaml_node_t *node, const cy_module_t *cy)
 {
-	mod->debug_yaml = cfg_dump_module(c, node);
+	mod->debug_yaml = config_dump_module(c, node);
 	if (!mod->debug_yaml)
 		return NSP_ENOMEM;
-	if (!node || cfg_is_null(node)) {
+	if (!node || yamldoc_is_null(node)) {
 		/* a null module is Go's zero Module: no DefaultModule, so no DNS defaults either */
 		mod->dns.query_type = 255;
 		mod->dns.query_class = 1;
 		return 0;
 	}
-	cfg_map_t m = { 0 };
-	if (!cfg_map_build(c, node, true, &m))
+	yamldoc_map_t m = { 0 };
+	if (!yamldoc_map_build(c, node, true, &m))
 		return c->oom ? NSP_ENOMEM : NSP_ECONFIG;
 	mod->prober = cy ? str_if(&m, "prober", cy->prober) : NULL;
-	yaml_node_t *t = cfg_map_get(&m, "timeout");
-	if (t && !cfg_is_null(t))
-		duration_parse(cfg_scalar(t), &mod->timeout_ns);
-	yaml_node_t *dns = cfg_map_get(&m, "dns");
-	cfg_map_free(&m);
-	if (dns && !cfg_is_null(dns))
+	yaml_node_t *t = yamldoc_map_get(&m, "timeout");
+	if (t && !yamldoc_is_null(t))
+		duration_parse(yamldoc_scalar(t), &mod->timeout_ns);
+	yaml_node_t *dns = yamldoc_map_get(&m, "dns");
+	yamldoc_map_free(&m);
+	if (dns && !yamldoc_is_null(dns))
 		return build_dns(c, mod, dns, cy ? cy->dns : NULL);
 	/* config.DefaultDNSProbe */
 	mod->dns.query_type = 255;
@@ -398,39 +400,39 @@ static int load_cyaml(config_t *cfg, const char *text, size_t len, char *err, si
 	return rc;
 }
 
-static int load_doc(config_t *cfg, cfg_check_t *chk, const char *text, size_t len, char *err, size_t errlen)
+static int load_doc(config_t *cfg, yamldoc_t *chk, const char *text, size_t len, char *err, size_t errlen)
 {
 	yaml_node_t *root = yaml_document_get_root_node(chk->doc);
 	if (!root) {
 		snprintf(err, errlen, "error parsing config file: %s: EOF", cfg->path);
 		return NSP_ECONFIG;
 	}
-	if (!cfg_check_document(chk, root))
+	if (!config_check_document(chk, root))
 		return chk->oom ? NSP_ENOMEM : NSP_ECONFIG;
 
 	/* the modules, in file order */
-	cfg_map_t top = { 0 }, mods = { 0 };
+	yamldoc_map_t top = { 0 }, mods = { 0 };
 	yaml_node_t *mnode = NULL;
 	int rc = 0;
 	if (root->type == YAML_MAPPING_NODE) {
-		if (!cfg_map_build(chk, root, true, &top))
+		if (!yamldoc_map_build(chk, root, true, &top))
 			return NSP_ENOMEM;
-		mnode = cfg_map_get(&top, "modules");
-		cfg_map_free(&top);
+		mnode = yamldoc_map_get(&top, "modules");
+		yamldoc_map_free(&top);
 	}
-	if (mnode && mnode->type == YAML_MAPPING_NODE && !cfg_map_build(chk, mnode, false, &mods))
+	if (mnode && mnode->type == YAML_MAPPING_NODE && !yamldoc_map_build(chk, mnode, false, &mods))
 		return NSP_ENOMEM;
 	if (mods.n) {
 		cfg->modules = calloc(mods.n, sizeof *cfg->modules);
 		if (!cfg->modules) {
-			cfg_map_free(&mods);
+			yamldoc_map_free(&mods);
 			return NSP_ENOMEM;
 		}
 	}
 	for (size_t i = 0; i < mods.n; i++) {
-		cfg->modules[i].name = strdup(cfg_scalar(mods.kv[i].key));
+		cfg->modules[i].name = strdup(yamldoc_scalar(mods.kv[i].key));
 		if (!cfg->modules[i].name) {
-			cfg_map_free(&mods);
+			yamldoc_map_free(&mods);
 			return NSP_ENOMEM;
 		}
 		cfg->n_modules++;
@@ -444,7 +446,7 @@ static int load_doc(config_t *cfg, cfg_check_t *chk, const char *text, size_t le
 		 * and libcyaml must read the same bytes pass 1 read */
 		size_t tlen = yamlmark_offset(text, len, chk->doc->end_mark.index);
 		if (chk->has_merge) {
-			resolved = cfg_emit_resolved(chk, root, &tlen);
+			resolved = config_dump_resolved(chk, root, &tlen);
 			if (!resolved)
 				rc = NSP_ENOMEM;
 			t = resolved;
@@ -456,7 +458,7 @@ static int load_doc(config_t *cfg, cfg_check_t *chk, const char *text, size_t le
 	for (size_t i = 0; !rc && i < cfg->n_modules; i++)
 		rc = build_module(chk, &cfg->modules[i], mods.kv[i].value, p->data ? p->data->modules[i] : NULL);
 	free(resolved);
-	cfg_map_free(&mods);
+	yamldoc_map_free(&mods);
 	return rc;
 }
 
@@ -536,7 +538,7 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 		rc = NSP_ENOMEM;
 		break;
 	}
-	cfg_check_t chk = { .doc = &doc, .path = name, .err = err, .errlen = errlen };
+	yamldoc_t chk = { .doc = &doc, .path = name, .err = err, .errlen = errlen };
 	if (!rc)
 		rc = load_doc(cfg, &chk, text, len, err, errlen);
 	yaml_document_delete(&doc);

@@ -81,11 +81,6 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 /* The module called `name`, or NULL. Valid while the caller holds a reference. */
 const config_module_t *config_module_get(const config_t *c, const char *name);
 
-/* Appends the whole config as blackbox's /config shows it: yaml.v3 with 4-space indent, modules
- * sorted by name, defaults filled in, secrets as <secret> (built from the modules' debug dumps).
- * Returns 0 or NSP_ENOMEM. */
-int config_write_yaml(const config_t *c, buf_t *out);
-
 /* Reference counting; safe from any thread. config_unref frees at zero and accepts NULL. */
 config_t *config_ref(config_t *c);
 void config_unref(config_t *c);

@@ -7,17 +7,20 @@
  * yaml.v2 would ask for (encode.go stringv: plain unless it would read back as non-string, then
  * double-quoted; literal when it holds a newline). Also here: re-emitting a document with `<<` merges
  * resolved, for libcyaml. */
+#include "config/config_dump.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
 #include "config/config.h"
+#include "config/schema.h"
+#include "config/yamldoc.h"
+#include "lib/buf.h"
 #include "lib/duration.h"
-#include "config/config_check.h"
 
 typedef struct dump {
-	cfg_check_t *c;
+	yamldoc_t *c;
 	yaml_emitter_t em;
 	buf_t out;
 	bool bad;
@@ -55,7 +58,7 @@ static void em_string(dump_t *d, const char *s)
 	yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
 	if (strchr(s, '\n'))
 		style = YAML_LITERAL_SCALAR_STYLE;
-	else if (cfg_needs_quotes_v2(s))
+	else if (yamldoc_needs_quotes_v2(s))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	em_scalar_style(d, s, style);
 }
@@ -96,7 +99,7 @@ static void em_seq_end(dump_t *d)
 	emit(d, &ev);
 }
 
-static bool dump_begin(dump_t *d, cfg_check_t *c)
+static bool dump_begin(dump_t *d, yamldoc_t *c)
 {
 	*d = (dump_t){ .c = c };
 	if (!yaml_emitter_initialize(&d->em))
@@ -135,14 +138,14 @@ static yaml_node_t *item(dump_t *d, yaml_node_item_t i) { return yaml_document_g
 static bool bool_of(const yaml_node_t *v, const char *def)
 {
 	bool b;
-	if (v && !cfg_is_null(v) && cfg_bool_value(v, &b))
+	if (v && !yamldoc_is_null(v) && yamldoc_bool_value(v, &b))
 		return b;
 	return def && strcmp(def, "true") == 0;
 }
 
 static long long int_of(const yaml_node_t *v, const char *def)
 {
-	const char *s = v && !cfg_is_null(v) ? cfg_scalar(v) : def;
+	const char *s = v && !yamldoc_is_null(v) ? yamldoc_scalar(v) : def;
 	if (!s)
 		return 0;
 	char plain[64];
@@ -165,59 +168,59 @@ static long long int_of(const yaml_node_t *v, const char *def)
 	return neg ? -r : r;
 }
 
-static bool present(const yaml_node_t *v) { return v && !cfg_is_null(v); }
+static bool present(const yaml_node_t *v) { return v && !yamldoc_is_null(v); }
 
-static bool struct_zero(dump_t *d, const cfg_schema_t *s, yaml_node_t *node, bool defaults);
+static bool struct_zero(dump_t *d, const schema_t *s, yaml_node_t *node, bool defaults);
 
-static bool field_zero(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool defaults)
+static bool field_zero(dump_t *d, const schema_field_t *f, yaml_node_t *v, bool defaults)
 {
 	const char *def = defaults ? f->def : NULL;
-	if (f->flags & CFGF_HIDE)
+	if (f->flags & SCHEMA_HIDE)
 		return true;
 	switch (f->kind) {
-	case CFGK_STR:
-	case CFGK_SECRET:
-		return !present(v) || cfg_scalar(v)[0] == '\0';
-	case CFGK_TLSVER:
+	case SCHEMA_STR:
+	case SCHEMA_SECRET:
+		return !present(v) || yamldoc_scalar(v)[0] == '\0';
+	case SCHEMA_TLSVER:
 		return !present(v);
-	case CFGK_BOOL:
+	case SCHEMA_BOOL:
 		return !bool_of(v, def);
-	case CFGK_INT:
+	case SCHEMA_INT:
 		return int_of(v, def) == 0;
-	case CFGK_DUR: {
+	case SCHEMA_DUR: {
 		int64_t ns = 0;
-		return !present(v) || duration_parse(cfg_scalar(v), &ns) != 0 || ns == 0;
+		return !present(v) || duration_parse(yamldoc_scalar(v), &ns) != 0 || ns == 0;
 	}
-	case CFGK_STRS:
-	case CFGK_INTS:
-	case CFGK_STRUCTS:
+	case SCHEMA_STRS:
+	case SCHEMA_INTS:
+	case SCHEMA_STRUCTS:
 		return !present(v) || v->data.sequence.items.top == v->data.sequence.items.start;
-	case CFGK_STRMAP:
-	case CFGK_HEADER:
+	case SCHEMA_STRMAP:
+	case SCHEMA_HEADER:
 		return !present(v) || v->data.mapping.pairs.top == v->data.mapping.pairs.start;
-	case CFGK_STRUCT:
-		if (f->flags & CFGF_PTR)
+	case SCHEMA_STRUCT:
+		if (f->flags & SCHEMA_PTR)
 			return !present(v);
 		return struct_zero(d, f->sub, present(v) ? v : NULL, defaults);
 	}
 	return true;
 }
 
-static bool struct_zero(dump_t *d, const cfg_schema_t *s, yaml_node_t *node, bool defaults)
+static bool struct_zero(dump_t *d, const schema_t *s, yaml_node_t *node, bool defaults)
 {
-	cfg_map_t m = { 0 };
-	if (node && !cfg_map_build(d->c, node, true, &m))
+	yamldoc_map_t m = { 0 };
+	if (node && !yamldoc_map_build(d->c, node, true, &m))
 		d->bad = true;
 	bool zero = true;
-	for (const cfg_field_t *f = s->fields; zero && f->key; f++)
-		zero = field_zero(d, f, cfg_map_get(&m, f->key), defaults);
-	cfg_map_free(&m);
+	for (const schema_field_t *f = s->fields; zero && f->key; f++)
+		zero = field_zero(d, f, yamldoc_map_get(&m, f->key), defaults);
+	yamldoc_map_free(&m);
 	return zero;
 }
 
 /* ---- emitting ---- */
 
-static void em_struct(dump_t *d, const cfg_schema_t *s, yaml_node_t *node, bool defaults);
+static void em_struct(dump_t *d, const schema_t *s, yaml_node_t *node, bool defaults);
 
 /* yaml.v2 sorter.go keyList.Less, for ASCII keys */
 static bool is_letter(unsigned char ch) { return (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'; }
@@ -225,8 +228,8 @@ static bool is_dig(unsigned char ch) { return ch >= '0' && ch <= '9'; }
 
 static int key_cmp(const void *pa, const void *pb)
 {
-	const unsigned char *a = (const unsigned char *)cfg_scalar(((const cfg_kv_t *)pa)->key);
-	const unsigned char *b = (const unsigned char *)cfg_scalar(((const cfg_kv_t *)pb)->key);
+	const unsigned char *a = (const unsigned char *)yamldoc_scalar(((const yamldoc_kv_t *)pa)->key);
+	const unsigned char *b = (const unsigned char *)yamldoc_scalar(((const yamldoc_kv_t *)pb)->key);
 	size_t la = strlen((const char *)a), lb = strlen((const char *)b);
 	for (size_t i = 0; i < la && i < lb; i++) {
 		if (a[i] == b[i])
@@ -260,27 +263,27 @@ static int key_cmp(const void *pa, const void *pb)
 
 static void em_any(dump_t *d, yaml_node_t *v)
 {
-	if (!v || cfg_is_null(v)) {
+	if (!v || yamldoc_is_null(v)) {
 		em_plain(d, "null");
 	} else if (v->type == YAML_SCALAR_NODE) {
-		em_string(d, cfg_scalar(v));
+		em_string(d, yamldoc_scalar(v));
 	} else if (v->type == YAML_SEQUENCE_NODE) {
 		em_seq_start(d);
 		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
 			em_any(d, item(d, *it));
 		em_seq_end(d);
 	} else {
-		cfg_map_t m = { 0 };
-		if (!cfg_map_build(d->c, v, false, &m))
+		yamldoc_map_t m = { 0 };
+		if (!yamldoc_map_build(d->c, v, false, &m))
 			d->bad = true;
-		cfg_map_sort(&m, key_cmp);
+		yamldoc_map_sort(&m, key_cmp);
 		em_map_start(d);
 		for (size_t i = 0; i < m.n; i++) {
-			em_string(d, cfg_scalar(m.kv[i].key));
+			em_string(d, yamldoc_scalar(m.kv[i].key));
 			em_any(d, m.kv[i].value);
 		}
 		em_map_end(d);
-		cfg_map_free(&m);
+		yamldoc_map_free(&m);
 	}
 }
 
@@ -288,85 +291,85 @@ static void em_any(dump_t *d, yaml_node_t *v)
  * an empty one null (Secret.MarshalYAML); null items were dropped when decoding. */
 static void em_header(dump_t *d, yaml_node_t *v)
 {
-	cfg_map_t m = { 0 };
-	if (!cfg_map_build(d->c, v, false, &m))
+	yamldoc_map_t m = { 0 };
+	if (!yamldoc_map_build(d->c, v, false, &m))
 		d->bad = true;
-	cfg_map_sort(&m, key_cmp);
+	yamldoc_map_sort(&m, key_cmp);
 	em_map_start(d);
 	for (size_t i = 0; i < m.n; i++) {
 		yaml_node_t *l = m.kv[i].value;
-		em_string(d, cfg_scalar(m.kv[i].key));
+		em_string(d, yamldoc_scalar(m.kv[i].key));
 		em_seq_start(d);
 		for (yaml_node_item_t *it = l->data.sequence.items.start;
 		     l->type == YAML_SEQUENCE_NODE && it < l->data.sequence.items.top; it++) {
 			yaml_node_t *e = item(d, *it);
 			if (present(e))
-				em_plain(d, cfg_scalar(e)[0] ? "<secret>" : "null");
+				em_plain(d, yamldoc_scalar(e)[0] ? "<secret>" : "null");
 		}
 		em_seq_end(d);
 	}
 	em_map_end(d);
-	cfg_map_free(&m);
+	yamldoc_map_free(&m);
 }
 
-static void em_field(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool defaults)
+static void em_field(dump_t *d, const schema_field_t *f, yaml_node_t *v, bool defaults)
 {
 	const char *def = defaults ? f->def : NULL;
 	char num[32] = "0";
 	switch (f->kind) {
-	case CFGK_STR:
-		em_string(d, present(v) ? cfg_scalar(v) : "");
+	case SCHEMA_STR:
+		em_string(d, present(v) ? yamldoc_scalar(v) : "");
 		break;
-	case CFGK_SECRET:
-		em_string(d, present(v) && cfg_scalar(v)[0] ? "<secret>" : "");
+	case SCHEMA_SECRET:
+		em_string(d, present(v) && yamldoc_scalar(v)[0] ? "<secret>" : "");
 		break;
-	case CFGK_TLSVER: {
+	case SCHEMA_TLSVER: {
 		/* TLSVersion's MarshalYAML has a pointer receiver, so yaml.v2 prints the uint16 */
 		static const char *const names[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
 		for (int i = 0; i < 4; i++)
-			if (strcmp(cfg_scalar(v), names[i]) == 0)
+			if (strcmp(yamldoc_scalar(v), names[i]) == 0)
 				snprintf(num, sizeof num, "%d", 0x0301 + i);
 		em_plain(d, num);
 		break;
 	}
-	case CFGK_BOOL:
+	case SCHEMA_BOOL:
 		em_plain(d, bool_of(v, def) ? "true" : "false");
 		break;
-	case CFGK_INT:
+	case SCHEMA_INT:
 		snprintf(num, sizeof num, "%lld", int_of(v, def));
 		em_plain(d, num);
 		break;
-	case CFGK_DUR: {
+	case SCHEMA_DUR: {
 		int64_t ns = 0;
-		duration_parse(cfg_scalar(v), &ns);
+		duration_parse(yamldoc_scalar(v), &ns);
 		duration_format(ns, num);
 		em_string(d, num);
 		break;
 	}
-	case CFGK_STRS:
-	case CFGK_INTS:
+	case SCHEMA_STRS:
+	case SCHEMA_INTS:
 		em_seq_start(d);
 		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 			yaml_node_t *e = item(d, *it);
-			if (f->kind == CFGK_INTS) {
+			if (f->kind == SCHEMA_INTS) {
 				snprintf(num, sizeof num, "%lld", int_of(e, NULL));
 				em_plain(d, num);
 			} else {
-				em_string(d, present(e) ? cfg_scalar(e) : "");
+				em_string(d, present(e) ? yamldoc_scalar(e) : "");
 			}
 		}
 		em_seq_end(d);
 		break;
-	case CFGK_STRMAP:
+	case SCHEMA_STRMAP:
 		em_any(d, v);
 		break;
-	case CFGK_HEADER:
+	case SCHEMA_HEADER:
 		em_header(d, v);
 		break;
-	case CFGK_STRUCT:
+	case SCHEMA_STRUCT:
 		em_struct(d, f->sub, present(v) ? v : NULL, defaults);
 		break;
-	case CFGK_STRUCTS:
+	case SCHEMA_STRUCTS:
 		em_seq_start(d);
 		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 			yaml_node_t *e = item(d, *it);
@@ -377,59 +380,59 @@ static void em_field(dump_t *d, const cfg_field_t *f, yaml_node_t *v, bool defau
 	}
 }
 
-static void em_struct(dump_t *d, const cfg_schema_t *s, yaml_node_t *node, bool defaults)
+static void em_struct(dump_t *d, const schema_t *s, yaml_node_t *node, bool defaults)
 {
-	cfg_map_t m = { 0 };
-	if (node && !cfg_map_build(d->c, node, true, &m))
+	yamldoc_map_t m = { 0 };
+	if (node && !yamldoc_map_build(d->c, node, true, &m))
 		d->bad = true;
 	em_map_start(d);
-	for (const cfg_field_t *f = s->fields; f->key; f++) {
-		yaml_node_t *v = cfg_map_get(&m, f->key);
+	for (const schema_field_t *f = s->fields; f->key; f++) {
+		yaml_node_t *v = yamldoc_map_get(&m, f->key);
 		/* config.HTTPProbe.UnmarshalYAML: no_follow_redirects overrides follow_redirects */
-		yaml_node_t *nofollow = strcmp(f->key, "follow_redirects") == 0 ? cfg_map_get(&m, "no_follow_redirects")
+		yaml_node_t *nofollow = strcmp(f->key, "follow_redirects") == 0 ? yamldoc_map_get(&m, "no_follow_redirects")
 		                                                                 : NULL;
 		if (present(nofollow)) {
 			em_string(d, f->key);
 			em_plain(d, bool_of(nofollow, NULL) ? "false" : "true");
 			continue;
 		}
-		if (f->flags & CFGF_HIDE)
+		if (f->flags & SCHEMA_HIDE)
 			continue;
-		if (!(f->flags & CFGF_KEEP) && field_zero(d, f, v, defaults))
+		if (!(f->flags & SCHEMA_KEEP) && field_zero(d, f, v, defaults))
 			continue;
 		em_string(d, f->key);
 		/* a nested struct given as a mapping starts from its own defaults (its UnmarshalYAML) */
 		em_field(d, f, v, defaults);
 	}
 	em_map_end(d);
-	cfg_map_free(&m);
+	yamldoc_map_free(&m);
 }
 
-char *cfg_dump_module(cfg_check_t *c, yaml_node_t *node)
+char *config_dump_module(yamldoc_t *c, yaml_node_t *node)
 {
 	dump_t d;
 	if (!dump_begin(&d, c))
 		return NULL;
-	if (!node || cfg_is_null(node)) {
+	if (!node || yamldoc_is_null(node)) {
 		/* yaml.v3 leaves a null module at Go's zero value: no defaults at all */
 		em_map_start(&d);
 		em_map_end(&d);
 	} else {
 		/* config.DefaultModule: http, tcp, icmp and dns defaults always; grpc only when written */
-		cfg_map_t m = { 0 };
-		if (!cfg_map_build(c, node, true, &m))
+		yamldoc_map_t m = { 0 };
+		if (!yamldoc_map_build(c, node, true, &m))
 			d.bad = true;
 		em_map_start(&d);
-		for (const cfg_field_t *f = cfg_schema_module.fields; f->key; f++) {
-			yaml_node_t *v = cfg_map_get(&m, f->key);
-			bool defaults = f->kind == CFGK_STRUCT && (strcmp(f->key, "grpc") != 0 || present(v));
+		for (const schema_field_t *f = schema_module.fields; f->key; f++) {
+			yaml_node_t *v = yamldoc_map_get(&m, f->key);
+			bool defaults = f->kind == SCHEMA_STRUCT && (strcmp(f->key, "grpc") != 0 || present(v));
 			if (field_zero(&d, f, v, defaults))
 				continue;
 			em_string(&d, f->key);
 			em_field(&d, f, v, defaults);
 		}
 		em_map_end(&d);
-		cfg_map_free(&m);
+		yamldoc_map_free(&m);
 	}
 	return dump_end(&d);
 }
@@ -442,14 +445,14 @@ char *cfg_dump_module(cfg_check_t *c, yaml_node_t *node)
 typedef struct em_frame {
 	yaml_node_t *node;
 	size_t next;             /* sequence: next item; mapping: next of 2 * pairs (key, value, ...) */
-	cfg_map_t m;
+	yamldoc_map_t m;
 } em_frame_t;
 
 /* Opens v (a scalar is emitted at once). Returns false when out of memory. */
 static bool em_open(dump_t *d, em_frame_t **st, size_t *sp, size_t *cap, yaml_node_t *v)
 {
 	if (v->type == YAML_SCALAR_NODE) {
-		em_scalar_style(d, cfg_scalar(v), v->data.scalar.style);
+		em_scalar_style(d, yamldoc_scalar(v), v->data.scalar.style);
 		return true;
 	}
 	if (*sp == *cap) {
@@ -466,13 +469,13 @@ static bool em_open(dump_t *d, em_frame_t **st, size_t *sp, size_t *cap, yaml_no
 		em_seq_start(d);
 		return true;
 	}
-	if (!cfg_map_build(d->c, v, false, &f->m))
+	if (!yamldoc_map_build(d->c, v, false, &f->m))
 		return false;
 	em_map_start(d);
 	return true;
 }
 
-char *cfg_emit_resolved(cfg_check_t *c, yaml_node_t *root, size_t *len)
+char *config_dump_resolved(yamldoc_t *c, yaml_node_t *root, size_t *len)
 {
 	dump_t d;
 	if (!dump_begin(&d, c))
@@ -496,7 +499,7 @@ char *cfg_emit_resolved(cfg_check_t *c, yaml_node_t *root, size_t *len)
 				em_seq_end(&d);
 			} else {
 				em_map_end(&d);
-				cfg_map_free(&f->m);
+				yamldoc_map_free(&f->m);
 			}
 			sp--;
 			continue;
@@ -506,7 +509,7 @@ char *cfg_emit_resolved(cfg_check_t *c, yaml_node_t *root, size_t *len)
 			d.bad = true;
 	}
 	while (sp)
-		cfg_map_free(&st[--sp].m);
+		yamldoc_map_free(&st[--sp].m);
 	free(st);
 	char *s = dump_end(&d);
 	if (s)

@@ -3,12 +3,13 @@
  *
  * Each module's yaml.v2 dump (config_dump.c) already has the fields, defaults, order and quoting;
  * yaml.v3 differs in layout only, so the dumps are re-indented here rather than emitted twice. */
+#include "config/config_show.h"
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/yamldoc.h"
 #include "lib/buf.h"
-#include "config/config.h"
-#include "config/config_check.h"
 #include "lib/errors.h"
 
 static int by_name(const void *a, const void *b)
@@ -64,7 +65,7 @@ static void reindent(buf_t *out, const char *dump, size_t base)
 	}
 }
 
-int config_write_yaml(const config_t *c, buf_t *out)
+int config_show_yaml(const config_t *c, buf_t *out)
 {
 	if (c->n_modules == 0) {
 		buf_puts(out, "modules: {}\n");
@@ -80,7 +81,7 @@ int config_write_yaml(const config_t *c, buf_t *out)
 	for (size_t i = 0; i < c->n_modules; i++) {
 		const config_module_t *m = sorted[i];
 		buf_puts(out, "    ");
-		if (cfg_needs_quotes_v2(m->name)) {
+		if (yamldoc_needs_quotes_v2(m->name)) {
 			buf_putc(out, '"');
 			for (const char *p = m->name; *p; p++) {
 				if (*p == '"' || *p == '\\')

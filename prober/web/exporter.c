@@ -2,6 +2,10 @@
 #include "web/exporter.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +16,35 @@
 #include "net/loop.h"
 #include "lib/metrics.h"
 
-int exporter_init(exporter_t *ex, const char *config_path, double timeout_offset, size_t history_limit,
-                  char *err, size_t errlen)
+struct exporter {
+	char *config_path;             /* owned */
+	double timeout_offset;         /* --timeout-offset */
+	history_t *history;            /* owned */
+	pthread_mutex_t lock;          /* guards cfg (the pointer swap and taking a reference) */
+	pthread_mutex_t reload_lock;   /* one reload at a time: an older parse must not win the swap */
+	config_t *cfg;                 /* one reference */
+	atomic_ulong module_unknown_total;
+	atomic_bool last_reload_ok;
+	_Atomic int64_t last_reload_success_ns;   /* wall clock */
+	int64_t start_wall_ns;
+};
+
+int exporter_new(exporter_t **out, const char *config_path, double timeout_offset, size_t history_limit,
+                 char *err, size_t errlen)
 {
-	memset(ex, 0, sizeof(*ex));
+	*out = NULL;
+	exporter_t *ex = calloc(1, sizeof(*ex));
+	if (!ex) {
+		snprintf(err, errlen, "out of memory");
+		return NSP_ENOMEM;
+	}
 	ex->timeout_offset = timeout_offset;
 	ex->start_wall_ns = loop_wall_ns();
 	ex->config_path = strdup(config_path);
 	ex->history = history_new(history_limit);
 	if (!ex->config_path || !ex->history) {
 		snprintf(err, errlen, "out of memory");
-		exporter_deinit(ex);
+		exporter_free(ex);
 		return NSP_ENOMEM;
 	}
 	pthread_mutex_init(&ex->lock, NULL);
@@ -33,16 +55,19 @@ int exporter_init(exporter_t *ex, const char *config_path, double timeout_offset
 		pthread_mutex_destroy(&ex->reload_lock);
 		free(ex->config_path);
 		history_free(ex->history);
-		memset(ex, 0, sizeof(*ex));
+		free(ex);
 		return r;
 	}
 	atomic_store(&ex->last_reload_ok, true);
 	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
+	*out = ex;
 	return 0;
 }
 
-void exporter_deinit(exporter_t *ex)
+void exporter_free(exporter_t *ex)
 {
+	if (!ex)
+		return;
 	if (ex->cfg) {
 		config_unref(ex->cfg);
 		pthread_mutex_destroy(&ex->lock);
@@ -50,7 +75,7 @@ void exporter_deinit(exporter_t *ex)
 	}
 	history_free(ex->history);
 	free(ex->config_path);
-	memset(ex, 0, sizeof(*ex));
+	free(ex);
 }
 
 config_t *exporter_config(exporter_t *ex)
@@ -80,6 +105,21 @@ int exporter_reload(exporter_t *ex, char *err, size_t errlen)
 	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
 	pthread_mutex_unlock(&ex->reload_lock);
 	return 0;
+}
+
+history_t *exporter_history(exporter_t *ex)
+{
+	return ex->history;
+}
+
+double exporter_timeout_offset(const exporter_t *ex)
+{
+	return ex->timeout_offset;
+}
+
+void exporter_count_unknown_module(exporter_t *ex)
+{
+	atomic_fetch_add(&ex->module_unknown_total, 1);
 }
 
 /* ---- process_* as the Prometheus client libraries export them from /proc ---- */

@@ -2,32 +2,20 @@
  * history and the exporter's own counters; and the /metrics page built from them. */
 #pragma once
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 
 #include "lib/buf.h"
 #include "config/config.h"
 #include "web/history.h"
 
-typedef struct exporter {
-	char *config_path;             /* owned */
-	double timeout_offset;         /* --timeout-offset */
-	history_t *history;            /* owned */
-	pthread_mutex_t lock;          /* guards cfg (the pointer swap and taking a reference) */
-	pthread_mutex_t reload_lock;   /* one reload at a time: an older parse must not win the swap */
-	config_t *cfg;                 /* one reference */
-	atomic_ulong module_unknown_total;
-	atomic_bool last_reload_ok;
-	_Atomic int64_t last_reload_success_ns;   /* wall clock */
-	int64_t start_wall_ns;
-} exporter_t;
+typedef struct exporter exporter_t;
 
-/* Loads the config file; on failure returns NSP_ECONFIG/NSP_ENOMEM with the message in err. */
-int exporter_init(exporter_t *ex, const char *config_path, double timeout_offset, size_t history_limit,
-                  char *err, size_t errlen);
-void exporter_deinit(exporter_t *ex);
+/* Loads the config file and returns a new exporter in *out. On failure returns NSP_ECONFIG/NSP_ENOMEM
+ * with the message in err, and *out is NULL. */
+int exporter_new(exporter_t **out, const char *config_path, double timeout_offset, size_t history_limit,
+                 char *err, size_t errlen);
+/* Frees the exporter and its config reference; accepts NULL. */
+void exporter_free(exporter_t *ex);
 
 /* A new reference to the current snapshot (release with config_unref). */
 config_t *exporter_config(exporter_t *ex);
@@ -38,3 +26,10 @@ int exporter_reload(exporter_t *ex, char *err, size_t errlen);
 
 /* Appends the /metrics exposition: blackbox_exporter_*, blackbox_module_unknown_total, process_*. */
 void exporter_write_metrics(exporter_t *ex, buf_t *out);
+
+/* The probe history (owned by the exporter; thread-safe, see history.h). */
+history_t *exporter_history(exporter_t *ex);
+/* --timeout-offset, in seconds. */
+double exporter_timeout_offset(const exporter_t *ex);
+/* Counts one probe request for a module the config does not have (blackbox_module_unknown_total). */
+void exporter_count_unknown_module(exporter_t *ex);

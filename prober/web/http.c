@@ -35,6 +35,7 @@
 #include "lib/errors.h"
 #include "lib/log.h"
 #include "lib/compress.h"
+#include "config/config_show.h"
 #include "web/landing.h"
 #include "net/listener.h"
 #include "net/mailbox.h"
@@ -407,7 +408,7 @@ static void on_probe_done(void *ctx, probe_t *p)
 	else
 		probe_write_metrics(p, &r->body);
 	const char *target = r->target;
-	history_add(r->srv->ex->history, r->module_name, target ? target : "", probe_take_record(p),
+	history_add(exporter_history(r->srv->ex), r->module_name, target ? target : "", probe_take_record(p),
 	            probe_succeeded(p));
 	resume(r);
 }
@@ -439,7 +440,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		else
 			snprintf(msg, sizeof(msg), "Unknown module \"%.480s\"", buf_str(&q));
 		buf_free(&q);
-		atomic_fetch_add(&ex->module_unknown_total, 1);
+		exporter_count_unknown_module(ex);
 		log_debug("Unknown module", "module", module);
 		return reply_error(r, MHD_HTTP_BAD_REQUEST, msg);
 	}
@@ -456,7 +457,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 	}
 	if (timeout == 0)
 		timeout = 120;
-	double max = timeout - ex->timeout_offset;
+	double max = timeout - exporter_timeout_offset(ex);
 	double mod_t = (double)mod->timeout_ns / 1e9;
 	if ((mod_t < max && mod_t > 0) || max < 0)
 		timeout = mod_t;
@@ -506,7 +507,7 @@ static enum MHD_Result handle_landing(http_req_t *r)
 {
 	buf_t b = BUF_INIT;
 	config_t *cfg = exporter_config(r->srv->ex);
-	landing_render(&b, cfg, r->srv->ex->history);
+	landing_render(&b, cfg, exporter_history(r->srv->ex));
 	config_unref(cfg);
 	return reply_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 }
@@ -534,11 +535,11 @@ static enum MHD_Result handle_logs(http_req_t *r)
 		                   "Probe module filter only works in conjunction with target parameter");
 	char *text;
 	if (target && target[0]) {
-		text = history_debug_by_target(r->srv->ex->history, target, module && module[0] ? module : NULL);
+		text = history_debug_by_target(exporter_history(r->srv->ex), target, module && module[0] ? module : NULL);
 		if (!text)
 			return reply_error(r, MHD_HTTP_NOT_FOUND, "Probe target not found");
 	} else {
-		text = history_debug_by_id(r->srv->ex->history, id);
+		text = history_debug_by_id(exporter_history(r->srv->ex), id);
 		if (!text)
 			return reply_error(r, MHD_HTTP_NOT_FOUND, "Probe id not found");
 	}
@@ -605,7 +606,7 @@ static enum MHD_Result handle_config(http_req_t *r)
 {
 	buf_t b = BUF_INIT;
 	config_t *cfg = exporter_config(r->srv->ex);
-	config_write_yaml(cfg, &b);
+	config_show_yaml(cfg, &b);
 	config_unref(cfg);
 	return reply_buf(r, MHD_HTTP_OK, "text/plain", &b);
 }

@@ -1,6 +1,6 @@
 /* fuzz_config -- libFuzzer target: a blackbox.yml text through config_load_text (both parsing passes,
  * merge keys and aliases, every module check, regex compilation), and a loaded config written back as
- * /config shows it (config_write_yaml).
+ * /config shows it (config_show_yaml).
  *
  * Input: the file's bytes. */
 #include <stdint.h>
@@ -8,6 +8,7 @@
 
 #include "lib/buf.h"
 #include "config/config.h"
+#include "config/config_show.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_load_text("fuzz.yml", (const char *)data, size, &c, err, sizeof(err)) != 0)
 		return 0;
 	buf_t text = BUF_INIT;
-	config_write_yaml(c, &text);
+	config_show_yaml(c, &text);
 	buf_free(&text);
 	config_unref(c);
 	return 0;

@@ -1,5 +1,5 @@
-/* fuzz_regex -- libFuzzer target: the Go RE2 to PCRE2 translator (validate_re_new: Go's parser and
- * error texts, the translation, PCRE2's compile) and a search with the result (validate_re_match, under
+/* fuzz_regex -- libFuzzer target: the Go RE2 to PCRE2 translator (regex_new: Go's parser and
+ * error texts, the translation, PCRE2's compile) and a search with the result (regex_match, under
  * its match and depth limits).
  *
  * Input: the pattern, then a NUL byte, then the subject. Without a NUL byte the subject is an RR as
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/validate.h"
+#include "check/regex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,12 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pattern[plen] = '\0';
 	const char *subject = nul ? (const char *)nul + 1 : rr_line;
 	size_t slen = nul ? size - plen - 1 : sizeof(rr_line) - 1;
-	validate_re_t *re = validate_re_new(pattern);
+	regex_pattern_t *re = regex_new(pattern);
 	if (re) {
 		char err[512];
-		(void)validate_re_error(re);
-		(void)validate_re_match(re, subject, slen, err, sizeof(err));
-		validate_re_free(re);
+		(void)regex_error(re);
+		(void)regex_match(re, subject, slen, err, sizeof(err));
+		regex_free(re);
 	}
 	free(pattern);
 	return 0;

@@ -322,7 +322,7 @@ static void test_real_configs(void **state)
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_matches_regexp.n, 1);
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_all_match_regexp.n, 1);
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_not_matches_regexp.n, 1);
-	assert_string_equal(validate_re_source(m->dns.validate_answer_rrs.fail_if_not_matches_regexp.re[0]),
+	assert_string_equal(regex_source(m->dns.validate_answer_rrs.fail_if_not_matches_regexp.re[0]),
 	                    "www.prometheus.io.\t300\tIN\tA\t127.0.0.1");
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_none_matches_regexp.n, 1);
 	assert_int_equal(m->dns.validate_authority_rrs.fail_if_matches_regexp.n, 1);

@@ -19,7 +19,8 @@
 
 #include "lib/buf.h"
 #include "config/config.h"
-#include "config/config_check.h"
+#include "config/config_dump.h"
+#include "config/config_show.h"
 #include "lib/errors.h"
 #include "testtime.h"
 
@@ -48,7 +49,7 @@ static void same_rules(const validate_rules_t *a, const validate_rules_t *b)
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(la[i]->n, lb[i]->n);
 		for (size_t j = 0; j < la[i]->n; j++)
-			same_str("regexp", validate_re_source(la[i]->re[j]), validate_re_source(lb[i]->re[j]));
+			same_str("regexp", regex_source(la[i]->re[j]), regex_source(lb[i]->re[j]));
 	}
 }
 
@@ -90,8 +91,8 @@ static void same_snapshot(const config_t *a, const config_t *b)
 		assert_int_equal(p->tcp_on_truncation, q->tcp_on_truncation);
 	}
 	buf_t ya = BUF_INIT, yb = BUF_INIT;
-	assert_int_equal(config_write_yaml(a, &ya), 0);
-	assert_int_equal(config_write_yaml(b, &yb), 0);
+	assert_int_equal(config_show_yaml(a, &ya), 0);
+	assert_int_equal(config_show_yaml(b, &yb), 0);
 	same_str("/config", buf_str(&ya), buf_str(&yb));
 	buf_free(&ya);
 	buf_free(&yb);
@@ -451,9 +452,9 @@ static void test_resolved_deep(void **state)
 	yaml_parser_set_input_string(&p, (const unsigned char *)t, strlen(t));
 	assert_true(yaml_parser_load(&p, &doc));
 	char err[256] = "";
-	cfg_check_t chk = { .doc = &doc, .path = "t.yml", .err = err, .errlen = sizeof err };
+	yamldoc_t chk = { .doc = &doc, .path = "t.yml", .err = err, .errlen = sizeof err };
 	size_t len = 0;
-	char *out = cfg_emit_resolved(&chk, yaml_document_get_root_node(&doc), &len);
+	char *out = config_dump_resolved(&chk, yaml_document_get_root_node(&doc), &len);
 	if (!out)
 		fail_msg("no resolved copy of a %d-deep document", DEPTH);
 	/* the copy has the merge resolved and the whole nest, down to its scalar */
