@@ -27,9 +27,9 @@ import urllib.parse
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
+import harness  # noqa: E402
 import oracle  # noqa: E402
 import relay as relaymod  # noqa: E402
 import world  # noqa: E402
@@ -543,15 +543,15 @@ def main(argv=None):
     try:
         try:
             knot = world.SignedKnot(tmp).start()
-            relay = relaymod.Relay(fixture.pick_loopback(lo=2, hi=250, avoid=(knot.addr, "127.0.0.53")),
+            relay = relaymod.Relay(harness.pick_loopback(lo=2, hi=250, avoid=(knot.addr, "127.0.0.53")),
                                    (knot.addr, knot.port)).start()
             cfg = os.path.join(tmp, "nsprobe.yml")
             with open(cfg, "w") as f:
                 f.write(config_text({**verdict_modules(), **other_modules()}))
             # targets are IP literals; the resolver flag keeps nsprobe off the machine's resolver
-            exporter = fixture.Exporter(tmp, binary, cfg, ["--target.resolver=%s:%d" % (knot.addr, knot.port)])
+            exporter = harness.Exporter(tmp, binary, cfg, ["--target.resolver=%s:%d" % (knot.addr, knot.port)])
             exporter.start()
-        except (fixture.FixtureError, OSError) as e:
+        except (harness.FixtureError, OSError) as e:
             print("setup failed: %s" % e, file=sys.stderr)
             return 2
         print("# knotd %s@%d (zones %s), relay %s@%d, nsprobe on port %d, workdir %s" % (

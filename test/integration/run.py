@@ -26,10 +26,10 @@ import traceback
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
-import fakedns  # noqa: E402
+import harness  # noqa: E402
+from fakes import fakedns  # noqa: E402
 import test_probe  # noqa: E402
 import test_dot  # noqa: E402
 
@@ -133,9 +133,9 @@ def main(argv=None):
     results = []
     try:
         try:
-            knot = fixture.Knot(tmp)
+            knot = harness.Knot(tmp)
             knot.start()
-            fake_host = fixture.pick_loopback(avoid=(knot.addr,))
+            fake_host = harness.pick_loopback(avoid=(knot.addr,))
             fakes = fakedns.FakeDNS(fake_host)
             fake_ports = fakes.start()
             cfg = os.path.join(tmp, "exporter.yml")
@@ -148,13 +148,13 @@ def main(argv=None):
                 extra.append("--target.resolver=%s:%d" % (knot.addr, knot.port))
             elif args.names_in_mount_ns:
                 if not knot.port53:
-                    raise fixture.FixtureError("--names-in-mount-ns needs port 53 on Knot's address")
-                prefix = fixture.resolv_namespace_prefix(tmp, knot.addr)
+                    raise harness.FixtureError("--names-in-mount-ns needs port 53 on Knot's address")
+                prefix = harness.resolv_namespace_prefix(tmp, knot.addr)
                 ctx.names = True
-            exporter = fixture.Exporter(tmp, binary, cfg, extra, prefix)
+            exporter = harness.Exporter(tmp, binary, cfg, extra, prefix)
             exporter.start()
             ctx.exporter = exporter
-        except (fixture.FixtureError, OSError, subprocess.CalledProcessError) as e:
+        except (harness.FixtureError, OSError, subprocess.CalledProcessError) as e:
             print("fixture setup failed: %s" % e, file=sys.stderr)
             return 2
         print("# exporter: %s" % " ".join(exporter.prefix + exporter.args))

@@ -1,7 +1,7 @@
 """stack -- the world the stack checks run in: two knotd, nsprobe instances, and the monitoring
 servers (VictoriaMetrics, vmagent, vmalert, Prometheus), all on loopback, on ports proven free.
 
-Builds on test/integration/fixture.py (free ports, knotd start-up, the exporter process) without
+Builds on test/integration/harness.py (free ports, knotd start-up, the exporter process) without
 changing it: the two Knot servers here write their own zones and config through a subclass.
 Started lazily: a check asks for what it needs (world.knots(), world.nsprobe(i), ...).
 """
@@ -15,7 +15,7 @@ import time
 import urllib.parse
 import http.server
 
-import fixture
+import harness
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 CONFIG = os.path.join(REPO, "config")
@@ -70,7 +70,7 @@ def substitute(text, pairs, what):
 
 
 def get_json(port, path, timeout=5.0):
-    status, _h, body = fixture.http_request(LOOP4, port, path, timeout=timeout)
+    status, _h, body = harness.http_request(LOOP4, port, path, timeout=timeout)
     if status != 200:
         raise StackError("GET %s -> %d: %s" % (path, status, body[:300]))
     return json.loads(body)
@@ -149,7 +149,7 @@ SERIALS = {"ns1": {"example.com": 2024010101, "example.net": 2024010105},
            "ns2": {"example.net": 2024010101}}
 
 
-class ZoneKnot(fixture.Knot):
+class ZoneKnot(harness.Knot):
     """A knotd playing ns1 or ns2, on addr@port and [::1]@port."""
 
     def __init__(self, workdir, role, addr, primary=None):
@@ -183,7 +183,7 @@ class ZoneKnot(fixture.Knot):
         for a in (self.addr, self.addr6):
             for z in ZONES:
                 for qtype in (6, 48):  # SOA, and DNSKEY: signing (or the transfer) is done
-                    r = fixture.dns_query(a, self.port, z, qtype)
+                    r = harness.dns_query(a, self.port, z, qtype)
                     if r is None or r[0] != 0 or r[1] < 1:
                         return False
         return True
@@ -214,12 +214,12 @@ class Server:
 
     def _alive(self):
         if self.proc.poll() is not None:
-            raise fixture.FixtureError("%s exited with %s:\n%s" % (self.name, self.proc.returncode,
+            raise harness.FixtureError("%s exited with %s:\n%s" % (self.name, self.proc.returncode,
                                                                    self.log_tail()))
 
     def _healthy(self):
         try:
-            status, _h, _b = fixture.http_request(LOOP4, self.port, self.health_path, timeout=1.0)
+            status, _h, _b = harness.http_request(LOOP4, self.port, self.health_path, timeout=1.0)
             return status == 200
         except OSError:
             return False
@@ -227,16 +227,16 @@ class Server:
     def start(self, deadline_s=30.0):
         last = None
         for _attempt in range(3):
-            self.port = fixture.free_port([LOOP4], kinds=("tcp",))
+            self.port = harness.free_port([LOOP4], kinds=("tcp",))
             argv = [a.replace("{port}", str(self.port)).replace("{dir}", self.dir) for a in self.argv]
             try:
                 with open(self.log_path, "a") as out:
                     self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                                  stderr=subprocess.STDOUT, cwd=self.dir)
-                fixture.wait_until(self._healthy, deadline_s, "%s on port %d" % (self.name, self.port),
+                harness.wait_until(self._healthy, deadline_s, "%s on port %d" % (self.name, self.port),
                                    check_alive=self._alive)
                 return self
-            except fixture.FixtureError as e:
+            except harness.FixtureError as e:
                 last = e
                 self.stop()
                 if "address already in use" not in self.log_tail().lower():
@@ -247,7 +247,7 @@ class Server:
         raise StackError(str(last))
 
     def stop(self):
-        fixture.stop_process(self.proc, grace=10.0)
+        harness.stop_process(self.proc, grace=10.0)
         self.proc = None
 
 
@@ -306,8 +306,8 @@ class World:
     def knots(self):
         if self._ns is None:
             tool("knotd", "knot")
-            a1 = fixture.pick_loopback(lo=60, hi=99)
-            a2 = fixture.pick_loopback(lo=60, hi=99, avoid=(a1,))
+            a1 = harness.pick_loopback(lo=60, hi=99)
+            a2 = harness.pick_loopback(lo=60, hi=99, avoid=(a1,))
             ns1 = ZoneKnot(self.dir, "ns1", a1)
             ns2 = ZoneKnot(self.dir, "ns2", a2, primary=ns1)
             ns1.other_addr, ns2.other_addr = a2, a1
@@ -323,7 +323,7 @@ class World:
             d = os.path.join(self.dir, "nsprobe%d" % i)
             os.makedirs(d, exist_ok=True)
             # Targets are IP literals; the resolver flag keeps nsprobe off the machine's resolver.
-            e = fixture.Exporter(d, self.binary, os.path.join(CONFIG, "blackbox-two-servers.yml"),
+            e = harness.Exporter(d, self.binary, os.path.join(CONFIG, "blackbox-two-servers.yml"),
                                  extra_args=["--target.resolver=%s:%d" % (ns1.addr, ns1.port),
                                              "--workers=1"])
             e.start()
