@@ -25,7 +25,6 @@ import argparse
 import concurrent.futures
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -204,12 +203,7 @@ def main(argv=None):
             ap.error("not executable: %s" % b)
     args.nsprobe, args.blackbox = os.path.abspath(args.nsprobe), os.path.abspath(args.blackbox)
 
-    def on_term(_sig, _frame):  # a ctest timeout unwinds like Ctrl-C: the cleanup below runs
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.term_as_interrupt()  # a ctest timeout unwinds like Ctrl-C: the cleanup below runs
 
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="nsprobe-compat-")
@@ -326,10 +320,7 @@ def main(argv=None):
     print("# %.1f s" % (time.monotonic() - t0))
     print("%d matched, %d listed deviations, %d known bugs" % (
         count("PASS", "matched"), count("PASS", "deviation"), count("PASS", "bug")))
-    summary = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        summary += ", %d skipped" % skipped
-    print(summary)
+    print(harness.summary(passed, failed, skipped))
     return 1 if failed else 0
 
 

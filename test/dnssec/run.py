@@ -17,7 +17,6 @@ Traffic stays on 127.0.0.0/8; every process started here is stopped by its pid.
 import argparse
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -68,10 +67,7 @@ class Results:
         sys.stdout.flush()
 
     def summary(self):
-        s = "%d passed, %d failed" % (self.passed, self.failed)
-        if self.skipped:
-            s += ", %d skipped" % self.skipped
-        return s
+        return harness.summary(self.passed, self.failed, self.skipped)
 
 
 # --- exposition text -------------------------------------------------------------------------
@@ -528,12 +524,7 @@ def main(argv=None):
     os.environ.setdefault("ASAN_OPTIONS", "halt_on_error=1:detect_leaks=1")
     os.environ.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
 
-    def on_term(_sig, _frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.term_as_interrupt()  # SIGTERM (a ctest timeout) unwinds like Ctrl-C
 
     res = Results()
     have_delv = shutil.which("delv") is not None

@@ -16,7 +16,6 @@ import argparse
 import concurrent.futures
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -120,13 +119,7 @@ def main(argv=None):
             ap.error("case %s names unknown deviation %r" % (case.name, case.deviation))
     cases = [c for c in all_cases if not args.filter or args.filter in c.name]
 
-    # SIGTERM (e.g. a ctest timeout) unwinds like Ctrl-C, so the finally block below cleans up.
-    def on_term(_sig, _frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.term_as_interrupt()  # SIGTERM (a ctest timeout) unwinds like Ctrl-C
 
     tmp = tempfile.mkdtemp(prefix="nsprobe-it-")
     knot = fakes = dot = exporter = None
@@ -208,11 +201,8 @@ def main(argv=None):
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    passed, failed, skipped = (results.count(s) for s in ("PASS", "FAIL", "SKIP"))
-    summary = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        summary += ", %d skipped" % skipped
-    print(summary)
+    failed = results.count("FAIL")
+    print(harness.summary_of(results))
     return 1 if failed else 0
 
 
