@@ -25,7 +25,6 @@ import argparse
 import concurrent.futures
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,10 +35,10 @@ import traceback
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST = os.path.dirname(HERE)
-sys.path[:0] = [HERE, os.path.join(TEST, "integration"), os.path.join(TEST, "fakes")]
+sys.path[:0] = [HERE, TEST]  # TEST: the harness and fakes packages
 
-import fixture  # noqa: E402
-import fakedns  # noqa: E402
+import harness  # noqa: E402
+from fakes import fakedns  # noqa: E402
 import world  # noqa: E402
 import cases  # noqa: E402
 import compare  # noqa: E402
@@ -75,9 +74,9 @@ def start_pair(tmp, name, args, config_text, extra, names):
     cfg = os.path.join(d, "config.yml")
     with open(cfg, "w") as f:
         f.write(config_text)
-    prefix = fixture.resolv_namespace_prefix(os.path.join(d, "bb"), args.knot.addr) if names else []
-    bb = fixture.Exporter(os.path.join(d, "bb"), args.blackbox, cfg, extra, prefix)
-    ns = fixture.Exporter(os.path.join(d, "ns"), args.nsprobe, cfg,
+    prefix = harness.resolv_namespace_prefix(os.path.join(d, "bb"), args.knot.addr) if names else []
+    bb = harness.Exporter(os.path.join(d, "bb"), args.blackbox, cfg, extra, prefix)
+    ns = harness.Exporter(os.path.join(d, "ns"), args.nsprobe, cfg,
                           extra + ["--target.resolver=%s:%d" % (args.knot.addr, args.knot.port)])
     pair = Pair(name, bb, ns)
     args.started.append(pair)
@@ -204,12 +203,7 @@ def main(argv=None):
             ap.error("not executable: %s" % b)
     args.nsprobe, args.blackbox = os.path.abspath(args.nsprobe), os.path.abspath(args.blackbox)
 
-    def on_term(_sig, _frame):  # a ctest timeout unwinds like Ctrl-C: the cleanup below runs
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.term_as_interrupt()  # a ctest timeout unwinds like Ctrl-C: the cleanup below runs
 
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="nsprobe-compat-")
@@ -221,12 +215,12 @@ def main(argv=None):
         try:
             args.knot = knot = world.CompatKnot(tmp)
             knot.start()
-            fh = fixture.pick_loopback(avoid=(knot.addr,))
+            fh = harness.pick_loopback(avoid=(knot.addr,))
             fakes = fakedns.FakeDNS(fh)
             fports = fakes.start()
             relay = world.Relay(fh, (knot.addr, knot.port))
             rports = relay.start()
-            free = fixture.free_port([fh])
+            free = harness.free_port([fh])
             if shutil.which("certtool"):
                 dot = world.DotWorld(tmp, knot, avoid=(fh,))
                 dot.start()
@@ -242,7 +236,7 @@ def main(argv=None):
                 "example": start_pair(tmp, "example", args, example_text,
                                       ["--timeout-offset=" + EXAMPLE_OFFSET], names_ok),
             }
-        except (fixture.FixtureError, OSError, subprocess.CalledProcessError) as e:
+        except (harness.FixtureError, OSError, subprocess.CalledProcessError) as e:
             print("fixture setup failed: %s" % e, file=sys.stderr)
             for p in args.started:
                 for e2 in (p.bb, p.ns):
@@ -254,7 +248,7 @@ def main(argv=None):
         if dot is not None:
             vars_.update(dot.vars())
         ctx = {"pairs": pairs, "vars": vars_, "names": names_ok, "port53": knot.port53,
-               "v6_53_free": fixture.port_is_free(53, ["::1"]), "verbose": args.verbose,
+               "v6_53_free": harness.port_is_free(53, ["::1"]), "verbose": args.verbose,
                "show": args.show, "show_lock": threading.Lock(), "locks": {},
                "dot": dot, "dot_why": dot_why}
         print("# knot %s@%d and [::1]@%d%s; fakes and relay on %s; workdir %s" % (
@@ -326,10 +320,7 @@ def main(argv=None):
     print("# %.1f s" % (time.monotonic() - t0))
     print("%d matched, %d listed deviations, %d known bugs" % (
         count("PASS", "matched"), count("PASS", "deviation"), count("PASS", "bug")))
-    summary = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        summary += ", %d skipped" % skipped
-    print(summary)
+    print(harness.summary(passed, failed, skipped))
     return 1 if failed else 0
 
 

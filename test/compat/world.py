@@ -15,13 +15,12 @@ Loopback only; ports come from the kernel and are bound before they are announce
 """
 
 import os
-import selectors
 import socket
 import struct
 import subprocess
-import threading
 
-import fixture
+import harness
+import harness.relay
 
 RR_ZONE = r"""$ORIGIN rr.test.
 $TTL 300
@@ -114,8 +113,8 @@ Www           IN CNAME @
 EXTRA_ZONES = {"rr.test": RR_ZONE, "prometheus.io": PROMETHEUS_ZONE, "mixed.case.test": MIXED_ZONE}
 
 
-class CompatKnot(fixture.Knot):
-    """fixture.Knot plus EXTRA_ZONES (written next to its zones, appended to its config)."""
+class CompatKnot(harness.Knot):
+    """harness.Knot plus EXTRA_ZONES (written next to its zones, appended to its config)."""
 
     def _write(self, listen):
         super()._write(listen)
@@ -130,7 +129,7 @@ class CompatKnot(fixture.Knot):
         if not super()._ready():
             return False
         for name in EXTRA_ZONES:
-            r = fixture.dns_query(self.addr, self.port, name, 6)
+            r = harness.dns_query(self.addr, self.port, name, 6)
             if r is None or r[0] != 0 or r[1] < 1:
                 return False
         return True
@@ -153,10 +152,10 @@ class DotWorld:
     config_vars(): the @...@ placeholders of cases.DOT_MODULES."""
 
     def __init__(self, tmp, knot, avoid=()):
-        import dotserver  # test/fakes, on sys.path via run.py
+        from fakes import dotserver
         self.dir = os.path.join(tmp, "dot")
-        self.host = fixture.pick_loopback(avoid=tuple(avoid) + (knot.addr,))
-        self.other = fixture.pick_loopback(avoid=tuple(avoid) + (knot.addr, self.host))
+        self.host = harness.pick_loopback(avoid=tuple(avoid) + (knot.addr,))
+        self.other = harness.pick_loopback(avoid=tuple(avoid) + (knot.addr, self.host))
         self.pki = dotserver.make_pki(self.dir, [self.host, "::1"], ["dot.test"])
         self.cn_pki = c = dotserver.make_pki(os.path.join(self.dir, "cn"), [], [])
         self.cnip = {n: os.path.join(self.dir, "cn", n) for n in ("cnip.key", "cnip.pem")}
@@ -203,7 +202,7 @@ class DotWorld:
         except BaseException:
             self.stop()
             raise
-        self.refused = fixture.free_port([self.host], kinds=("tcp",))
+        self.refused = harness.free_port([self.host], kinds=("tcp",))
         s = socket.socket()
         try:
             s.settimeout(2)
@@ -242,39 +241,15 @@ RELAY_BEHAVIOURS = {
 }
 
 
-def _tcp_exchange(addr, port, query, timeout=2.0):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.settimeout(timeout)
-        s.connect((addr, port))
-        s.sendall(struct.pack(">H", len(query)) + query)
-        buf = b""
-        while len(buf) < 2 or len(buf) < 2 + struct.unpack(">H", buf[:2])[0]:
-            chunk = s.recv(65535)
-            if not chunk:
-                return None
-            buf += chunk
-        return buf[2:2 + struct.unpack(">H", buf[:2])[0]]
-    except OSError:
-        return None
-    finally:
-        s.close()
-
-
-class Relay:
-    """Every RELAY_BEHAVIOURS entry on its own port of one loopback address, UDP and TCP.
-    Each query is handled on its own thread (the upstream exchange blocks)."""
+class Relay(harness.relay.Relay):
+    """Every RELAY_BEHAVIOURS entry on its own port of one loopback address, UDP and TCP; Knot's
+    answer, asked over TCP, recounted as the behaviour says. Each query is handled on its own
+    thread (the upstream exchange blocks)."""
 
     def __init__(self, host, upstream):
-        self.host, self.upstream = host, upstream  # upstream: (addr, port) of Knot
-        self.ports = {}
-        self._socks = []
-        self._sel = None
-        self._wake_r = self._wake_w = None
-        self._thread = None
-        self._stopping = False
+        super().__init__(host, upstream, behaviours=RELAY_BEHAVIOURS)  # upstream: (addr, port) of Knot
 
-    def reply(self, behaviour, pkt):
+    def reply(self, behaviour, pkt, _tcp=True):
         if len(pkt) < 12:
             return None
         if behaviour == "formerr":
@@ -283,7 +258,7 @@ class Relay:
                 return None
             flags = 0x8000 | (struct.unpack(">H", pkt[2:4])[0] & 0x0100) | 1
             return pkt[:2] + struct.pack(">HHHHH", flags, 1, 0, 0, 0) + q
-        r = _tcp_exchange(self.upstream[0], self.upstream[1], pkt)
+        r = harness.relay.exchange_tcp(self.upstream[0], self.upstream[1], pkt)
         if r is None or len(r) < 12:
             return None
         qd, an, ns, ar = struct.unpack(">HHHH", r[4:12])
@@ -292,105 +267,6 @@ class Relay:
         else:
             counts = (qd, 0, 0, an + ns + ar)
         return r[:4] + struct.pack(">HHHH", *counts) + r[12:]
-
-    def start(self):
-        self._sel = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._sel.register(self._wake_r, selectors.EVENT_READ, ("wake", None))
-        try:
-            for b in RELAY_BEHAVIOURS:
-                for _ in range(50):
-                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                    u.bind((self.host, 0))
-                    port = u.getsockname()[1]
-                    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                    try:
-                        t.bind((self.host, port))
-                        t.listen(256)
-                        break
-                    except OSError:
-                        t.close()
-                        u.close()
-                else:
-                    raise fixture.FixtureError("no free UDP+TCP port pair on %s" % self.host)
-                self._socks += [u, t]
-                self._sel.register(u, selectors.EVENT_READ, ("udp", b))
-                self._sel.register(t, selectors.EVENT_READ, ("tcp", b))
-                self.ports[b] = port
-        except BaseException:
-            self._close()
-            raise
-        self._thread = threading.Thread(target=self._run, name="relay", daemon=True)
-        self._thread.start()
-        return dict(self.ports)
-
-    def _run(self):
-        while not self._stopping:
-            for key, _ev in self._sel.select():
-                kind, b = key.data
-                if kind == "wake":
-                    return
-                try:
-                    if kind == "udp":
-                        pkt, peer = key.fileobj.recvfrom(65535)
-                        threading.Thread(target=self._udp, args=(key.fileobj, b, pkt, peer),
-                                         daemon=True).start()
-                    else:
-                        conn, _ = key.fileobj.accept()
-                        threading.Thread(target=self._tcp, args=(conn, b), daemon=True).start()
-                except OSError:
-                    pass
-
-    def _udp(self, sock, b, pkt, peer):
-        r = self.reply(b, pkt)
-        if r is not None:
-            try:
-                sock.sendto(r, peer)
-            except OSError:
-                pass
-
-    def _tcp(self, conn, b):
-        """Serves queries on one connection until the client closes it (as Knot does)."""
-        try:
-            conn.settimeout(5)
-            buf = b""
-            while True:
-                while len(buf) < 2 or len(buf) < 2 + struct.unpack(">H", buf[:2])[0]:
-                    chunk = conn.recv(65535)
-                    if not chunk:
-                        return
-                    buf += chunk
-                n = struct.unpack(">H", buf[:2])[0]
-                r = self.reply(b, buf[2:2 + n])
-                buf = buf[2 + n:]
-                if r is None:
-                    return
-                conn.sendall(struct.pack(">H", len(r)) + r)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def _close(self):
-        for s in self._socks + [self._wake_r, self._wake_w]:
-            if s is not None:
-                s.close()
-        self._socks = []
-        self._wake_r = self._wake_w = None
-        if self._sel is not None:
-            self._sel.close()
-            self._sel = None
-
-    def stop(self):
-        if self._thread is not None:
-            self._stopping = True
-            try:
-                self._wake_w.send(b"x")
-            except OSError:
-                pass
-            self._thread.join(5)
-            self._thread = None
-        self._close()
 
 
 def fixture_question(pkt):

@@ -37,11 +37,10 @@ import urllib.parse
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
-import keytrap  # noqa: E402
+import harness  # noqa: E402
+from fakes import keytrap  # noqa: E402
 
 MODULE_TIMEOUT_S = 3.0
 PROBES = 6
@@ -79,7 +78,7 @@ def sanitized(binary):
 
 def run_mode(exporter, mode, health_timeout, failures):
     """PROBES probes at a fresh fake of `mode` while /-/healthy is asked; appends to failures."""
-    host = fixture.pick_loopback(lo=100, hi=199)
+    host = harness.pick_loopback(lo=100, hi=199)
     srv = keytrap.KeyTrapServer(host, mode)
     try:
         port = srv.start()
@@ -107,7 +106,7 @@ def run_mode(exporter, mode, health_timeout, failures):
         while (any(th.is_alive() for th in threads) or len(health) < MIN_HEALTH_CHECKS):
             t0 = time.monotonic()
             try:
-                status, _h, _b = fixture.http_request(exporter.HOST, exporter.port, "/-/healthy",
+                status, _h, _b = harness.http_request(exporter.HOST, exporter.port, "/-/healthy",
                                                       timeout=health_timeout)
             except OSError as e:
                 status = "no answer (%s)" % e
@@ -172,7 +171,7 @@ def main():
         cfg = os.path.join(work, "blackbox.yml")
         with open(cfg, "w") as f:
             f.write(CONFIG % (MODULE_TIMEOUT_S, keytrap.QNAME))
-        exporter = fixture.Exporter(work, args.binary, cfg, extra_args=["--workers=2"]).start()
+        exporter = harness.Exporter(work, args.binary, cfg, extra_args=["--workers=2"]).start()
         for mode in args.mode or keytrap.MODES:
             if not run_mode(exporter, mode, health_timeout, failures):
                 break   # the exporter was stopped
@@ -180,7 +179,7 @@ def main():
             report = exporter.sanitizer_report()
             if report:
                 failures.append("sanitizer: " + report)
-    except fixture.FixtureError as e:
+    except harness.FixtureError as e:
         failures.append("fixture: %s" % e)
     finally:
         if exporter is not None:

@@ -5,71 +5,21 @@ nsprobe sends (RFC 6891 6.1.2: class = UDP payload size, TTL bit 15 = DO; RFC 50
     r.clear(); ...probe r.addr:r.port...; r.queries -> [bytes, ...]; r.stop()
 """
 
-import selectors
-import socket
 import struct
-import threading
 
-import fixture
+import harness.relay
 
 
-class Relay:
+class Relay(harness.relay.Relay):
+    """One UDP port forwarding to upstream over UDP (so the upstream sees nsprobe's own payload
+    size), keeping every query."""
+
     def __init__(self, addr, upstream):
-        self.addr = addr
-        self.upstream = upstream
-        self.port = None
-        self.queries = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = None
-        self._sock = None
+        super().__init__(addr, upstream, udp_only=True)
 
     def start(self):
-        self.port = fixture.free_port([self.addr], kinds=("udp",))
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._sock.bind((self.addr, self.port))
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        super().start()
         return self
-
-    def clear(self):
-        with self._lock:
-            self.queries = []
-
-    def taken(self):
-        with self._lock:
-            return list(self.queries)
-
-    def _run(self):
-        sel = selectors.DefaultSelector()
-        sel.register(self._sock, selectors.EVENT_READ)
-        while not self._stop.is_set():
-            if not sel.select(0.1):
-                continue
-            try:
-                pkt, client = self._sock.recvfrom(65535)
-            except OSError:
-                continue
-            with self._lock:
-                self.queries.append(pkt)
-            up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            try:
-                up.settimeout(3)
-                up.sendto(pkt, self.upstream)
-                reply, _ = up.recvfrom(65535)
-                self._sock.sendto(reply, client)
-            except OSError:
-                pass                      # no answer: the probe times out and says so
-            finally:
-                up.close()
-        sel.close()
-
-    def stop(self):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-        if self._sock is not None:
-            self._sock.close()
 
 
 def parse_query(pkt):

@@ -17,7 +17,6 @@ Traffic stays on 127.0.0.0/8; every process started here is stopped by its pid.
 import argparse
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -27,9 +26,9 @@ import urllib.parse
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
+import harness  # noqa: E402
 import oracle  # noqa: E402
 import relay as relaymod  # noqa: E402
 import world  # noqa: E402
@@ -68,10 +67,7 @@ class Results:
         sys.stdout.flush()
 
     def summary(self):
-        s = "%d passed, %d failed" % (self.passed, self.failed)
-        if self.skipped:
-            s += ", %d skipped" % self.skipped
-        return s
+        return harness.summary(self.passed, self.failed, self.skipped)
 
 
 # --- exposition text -------------------------------------------------------------------------
@@ -528,12 +524,7 @@ def main(argv=None):
     os.environ.setdefault("ASAN_OPTIONS", "halt_on_error=1:detect_leaks=1")
     os.environ.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
 
-    def on_term(_sig, _frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.term_as_interrupt()  # SIGTERM (a ctest timeout) unwinds like Ctrl-C
 
     res = Results()
     have_delv = shutil.which("delv") is not None
@@ -543,15 +534,15 @@ def main(argv=None):
     try:
         try:
             knot = world.SignedKnot(tmp).start()
-            relay = relaymod.Relay(fixture.pick_loopback(lo=2, hi=250, avoid=(knot.addr, "127.0.0.53")),
+            relay = relaymod.Relay(harness.pick_loopback(lo=2, hi=250, avoid=(knot.addr, "127.0.0.53")),
                                    (knot.addr, knot.port)).start()
             cfg = os.path.join(tmp, "nsprobe.yml")
             with open(cfg, "w") as f:
                 f.write(config_text({**verdict_modules(), **other_modules()}))
             # targets are IP literals; the resolver flag keeps nsprobe off the machine's resolver
-            exporter = fixture.Exporter(tmp, binary, cfg, ["--target.resolver=%s:%d" % (knot.addr, knot.port)])
+            exporter = harness.Exporter(tmp, binary, cfg, ["--target.resolver=%s:%d" % (knot.addr, knot.port)])
             exporter.start()
-        except (fixture.FixtureError, OSError) as e:
+        except (harness.FixtureError, OSError) as e:
             print("setup failed: %s" % e, file=sys.stderr)
             return 2
         print("# knotd %s@%d (zones %s), relay %s@%d, nsprobe on port %d, workdir %s" % (

@@ -5,17 +5,17 @@ so that every time is relative to now:
   * zones signed online by Knot: ECDSA P-256, Ed25519, RSA-SHA256 (KSK 2048 + ZSK 1024 split);
   * zones pre-signed with ldns-signzone and served with signing off: expired, not yet valid, one
     flipped signature bit, the signing ZSK removed from the DNSKEY set, a 2-hour signature.
-One knotd listens on a random 127.0.0.x and a port proven free (fixture.free_port), with an NSID,
+One knotd listens on a random 127.0.0.x and a port proven free (harness.free_port), with an NSID,
 answers over UDP up to 4096 bytes when the client allows it (Knot's default cap is 1232), and lets
 127.0.0.0/8 transfer the zones (the AXFR feeds ldns-verify-zone).
-Nothing here sleeps for correctness: readiness is polled against a deadline (fixture.wait_until).
+Nothing here sleeps for correctness: readiness is polled against a deadline (harness.wait_until).
 """
 
 import os
 import subprocess
 import time
 
-import fixture
+import harness
 
 DAY = 86400
 NSID = "nsprobe-dnssec-knot"
@@ -59,7 +59,7 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 def run(cmd, check=True, **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
     if check and r.returncode != 0:
-        raise fixture.FixtureError("%s failed (%d): %s%s" % (" ".join(cmd), r.returncode, r.stderr,
+        raise harness.FixtureError("%s failed (%d): %s%s" % (" ".join(cmd), r.returncode, r.stderr,
                                                             r.stdout))
     return r
 
@@ -90,7 +90,7 @@ def write_ldns_zone(tmp, zone, spec, now):
                 lines[i] = "\t".join(f)
                 break
         else:
-            raise fixture.FixtureError("no www RRSIG to flip in " + out)
+            raise harness.FixtureError("no www RRSIG to flip in " + out)
     if breakage == "dropzsk":
         # the ZSK (flags 256) goes: the data keep RRSIGs by a key the server does not publish
         lines = [ln for ln in lines
@@ -100,91 +100,37 @@ def write_ldns_zone(tmp, zone, spec, now):
     return out
 
 
-class SignedKnot:
+class SignedKnot(harness.Knot):
     """knotd serving KNOT_ZONES (signed by itself) and LDNS_ZONES (pre-signed) on addr@port."""
 
     def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "knot")
-        self.addr = fixture.pick_loopback(lo=2, hi=250, avoid=("127.0.0.53",))
-        self.port = None
-        self.proc = None
+        super().__init__(workdir, addr=harness.pick_loopback(lo=2, hi=250, avoid=("127.0.0.53",)),
+                         want_port53=False)
         self.now = int(time.time())
         self.ldns_files = {}
 
-    def _write(self):
-        for sub in ("run", "db", "keys", "zones"):
-            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-        for zone in KNOT_ZONES:
-            with open(os.path.join(self.dir, "zones", zone + ".zone"), "w") as f:
-                f.write(ZONE.format(z=zone, Z=zone.upper()))
+    def listen_addrs(self):
+        return [self.addr]
+
+    def _zones(self):
         if not self.ldns_files:
             self.ldns_files = {z: write_ldns_zone(self.dir, z, s, self.now) for z, s in LDNS_ZONES.items()}
-        d = self.dir
-        conf = [
-            "server:", '    rundir: "%s/run"' % d, "    listen: %s@%d" % (self.addr, self.port),
-            '    nsid: "%s"' % NSID, "    udp-max-payload: 4096", "    udp-workers: 1", "    tcp-workers: 1", "    background-workers: 1",
-            "log:", '  - target: "%s/knot.log"' % d, "    any: info",
-            "database:", '    storage: "%s/db"' % d,
-            "keystore:", "  - id: default", "    backend: pem", '    config: "%s/keys"' % d,
-            "acl:", "  - id: xfr", "    address: 127.0.0.0/8", "    action: transfer",
-            "policy:",
-        ]
-        for zone, lines in KNOT_ZONES.items():
-            conf.append("  - id: %s" % zone.split(".")[0])
-            conf += ["    " + ln for ln in lines]
-        conf += ["template:", "  - id: default", '    storage: "%s/zones"' % d, '    file: "%s.zone"',
-                 "    zonefile-sync: -1", "    journal-content: none", "    acl: xfr", "zone:"]
-        for zone in KNOT_ZONES:
-            conf += ["  - domain: %s." % zone, "    dnssec-signing: on",
-                     "    dnssec-policy: %s" % zone.split(".")[0]]
-        for zone in LDNS_ZONES:
-            conf += ["  - domain: %s." % zone, "    dnssec-signing: off"]
-        self.conf = os.path.join(d, "knot.conf")
-        with open(self.conf, "w") as f:
-            f.write("\n".join(conf) + "\n")
+        return {zone: ZONE.format(z=zone, Z=zone.upper()) for zone in KNOT_ZONES}
 
-    def log_tail(self, n=30):
-        try:
-            with open(os.path.join(self.dir, "knot.log")) as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return ""
-
-    def _alive(self):
-        if self.proc.poll() is not None:
-            raise fixture.FixtureError("knotd exited with %s:\n%s" % (self.proc.returncode, self.log_tail()))
+    def _config(self, listen):
+        zones = [(z + ".", ["dnssec-signing: on", "dnssec-policy: %s" % z.split(".")[0]])
+                 for z in KNOT_ZONES]
+        zones += [(z + ".", ["dnssec-signing: off"]) for z in LDNS_ZONES]
+        return harness.knot_config(
+            self.dir, listen, zones, workers=1, server=['nsid: "%s"' % NSID, "udp-max-payload: 4096"],
+            policies={z.split(".")[0]: lines for z, lines in KNOT_ZONES.items()},
+            acl=[("xfr", "127.0.0.0/8", "transfer")], template=["acl: xfr"],
+            generator="test/dnssec/world.py")
 
     def _ready(self):
         # every Knot zone has its DNSKEY set (signing done), every pre-signed zone its SOA
         checks = [(z, 48) for z in KNOT_ZONES] + [(z, 6) for z in LDNS_ZONES]
-        for name, qtype in checks:
-            r = fixture.dns_query(self.addr, self.port, name, qtype)
-            if r is None or r[0] != 0 or r[1] < 1:
-                return False
-        return True
+        return harness.answers([(self.addr, self.port, name, qtype) for name, qtype in checks])
 
     def start(self, deadline_s=30.0):
-        last = None
-        for _attempt in range(3):
-            self.port = fixture.free_port([self.addr])
-            self._write()
-            try:
-                with open(os.path.join(self.dir, "knotd.out"), "w") as out:
-                    self.proc = subprocess.Popen(["knotd", "-c", self.conf], stdin=subprocess.DEVNULL,
-                                                 stdout=out, stderr=subprocess.STDOUT)
-                fixture.wait_until(self._ready, deadline_s, "knotd on %s@%d" % (self.addr, self.port),
-                                   check_alive=self._alive)
-                return self
-            except fixture.FixtureError as e:
-                last = e
-                self.stop()
-                if "address already in use" not in self.log_tail().lower():
-                    break  # only a port taken between our check and knotd's bind is retried
-            except BaseException:
-                self.stop()
-                raise
-        raise last
-
-    def stop(self):
-        fixture.stop_process(self.proc)
-        self.proc = None
+        return super().start(deadline_s)

@@ -26,17 +26,17 @@ Python 3 standard library only (plus the certtool program). Only loopback addres
 """
 
 import argparse
-import ipaddress
-import json
 import os
-import selectors
-import signal
 import socket
 import ssl
 import struct
 import subprocess
 import sys
 import threading
+
+if __name__ == "__main__":  # as a script: test/ on the path, for the harness package
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness.fakes import FakeServer, serve_main  # noqa: E402
 
 BEHAVIOURS = ("forward", "silent", "notls", "mtls", "tls12")
 
@@ -117,11 +117,11 @@ def canned_answer(q):
 
 # --- the server ----------------------------------------------------------------------------------
 
-class DotServer:
+class DotServer(FakeServer):
+    name = "dot"
+
     def __init__(self, host, certfile, keyfile, upstream=None, client_ca=None, behaviours=None):
-        if not ipaddress.ip_address(host).is_loopback:
-            raise ValueError("not a loopback address: %s" % host)
-        self.host = host
+        super().__init__(host)
         self.upstream = upstream
         self.behaviours = list(behaviours or BEHAVIOURS)
         if "mtls" in self.behaviours and not client_ca:
@@ -138,52 +138,20 @@ class DotServer:
             if b == "tls12":
                 c.maximum_version = ssl.TLSVersion.TLSv1_2
             self.ctx[b] = c
-        self.ports = {}
         self.peers = []  # (behaviour, client address) of every accepted connection
         self.errors = []
-        self._socks = []
         self._conns = set()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._sel = None
-        self._wake_r = self._wake_w = None
-        self._thread = None
 
-    def start(self):
-        """Bind every behaviour's port and serve in daemon threads; return {behaviour: port}."""
-        fam = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        self._sel = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._sel.register(self._wake_r, selectors.EVENT_READ, None)
-        try:
-            for b in self.behaviours:
-                s = socket.socket(fam, socket.SOCK_STREAM)
-                self._socks.append(s)
-                s.bind((self.host, 0))
-                s.listen(64)
-                s.setblocking(False)
-                self._sel.register(s, selectors.EVENT_READ, b)
-                self.ports[b] = s.getsockname()[1]
-        except BaseException:
-            self._close_all()
-            raise
-        self._thread = threading.Thread(target=self._run, name="dot-" + self.host, daemon=True)
-        self._thread.start()
-        return dict(self.ports)
+    def _bind(self):
+        for b in self.behaviours:
+            s = socket.socket(self.family, socket.SOCK_STREAM)
+            self.watch(s, "listen", b)  # closed by close_all() even if the bind fails
+            s.bind((self.host, 0))
+            s.listen(64)
+            self.ports[b] = s.getsockname()[1]
 
-    def stop(self):
-        if self._thread is None:
-            return
-        self._stop.set()
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
-        self._thread.join(5)
-        self._thread = None
-        self._close_all()
-
-    def _close_all(self):
+    def _close_extra(self):
         with self._lock:
             conns, self._conns = list(self._conns), set()
         for c in conns:
@@ -191,29 +159,14 @@ class DotServer:
                 c.close()
             except OSError:
                 pass
-        for s in self._socks + [self._wake_r, self._wake_w]:
-            if s is not None:
-                s.close()
-        self._socks = []
-        self._wake_r = self._wake_w = None
-        if self._sel is not None:
-            self._sel.close()
-            self._sel = None
 
-    def _run(self):
-        while not self._stop.is_set():
-            for key, _ev in self._sel.select(timeout=None):
-                if key.data is None:
-                    return
-                try:
-                    conn, peer = key.fileobj.accept()
-                except OSError:
-                    continue
-                self.peers.append((key.data, peer[0]))
-                conn.setblocking(True)
-                with self._lock:
-                    self._conns.add(conn)
-                threading.Thread(target=self._serve, args=(conn, key.data), daemon=True).start()
+    def _on(self, kind, behaviour, lsock):
+        conn, peer = lsock.accept()
+        self.peers.append((behaviour, peer[0]))
+        conn.setblocking(True)
+        with self._lock:
+            self._conns.add(conn)
+        threading.Thread(target=self._serve, args=(conn, behaviour), daemon=True).start()
 
     def _hold(self, sock):
         """Keep the connection open until the client closes it or the server stops."""
@@ -286,17 +239,7 @@ def main(argv=None):
         upstream = (h.strip("[]"), int(p))
     pki = make_pki(args.dir, [args.host], ["dot.test"])
     srv = DotServer(args.host, pki["server.pem"], pki["server.key"], upstream, pki["ca.pem"])
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    ports = srv.start()
-    print(json.dumps({"host": args.host, "ports": ports, "pki": pki}), flush=True)
-    try:
-        done.wait()
-    finally:
-        srv.stop()
-    return 0
-
+    return serve_main(srv, lambda ports: {"host": args.host, "ports": ports, "pki": pki})
 
 if __name__ == "__main__":
     sys.exit(main())

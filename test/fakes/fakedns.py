@@ -19,15 +19,17 @@ Python 3 standard library only. Only loopback addresses are accepted.
 """
 
 import argparse
-import ipaddress
-import json
+import os
 import selectors
-import signal
 import socket
 import struct
 import sys
 import threading
 import time
+
+if __name__ == "__main__":  # as a script: test/ on the path, for the harness package
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness.fakes import FakeServer, serve_main  # noqa: E402
 
 QR, AA, TC, RD = 0x8000, 0x0400, 0x0200, 0x0100
 
@@ -195,123 +197,41 @@ def _send_split(conn, reply):
         conn.close()
 
 
-class FakeDNS:
+class FakeDNS(FakeServer):
     """All behaviours on one loopback address, served by one thread."""
 
+    name = "fakedns"
+
     def __init__(self, host, behaviours=None):
-        ip = ipaddress.ip_address(host)
-        if not ip.is_loopback:
-            raise ValueError("fakedns binds loopback addresses only, not %s" % host)
-        self.host = host
-        self.family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+        super().__init__(host)
         self.behaviours = list(behaviours or BEHAVIOURS)
         for b in self.behaviours:
             if b not in BEHAVIOURS:
                 raise ValueError("unknown behaviour %r" % b)
-        self.ports = {}
         self.queries = {b: [] for b in self.behaviours}  # raw query bytes received
-        self._sel = None
-        self._socks = []
         self._conns = {}
-        self._thread = None
-        self._wake_r = self._wake_w = None
-        self._stopping = False
         self._lock = threading.Lock()
 
-    def _bind_pair(self):
-        """A UDP and a TCP socket bound to the same free port."""
-        for _ in range(50):
-            u = socket.socket(self.family, socket.SOCK_DGRAM)
-            try:
-                u.bind((self.host, 0))
-                port = u.getsockname()[1]
-                t = socket.socket(self.family, socket.SOCK_STREAM)
-                try:
-                    t.bind((self.host, port))
-                    t.listen(64)
-                    return port, u, t
-                except OSError:
-                    t.close()
-                    raise
-            except OSError:
-                u.close()
-                continue
-        raise RuntimeError("no free UDP+TCP port pair on %s" % self.host)
+    def _bind(self):
+        for b in self.behaviours:
+            self.bind_pair(b)
 
-    def start(self):
-        """Bind everything and start serving in a daemon thread; return {behaviour: port}."""
-        self._sel = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._sel.register(self._wake_r, selectors.EVENT_READ, ("wake", None))
-        try:
-            for b in self.behaviours:
-                port, u, t = self._bind_pair()
-                for s in (u, t):
-                    s.setblocking(False)
-                    self._socks.append(s)
-                self._sel.register(u, selectors.EVENT_READ, ("udp", b))
-                self._sel.register(t, selectors.EVENT_READ, ("listen", b))
-                self.ports[b] = port
-        except BaseException:
-            self._close_all()
-            raise
-        self._thread = threading.Thread(target=self._run, name="fakedns-" + self.host, daemon=True)
-        self._thread.start()
-        return dict(self.ports)
-
-    def stop(self):
-        if self._thread is None:
-            return
-        self._stopping = True
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
-        self._thread.join(5)
-        self._thread = None
-        self._close_all()
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _close_all(self):
+    def _close_extra(self):
         for c in list(self._conns):
             c.close()
         self._conns.clear()
-        for s in self._socks:
-            s.close()
-        self._socks = []
-        for s in (self._wake_r, self._wake_w):
-            if s is not None:
-                s.close()
-        self._wake_r = self._wake_w = None
-        if self._sel is not None:
-            self._sel.close()
-            self._sel = None
+
+    def _on(self, kind, b, sock):
+        if kind == "udp":
+            self._on_udp(sock, b)
+        elif kind == "listen":
+            self._on_accept(sock, b)
+        elif kind == "conn":
+            self._on_conn(sock, b)
 
     def _record(self, behaviour, pkt):
         with self._lock:
             self.queries[behaviour].append(bytes(pkt))
-
-    def _run(self):
-        while not self._stopping:
-            for key, _ev in self._sel.select(timeout=None):
-                kind, b = key.data
-                if kind == "wake":
-                    return
-                try:
-                    if kind == "udp":
-                        self._on_udp(key.fileobj, b)
-                    elif kind == "listen":
-                        self._on_accept(key.fileobj, b)
-                    elif kind == "conn":
-                        self._on_conn(key.fileobj, b)
-                except OSError:
-                    pass
 
     def _on_udp(self, sock, behaviour):
         pkt, addr = sock.recvfrom(65535)
@@ -382,17 +302,7 @@ def main(argv=None):
         srv = FakeDNS(args.host, args.only.split(",") if args.only else None)
     except ValueError as e:
         ap.error(str(e))
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    ports = srv.start()
-    print(json.dumps({"host": args.host, "ports": ports}), flush=True)
-    try:
-        done.wait()
-    finally:
-        srv.stop()
-    return 0
-
+    return serve_main(srv, lambda ports: {"host": args.host, "ports": ports})
 
 if __name__ == "__main__":
     sys.exit(main())

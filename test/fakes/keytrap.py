@@ -31,14 +31,16 @@ Python 3 standard library only. Only loopback addresses are accepted.
 """
 
 import argparse
-import ipaddress
-import json
+import os
 import random
-import signal
 import socket
 import struct
 import sys
 import threading
+
+if __name__ == "__main__":  # as a script: test/ on the path, for the harness package
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness.fakes import FakeServer, serve_main  # noqa: E402
 
 ZONE = "keytrap.test."
 QNAME = "www." + ZONE
@@ -235,79 +237,43 @@ def reply(pkt, tcp, mode="keytrap"):
     return r
 
 
-class KeyTrapServer:
-    """UDP and TCP on one loopback port; one thread each side. Records (transport, qname, qtype)."""
+class KeyTrapServer(FakeServer):
+    """UDP and TCP on one loopback port; each TCP connection on a thread of its own.
+    Records (transport, qname, qtype)."""
+
+    name = "keytrap"
 
     def __init__(self, host, mode="keytrap"):
-        if not ipaddress.ip_address(host).is_loopback:
-            raise ValueError("keytrap binds loopback addresses only, not %s" % host)
+        super().__init__(host)
         if mode not in MODES:
             raise ValueError("no mode %r: one of %s" % (mode, ", ".join(MODES)))
-        self.host = host
         self.mode = mode
-        self.family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.port = None
         self.queries = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = []
-        self._udp = self._tcp = None
 
     def start(self):
+        """-> the port (UDP and TCP)."""
         keys_message(0)  # build the keys before the first query arrives
-        for _ in range(50):
-            u = socket.socket(self.family, socket.SOCK_DGRAM)
-            u.bind((self.host, 0))
-            t = socket.socket(self.family, socket.SOCK_STREAM)
-            try:
-                t.bind((self.host, u.getsockname()[1]))
-            except OSError:
-                u.close()
-                t.close()
-                continue
-            t.listen(64)
-            self._udp, self._tcp, self.port = u, t, u.getsockname()[1]
-            break
-        else:
-            raise RuntimeError("no free UDP+TCP port pair on %s" % self.host)
-        for s in (self._udp, self._tcp):
-            s.settimeout(0.2)
-        for fn in (self._serve_udp, self._serve_tcp):
-            th = threading.Thread(target=fn, daemon=True)
-            th.start()
-            self._threads.append(th)
-        return self.port
+        return super().start()[self.mode]
 
-    def stop(self):
-        self._stop.set()
-        for th in self._threads:
-            th.join(5)
-        for s in (self._udp, self._tcp):
-            if s is not None:
-                s.close()
+    def _bind(self):
+        self.port = self.bind_pair(self.mode)
 
     def _note(self, tcp, pkt):
         q = _parse(pkt)
         with self._lock:
             self.queries.append(("tcp" if tcp else "udp", q[1] if q else None, q[2] if q else None))
 
-    def _serve_udp(self):
-        while not self._stop.is_set():
-            try:
-                pkt, addr = self._udp.recvfrom(65535)
-            except (socket.timeout, OSError):
-                continue
+    def _on(self, kind, _mode, sock):
+        if kind == "udp":
+            pkt, addr = sock.recvfrom(65535)
             self._note(False, pkt)
             r = reply(pkt, False, self.mode)
             if r is not None:
-                self._udp.sendto(r, addr)
-
-    def _serve_tcp(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._tcp.accept()
-            except (socket.timeout, OSError):
-                continue
+                sock.sendto(r, addr)
+        else:
+            conn, _ = sock.accept()
             threading.Thread(target=self._conn, args=(conn,), daemon=True).start()
 
     def _conn(self, conn):
@@ -343,15 +309,7 @@ def main(argv=None):
     if not args.host:
         ap.error("--host or --seed is required")
     srv = KeyTrapServer(args.host, args.mode)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    print(json.dumps({"host": args.host, "port": srv.start()}), flush=True)
-    try:
-        done.wait()
-    finally:
-        srv.stop()
-    return 0
+    return serve_main(srv, lambda port: {"host": args.host, "port": port})
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
     config_text.py --binary build/nsprobe [--exporter nsprobe|blackbox]
 
-A real knotd on loopback (fixture.Knot) and the exporter as a process. Checked here:
+A real knotd on loopback (harness.Knot) and the exporter as a process. Checked here:
   * twins: a file with a UTF-8 BOM and a non-ASCII comment on its first line (and one with CRLF line
     ends and quoted non-ASCII strings, and one with a BOM alone) against its ASCII twin: two
     exporters, one per file, and /probe for EVERY module gives the same body (durations masked).
@@ -35,9 +35,10 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 sys.dont_write_bytecode = True
 
-import fixture  # noqa: E402
+import harness  # noqa: E402
 
 BOM = b"\xef\xbb\xbf"
 BOMB_SELF = "modules: {m: &a {<<: *a}}\n"
@@ -240,10 +241,10 @@ def start(workdir, binary, name, data):
     path = os.path.join(d, "blackbox.yml")
     with open(path, "wb") as f:
         f.write(data)
-    ex = fixture.Exporter(d, binary, path, extra_args=["--log.level=debug"])
+    ex = harness.Exporter(d, binary, path, extra_args=["--log.level=debug"])
     try:
         ex.start()
-    except fixture.FixtureError as e:
+    except harness.FixtureError as e:
         return None, str(e)
     return ex, ""
 
@@ -361,9 +362,9 @@ def check_reloads(s, workdir, binary, knot, exporter):
                     f.seek(pos)
                     return want in f.read()
             try:
-                fixture.wait_until(logged, 10, "the reload error in the log")
+                harness.wait_until(logged, 10, "the reload error in the log")
                 dt = cpu_seconds(ex.proc.pid) - c0
-            except fixture.FixtureError:
+            except harness.FixtureError:
                 dt = None
             s.check("SIGHUP %s: logs \"%s\"" % (name, want), dt is not None, ex.log_tail())
             s.check("SIGHUP %s: within %g s of CPU" % (name, limit), dt is not None and dt < limit, repr(dt))
@@ -391,7 +392,7 @@ def main():
     a = ap.parse_args()
     s = Suite()
     workdir = tempfile.mkdtemp(prefix="nsprobe-config-text-")
-    knot = fixture.Knot(workdir, want_port53=False)
+    knot = harness.Knot(workdir, want_port53=False)
     try:
         knot.start()
         check_config_check(s, workdir, a.binary, a.exporter)

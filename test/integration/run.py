@@ -16,7 +16,6 @@ import argparse
 import concurrent.futures
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,10 +25,10 @@ import traceback
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
-import fakedns  # noqa: E402
+import harness  # noqa: E402
+from fakes import fakedns  # noqa: E402
 import test_probe  # noqa: E402
 import test_dot  # noqa: E402
 
@@ -120,22 +119,16 @@ def main(argv=None):
             ap.error("case %s names unknown deviation %r" % (case.name, case.deviation))
     cases = [c for c in all_cases if not args.filter or args.filter in c.name]
 
-    # SIGTERM (e.g. a ctest timeout) unwinds like Ctrl-C, so the finally block below cleans up.
-    def on_term(_sig, _frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the cleanup
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.term_as_interrupt()  # SIGTERM (a ctest timeout) unwinds like Ctrl-C
 
     tmp = tempfile.mkdtemp(prefix="nsprobe-it-")
     knot = fakes = dot = exporter = None
     results = []
     try:
         try:
-            knot = fixture.Knot(tmp)
+            knot = harness.Knot(tmp)
             knot.start()
-            fake_host = fixture.pick_loopback(avoid=(knot.addr,))
+            fake_host = harness.pick_loopback(avoid=(knot.addr,))
             fakes = fakedns.FakeDNS(fake_host)
             fake_ports = fakes.start()
             cfg = os.path.join(tmp, "exporter.yml")
@@ -148,13 +141,13 @@ def main(argv=None):
                 extra.append("--target.resolver=%s:%d" % (knot.addr, knot.port))
             elif args.names_in_mount_ns:
                 if not knot.port53:
-                    raise fixture.FixtureError("--names-in-mount-ns needs port 53 on Knot's address")
-                prefix = fixture.resolv_namespace_prefix(tmp, knot.addr)
+                    raise harness.FixtureError("--names-in-mount-ns needs port 53 on Knot's address")
+                prefix = harness.resolv_namespace_prefix(tmp, knot.addr)
                 ctx.names = True
-            exporter = fixture.Exporter(tmp, binary, cfg, extra, prefix)
+            exporter = harness.Exporter(tmp, binary, cfg, extra, prefix)
             exporter.start()
             ctx.exporter = exporter
-        except (fixture.FixtureError, OSError, subprocess.CalledProcessError) as e:
+        except (harness.FixtureError, OSError, subprocess.CalledProcessError) as e:
             print("fixture setup failed: %s" % e, file=sys.stderr)
             return 2
         print("# exporter: %s" % " ".join(exporter.prefix + exporter.args))
@@ -208,11 +201,8 @@ def main(argv=None):
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    passed, failed, skipped = (results.count(s) for s in ("PASS", "FAIL", "SKIP"))
-    summary = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        summary += ", %d skipped" % skipped
-    print(summary)
+    failed = results.count("FAIL")
+    print(harness.summary_of(results))
     return 1 if failed else 0
 
 

@@ -15,7 +15,7 @@ import os
 import re
 import socket
 
-import fixture
+import harness
 import test_probe
 from test_probe import ZERO, Approx, Case, expect_dns, probe_path
 
@@ -30,10 +30,10 @@ class DotWorld:
     not in it) and ::1 (forward), all forwarding to Knot over TCP."""
 
     def __init__(self, tmp, knot, avoid=()):
-        import dotserver  # test/fakes, on sys.path via run.py
+        from fakes import dotserver
         self.dir = os.path.join(tmp, "dot")
-        self.host4 = fixture.pick_loopback(avoid=tuple(avoid) + (knot.addr,))
-        self.other4 = fixture.pick_loopback(avoid=tuple(avoid) + (knot.addr, self.host4))
+        self.host4 = harness.pick_loopback(avoid=tuple(avoid) + (knot.addr,))
+        self.other4 = harness.pick_loopback(avoid=tuple(avoid) + (knot.addr, self.host4))
         self.pki = dotserver.make_pki(self.dir, [self.host4, "::1"], ["dot.test"])
         self.missing = os.path.join(self.dir, "no-such-ca.pem")
         self.garbage = os.path.join(self.dir, "garbage-ca.pem")
@@ -61,7 +61,7 @@ class DotWorld:
             self.stop()
             raise
         # A port nothing listens on (proven free just now): connect is refused.
-        self.refused = fixture.free_port([self.host4], kinds=("tcp",))
+        self.refused = harness.free_port([self.host4], kinds=("tcp",))
         return self
 
     def stop(self):

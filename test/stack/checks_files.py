@@ -6,7 +6,7 @@ import re
 import shlex
 import shutil
 
-import fixture
+import harness
 import stack
 from stack import CONFIG, REPO, Skip, StackError, read, run, tool, write
 
@@ -181,9 +181,9 @@ def check_manpage(world):
 
 def start_with_args(world, name, argv):
     """Starts the built nsprobe with a command line taken from a shipped service file; healthy?"""
-    e = fixture.Exporter(os.path.join(world.dir, name), world.binary, "", extra_args=[])
+    e = harness.Exporter(os.path.join(world.dir, name), world.binary, "", extra_args=[])
     os.makedirs(e.dir, exist_ok=True)
-    port = fixture.free_port(["127.0.0.1"], kinds=("tcp",))
+    port = harness.free_port(["127.0.0.1"], kinds=("tcp",))
     args = [a.replace("/etc/nsprobe/blackbox.yml", os.path.join(CONFIG, "blackbox-two-servers.yml"))
              .replace("127.0.0.1:9115", "127.0.0.1:%d" % port).replace("[::1]:9115", "127.0.0.1:%d" % port)
             for a in argv]
@@ -196,12 +196,12 @@ def start_with_args(world, name, argv):
                 raise StackError("nsprobe %s exited %s: %s" % (args, proc.returncode,
                                                                read(log.name)[-800:]))
             try:
-                return fixture.http_request("127.0.0.1", port, "/-/healthy", timeout=1)[0] == 200, args
+                return harness.http_request("127.0.0.1", port, "/-/healthy", timeout=1)[0] == 200, args
             except OSError as ex:
                 return False, str(ex)
         return stack.poll(healthy, 20, "nsprobe started with %s" % args)
     finally:
-        fixture.stop_process(proc)
+        harness.stop_process(proc)
         log.close()
 
 

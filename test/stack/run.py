@@ -30,8 +30,9 @@ import traceback
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
+import harness  # noqa: E402
 import stack  # noqa: E402
 import checks_files  # noqa: E402
 import checks_live  # noqa: E402
@@ -82,11 +83,8 @@ def main():
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    passed, failed, skipped = (results.count(s) for s in ("PASS", "FAIL", "SKIP"))
-    line = "%d passed, %d failed" % (passed, failed)
-    if skipped:
-        line += ", %d skipped" % skipped
-    print(line)
+    failed = results.count("FAIL")
+    print(harness.summary_of(results))
     return 1 if failed else 0
 
 

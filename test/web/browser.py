@@ -29,9 +29,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
+import harness  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -193,7 +193,7 @@ class Suite:
 
 def start_chromedriver(tmp):
     for _ in range(3):
-        port = fixture.free_port(["127.0.0.1"], kinds=("tcp",))
+        port = harness.free_port(["127.0.0.1"], kinds=("tcp",))
         log = open(os.path.join(tmp, "chromedriver.log"), "w")
         # Its own process group: the browser it starts can be stopped with it, by that group's id.
         proc = subprocess.Popen([CHROMEDRIVER, "--port=%d" % port, "--allowed-ips=127.0.0.1"],
@@ -204,15 +204,15 @@ def start_chromedriver(tmp):
 
         def ready():
             if proc.poll() is not None:
-                raise fixture.FixtureError("chromedriver exited with %s" % proc.returncode)
+                raise harness.FixtureError("chromedriver exited with %s" % proc.returncode)
             try:
                 return (wd.call("GET", "/status", timeout=2) or {}).get("ready")
             except (Failure, OSError):
                 return False
         try:
-            fixture.wait_until(ready, 30, "chromedriver /status on port %d" % port)
+            harness.wait_until(ready, 30, "chromedriver /status on port %d" % port)
             return proc, wd
-        except fixture.FixtureError:
+        except harness.FixtureError:
             stop_group(proc)
             with open(os.path.join(tmp, "chromedriver.log"), errors="replace") as f:
                 if "address already in use" not in f.read().lower():
@@ -328,20 +328,20 @@ def main():
     knot = ex = driver = wd = None
     with tempfile.TemporaryDirectory(prefix="nsprobe-browser-") as tmp:
         try:
-            knot = fixture.Knot(tmp, want_port53=False).start()
+            knot = harness.Knot(tmp, want_port53=False).start()
             cfg = os.path.join(tmp, "blackbox.yml")
             with open(cfg, "w") as f:
                 f.write(CONFIG)
             # Target host names resolve through the test Knot, never through the machine's resolver.
             resolver = "--target.resolver=%s:%d" % (knot.addr, knot.port)
-            ex = fixture.Exporter(tmp, os.path.abspath(args.binary), cfg,
+            ex = harness.Exporter(tmp, os.path.abspath(args.binary), cfg,
                                   extra_args=["--workers=2", resolver]).start()
             driver, wd = start_chromedriver(tmp)
             profile = os.path.join(tmp, "chromium-profile")
             os.makedirs(profile)
             wd.new_session(profile)
             browse(s, wd, ex, knot, artifacts)
-        except (Failure, fixture.FixtureError, OSError, KeyError, TypeError) as e:
+        except (Failure, harness.FixtureError, OSError, KeyError, TypeError) as e:
             s.check("browser session", False, "%s: %s" % (type(e).__name__, e))
             try:
                 if wd and wd.sid:

@@ -35,9 +35,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
+import harness  # noqa: E402
 
 CONFIG = os.path.join(HERE, "..", "..", "config", "blackbox.yml")
 LIMIT = 256
@@ -129,7 +129,7 @@ def healthy_within(ex, budget_s):
         if left <= 0:
             return None
         try:
-            status, _h, _b = fixture.http_request(ex.HOST, ex.port, "/-/healthy", timeout=left)
+            status, _h, _b = harness.http_request(ex.HOST, ex.port, "/-/healthy", timeout=left)
             if status == 200:
                 return time.monotonic() - start
         except OSError:
@@ -161,8 +161,8 @@ def crowd_rounds(s, ex, name, want, forbid=None):
                 "only %d connected" % len(socks))
         # Hold the crowd until nsprobe has said why it stopped accepting (bounded).
         try:
-            fixture.wait_until(lambda: len(warnings(ex, want)) > before, 5.0, "the accept warning")
-        except fixture.FixtureError:
+            harness.wait_until(lambda: len(warnings(ex, want)) > before, 5.0, "the accept warning")
+        except harness.FixtureError:
             pass
         during = keepalive_get(keep, "/-/healthy")
         keep.close()
@@ -197,7 +197,7 @@ def stopped(s, ex, name):
 
 
 def at_limit(s, tmp, binary, _hard):
-    ex = fixture.Exporter(os.path.join(tmp, "limit"), binary, CONFIG, extra_args=["--workers=2"],
+    ex = harness.Exporter(os.path.join(tmp, "limit"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(LIMIT, LIMIT))
     os.makedirs(ex.dir)
     ex.start()
@@ -209,7 +209,7 @@ def at_limit(s, tmp, binary, _hard):
 
 def accept_emfile(s, tmp, binary, hard):
     start = min(hard, 4096)
-    ex = fixture.Exporter(os.path.join(tmp, "emfile"), binary, CONFIG, extra_args=["--workers=2"],
+    ex = harness.Exporter(os.path.join(tmp, "emfile"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(start, start))
     os.makedirs(ex.dir)
     ex.start()
@@ -222,7 +222,7 @@ def accept_emfile(s, tmp, binary, hard):
 
 
 def inherited(s, tmp, binary, _hard):
-    ex = fixture.Exporter(os.path.join(tmp, "inherited"), binary, CONFIG, extra_args=["--workers=2"],
+    ex = harness.Exporter(os.path.join(tmp, "inherited"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(LIMIT, LIMIT, inherit=INHERITED))
     os.makedirs(ex.dir)
     ex.start()
@@ -238,7 +238,7 @@ def inherited(s, tmp, binary, _hard):
 
 
 def soft_limit_raised(s, tmp, binary, hard):
-    ex = fixture.Exporter(os.path.join(tmp, "raise"), binary, CONFIG,
+    ex = harness.Exporter(os.path.join(tmp, "raise"), binary, CONFIG,
                           extra_args=["--workers=2", "--log.level=debug"], prefix=limited(LIMIT, hard))
     os.makedirs(ex.dir)
     ex.start()
@@ -287,7 +287,7 @@ def main():
         for case in cases + [soft_limit_raised]:
             try:
                 case(s, tmp, binary, raise_to)
-            except (fixture.FixtureError, OSError) as e:
+            except (harness.FixtureError, OSError) as e:
                 s.check(case.__name__, False, "%s: %s" % (type(e).__name__, e))
     print("%d passed, %d failed" % (s.passed, s.failed))
     if s.failed == 0 and s.passed > 0 and not cases:

@@ -33,11 +33,10 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness and fakes packages
 
-import fixture  # noqa: E402
-from fakedns import FakeDNS  # noqa: E402
+import harness  # noqa: E402
+from fakes.fakedns import FakeDNS  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -268,9 +267,9 @@ class World:
         self.exporters = []
 
     def start(self):
-        self.knot = fixture.Knot(self.tmp, want_port53=False).start()
+        self.knot = harness.Knot(self.tmp, want_port53=False).start()
         self.knot_target = "%s:%d" % (self.knot.addr, self.knot.port)
-        fake_host = fixture.pick_loopback(avoid=(self.knot.addr,))
+        fake_host = harness.pick_loopback(avoid=(self.knot.addr,))
         self.fake = FakeDNS(fake_host, ["silent"])
         ports = self.fake.start()
         self.silent_target = "%s:%d" % (fake_host, ports["silent"])
@@ -286,7 +285,7 @@ class World:
         write_config(cfg, config_text)
         # Target host names resolve through the test Knot, never through the machine's resolver.
         resolver = "--target.resolver=%s:%d" % (self.knot.addr, self.knot.port)
-        ex = fixture.Exporter(d, self.binary, cfg, extra_args=["--workers=2", resolver] + list(extra))
+        ex = harness.Exporter(d, self.binary, cfg, extra_args=["--workers=2", resolver] + list(extra))
         self.exporters.append(ex)
         ex.start()
         return ex
@@ -351,7 +350,7 @@ def join_all(threads, deadline_s):
 def wait_queries(w, count, deadline_s=15.0):
     """Waits until the silent server has seen at least `count` queries in all: proof that the
     probes that sent them are in flight."""
-    fixture.wait_until(lambda: w.silent_queries() >= count, deadline_s,
+    harness.wait_until(lambda: w.silent_queries() >= count, deadline_s,
                        "%d queries at the silent server" % count)
 
 
@@ -575,7 +574,7 @@ def reload_under_load(s, w, ex):
 
         write_config(ex.config_path, CONFIG_GOOD)
         ex.proc.send_signal(signal.SIGHUP)
-        fixture.wait_until(lambda: "    dns_mx:\n" in get_text(ex.port, "/config")[2], 15, "dns_mx in /config")
+        harness.wait_until(lambda: "    dns_mx:\n" in get_text(ex.port, "/config")[2], 15, "dns_mx in /config")
         ok1, ts1 = reload_state(ex)
         s.check("SIGHUP good config: gauge 1, timestamp moved on", ok1 == 1 and ts1 > ts0, repr((ok0, ts0, ok1, ts1)))
         st, _h, b = get_text(ex.port, probe_path("dns_mx", w.knot_target))
@@ -587,7 +586,7 @@ def reload_under_load(s, w, ex):
 
         write_config(ex.config_path, CONFIG_BAD)
         ex.proc.send_signal(signal.SIGHUP)
-        fixture.wait_until(lambda: reload_state(ex)[0] == 0, 15, "reload gauge 0 after a bad SIGHUP")
+        harness.wait_until(lambda: reload_state(ex)[0] == 0, 15, "reload gauge 0 after a bad SIGHUP")
         ok2, ts2 = reload_state(ex)
         s.check("SIGHUP bad config: gauge 0, timestamp unchanged", ok2 == 0 and ts2 == ts1, repr((ok2, ts1, ts2)))
         st, _h, b = get_text(ex.port, probe_path("dns_mx", w.knot_target))
@@ -802,16 +801,16 @@ def main():
                          inflight_reload_case, sigterm_case):
                 try:
                     case(s, w, ex)
-                except (Failure, fixture.FixtureError, OSError, http.client.HTTPException) as e:
+                except (Failure, harness.FixtureError, OSError, http.client.HTTPException) as e:
                     s.check(case.__name__, False, "%s: %s\n%s" % (type(e).__name__, e, ex.log_tail(30)))
                 if case is not sigterm_case and (ex.proc is None or ex.proc.poll() is not None):
                     s.check("exporter still running after %s" % case.__name__, False)
                     break
             try:
                 history_cases(s, w)
-            except (Failure, fixture.FixtureError, OSError, http.client.HTTPException) as e:
+            except (Failure, harness.FixtureError, OSError, http.client.HTTPException) as e:
                 s.check("history_cases", False, "%s: %s" % (type(e).__name__, e))
-        except (Failure, fixture.FixtureError, OSError) as e:
+        except (Failure, harness.FixtureError, OSError) as e:
             s.check("setup", False, "%s: %s" % (type(e).__name__, e))
         finally:
             w.stop()

@@ -31,6 +31,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(HERE, "..", ".."))  # test/: the harness package
+from harness.knot import knot_config  # noqa: E402
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "cases.txt")
 
 NOW = int(time.time())
@@ -281,26 +284,16 @@ def main():
             f.write(ZONE.format(z=zone, Z=zone.upper()))
     ldns_files = {z: write_ldns_zone(tmp, z, s) for z, s in LDNS_ZONES.items()}
 
-    conf = [
-        "server:", f'    rundir: "{tmp}/run"', f"    listen: {addr}@{port}",
-        "log:", "  - target: stderr", "    any: warning",
-        "database:", f'    storage: "{tmp}/db"',
-        "acl:", "  - id: xfr", "    address: 127.0.0.0/8", "    action: transfer",
-        "policy:",
-    ]
-    for zone, lines in KNOT_ZONES.items():
-        conf.append(f"  - id: {zone.split('.')[0]}")
-        conf += [f"    {ln}" for ln in lines]
-    conf += ["template:", "  - id: default", f'    storage: "{tmp}/zones"', '    file: "%s.zone"',
-             "    zonefile-sync: -1", "    journal-content: none", "    acl: xfr", "zone:"]
-    for zone in KNOT_ZONES:
-        conf += [f"  - domain: {zone}.", "    dnssec-signing: on",
-                 f"    dnssec-policy: {zone.split('.')[0]}"]
-    for zone in LDNS_ZONES:
-        conf += [f"  - domain: {zone}.", "    dnssec-signing: off"]
+    zones = [(f"{z}.", ["dnssec-signing: on", f"dnssec-policy: {z.split('.')[0]}"]) for z in KNOT_ZONES]
+    zones += [(f"{z}.", ["dnssec-signing: off"]) for z in LDNS_ZONES]
+    conf = knot_config(tmp, [f"{addr}@{port}"], zones, workers=None, keystore=False,
+                       log=["target: stderr", "any: warning"],
+                       policies={z.split(".")[0]: lines for z, lines in KNOT_ZONES.items()},
+                       acl=[("xfr", "127.0.0.0/8", "transfer")], template=["acl: xfr"],
+                       generator="test/data/dnssec/gen.py")
     cpath = os.path.join(tmp, "knot.conf")
     with open(cpath, "w") as f:
-        f.write("\n".join(conf) + "\n")
+        f.write(conf)
 
     knot = subprocess.Popen(["knotd", "-c", cpath], stderr=open(os.path.join(tmp, "knot.log"), "w"))
     try:
