@@ -21,7 +21,7 @@
 #include "config/config.h"
 #include "config/config_check.h"
 #include "lib/errors.h"
-#include "testtime.h"
+#include "testlib.h"
 
 
 static config_t *load_n(const char *text, size_t len, char *err, size_t errlen)
