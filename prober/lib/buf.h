@@ -38,7 +38,7 @@ char *buf_steal(buf_t *b);
 /* Appends one byte; 0 or NSP_ENOMEM. Inline: escapers call it per character. */
 static inline int buf_putc(buf_t *b, char c)
 {
-	if (b->len + 1 < b->cap) {
+	if (!b->oom && b->len + 1 < b->cap) {
 		b->p[b->len++] = c;
 		b->p[b->len] = '\0';
 		return 0;

@@ -5,7 +5,7 @@ Every file it writes is named seed-*; it never touches other files, so regressio
 (named after what they reproduce) stay. Run it again after the test data changes, then commit.
     test/fuzz/make-seeds.py
 Sources: test/data/rr/rr-wire.txt (captured RRs and messages), test/data/dnssec/cases.txt (signed
-answers and their DNSKEY answers), the shipped and test configs, test/unit/test_validate.c's patterns,
+answers and their DNSKEY answers), the shipped and test configs, test/unit/check/test_regex.c's patterns,
 and the hand-written web configs and query strings below."""
 import ast
 import os
@@ -125,8 +125,8 @@ QUERIES = [
 
 
 def regex():
-    """test_validate.c's patterns; a subject after a NUL where the test gives one."""
-    src = open(os.path.join(ROOT, "test/unit/test_validate.c")).read()
+    """test_regex.c's patterns; a subject after a NUL where the test gives one."""
+    src = open(os.path.join(ROOT, "test/unit/check/test_regex.c")).read()
     n = 0
     for m in re.finditer(r'\{ ("(?:[^"\\]|\\.)*")(?:, ("(?:[^"\\]|\\.)*"))?', src):
         pat = c_string(m.group(1))
@@ -137,7 +137,7 @@ def regex():
 
 
 def c_string(lit):
-    """The bytes of a C string literal (the escapes test_validate.c uses)."""
+    """The bytes of a C string literal (the escapes test_regex.c uses)."""
     return ast.literal_eval("b" + lit)
 
 

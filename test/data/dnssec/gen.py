@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen.py -- captures signed DNS answers for test/unit/test_dnssec.c (run once; the output is committed).
+"""gen.py -- captures signed DNS answers for test/unit/dns/test_dnssec.c (run once; the output is committed).
 
 What it does, on loopback only:
   1. writes test zones: some signed online by Knot (ECDSA P-256/P-384, Ed25519, Ed448, RSA-SHA256

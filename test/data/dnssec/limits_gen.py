@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """limits_gen -- RSASHA256 answers signed with keys at and past the size limits of dnssec.c.
 
-Writes limits.txt (read by test/unit/test_dnssec.c): one block per case,
+Writes limits.txt (read by test/unit/dns/test_dnssec.c): one block per case,
     case <id> <now> <reason dnssec_reason_name() must give>
     msg <answer hex>      www.rsa.test. A 192.0.2.1 and its RRSIG (a correct signature)
     keys <DNSKEY answer hex>

@@ -18,7 +18,7 @@
 
 #include "lib/errors.h"
 #include "web/webconfig.h"
-#include "testtime.h"
+#include "testlib.h"
 
 static char tmpdir[64];
 static char bcrypt_s3cret[CRYPT_OUTPUT_SIZE];

@@ -13,6 +13,7 @@
 
 #include "lib/buf.h"
 #include "lib/metrics.h"
+#include "testlib.h"
 
 
 static const struct {
@@ -223,24 +224,10 @@ static void test_fmt_float_random(void **state)
 	}
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	buf_t b = BUF_INIT;
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
-	return buf_steal(&b);
-}
-
 /* The exposition part of a blackbox debug=true output. */
 static char *debug_metrics(const char *file)
 {
-	char *all = read_file(file);
+	char *all = testlib_load(file, NULL);
 	const char *head = "Metrics that would have been returned:\n";
 	char *start = strstr(all, head);
 	assert_non_null(start);

@@ -15,26 +15,7 @@
 #include "lib/errors.h"
 #include "dns/rrtext.h"
 #include "dns/wire.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "test/data"
-#endif
-
-/* A copy of the input that ends right before a PROT_NONE page. */
-static uint8_t *guarded(const uint8_t *p, size_t n, void **map, size_t *maplen)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t pages = (n + pg - 1) / pg + 1;
-	uint8_t *base = mmap(NULL, pages * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(base != MAP_FAILED);
-	assert_int_equal(mprotect(base + (pages - 1) * pg, pg, PROT_NONE), 0);
-	uint8_t *dst = base + (pages - 1) * pg - n;
-	if (n)
-		memcpy(dst, p, n);
-	*map = base;
-	*maplen = pages * pg;
-	return dst;
-}
+#include "testlib.h"
 
 static int hexval(char c)
 {
@@ -45,17 +26,6 @@ static int hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-static size_t unhex(const char *s, size_t slen, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	for (size_t i = 0; i + 1 < slen; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-		assert_true(hi >= 0 && lo >= 0 && n < cap);
-		out[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return n;
 }
 
 /* Go %q text -> bytes (the escapes that occur in our data: \t \n \" \\ \xNN). */
@@ -113,7 +83,8 @@ static int each_fixture(const char *kind, void (*fn)(const fixture_t *, int line
 		if (strcmp(line, kind) != 0)
 			continue;
 		memset(&fx, 0, sizeof(fx));
-		fx.wlen = unhex(t1 + 1, (size_t)(t2 - t1 - 1), fx.wire, sizeof(fx.wire));
+		*t2 = '\0';
+		fx.wlen = testlib_unhex(t1 + 1, fx.wire, sizeof(fx.wire));
 		go_unquote(t2 + 1, strlen(t2 + 1), &fx.want);
 		fn(&fx, lineno);
 		buf_free(&fx.want);
@@ -126,9 +97,9 @@ static int each_fixture(const char *kind, void (*fn)(const fixture_t *, int line
 
 static void check_rr(const fixture_t *fx, int lineno)
 {
-	void *map;
-	size_t maplen;
-	const uint8_t *p = guarded(fx->wire, fx->wlen, &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, fx->wlen);
+	const uint8_t *p = testlib_guard_put(&g, fx->wire, fx->wlen);
 	wire_rr_t rrs[8];
 	wire_msg_t m;
 	int rc = wire_parse(p, fx->wlen, rrs, 8, &m);
@@ -143,7 +114,7 @@ static void check_rr(const fixture_t *fx, int lineno)
 	if (strcmp(buf_str(&out), buf_str(&fx->want)) != 0)
 		fail_msg("line %d:\n got: %s\nwant: %s", lineno, buf_str(&out), buf_str(&fx->want));
 	buf_free(&out);
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_rr_strings(void **state)
@@ -155,9 +126,9 @@ static void test_rr_strings(void **state)
 
 static void check_msg(const fixture_t *fx, int lineno)
 {
-	void *map;
-	size_t maplen;
-	const uint8_t *p = guarded(fx->wire, fx->wlen, &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, fx->wlen);
+	const uint8_t *p = testlib_guard_put(&g, fx->wire, fx->wlen);
 	wire_rr_t rrs[8];
 	wire_msg_t m;
 	int rc = wire_parse(p, fx->wlen, rrs, 8, &m);
@@ -168,7 +139,7 @@ static void check_msg(const fixture_t *fx, int lineno)
 	if (strcmp(buf_str(&out), buf_str(&fx->want)) != 0)
 		fail_msg("line %d:\n got: %s\nwant: %s", lineno, buf_str(&out), buf_str(&fx->want));
 	buf_free(&out);
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_msg_strings(void **state)
@@ -182,9 +153,9 @@ static void test_name(void **state)
 	(void)state;
 	static const uint8_t msg[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
 		3, 'a', '.', 'b', 2, 'C', 'd', 0, 0, 1, 0, 1 };
-	void *map;
-	size_t maplen;
-	const uint8_t *p = guarded(msg, sizeof(msg), &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(msg));
+	const uint8_t *p = testlib_guard_put(&g, msg, sizeof(msg));
 	wire_rr_t rrs[2];
 	wire_msg_t m;
 	assert_int_equal(wire_parse(p, sizeof(msg), rrs, 2, &m), 0);
@@ -196,7 +167,7 @@ static void test_name(void **state)
 	assert_string_equal(buf_str(&out), ".");
 	assert_int_equal(rrtext_name(&m, 21, &out), NSP_EMALFORMED);
 	buf_free(&out);
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 typedef struct check_case {
@@ -266,10 +237,10 @@ static void test_check(void **state)
 		snprintf(hex, sizeof(hex), "12348180000100010000000007" "6578616d706c6500" "00010001"
 		         "c00c%04x000100000000%04zx%s", cases[i].type, k / 2, rd);
 		uint8_t wire[600];
-		size_t n = unhex(hex, strlen(hex), wire, sizeof(wire));
-		void *map;
-		size_t maplen;
-		const uint8_t *p = guarded(wire, n, &map, &maplen);
+		size_t n = testlib_unhex(hex, wire, sizeof(wire));
+		testlib_guard_t g;
+		testlib_guard_init(&g, n);
+		const uint8_t *p = testlib_guard_put(&g, wire, n);
 		wire_rr_t rrs[2];
 		wire_msg_t m;
 		int rc = wire_parse(p, n, rrs, 2, &m);
@@ -292,7 +263,7 @@ static void test_check(void **state)
 			assert_int_equal(rc2, 0);
 		}
 		buf_free(&out);
-		munmap(map, maplen);
+		testlib_guard_deinit(&g);
 	}
 }
 
@@ -305,15 +276,10 @@ static void test_check_forward_pointer(void **state)
 		"00000f000100000000000400 0ac01b" /* MX 10 -> offset 27 */
 		"046e6578740000010001000000000004c0000201"; /* next. A at 27 */
 	uint8_t wire[128];
-	char clean[256];
-	size_t k = 0;
-	for (const char *c = hex; *c; c++)
-		if (*c != ' ')
-			clean[k++] = *c;
-	size_t n = unhex(clean, k, wire, sizeof(wire));
-	void *map;
-	size_t maplen;
-	const uint8_t *p = guarded(wire, n, &map, &maplen);
+	size_t n = testlib_unhex(hex, wire, sizeof(wire));
+	testlib_guard_t g;
+	testlib_guard_init(&g, n);
+	const uint8_t *p = testlib_guard_put(&g, wire, n);
 	wire_rr_t rrs[2];
 	wire_msg_t m;
 	assert_int_equal(wire_parse(p, n, rrs, 2, &m), 0);
@@ -324,7 +290,7 @@ static void test_check_forward_pointer(void **state)
 	assert_int_equal(rrtext_check(&m, &rrs[0], &why), NSP_EMALFORMED);
 	assert_string_equal(why, "dns: buffer size too small");
 	assert_int_equal(rrtext_check(&m, &rrs[1], NULL), 0);
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 int main(void)

@@ -12,20 +12,7 @@
 
 #include "config/config.h"
 #include "config/config_show.h"
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return buf_steal(&b);
-}
+#include "testlib.h"
 
 static void compare(const char *config, const char *expected)
 {
@@ -34,7 +21,7 @@ static void compare(const char *config, const char *expected)
 	assert_int_equal(config_load(config, &c, err, sizeof(err)), 0);
 	buf_t out = BUF_INIT;
 	assert_int_equal(config_show_yaml(c, &out), 0);
-	char *want = slurp(expected);
+	char *want = testlib_load(expected, NULL);
 	assert_non_null(want);
 	if (strcmp(buf_str(&out), want) != 0) {
 		/* show the first differing line */

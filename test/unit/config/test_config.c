@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "lib/duration.h"
 #include "lib/errors.h"
+#include "testlib.h"
 
 #define REF_DATA TEST_DATA_DIR "/blackbox-0.23"
 
@@ -436,25 +437,6 @@ static void test_merge_keys(void **state)
 
 /* ---- 3.4: debug_yaml against the real 0.23 dumps ---- */
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-	}
-	if (s)
-		s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 static void test_debug_yaml_golden(void **state)
 {
 	(void)state;
@@ -479,7 +461,7 @@ static void test_debug_yaml_golden(void **state)
 			snprintf(mod, sizeof mod, "%.*s", (int)(strrchr(f, '_') - f), f);
 		char path[1024];
 		snprintf(path, sizeof path, "%s/%s", REF_DATA "/probe-outputs", f);
-		char *text = slurp(path);
+		char *text = testlib_load(path, NULL);
 		assert_non_null(text);
 		const char *want = strstr(text, "\nModule configuration:\n");
 		assert_non_null(want);

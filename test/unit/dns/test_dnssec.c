@@ -20,7 +20,7 @@
 #include "lib/errors.h"
 #include "dns/rrtext.h"
 #include "dns/wire.h"
-#include "testtime.h"
+#include "testlib.h"
 
 #define CASES_FILE TEST_DATA_DIR "/dnssec/cases.txt"
 #define MAX_CASES  128
@@ -53,20 +53,6 @@ typedef struct tcase {
 static tcase_t cases[MAX_CASES];
 static size_t n_cases;
 
-static uint8_t *unhex(const char *s, size_t *len)
-{
-	size_t n = strlen(s) / 2;
-	uint8_t *out = malloc(n ? n : 1);
-	assert_non_null(out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	*len = n;
-	return out;
-}
-
 static int load_cases(void **state)
 {
 	(void)state;
@@ -89,9 +75,9 @@ static int load_cases(void **state)
 			if (sscanf(line, "case %63s %ld %ld", c->id, &c->now, &c->min_validity) != 3)
 				return -1;
 		} else if (c && strncmp(line, "msg ", 4) == 0) {
-			c->msg = unhex(line + 4, &c->msg_len);
+			c->msg = testlib_unhex_new(line + 4, &c->msg_len);
 		} else if (c && strncmp(line, "keys ", 5) == 0) {
-			c->keys = unhex(line + 5, &c->keys_len);
+			c->keys = testlib_unhex_new(line + 5, &c->keys_len);
 		} else if (c && strncmp(line, "expect ", 7) == 0) {
 			if (sscanf(line, "expect %d %d %zu %ld %ld", &c->valid, &c->ok, &c->n_rrsets,
 			           &c->earliest, &c->latest) != 5)
@@ -137,30 +123,23 @@ static const tcase_t *find_case(const char *id)
  * A parsed message whose bytes end just before an inaccessible page (picohttpparser's trick). */
 
 typedef struct pmsg {
-	uint8_t *base;
-	size_t size;
+	testlib_guard_t g;
 	wire_rr_t *rrs;   /* wire_rr_capacity(len) of them: the traps hold thousands */
 	wire_msg_t m;
 } pmsg_t;
 
 static void pmsg_parse(pmsg_t *p, const uint8_t *bytes, size_t len)
 {
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t pages = (len + pg - 1) / pg + 1;
-	p->size = pages * pg;
-	p->base = mmap(NULL, p->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(p->base != MAP_FAILED);
-	uint8_t *guard = p->base + (pages - 1) * pg;
-	assert_int_equal(mprotect(guard, pg, PROT_NONE), 0);
-	memcpy(guard - len, bytes, len);
+	testlib_guard_init(&p->g, len);
+	const uint8_t *at = testlib_guard_put(&p->g, bytes, len);
 	p->rrs = calloc(wire_rr_capacity(len), sizeof(*p->rrs));
 	assert_non_null(p->rrs);
-	assert_int_equal(wire_parse(guard - len, len, p->rrs, wire_rr_capacity(len), &p->m), 0);
+	assert_int_equal(wire_parse(at, len, p->rrs, wire_rr_capacity(len), &p->m), 0);
 }
 
 static void pmsg_free(pmsg_t *p)
 {
-	munmap(p->base, p->size);
+	testlib_guard_deinit(&p->g);
 	free(p->rrs);
 }
 
@@ -275,45 +254,23 @@ static void test_clock(void **state)
 /* ------------------------------------------------------------------------------------------------
  * Hand-made variants: a message rebuilt RR by RR (names uncompressed), with edits. */
 
-typedef struct mb {
-	uint8_t b[8192];
-	size_t len;
-	uint16_t an;
-} mb_t;
+typedef testlib_msg_t mb_t;
 
 /* Header and question of the original; no RRs yet. */
 static void mb_start(mb_t *b, const wire_msg_t *orig)
 {
 	uint8_t q[WIRE_MAX_NAME];
-	size_t next;
-	int n = wire_name_read(orig, orig->question, q, &next);
+	int n = wire_name_read(orig, orig->question, q, NULL);
 	assert_true(n > 0);
-	memcpy(b->b, orig->buf, WIRE_HEADER_SIZE);
-	memset(b->b + 4, 0, 8);
-	b->b[5] = 1;
-	memcpy(b->b + WIRE_HEADER_SIZE, q, (size_t)n);
-	memcpy(b->b + WIRE_HEADER_SIZE + n, orig->buf + next, 4);
-	b->len = WIRE_HEADER_SIZE + (size_t)n + 4;
-	b->an = 0;
+	testlib_msg_init(b, orig->id, orig->flags);
+	testlib_msg_question_wire(b, q, (size_t)n, orig->qtype, orig->qclass);
 }
 
 /* Appends an answer RR: owner as wire name, rdata bytes given. */
 static void mb_rr_raw(mb_t *b, const uint8_t *owner, size_t olen, uint16_t type, uint16_t rclass,
                       uint32_t ttl, const uint8_t *rdata, size_t rdlen)
 {
-	assert_true(b->len + olen + 10 + rdlen <= sizeof(b->b));
-	memcpy(b->b + b->len, owner, olen);
-	b->len += olen;
-	uint8_t f[10] = { (uint8_t)(type >> 8), (uint8_t)type, (uint8_t)(rclass >> 8), (uint8_t)rclass,
-	                  (uint8_t)(ttl >> 24), (uint8_t)(ttl >> 16), (uint8_t)(ttl >> 8), (uint8_t)ttl,
-	                  (uint8_t)(rdlen >> 8), (uint8_t)rdlen };
-	memcpy(b->b + b->len, f, 10);
-	b->len += 10;
-	memcpy(b->b + b->len, rdata, rdlen);
-	b->len += rdlen;
-	b->an++;
-	b->b[6] = (uint8_t)(b->an >> 8);
-	b->b[7] = (uint8_t)b->an;
+	testlib_msg_rr_wire(b, TESTLIB_ANSWER, owner, olen, type, rclass, ttl, rdata, rdlen);
 }
 
 /* Appends rr of m (rdata copied as is: only for types whose rdata holds no compressed names). */
@@ -899,16 +856,14 @@ static void test_key_tag(void **state)
 /* A pair of test/fakes/keytrap.py in the fuzz corpus form (2-byte length, answer, keys). */
 static void seed_load(const char *path, pmsg_t *m, pmsg_t *k)
 {
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static uint8_t b[2 * 65536 + 2];
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
+	size_t n;
+	uint8_t *b = (uint8_t *)testlib_load(path, &n);
 	assert_true(n > 2);
-	size_t l = (size_t)b[0] << 8 | b[1];
+	size_t l = b[0] * 256u + b[1];
 	assert_true(2 + l < n);
 	pmsg_parse(m, b + 2, l);
 	pmsg_parse(k, b + 2 + l, n - 2 - l);
+	free(b);
 }
 
 /* The KeyTrap pair of test/fakes/keytrap.py: 20 RRSIGs of tag 4711, 4 RSA keys of that tag with
@@ -1197,9 +1152,9 @@ static void test_key_sizes(void **state)
 				if (*p == '_')
 					*p = ' ';
 		} else if (strncmp(line, "msg ", 4) == 0) {
-			msg = unhex(line + 4, &msg_len);
+			msg = testlib_unhex_new(line + 4, &msg_len);
 		} else if (strncmp(line, "keys ", 5) == 0) {
-			keys = unhex(line + 5, &keys_len);
+			keys = testlib_unhex_new(line + 5, &keys_len);
 		} else if (strcmp(line, "end") == 0) {
 			pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
 			assert_non_null(m);

@@ -1,4 +1,4 @@
-/* Unit tests for loop.c (timer heap order, cancel, fd dispatch) and history.c (rings, order). */
+/* Unit tests for loop.c (timer heap order, cancel, fd dispatch). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +10,7 @@
 
 #include <cmocka.h>
 
-#include <pthread.h>
-
-#include "web/history.h"
 #include "net/loop.h"
-#include "net/mailbox.h"
 
 typedef struct order {
 	loop_t *loop;
@@ -92,90 +88,11 @@ static void test_fd_dispatch(void **state)
 	loop_free(l);
 }
 
-typedef struct rows {
-	uint64_t ids[16];
-	int n;
-} rows_t;
-
-static void collect(void *ctx, const history_entry_t *e)
-{
-	rows_t *r = ctx;
-	r->ids[r->n++] = e->id;
-}
-
-static void test_history(void **state)
-{
-	(void)state;
-	history_t *h = history_new(2);
-	assert_non_null(h);
-	/* ids 0 (fail), 1 (ok), 2 (ok), 3 (fail): 0 and 1 are pushed out, only the failure is kept. */
-	assert_int_equal(history_add(h, "m", "t0", NULL, false), 0);
-	assert_int_equal(history_add(h, "m", "t1", NULL, true), 1);
-	assert_int_equal(history_add(h, "m", "t2", NULL, true), 2);
-	assert_int_equal(history_add(h, "m", "t3", NULL, false), 3);
-	rows_t r = {0};
-	history_each(h, collect, &r);
-	assert_int_equal(r.n, 3);
-	assert_int_equal(r.ids[0], 3);
-	assert_int_equal(r.ids[1], 2);
-	assert_int_equal(r.ids[2], 0);
-	char *d = history_debug_by_id(h, 0);      /* found: an entry without a record renders empty */
-	assert_non_null(d);
-	assert_string_equal(d, "");
-	free(d);
-	assert_null(history_debug_by_id(h, 1));
-	d = history_debug_by_target(h, "t3", "m");
-	assert_non_null(d);
-	free(d);
-	assert_null(history_debug_by_target(h, "t3", "other"));
-	history_free(h);
-}
-
-typedef struct mbtest {
-	loop_t *loop;
-	mailbox_t *mb;
-	int got;
-	pthread_t poster;
-	mailbox_msg_t msgs[100];
-} mbtest_t;
-
-static void on_message(void *ctx)
-{
-	mbtest_t *t = ctx;
-	if (++t->got == 100)
-		loop_stop(t->loop);
-}
-
-static void *post_from_thread(void *ctx)
-{
-	mbtest_t *t = ctx;
-	for (int i = 0; i < 100; i++)
-		mailbox_post(t->mb, &t->msgs[i], on_message, t);
-	return NULL;
-}
-
-static void test_mailbox_runs_on_loop(void **state)
-{
-	(void)state;
-	mbtest_t t = { .loop = loop_new() };
-	assert_non_null(t.loop);
-	t.mb = mailbox_new(t.loop);
-	assert_non_null(t.mb);
-	assert_int_equal(pthread_create(&t.poster, NULL, post_from_thread, &t), 0);
-	assert_int_equal(loop_run(t.loop), 0);
-	pthread_join(t.poster, NULL);
-	assert_int_equal(t.got, 100);
-	mailbox_free(t.mb);
-	loop_free(t.loop);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_fire_in_deadline_order),
 		cmocka_unit_test(test_fd_dispatch),
-		cmocka_unit_test(test_history),
-		cmocka_unit_test(test_mailbox_runs_on_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

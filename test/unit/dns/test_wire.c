@@ -15,64 +15,14 @@
 #include "lib/errors.h"
 #include "dns/rrtext.h"
 #include "dns/wire.h"
-
-/* ------------------------------------------------------------------------------------------------
- * A buffer whose last byte sits just before an inaccessible page (picohttpparser's test trick). */
-
-typedef struct guard {
-	uint8_t *base;
-	size_t size;    /* mapped bytes, guard page included */
-	size_t room;    /* usable bytes before the guard */
-} guard_t;
-
-static void guard_init(guard_t *g, size_t room)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t pages = (room + pg - 1) / pg + 1;
-	g->size = pages * pg;
-	g->room = (pages - 1) * pg;
-	g->base = mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(g->base != MAP_FAILED);
-	assert_int_equal(mprotect(g->base + g->room, pg, PROT_NONE), 0);
-}
-
-/* Copies p[0..n) so that it ends at the guard page; returns where it starts. */
-static const uint8_t *guard_put(guard_t *g, const uint8_t *p, size_t n)
-{
-	assert_true(n <= g->room);
-	uint8_t *dst = g->base + g->room - n;
-	if (n)
-		memcpy(dst, p, n);
-	return dst;
-}
-
-static void guard_deinit(guard_t *g)
-{
-	munmap(g->base, g->size);
-}
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	for (; s[0] && s[1]; s += 2) {
-		while (*s == ' ')
-			s++;
-		if (!s[0] || !s[1])
-			break;
-		unsigned v;
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		assert_true(n < cap);
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
+#include "testlib.h"
 
 /* Parses hex at a guard page. Returns wire_parse's result; *why gets msg.error. */
-static int parse_hex(const char *hex, wire_msg_t *m, wire_rr_t *rrs, size_t cap, guard_t *g)
+static int parse_hex(const char *hex, wire_msg_t *m, wire_rr_t *rrs, size_t cap, testlib_guard_t *g)
 {
 	uint8_t tmp[4096];
-	size_t n = unhex(hex, tmp, sizeof(tmp));
-	const uint8_t *p = guard_put(g, tmp, n);
+	size_t n = testlib_unhex(hex, tmp, sizeof(tmp));
+	const uint8_t *p = testlib_guard_put(g, tmp, n);
 	return wire_parse(p, n, rrs, cap, m);
 }
 
@@ -202,8 +152,8 @@ static void test_query_edns(void **state)
 static void test_parse_ok(void **state)
 {
 	(void)state;
-	guard_t g;
-	guard_init(&g, 4096);
+	testlib_guard_t g;
+	testlib_guard_init(&g, 4096);
 	wire_rr_t rrs[16];
 	wire_msg_t m;
 
@@ -287,14 +237,14 @@ static void test_parse_ok(void **state)
 	rc = parse_hex("0001 8180 0000 0002 0000 0000 00 0001 0001 00000000 0000 00 0001 0001 00000000 0000",
 	               &m, rrs, 1, &g);
 	assert_int_equal(rc, NSP_ENOSPC);
-	guard_deinit(&g);
+	testlib_guard_deinit(&g);
 }
 
 static void test_parse_pointer_chain(void **state)
 {
 	(void)state;
-	guard_t g;
-	guard_init(&g, 4096);
+	testlib_guard_t g;
+	testlib_guard_init(&g, 4096);
 	uint8_t msg[12 + 2 * 130 + 1 + 4];
 	wire_rr_t rrs[4];
 	wire_msg_t m;
@@ -312,7 +262,7 @@ static void test_parse_pointer_chain(void **state)
 		}
 		msg[root] = 0;
 		size_t len = root + 1;
-		const uint8_t *p = guard_put(&g, msg, len);
+		const uint8_t *p = testlib_guard_put(&g, msg, len);
 		int rc = wire_parse(p, len, rrs, 4, &m);
 		/* after the name (2 bytes) the type reads the next pointer's bytes: fine for the walk */
 		if (k <= 126) {
@@ -322,7 +272,7 @@ static void test_parse_pointer_chain(void **state)
 			assert_string_equal(m.error, "dns: too many compression pointers");
 		}
 	}
-	guard_deinit(&g);
+	testlib_guard_deinit(&g);
 }
 
 typedef struct bad_case {
@@ -367,8 +317,8 @@ static void test_parse_malformed(void **state)
 		/* an owner in the additional section that loops */
 		{ "1234 8180 0000 0000 0000 0001 c00c", "dns: too many compression pointers" },
 	};
-	guard_t g;
-	guard_init(&g, 4096);
+	testlib_guard_t g;
+	testlib_guard_init(&g, 4096);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		wire_rr_t rrs[8];
 		wire_msg_t m;
@@ -377,15 +327,15 @@ static void test_parse_malformed(void **state)
 			fail_msg("case %zu: rc %d error %s, want %s", i, rc, m.error ? m.error : "(null)",
 			         cases[i].error);
 	}
-	guard_deinit(&g);
+	testlib_guard_deinit(&g);
 }
 
 /* On a fault, the RRs parsed before it are kept so that a caller can find miekg's first error. */
 static void test_parse_partial(void **state)
 {
 	(void)state;
-	guard_t g;
-	guard_init(&g, 4096);
+	testlib_guard_t g;
+	testlib_guard_init(&g, 4096);
 	wire_rr_t rrs[8];
 	wire_msg_t m;
 	/* answer 1: A with a 3-octet rdata (miekg: "overflow unpacking a"), answer 2: cut header */
@@ -397,7 +347,7 @@ static void test_parse_partial(void **state)
 	const char *why = NULL;
 	assert_int_equal(rrtext_check(&m, &rrs[0], &why), NSP_EMALFORMED);
 	assert_string_equal(why, "dns: overflow unpacking a");
-	guard_deinit(&g);
+	testlib_guard_deinit(&g);
 }
 
 /* Deterministic mutations of a valid answer: nothing may crash or read past the end. */
@@ -405,7 +355,7 @@ static void test_parse_mutations(void **state)
 {
 	(void)state;
 	uint8_t base[512];
-	size_t blen = unhex("1234 8580 0001 0003 0001 0002" "026262 0474657374 00 0001 0001"
+	size_t blen = testlib_unhex("1234 8580 0001 0003 0001 0002" "026262 0474657374 00 0001 0001"
 	                    "c00c 0001 0001 0000012c 0004 c0000201"
 	                    "c00c 0010 0001 0000012c 000c 0568656c6c6f 05776f726c64"
 	                    "c00c 000f 0001 0000012c 0009 000a 046d61696c c00c"
@@ -414,11 +364,11 @@ static void test_parse_mutations(void **state)
 	                    "c00c 002e 0001 0000012c 0016 0001 0d 02 0000012c 6a000000 69000000 2384 c00c 0102"
 	                    "00 0029 04d0 00008000 0008 0003 0004 61626364",
 	                    base, sizeof(base));
-	guard_t g;
-	guard_init(&g, sizeof(base));
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(base));
 	wire_rr_t rrs[64];
 	wire_msg_t m;
-	const uint8_t *p = guard_put(&g, base, blen);
+	const uint8_t *p = testlib_guard_put(&g, base, blen);
 	assert_int_equal(wire_parse(p, blen, rrs, 64, &m), 0);
 	buf_t out = BUF_INIT;
 	assert_int_equal(rrtext_msg(&m, &out), 0);
@@ -442,7 +392,7 @@ static void test_parse_mutations(void **state)
 			default: len = at + 1; break;
 			}
 		}
-		p = guard_put(&g, tmp, len);
+		p = testlib_guard_put(&g, tmp, len);
 		if (wire_parse(p, len, rrs, 64, &m) != 0)
 			continue;
 		parsed++;
@@ -456,7 +406,7 @@ static void test_parse_mutations(void **state)
 	}
 	assert_true(parsed > 1000);
 	buf_free(&out);
-	guard_deinit(&g);
+	testlib_guard_deinit(&g);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -479,16 +429,16 @@ static void test_error_without_question(void **state)
 		{ "1234 8185 0001 0000 0000 0000" Q_EX, false },  /* has a question: matched as usual */
 		{ "1234 8185 0000 0000 0000 00", false },      /* 11 bytes: no header */
 	};
-	guard_t g;
-	guard_init(&g, 64);
+	testlib_guard_t g;
+	testlib_guard_init(&g, 64);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t tmp[64];
-		size_t n = unhex(cases[i].hex, tmp, sizeof(tmp));
-		const uint8_t *p = guard_put(&g, tmp, n);
+		size_t n = testlib_unhex(cases[i].hex, tmp, sizeof(tmp));
+		const uint8_t *p = testlib_guard_put(&g, tmp, n);
 		if (wire_is_error_without_question(p, n) != cases[i].want)
 			fail_msg("case %zu (%s): want %d", i, cases[i].hex, cases[i].want);
 	}
-	guard_deinit(&g);
+	testlib_guard_deinit(&g);
 }
 
 int main(void)

@@ -22,7 +22,7 @@
 #include "config/config_dump.h"
 #include "config/config_show.h"
 #include "lib/errors.h"
-#include "testtime.h"
+#include "testlib.h"
 
 
 static config_t *load_n(const char *text, size_t len, char *err, size_t errlen)
