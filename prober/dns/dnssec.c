@@ -18,7 +18,7 @@
  * The outcome kept for an RRset is the best over its RRSIGs (the order of dnssec_reason_t).
  *
  * Every byte comes from the network: rdata is read through bounds checks and names through
- * wire_name_unpack with the message cut at the end of the rdata that holds them.
+ * cursor_name_unpack with the message cut at the end of the rdata that holds them.
  *
  * Work limits. RFC 4035 5.3.1 asks a validator to try every key that matches an RRSIG's signer,
  * algorithm and key tag; KeyTrap (CVE-2023-50387) pairs many RRSIGs with many keys of one tag, and
@@ -570,7 +570,7 @@ static int rdata_canonical(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
 		case 'n': {
 			uint8_t name[WIRE_MAX_NAME];
 			size_t next;
-			int n = wire_name_unpack(m->buf, end, pos, name, &next, NULL);
+			int n = cursor_name_unpack(m->buf, end, pos, name, &next, NULL);
 			if (n < 0)
 				return NSP_EMALFORMED;
 			name_lower(name, (size_t)n);
@@ -641,7 +641,7 @@ static bool rrsig_read(const wire_msg_t *m, const wire_rr_t *rr, int64_t now, rr
 	s->key_tag = get16(p + 16);
 	s->signer_off = (uint16_t)(pos + RRSIG_FIXED);
 	size_t next;
-	int n = wire_name_unpack(m->buf, end, pos + RRSIG_FIXED, s->signer, &next, NULL);
+	int n = cursor_name_unpack(m->buf, end, pos + RRSIG_FIXED, s->signer, &next, NULL);
 	if (n < 0 || next >= end)   /* the signature may not be empty */
 		return false;
 	s->signer_len = (size_t)n;
@@ -1161,7 +1161,7 @@ int dnssec_signer(const wire_msg_t *msg, enum wire_section section, buf_t *out)
 		size_t end = (size_t)rrs[i].rdata + rrs[i].rdlen;
 		uint8_t name[WIRE_MAX_NAME];
 		if (rrs[i].rdlen <= RRSIG_FIXED || end > msg->len ||
-		    wire_name_unpack(msg->buf, end, (size_t)rrs[i].rdata + RRSIG_FIXED, name, NULL,
+		    cursor_name_unpack(msg->buf, end, (size_t)rrs[i].rdata + RRSIG_FIXED, name, NULL,
 		                     NULL) < 0)
 			return NSP_EMALFORMED;
 		return rrtext_name(msg, (size_t)rrs[i].rdata + RRSIG_FIXED, out);

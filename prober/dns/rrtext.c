@@ -347,7 +347,7 @@ static bool dec_name(rrdec_t *d)
 {
 	uint8_t tmp[WIRE_MAX_NAME];
 	size_t next;
-	if (wire_name_unpack(d->buf, d->end, d->off, tmp, &next, &d->err) < 0)
+	if (cursor_name_unpack(d->buf, d->end, d->off, tmp, &next, &d->err) < 0)
 		return false;
 	d->off = next;
 	return true;
@@ -560,7 +560,7 @@ static void put_wire_name(buf_t *o, const uint8_t *w)
 static int put_name(buf_t *o, const uint8_t *buf, size_t end, size_t off, size_t *next)
 {
 	uint8_t w[WIRE_MAX_NAME];
-	if (wire_name_unpack(buf, end, off, w, next, NULL) < 0)
+	if (cursor_name_unpack(buf, end, off, w, next, NULL) < 0)
 		return NSP_EMALFORMED;
 	put_wire_name(o, w);
 	return 0;

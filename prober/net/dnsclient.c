@@ -814,7 +814,7 @@ static size_t question_copy(const uint8_t *query, size_t len, uint8_t out[DNSCLI
 	uint8_t name[WIRE_MAX_NAME];
 	size_t next;
 	if (len < WIRE_HEADER_SIZE || (query[4] == 0 && query[5] == 0) ||
-	    wire_name_unpack(query, len, WIRE_HEADER_SIZE, name, &next, NULL) < 0 || len - next < 4)
+	    cursor_name_unpack(query, len, WIRE_HEADER_SIZE, name, &next, NULL) < 0 || len - next < 4)
 		return 0;
 	size_t n = next + 4 - WIRE_HEADER_SIZE;
 	if (n > DNSCLIENT_QUESTION)
