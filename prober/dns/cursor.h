@@ -1,4 +1,5 @@
-/* cursor -- the one reader of DNS wire bytes: bounds-checked big-endian reads with a sticky error.
+/* cursor -- the one reader of DNS wire bytes: bounds-checked big-endian reads with a sticky error
+ * (and the two big-endian stores that go with it).
  *
  * A cursor walks buf[0..len). Every read checks the bounds first; the first read that does not fit
  * records miekg/dns 1.1.50's text for it in `err` and from then on every read returns 0 (or NULL)
@@ -119,6 +120,19 @@ static inline const uint8_t *cursor_bytes(cursor_t *c, size_t n)
 static inline void cursor_skip(cursor_t *c, size_t n)
 {
 	(void)cursor_bytes(c, n);
+}
+
+/* The writing side, for a buffer whose size the caller has checked: v big-endian at p. */
+static inline void cursor_write_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void cursor_write_u32(uint8_t *p, uint32_t v)
+{
+	cursor_write_u16(p, (uint16_t)(v >> 16));
+	cursor_write_u16(p + 2, (uint16_t)v);
 }
 
 /* Reads the name at the position into out (may be NULL: only checked and skipped) as

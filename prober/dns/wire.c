@@ -94,12 +94,6 @@ root:
 	return (int)w;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 int wire_query_write(const wire_query_t *q, uint8_t *out, size_t cap)
 {
 	uint8_t name[WIRE_MAX_NAME];
@@ -114,29 +108,29 @@ int wire_query_write(const wire_query_t *q, uint8_t *out, size_t cap)
 		return NSP_ENOSPC;
 
 	memset(out, 0, WIRE_HEADER_SIZE);
-	put16(out, q->id);
-	put16(out + 2, q->rd ? WIRE_FLAG_RD : 0);
-	put16(out + 4, 1);
-	put16(out + 10, q->edns ? 1 : 0);
+	cursor_write_u16(out, q->id);
+	cursor_write_u16(out + 2, q->rd ? WIRE_FLAG_RD : 0);
+	cursor_write_u16(out + 4, 1);
+	cursor_write_u16(out + 10, q->edns ? 1 : 0);
 	size_t off = WIRE_HEADER_SIZE;
 	memcpy(out + off, name, (size_t)nlen);
 	off += (size_t)nlen;
-	put16(out + off, q->qtype);
-	put16(out + off + 2, q->qclass);
+	cursor_write_u16(out + off, q->qtype);
+	cursor_write_u16(out + off + 2, q->qclass);
 	off += 4;
 	if (q->edns) {
 		/* RFC 6891 6.1.2: root owner, TYPE 41, CLASS = UDP size, TTL = ext-rcode|version|DO|Z */
 		out[off] = 0;
-		put16(out + off + 1, DNS_TYPE_OPT);
-		put16(out + off + 3, q->edns_udp_size);
+		cursor_write_u16(out + off + 1, DNS_TYPE_OPT);
+		cursor_write_u16(out + off + 3, q->edns_udp_size);
 		out[off + 5] = 0;
 		out[off + 6] = 0;
-		put16(out + off + 7, q->edns_do ? 0x8000 : 0);
-		put16(out + off + 9, q->edns_nsid ? 4 : 0);
+		cursor_write_u16(out + off + 7, q->edns_do ? 0x8000 : 0);
+		cursor_write_u16(out + off + 9, q->edns_nsid ? 4 : 0);
 		off += 11;
 		if (q->edns_nsid) {
-			put16(out + off, 3);  /* RFC 5001: NSID, empty in a query */
-			put16(out + off + 2, 0);
+			cursor_write_u16(out + off, 3);  /* RFC 5001: NSID, empty in a query */
+			cursor_write_u16(out + off + 2, 0);
 			off += 4;
 		}
 	}
