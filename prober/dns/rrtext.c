@@ -5,7 +5,8 @@
  * svcb.go, edns.go; an rdata that does not fit fails the whole message) and how it is printed
  * (types.go, svcb.go, edns.go, tsig.go).
  *
- * Unpacking is driven by a per-type field list (`specs` below), read like zmsg.go: each field is
+ * Both are driven by one per-type table (`specs`, at the end of the printers). Unpacking follows
+ * the type's field list, read like zmsg.go: each field is
  * unpacked in turn from the message cut at the end of the rdata; where zmsg.go says
  * `if off == len(msg) { return off, nil }` the list has a '|', and the fields after it keep Go's
  * zero value (0, "", nil) when the rdata ends there. An rdlength of 0 leaves every field zero
@@ -28,88 +29,6 @@
  *   X<i> hex, Y<i> base64, H<i> base32 of the length held by field i   m NSEC type bitmap
  *   v SVCB pairs   p APL prefixes   e EDNS0 options   N domain names to the end
  *   | after a field: stop quietly if the rdata ends here. */
-typedef struct rrspec {
-	uint16_t type;
-	const char *spec;
-} rrspec_t;
-
-static const rrspec_t specs[] = {
-	{ DNS_TYPE_A, "a" },
-	{ DNS_TYPE_NS, "n" },
-	{ DNS_TYPE_MD, "n" },
-	{ DNS_TYPE_MF, "n" },
-	{ DNS_TYPE_CNAME, "n" },
-	{ DNS_TYPE_SOA, "n|n|l|l|l|l|l" },
-	{ DNS_TYPE_MB, "n" },
-	{ DNS_TYPE_MG, "n" },
-	{ DNS_TYPE_MR, "n" },
-	{ DNS_TYPE_NULL, "o" },
-	{ DNS_TYPE_PTR, "n" },
-	{ DNS_TYPE_HINFO, "s|s" },
-	{ DNS_TYPE_MINFO, "n|n" },
-	{ DNS_TYPE_MX, "w|n" },
-	{ DNS_TYPE_TXT, "t" },
-	{ DNS_TYPE_RP, "n|n" },
-	{ DNS_TYPE_AFSDB, "w|n" },
-	{ DNS_TYPE_X25, "s" },
-	{ DNS_TYPE_RT, "w|n" },
-	{ DNS_TYPE_NSAP_PTR, "n" },
-	{ DNS_TYPE_SIG, "w|b|b|l|l|l|w|n|B" },
-	{ DNS_TYPE_KEY, "w|b|b|B" },
-	{ DNS_TYPE_PX, "w|n|n" },
-	{ DNS_TYPE_GPOS, "s|s|s" },
-	{ DNS_TYPE_AAAA, "A" },
-	{ DNS_TYPE_LOC, "b|b|b|b|l|l|l" },
-	{ DNS_TYPE_EID, "x" },
-	{ DNS_TYPE_NIMLOC, "x" },
-	{ DNS_TYPE_SRV, "w|w|w|n" },
-	{ DNS_TYPE_NAPTR, "w|w|s|s|s|n" },
-	{ DNS_TYPE_KX, "w|n" },
-	{ DNS_TYPE_CERT, "w|w|b|B" },
-	{ DNS_TYPE_DNAME, "n" },
-	{ DNS_TYPE_OPT, "e" },
-	{ DNS_TYPE_APL, "p" },
-	{ DNS_TYPE_DS, "w|b|b|x" },
-	{ DNS_TYPE_SSHFP, "b|b|x" },
-	{ DNS_TYPE_RRSIG, "w|b|b|l|l|l|w|n|B" },
-	{ DNS_TYPE_NSEC, "n|m" },
-	{ DNS_TYPE_DNSKEY, "w|b|b|B" },
-	{ DNS_TYPE_DHCID, "B" },
-	{ DNS_TYPE_NSEC3, "b|b|w|b|X3b|H5m" },
-	{ DNS_TYPE_NSEC3PARAM, "b|b|w|b|X3" },
-	{ DNS_TYPE_TLSA, "b|b|b|x" },
-	{ DNS_TYPE_SMIMEA, "b|b|b|x" },
-	{ DNS_TYPE_HIP, "b|b|w|X0Y2N" },
-	{ DNS_TYPE_NINFO, "t" },
-	{ DNS_TYPE_RKEY, "w|b|b|B" },
-	{ DNS_TYPE_TALINK, "n|n" },
-	{ DNS_TYPE_CDS, "w|b|b|x" },
-	{ DNS_TYPE_CDNSKEY, "w|b|b|B" },
-	{ DNS_TYPE_OPENPGPKEY, "B" },
-	{ DNS_TYPE_CSYNC, "l|w|m" },
-	{ DNS_TYPE_ZONEMD, "l|b|b|x" },
-	{ DNS_TYPE_SVCB, "w|n|v" },
-	{ DNS_TYPE_HTTPS, "w|n|v" },
-	{ DNS_TYPE_SPF, "t" },
-	{ DNS_TYPE_UINFO, "s" },
-	{ DNS_TYPE_UID, "l" },
-	{ DNS_TYPE_GID, "l" },
-	{ DNS_TYPE_NID, "w|q" },
-	{ DNS_TYPE_L32, "w|a" },
-	{ DNS_TYPE_L64, "w|q" },
-	{ DNS_TYPE_LP, "w|n" },
-	{ DNS_TYPE_EUI48, "6" },
-	{ DNS_TYPE_EUI64, "q" },
-	{ DNS_TYPE_TKEY, "n|l|l|w|w|w|X5w|X7" },
-	{ DNS_TYPE_TSIG, "n|6|w|w|X3w|w|w|X7" },
-	{ DNS_TYPE_ANY, "" },
-	{ DNS_TYPE_URI, "w|w|o" },
-	{ DNS_TYPE_CAA, "b|s|o" },
-	{ DNS_TYPE_AVC, "t" },
-	{ DNS_TYPE_TA, "w|b|b|x" },
-	{ DNS_TYPE_DLV, "w|b|b|x" },
-};
-
 #define MAX_FIELDS 12
 
 typedef struct field {
@@ -122,16 +41,22 @@ typedef struct field {
 /* One RR being unpacked: the message cut at the end of the rdata, and the decoded fields. */
 typedef struct rrdec {
 	cursor_t c;      /* over the message cut at the end of the rdata (c.len is that end) */
+	const wire_rr_t *rr;
+	const char *spec;
 	field_t f[MAX_FIELDS];
 } rrdec_t;
 
-static const char *spec_of(uint16_t type)
-{
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (specs[i].type == type)
-			return specs[i].spec;
-	return NULL;
-}
+/* One row of the per-type table (`specs`, after the printers): how the type's rdata unpacks and
+ * how it prints. */
+typedef struct rrspec {
+	uint16_t type;
+	const char *spec;                              /* the field kinds above */
+	void (*print)(buf_t *o, const rrdec_t *d);     /* the rdata text; NULL: none */
+	const char *prefix;                            /* text before the RR header, or NULL */
+	bool alone;                                    /* no RR header (OPT's pseudosection) */
+} rrspec_t;
+
+static const rrspec_t *spec_of(uint16_t type);
 
 static bool ipv4_mapped(const uint8_t *p)
 {
@@ -427,6 +352,8 @@ static int rr_unpack(const wire_msg_t *m, const wire_rr_t *rr, const char *spec,
 {
 	memset(d, 0, sizeof(*d));
 	d->c = cursor_at(m->buf, (size_t)rr->rdata + rr->rdlen, rr->rdata);
+	d->rr = rr;
+	d->spec = spec;
 	if (d->c.len > m->len) {
 		d->c.err = "dns: overflowing header size";
 		return NSP_EMALFORMED;
@@ -457,7 +384,7 @@ static int rr_unpack(const wire_msg_t *m, const wire_rr_t *rr, const char *spec,
 
 int rrtext_check(const wire_msg_t *m, const wire_rr_t *rr, const char **why)
 {
-	const char *spec = spec_of(rr->type);
+	const rrspec_t *spec = spec_of(rr->type);
 	rrdec_t d;
 	if (!spec) {
 		/* RFC3597: hex of the whole rdata; only the bounds can fail */
@@ -468,7 +395,7 @@ int rrtext_check(const wire_msg_t *m, const wire_rr_t *rr, const char **why)
 		}
 		return 0;
 	}
-	if (rr_unpack(m, rr, spec, &d) < 0) {
+	if (rr_unpack(m, rr, spec->spec, &d) < 0) {
 		if (why)
 			*why = d.c.err;
 		return NSP_EMALFORMED;
@@ -840,7 +767,7 @@ static void put_loc_angle(buf_t *o, uint32_t v, const char *pos, const char *neg
 	           v % 1000, dir);
 }
 
-static void put_loc(buf_t *o, const rrdec_t *d)
+static void print_loc(buf_t *o, const rrdec_t *d)
 {
 	put_loc_angle(o, (uint32_t)d->f[4].v, "N", "S");
 	put_loc_angle(o, (uint32_t)d->f[5].v, "E", "W");
@@ -1203,7 +1130,7 @@ static void put_fields(buf_t *o, const rrdec_t *d, const char *kinds)
 	}
 }
 
-static void put_rrsig(buf_t *o, const rrdec_t *d)
+static void print_rrsig(buf_t *o, const rrdec_t *d)
 {
 	put_type(o, (uint16_t)d->f[0].v);
 	buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", d->f[1].v, d->f[2].v, d->f[3].v);
@@ -1216,259 +1143,415 @@ static void put_rrsig(buf_t *o, const rrdec_t *d)
 	put_fb64(o, d, 8);
 }
 
-/* The rdata part of RR.String() for a type with a struct. */
-static void put_rdata(buf_t *o, const wire_rr_t *rr, const rrdec_t *d)
-{
-	const uint8_t *buf = d->c.buf;
-	const field_t *f = d->f;
+/* ------------------------------------------------------------------------------------------------
+ * The rdata part of RR.String(), one printer per types.go String method */
 
-	switch (rr->type) {
-	case DNS_TYPE_A:
-		if (f[0].set)
-			put_ip4(o, buf + f[0].off);
-		break;
-	case DNS_TYPE_AAAA:
-		if (f[0].set)
-			put_ip6(o, buf + f[0].off);
-		break;
-	case DNS_TYPE_NS: case DNS_TYPE_MD: case DNS_TYPE_MF: case DNS_TYPE_CNAME:
-	case DNS_TYPE_MB: case DNS_TYPE_MG: case DNS_TYPE_MR: case DNS_TYPE_PTR:
-	case DNS_TYPE_NSAP_PTR: case DNS_TYPE_DNAME:
-		put_fname(o, d, 0);
-		break;
-	case DNS_TYPE_MINFO: case DNS_TYPE_RP: case DNS_TYPE_TALINK:
-		put_fields(o, d, "nn");
-		break;
-	case DNS_TYPE_MX: case DNS_TYPE_AFSDB: case DNS_TYPE_RT: case DNS_TYPE_KX: case DNS_TYPE_LP:
-		put_fields(o, d, "wn");
-		break;
-	case DNS_TYPE_PX:
-		put_fields(o, d, "wnn");
-		break;
-	case DNS_TYPE_SRV:
-		put_fields(o, d, "wwwn");
-		break;
-	case DNS_TYPE_SOA:
-		put_fields(o, d, "nnlllll");
-		break;
-	case DNS_TYPE_TXT: case DNS_TYPE_SPF: case DNS_TYPE_NINFO: case DNS_TYPE_AVC:
-		put_txt(o, buf, &f[0]);
-		break;
-	case DNS_TYPE_HINFO:
-		put_quoted_cstr(o, buf, &f[0]);
-		buf_putc(o, ' ');
-		put_quoted_cstr(o, buf, &f[1]);
-		break;
-	case DNS_TYPE_UINFO:
-		put_quoted_cstr(o, buf, &f[0]);
-		break;
-	case DNS_TYPE_X25:
-		put_cstr(o, buf, &f[0]);
-		break;
-	case DNS_TYPE_GPOS:
-		put_cstr(o, buf, &f[0]);
-		buf_putc(o, ' ');
-		put_cstr(o, buf, &f[1]);
-		buf_putc(o, ' ');
-		put_cstr(o, buf, &f[2]);
-		break;
-	case DNS_TYPE_NULL: /* ";" + header + raw data, the ';' is added by the caller */
-		if (f[0].set)
-			buf_append(o, buf + f[0].off, f[0].len);
-		break;
-	case DNS_TYPE_NAPTR:
-		buf_printf(o, "%" PRIu64 " %" PRIu64 " ", f[0].v, f[1].v);
-		put_quoted_cstr(o, buf, &f[2]);
-		buf_putc(o, ' ');
-		put_quoted_cstr(o, buf, &f[3]);
-		buf_putc(o, ' ');
-		put_quoted_cstr(o, buf, &f[4]);
-		buf_putc(o, ' ');
-		put_fname(o, d, 5);
-		break;
-	case DNS_TYPE_CERT:
-		put_name_or_num(o, cert_type_name((unsigned)f[0].v), f[0].v);
-		buf_printf(o, " %" PRIu64 " ", f[1].v);
-		put_name_or_num(o, alg_name((unsigned)f[2].v), f[2].v);
-		buf_putc(o, ' ');
-		put_fb64(o, d, 3);
-		break;
-	case DNS_TYPE_DS: case DNS_TYPE_CDS: case DNS_TYPE_TA: case DNS_TYPE_DLV:
-		put_fields(o, d, "wbb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, true);
-		break;
-	case DNS_TYPE_SSHFP:
-		put_fields(o, d, "bb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 2, true);
-		break;
-	case DNS_TYPE_TLSA:
-		put_fields(o, d, "bbb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, false);
-		break;
-	case DNS_TYPE_SMIMEA: { /* hex split in 1024-character chunks (types.go splitN) */
-		put_fields(o, d, "bbb");
-		buf_putc(o, ' ');
-		buf_t hx = BUF_INIT;
-		put_fhex(&hx, d, 3, false);
-		size_t len = hx.len;
-		if (len < 1024) {
-			buf_append(o, buf_str(&hx), len);
-		} else {
-			size_t p = 0;
-			for (; p + 1024 <= len; p += 1024) {
-				if (p)
-					buf_putc(o, ' ');
-				buf_append(o, hx.p + p, 1024);
-			}
+/* Numbers and names in field order, space separated: "<pref> <name>", the SOA, SRV, ... */
+static void print_fields(buf_t *o, const rrdec_t *d)
+{
+	int i = 0;
+	for (const char *s = d->spec; *s; s++) {
+		if (*s == '|')
+			continue;
+		if (i)
 			buf_putc(o, ' ');
-			buf_append(o, hx.p + p, len - p);
-		}
-		if (hx.oom)
-			o->oom = true;
-		buf_free(&hx);
-		break;
+		if (*s == 'n')
+			put_fname(o, d, i);
+		else
+			put_fnum(o, d, i);
+		i++;
 	}
-	case DNS_TYPE_ZONEMD:
-		put_fields(o, d, "lbb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, false);
-		break;
-	case DNS_TYPE_KEY: case DNS_TYPE_DNSKEY: case DNS_TYPE_RKEY: case DNS_TYPE_CDNSKEY:
-		put_fields(o, d, "wbb");
-		buf_putc(o, ' ');
-		put_fb64(o, d, 3);
-		break;
-	case DNS_TYPE_DHCID: case DNS_TYPE_OPENPGPKEY:
-		put_fb64(o, d, 0);
-		break;
-	case DNS_TYPE_EID: case DNS_TYPE_NIMLOC:
-		put_fhex(o, d, 0, true);
-		break;
-	case DNS_TYPE_SIG: case DNS_TYPE_RRSIG:
-		put_rrsig(o, d);
-		break;
-	case DNS_TYPE_NSEC:
-		put_fname(o, d, 0);
-		put_bitmap(o, buf, &f[1]);
-		break;
-	case DNS_TYPE_NSEC3:
-		put_fields(o, d, "bbw");
-		buf_putc(o, ' ');
-		if (f[4].set && f[4].len)
-			put_fhex(o, d, 4, true);
-		else
-			buf_putc(o, '-');
-		buf_putc(o, ' ');
-		if (f[6].set)
-			put_b32hex(o, buf + f[6].off, f[6].len);
-		put_bitmap(o, buf, &f[7]);
-		break;
-	case DNS_TYPE_NSEC3PARAM:
-		put_fields(o, d, "bbw");
-		buf_putc(o, ' ');
-		if (f[4].set && f[4].len)
-			put_fhex(o, d, 4, true);
-		else
-			buf_putc(o, '-');
-		break;
-	case DNS_TYPE_CSYNC:
-		put_fields(o, d, "lw");
-		put_bitmap(o, buf, &f[2]);
-		break;
-	case DNS_TYPE_HIP:
-		put_fnum(o, d, 1);
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, false);
-		buf_putc(o, ' ');
-		put_fb64(o, d, 4);
-		if (f[5].set)
-			for (size_t off = f[5].off; off < f[5].off + f[5].len;) {
+}
+
+static void print_a(buf_t *o, const rrdec_t *d)
+{
+	if (d->f[0].set)
+		put_ip4(o, d->c.buf + d->f[0].off);
+}
+
+static void print_aaaa(buf_t *o, const rrdec_t *d)
+{
+	if (d->f[0].set)
+		put_ip6(o, d->c.buf + d->f[0].off);
+}
+
+static void print_txt(buf_t *o, const rrdec_t *d)
+{
+	put_txt(o, d->c.buf, &d->f[0]);
+}
+
+static void print_hinfo(buf_t *o, const rrdec_t *d)
+{
+	put_quoted_cstr(o, d->c.buf, &d->f[0]);
+	buf_putc(o, ' ');
+	put_quoted_cstr(o, d->c.buf, &d->f[1]);
+}
+
+static void print_uinfo(buf_t *o, const rrdec_t *d)
+{
+	put_quoted_cstr(o, d->c.buf, &d->f[0]);
+}
+
+static void print_x25(buf_t *o, const rrdec_t *d)
+{
+	put_cstr(o, d->c.buf, &d->f[0]);
+}
+
+static void print_gpos(buf_t *o, const rrdec_t *d)
+{
+	put_cstr(o, d->c.buf, &d->f[0]);
+	buf_putc(o, ' ');
+	put_cstr(o, d->c.buf, &d->f[1]);
+	buf_putc(o, ' ');
+	put_cstr(o, d->c.buf, &d->f[2]);
+}
+
+/* ";" + header + raw data; the ';' is the table's prefix */
+static void print_null(buf_t *o, const rrdec_t *d)
+{
+	if (d->f[0].set)
+		buf_append(o, d->c.buf + d->f[0].off, d->f[0].len);
+}
+
+static void print_naptr(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	buf_printf(o, "%" PRIu64 " %" PRIu64 " ", f[0].v, f[1].v);
+	put_quoted_cstr(o, d->c.buf, &f[2]);
+	buf_putc(o, ' ');
+	put_quoted_cstr(o, d->c.buf, &f[3]);
+	buf_putc(o, ' ');
+	put_quoted_cstr(o, d->c.buf, &f[4]);
+	buf_putc(o, ' ');
+	put_fname(o, d, 5);
+}
+
+static void print_cert(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_name_or_num(o, cert_type_name((unsigned)f[0].v), f[0].v);
+	buf_printf(o, " %" PRIu64 " ", f[1].v);
+	put_name_or_num(o, alg_name((unsigned)f[2].v), f[2].v);
+	buf_putc(o, ' ');
+	put_fb64(o, d, 3);
+}
+
+/* DS, CDS, TA, DLV */
+static void print_ds(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "wbb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, true);
+}
+
+static void print_sshfp(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 2, true);
+}
+
+static void print_tlsa(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bbb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, false);
+}
+
+/* hex split in 1024-character chunks (types.go splitN) */
+static void print_smimea(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bbb");
+	buf_putc(o, ' ');
+	buf_t hx = BUF_INIT;
+	put_fhex(&hx, d, 3, false);
+	size_t len = hx.len;
+	if (len < 1024) {
+		buf_append(o, buf_str(&hx), len);
+	} else {
+		size_t p = 0;
+		for (; p + 1024 <= len; p += 1024) {
+			if (p)
 				buf_putc(o, ' ');
-				if (put_name(o, buf, d->c.len, off, &off) < 0)
-					break;
-			}
-		break;
-	case DNS_TYPE_LOC:
-		put_loc(o, d);
-		break;
-	case DNS_TYPE_APL:
-		put_apl(o, buf, &f[0]);
-		break;
-	case DNS_TYPE_SVCB: case DNS_TYPE_HTTPS:
-		put_fields(o, d, "wn");
-		put_svcb(o, buf, &f[2]);
-		break;
-	case DNS_TYPE_UID: case DNS_TYPE_GID:
-		put_fnum(o, d, 0);
-		break;
-	case DNS_TYPE_NID:
-		put_fnum(o, d, 0);
-		buf_putc(o, ' ');
-		put_groups16(o, f[1].v, false);
-		break;
-	case DNS_TYPE_L64:
-		put_fnum(o, d, 0);
-		buf_putc(o, ' ');
-		put_groups16(o, f[1].v, true);
-		break;
-	case DNS_TYPE_L32:
-		put_fnum(o, d, 0);
-		if (f[1].set) {
-			buf_putc(o, ' ');
-			put_ip4(o, buf + f[1].off);
+			buf_append(o, hx.p + p, 1024);
 		}
-		break;
-	case DNS_TYPE_EUI48:
-		put_eui(o, f[0].v, 6);
-		break;
-	case DNS_TYPE_EUI64:
-		put_eui(o, f[0].v, 8);
-		break;
-	case DNS_TYPE_URI:
-		put_fields(o, d, "ww");
 		buf_putc(o, ' ');
-		put_octet(o, buf + f[2].off, f[2].set ? f[2].len : 0);
-		break;
-	case DNS_TYPE_CAA:
-		put_fnum(o, d, 0);
-		buf_putc(o, ' ');
-		put_cstr(o, buf, &f[1]);
-		buf_putc(o, ' ');
-		put_octet(o, buf + f[2].off, f[2].set ? f[2].len : 0);
-		break;
-	case DNS_TYPE_TKEY: /* no presentation format; the ';' is added by the caller */
-		buf_putc(o, ' ');
-		put_fname(o, d, 0);
-		buf_putc(o, ' ');
-		put_sigtime(o, (uint32_t)f[1].v);
-		buf_putc(o, ' ');
-		put_sigtime(o, (uint32_t)f[2].v);
-		buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[3].v, f[4].v, f[5].v);
-		put_fhex(o, d, 6, false);
-		buf_printf(o, " %" PRIu64 " ", f[7].v);
-		put_fhex(o, d, 8, false);
-		break;
-	case DNS_TYPE_TSIG: /* the pseudosection prefix is added by the caller */
-		buf_putc(o, ' ');
-		put_fname(o, d, 0);
-		buf_putc(o, ' ');
-		put_utc(o, (int64_t)f[1].v);
-		buf_printf(o, " %" PRIu64 " %" PRIu64 " ", f[2].v, f[3].v);
-		put_fhex(o, d, 4, true);
-		buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[5].v, f[6].v, f[7].v);
-		put_fhex(o, d, 8, false);
-		break;
-	default: /* ANY: the header only */
-		break;
+		buf_append(o, hx.p + p, len - p);
 	}
+	if (hx.oom)
+		o->oom = true;
+	buf_free(&hx);
+}
+
+static void print_zonemd(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "lbb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, false);
+}
+
+/* KEY, DNSKEY, RKEY, CDNSKEY */
+static void print_key(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "wbb");
+	buf_putc(o, ' ');
+	put_fb64(o, d, 3);
+}
+
+/* DHCID, OPENPGPKEY */
+static void print_b64(buf_t *o, const rrdec_t *d)
+{
+	put_fb64(o, d, 0);
+}
+
+/* EID, NIMLOC */
+static void print_hex(buf_t *o, const rrdec_t *d)
+{
+	put_fhex(o, d, 0, true);
+}
+
+static void print_nsec(buf_t *o, const rrdec_t *d)
+{
+	put_fname(o, d, 0);
+	put_bitmap(o, d->c.buf, &d->f[1]);
+}
+
+static void print_nsec3param(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bbw");
+	buf_putc(o, ' ');
+	if (d->f[4].set && d->f[4].len)
+		put_fhex(o, d, 4, true);
+	else
+		buf_putc(o, '-');
+}
+
+static void print_nsec3(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	print_nsec3param(o, d);
+	buf_putc(o, ' ');
+	if (f[6].set)
+		put_b32hex(o, d->c.buf + f[6].off, f[6].len);
+	put_bitmap(o, d->c.buf, &f[7]);
+}
+
+static void print_csync(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "lw");
+	put_bitmap(o, d->c.buf, &d->f[2]);
+}
+
+static void print_hip(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_fnum(o, d, 1);
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, false);
+	buf_putc(o, ' ');
+	put_fb64(o, d, 4);
+	if (f[5].set)
+		for (size_t off = f[5].off; off < f[5].off + f[5].len;) {
+			buf_putc(o, ' ');
+			if (put_name(o, d->c.buf, d->c.len, off, &off) < 0)
+				break;
+		}
+}
+
+static void print_apl(buf_t *o, const rrdec_t *d)
+{
+	put_apl(o, d->c.buf, &d->f[0]);
+}
+
+/* SVCB, HTTPS */
+static void print_svcb(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "wn");
+	put_svcb(o, d->c.buf, &d->f[2]);
+}
+
+static void print_nid(buf_t *o, const rrdec_t *d)
+{
+	put_fnum(o, d, 0);
+	buf_putc(o, ' ');
+	put_groups16(o, d->f[1].v, false);
+}
+
+static void print_l64(buf_t *o, const rrdec_t *d)
+{
+	put_fnum(o, d, 0);
+	buf_putc(o, ' ');
+	put_groups16(o, d->f[1].v, true);
+}
+
+static void print_l32(buf_t *o, const rrdec_t *d)
+{
+	put_fnum(o, d, 0);
+	if (d->f[1].set) {
+		buf_putc(o, ' ');
+		put_ip4(o, d->c.buf + d->f[1].off);
+	}
+}
+
+static void print_eui48(buf_t *o, const rrdec_t *d)
+{
+	put_eui(o, d->f[0].v, 6);
+}
+
+static void print_eui64(buf_t *o, const rrdec_t *d)
+{
+	put_eui(o, d->f[0].v, 8);
+}
+
+static void print_uri(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_fields(o, d, "ww");
+	buf_putc(o, ' ');
+	put_octet(o, d->c.buf + f[2].off, f[2].set ? f[2].len : 0);
+}
+
+static void print_caa(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_fnum(o, d, 0);
+	buf_putc(o, ' ');
+	put_cstr(o, d->c.buf, &f[1]);
+	buf_putc(o, ' ');
+	put_octet(o, d->c.buf + f[2].off, f[2].set ? f[2].len : 0);
+}
+
+/* no presentation format; the ';' is the table's prefix */
+static void print_tkey(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	buf_putc(o, ' ');
+	put_fname(o, d, 0);
+	buf_putc(o, ' ');
+	put_sigtime(o, (uint32_t)f[1].v);
+	buf_putc(o, ' ');
+	put_sigtime(o, (uint32_t)f[2].v);
+	buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[3].v, f[4].v, f[5].v);
+	put_fhex(o, d, 6, false);
+	buf_printf(o, " %" PRIu64 " ", f[7].v);
+	put_fhex(o, d, 8, false);
+}
+
+/* the pseudosection line is the table's prefix */
+static void print_tsig(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	buf_putc(o, ' ');
+	put_fname(o, d, 0);
+	buf_putc(o, ' ');
+	put_utc(o, (int64_t)f[1].v);
+	buf_printf(o, " %" PRIu64 " %" PRIu64 " ", f[2].v, f[3].v);
+	put_fhex(o, d, 4, true);
+	buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[5].v, f[6].v, f[7].v);
+	put_fhex(o, d, 8, false);
+}
+
+/* OPT.String stands alone: no RR header */
+static void print_opt(buf_t *o, const rrdec_t *d)
+{
+	put_opt(o, d->rr, d->c.buf, &d->f[0]);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The per-type table: how miekg unpacks each type's rdata (zmsg.go) and how it prints it
+ * (types.go). A type not listed has no Go struct in 1.1.50 and prints in RFC 3597 form. */
+
+#define TSIG_PREFIX "\n;; TSIG PSEUDOSECTION:\n; "
+
+static const rrspec_t specs[] = {
+	{ .type = DNS_TYPE_A, .spec = "a", .print = print_a },
+	{ .type = DNS_TYPE_NS, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MD, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MF, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_CNAME, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_SOA, .spec = "n|n|l|l|l|l|l", .print = print_fields },
+	{ .type = DNS_TYPE_MB, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MG, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MR, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_NULL, .spec = "o", .print = print_null, .prefix = ";" },
+	{ .type = DNS_TYPE_PTR, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_HINFO, .spec = "s|s", .print = print_hinfo },
+	{ .type = DNS_TYPE_MINFO, .spec = "n|n", .print = print_fields },
+	{ .type = DNS_TYPE_MX, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_TXT, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_RP, .spec = "n|n", .print = print_fields },
+	{ .type = DNS_TYPE_AFSDB, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_X25, .spec = "s", .print = print_x25 },
+	{ .type = DNS_TYPE_RT, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_NSAP_PTR, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_SIG, .spec = "w|b|b|l|l|l|w|n|B", .print = print_rrsig },
+	{ .type = DNS_TYPE_KEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_PX, .spec = "w|n|n", .print = print_fields },
+	{ .type = DNS_TYPE_GPOS, .spec = "s|s|s", .print = print_gpos },
+	{ .type = DNS_TYPE_AAAA, .spec = "A", .print = print_aaaa },
+	{ .type = DNS_TYPE_LOC, .spec = "b|b|b|b|l|l|l", .print = print_loc },
+	{ .type = DNS_TYPE_EID, .spec = "x", .print = print_hex },
+	{ .type = DNS_TYPE_NIMLOC, .spec = "x", .print = print_hex },
+	{ .type = DNS_TYPE_SRV, .spec = "w|w|w|n", .print = print_fields },
+	{ .type = DNS_TYPE_NAPTR, .spec = "w|w|s|s|s|n", .print = print_naptr },
+	{ .type = DNS_TYPE_KX, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_CERT, .spec = "w|w|b|B", .print = print_cert },
+	{ .type = DNS_TYPE_DNAME, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_OPT, .spec = "e", .print = print_opt, .alone = true },
+	{ .type = DNS_TYPE_APL, .spec = "p", .print = print_apl },
+	{ .type = DNS_TYPE_DS, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_SSHFP, .spec = "b|b|x", .print = print_sshfp },
+	{ .type = DNS_TYPE_RRSIG, .spec = "w|b|b|l|l|l|w|n|B", .print = print_rrsig },
+	{ .type = DNS_TYPE_NSEC, .spec = "n|m", .print = print_nsec },
+	{ .type = DNS_TYPE_DNSKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_DHCID, .spec = "B", .print = print_b64 },
+	{ .type = DNS_TYPE_NSEC3, .spec = "b|b|w|b|X3b|H5m", .print = print_nsec3 },
+	{ .type = DNS_TYPE_NSEC3PARAM, .spec = "b|b|w|b|X3", .print = print_nsec3param },
+	{ .type = DNS_TYPE_TLSA, .spec = "b|b|b|x", .print = print_tlsa },
+	{ .type = DNS_TYPE_SMIMEA, .spec = "b|b|b|x", .print = print_smimea },
+	{ .type = DNS_TYPE_HIP, .spec = "b|b|w|X0Y2N", .print = print_hip },
+	{ .type = DNS_TYPE_NINFO, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_RKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_TALINK, .spec = "n|n", .print = print_fields },
+	{ .type = DNS_TYPE_CDS, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_CDNSKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_OPENPGPKEY, .spec = "B", .print = print_b64 },
+	{ .type = DNS_TYPE_CSYNC, .spec = "l|w|m", .print = print_csync },
+	{ .type = DNS_TYPE_ZONEMD, .spec = "l|b|b|x", .print = print_zonemd },
+	{ .type = DNS_TYPE_SVCB, .spec = "w|n|v", .print = print_svcb },
+	{ .type = DNS_TYPE_HTTPS, .spec = "w|n|v", .print = print_svcb },
+	{ .type = DNS_TYPE_SPF, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_UINFO, .spec = "s", .print = print_uinfo },
+	{ .type = DNS_TYPE_UID, .spec = "l", .print = print_fields },
+	{ .type = DNS_TYPE_GID, .spec = "l", .print = print_fields },
+	{ .type = DNS_TYPE_NID, .spec = "w|q", .print = print_nid },
+	{ .type = DNS_TYPE_L32, .spec = "w|a", .print = print_l32 },
+	{ .type = DNS_TYPE_L64, .spec = "w|q", .print = print_l64 },
+	{ .type = DNS_TYPE_LP, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_EUI48, .spec = "6", .print = print_eui48 },
+	{ .type = DNS_TYPE_EUI64, .spec = "q", .print = print_eui64 },
+	{ .type = DNS_TYPE_TKEY, .spec = "n|l|l|w|w|w|X5w|X7", .print = print_tkey, .prefix = ";" },
+	{ .type = DNS_TYPE_TSIG, .spec = "n|6|w|w|X3w|w|w|X7", .print = print_tsig,
+	  .prefix = TSIG_PREFIX },
+	{ .type = DNS_TYPE_ANY, .spec = "", .print = NULL },   /* the header only */
+	{ .type = DNS_TYPE_URI, .spec = "w|w|o", .print = print_uri },
+	{ .type = DNS_TYPE_CAA, .spec = "b|s|o", .print = print_caa },
+	{ .type = DNS_TYPE_AVC, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_TA, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_DLV, .spec = "w|b|b|x", .print = print_ds },
+};
+
+static const rrspec_t *spec_of(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (specs[i].type == type)
+			return &specs[i];
+	return NULL;
 }
 
 int rrtext_rr(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
 {
-	const char *spec = spec_of(rr->type);
+	const rrspec_t *spec = spec_of(rr->type);
 	size_t mark = out->len;
 	rrdec_t d;
 
@@ -1477,18 +1560,14 @@ int rrtext_rr(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
 	if (!spec) {
 		put_rfc3597(out, m, rr);
 	} else {
-		if (rr_unpack(m, rr, spec, &d) < 0)
+		if (rr_unpack(m, rr, spec->spec, &d) < 0)
 			return NSP_EMALFORMED;
-		if (rr->type == DNS_TYPE_OPT) {
-			put_opt(out, rr, d.c.buf, &d.f[0]);
-		} else {
-			if (rr->type == DNS_TYPE_NULL || rr->type == DNS_TYPE_TKEY)
-				buf_putc(out, ';');
-			else if (rr->type == DNS_TYPE_TSIG)
-				buf_puts(out, "\n;; TSIG PSEUDOSECTION:\n; ");
+		if (spec->prefix)
+			buf_puts(out, spec->prefix);
+		if (!spec->alone)
 			put_header(out, m, rr);
-			put_rdata(out, rr, &d);
-		}
+		if (spec->print)
+			spec->print(out, &d);
 	}
 	if (!buf_ok(out)) {
 		if (out->p && mark <= out->len) {
