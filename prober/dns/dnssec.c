@@ -18,7 +18,7 @@
  * The outcome kept for an RRset is the best over its RRSIGs (the order of dnssec_reason_t).
  *
  * Every byte comes from the network: rdata is read through bounds checks and names through
- * wire_name_unpack with the message cut at the end of the rdata that holds them.
+ * cursor_name_unpack with the message cut at the end of the rdata that holds them.
  *
  * Work limits. RFC 4035 5.3.1 asks a validator to try every key that matches an RRSIG's signer,
  * algorithm and key tag; KeyTrap (CVE-2023-50387) pairs many RRSIGs with many keys of one tag, and
@@ -73,15 +73,10 @@
 #include <nettle/sha2.h>
 #include <sodium.h>
 
+#include "dns/cursor.h"
 #include "dns/dnstab.h"
 #include "lib/errors.h"
 #include "dns/rrtext.h"
-
-#define TYPE_OPT    41
-#define TYPE_RRSIG  46
-#define TYPE_DNSKEY 48
-#define TYPE_TKEY   249
-#define TYPE_TSIG   250
 
 #define RRSIG_FIXED 18        /* type covered .. key tag, RFC 4034 3.1 */
 
@@ -159,48 +154,32 @@ static const struct {
 	uint16_t type;
 	const char *layout;
 } name_types[] = {
-	{ 2, "n" },      /* NS */
-	{ 3, "n" },      /* MD */
-	{ 4, "n" },      /* MF */
-	{ 5, "n" },      /* CNAME */
-	{ 6, "nn8" },    /* SOA: mname rname, then 20 octets (checked below) */
-	{ 7, "n" },      /* MB */
-	{ 8, "n" },      /* MG */
-	{ 9, "n" },      /* MR */
-	{ 12, "n" },     /* PTR */
-	{ 14, "nn" },    /* MINFO */
-	{ 15, "2n" },    /* MX */
-	{ 17, "nn" },    /* RP */
-	{ 18, "2n" },    /* AFSDB */
-	{ 21, "2n" },    /* RT */
-	{ 24, "8n*" },   /* SIG */
-	{ 26, "2nn" },   /* PX */
-	{ 30, "n*" },    /* NXT */
-	{ 33, "6n" },    /* SRV */
-	{ 35, "22sssn" },/* NAPTR */
-	{ 36, "2n" },    /* KX */
-	{ 39, "n" },     /* DNAME */
-	{ 46, "8n*" },   /* RRSIG */
+	{ DNS_TYPE_NS, "n" },
+	{ DNS_TYPE_MD, "n" },
+	{ DNS_TYPE_MF, "n" },
+	{ DNS_TYPE_CNAME, "n" },
+	{ DNS_TYPE_SOA, "nn8" },   /* mname rname, then 20 octets (checked below) */
+	{ DNS_TYPE_MB, "n" },
+	{ DNS_TYPE_MG, "n" },
+	{ DNS_TYPE_MR, "n" },
+	{ DNS_TYPE_PTR, "n" },
+	{ DNS_TYPE_MINFO, "nn" },
+	{ DNS_TYPE_MX, "2n" },
+	{ DNS_TYPE_RP, "nn" },
+	{ DNS_TYPE_AFSDB, "2n" },
+	{ DNS_TYPE_RT, "2n" },
+	{ DNS_TYPE_SIG, "8n*" },
+	{ DNS_TYPE_PX, "2nn" },
+	{ DNS_TYPE_NXT, "n*" },
+	{ DNS_TYPE_SRV, "6n" },
+	{ DNS_TYPE_NAPTR, "22sssn" },
+	{ DNS_TYPE_KX, "2n" },
+	{ DNS_TYPE_DNAME, "n" },
+	{ DNS_TYPE_RRSIG, "8n*" },
 };
 
 /* ------------------------------------------------------------------------------------------------
  * Small helpers */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* Lowercases the ASCII letters of the labels of an uncompressed wire name (RFC 4034 6.2 item 2;
  * only A-Z, RFC 4343). */
@@ -258,7 +237,10 @@ uint16_t dnssec_key_tag(const uint8_t *rdata, size_t len)
 {
 	/* Appendix B.1: algorithm 1 uses the low 16 bits of the modulus' last octets */
 	if (len >= 4 && rdata[3] == 1)
-		return len >= 7 ? get16(rdata + len - 3) : 0;
+	{
+		cursor_t c = cursor_at(rdata, len, len - 3);
+		return len >= 7 ? cursor_u16(&c) : 0;
+	}
 	uint32_t ac = 0;
 	for (size_t i = 0; i < len; i++)
 		ac += (i & 1) ? rdata[i] : (uint32_t)rdata[i] << 8;
@@ -297,13 +279,14 @@ static verify_t verify_rsa(uint8_t alg, const uint8_t *key, size_t klen, const u
 	/* RFC 3110 2: exponent length in one octet, or 0 and then two octets */
 	if (klen < 1)
 		return VERIFY_BAD_KEY;
-	size_t elen = key[0], off = 1;
+	cursor_t kc = cursor_make(key, klen);
+	size_t elen = cursor_u8(&kc);
 	if (elen == 0) {
-		if (klen < 3)
+		elen = cursor_u16(&kc);
+		if (!cursor_ok(&kc))
 			return VERIFY_BAD_KEY;
-		elen = get16(key + 1);
-		off = 3;
 	}
+	size_t off = kc.off;
 	if (elen == 0 || klen - off <= elen)
 		return VERIFY_BAD_KEY;
 	size_t mlen = klen - off - elen;
@@ -557,51 +540,52 @@ static const char *layout_of(uint16_t type)
  * or NSP_ENOMEM. */
 static int rdata_canonical(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
 {
-	size_t pos = rr->rdata, end = (size_t)rr->rdata + rr->rdlen;
+	size_t end = (size_t)rr->rdata + rr->rdlen;
 	if (end > m->len)
 		return NSP_EMALFORMED;
 	const char *layout = layout_of(rr->type);
 	if (layout == NULL)
-		return buf_append(out, m->buf + pos, rr->rdlen);
+		return buf_append(out, m->buf + rr->rdata, rr->rdlen);
 
+	/* names may point anywhere before the end of this rdata */
+	cursor_t c = cursor_at(m->buf, end, rr->rdata);
 	for (const char *k = layout; *k; k++) {
 		size_t fixed = 0;
 		switch (*k) {
 		case 'n': {
 			uint8_t name[WIRE_MAX_NAME];
-			size_t next;
-			int n = wire_name_unpack(m->buf, end, pos, name, &next, NULL);
-			if (n < 0)
+			size_t n = cursor_name(&c, name);
+			if (n == 0)
 				return NSP_EMALFORMED;
-			name_lower(name, (size_t)n);
-			buf_append(out, name, (size_t)n);
-			pos = next;
+			name_lower(name, n);
+			buf_append(out, name, n);
 			continue;
 		}
-		case 's':
-			if (pos >= end || (size_t)m->buf[pos] + 1 > end - pos)
+		case 's': {
+			cursor_t peek = c;
+			fixed = (size_t)cursor_u8(&peek) + 1;
+			if (!cursor_ok(&peek))
 				return NSP_EMALFORMED;
-			fixed = (size_t)m->buf[pos] + 1;
 			break;
+		}
 		case '2': fixed = 2; break;
 		case '6': fixed = 6; break;
 		case '8': fixed = 18; break;
-		case '*': fixed = end - pos; break;
+		case '*': fixed = cursor_left(&c); break;
 		default: return NSP_EMALFORMED;
 		}
-		if (fixed > end - pos)
+		const uint8_t *p = cursor_bytes(&c, fixed);
+		if (!p)
 			return NSP_EMALFORMED;
-		buf_append(out, m->buf + pos, fixed);
-		pos += fixed;
+		buf_append(out, p, fixed);
 	}
 	/* SOA: the layout's "8" covers 18 of the 20 octets after the names */
-	if (rr->type == 6) {
-		if (end - pos != 2)
+	if (rr->type == DNS_TYPE_SOA) {
+		if (cursor_left(&c) != 2)
 			return NSP_EMALFORMED;
-		buf_append(out, m->buf + pos, 2);
-		pos = end;
+		buf_append(out, cursor_bytes(&c, 2), 2);
 	}
-	if (pos != end)
+	if (!cursor_at_end(&c))
 		return NSP_EMALFORMED;
 	return buf_ok(out) ? 0 : NSP_ENOMEM;
 }
@@ -631,20 +615,20 @@ static bool rrsig_read(const wire_msg_t *m, const wire_rr_t *rr, int64_t now, rr
 	size_t pos = rr->rdata, end = (size_t)rr->rdata + rr->rdlen;
 	if (end > m->len || rr->rdlen < RRSIG_FIXED + 1)
 		return false;
-	const uint8_t *p = m->buf + pos;
-	s->covered = get16(p);
-	s->algorithm = p[2];
-	s->labels = p[3];
-	s->orig_ttl = get32(p + 4);
-	s->expiration = serial_time(get32(p + 8), now);
-	s->inception = serial_time(get32(p + 12), now);
-	s->key_tag = get16(p + 16);
-	s->signer_off = (uint16_t)(pos + RRSIG_FIXED);
-	size_t next;
-	int n = wire_name_unpack(m->buf, end, pos + RRSIG_FIXED, s->signer, &next, NULL);
-	if (n < 0 || next >= end)   /* the signature may not be empty */
+	cursor_t c = cursor_at(m->buf, end, pos);
+	s->covered = cursor_u16(&c);
+	s->algorithm = cursor_u8(&c);
+	s->labels = cursor_u8(&c);
+	s->orig_ttl = cursor_u32(&c);
+	s->expiration = serial_time(cursor_u32(&c), now);
+	s->inception = serial_time(cursor_u32(&c), now);
+	s->key_tag = cursor_u16(&c);
+	s->signer_off = (uint16_t)c.off;
+	size_t n = cursor_name(&c, s->signer);
+	if (n == 0 || cursor_at_end(&c))   /* the signature may not be empty */
 		return false;
-	s->signer_len = (size_t)n;
+	size_t next = c.off;
+	s->signer_len = n;
 	name_lower(s->signer, s->signer_len);
 	s->sig = m->buf + next;
 	s->sig_len = end - next;
@@ -703,14 +687,11 @@ static int signed_data(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 		name_len = owner->owner_len;
 	}
 	uint8_t fixed[10];
-	put16(fixed, type);
-	put16(fixed + 2, rclass);
-	fixed[4] = (uint8_t)(s->orig_ttl >> 24);
-	fixed[5] = (uint8_t)(s->orig_ttl >> 16);
-	fixed[6] = (uint8_t)(s->orig_ttl >> 8);
-	fixed[7] = (uint8_t)s->orig_ttl;
+	cursor_write_u16(fixed, type);
+	cursor_write_u16(fixed + 2, rclass);
+	cursor_write_u32(fixed + 4, s->orig_ttl);
 	for (size_t i = 0; i < n_spans; i++) {
-		put16(fixed + 8, (uint16_t)c->spans[i].len);
+		cursor_write_u16(fixed + 8, (uint16_t)c->spans[i].len);
 		buf_append(d, name, name_len);
 		buf_append(d, fixed, sizeof(fixed));
 		buf_append(d, c->spans[i].p, c->spans[i].len);
@@ -730,11 +711,12 @@ static int key_table(check_t *c)
 	c->nk = 0;
 	for (size_t i = 0; i < n; i++) {
 		const wire_rr_t *k = &c->krrs[i];
-		if (k->type != TYPE_DNSKEY || k->rdlen < 4 || (size_t)k->rdata + k->rdlen > c->keys->len)
+		if (k->type != DNS_TYPE_DNSKEY || k->rdlen < 4 || (size_t)k->rdata + k->rdlen > c->keys->len)
 			continue;
 		const uint8_t *p = c->keys->buf + k->rdata;
-		uint16_t flags = get16(p);
-		if (!(flags & DNSKEY_FLAG_ZONE) || p[2] != DNSKEY_PROTOCOL)
+		cursor_t kc = cursor_make(p, k->rdlen);
+		uint16_t flags = cursor_u16(&kc);
+		if (!(flags & DNSKEY_FLAG_ZONE) || cursor_u8(&kc) != DNSKEY_PROTOCOL)
 			continue;
 		dnskey_t *d = &c->keytab[c->nk];
 		int len = wire_name_read(c->keys, k->owner, d->owner, NULL);
@@ -778,7 +760,7 @@ static void key_candidates(const check_t *c, const rrsig_t *s, uint16_t rclass, 
 	};
 	memcpy(probe.owner, s->signer, s->signer_len);
 	*first = key_lower_bound(c, &probe);
-	probe.revoked = covered == TYPE_DNSKEY ? 2 : 1;   /* past the revoked keys, or before them */
+	probe.revoked = covered == DNS_TYPE_DNSKEY ? 2 : 1;   /* past the revoked keys, or before them */
 	*end = key_lower_bound(c, &probe);
 }
 
@@ -1008,7 +990,7 @@ static int check_rrset(check_t *c, const group_t *g, dnssec_verdict_t *v, dnssec
 
 static bool is_meta(uint16_t type)
 {
-	return type == TYPE_OPT || type == TYPE_RRSIG || type == TYPE_TSIG || type == TYPE_TKEY;
+	return type == DNS_TYPE_OPT || type == DNS_TYPE_RRSIG || type == DNS_TYPE_TSIG || type == DNS_TYPE_TKEY;
 }
 
 /* Sorts the section's RRs into RRsets (see rr_ref_t) and numbers the RRsets in order of first
@@ -1026,10 +1008,11 @@ static int group_rrsets(check_t *c)
 		const wire_rr_t *rr = &c->rrs[i];
 		rr_ref_t r = { .item = &c->items[i], .index = (uint32_t)i, .rclass = rr->rclass,
 		               .type = rr->type };
-		if (rr->type == TYPE_RRSIG) {
-			if (rr->rdlen < 2 || (size_t)rr->rdata + 2 > c->msg->len)
+		if (rr->type == DNS_TYPE_RRSIG) {
+			cursor_t rc = cursor_at(c->msg->buf, c->msg->len, rr->rdata);
+			r.type = cursor_u16(&rc);
+			if (rr->rdlen < 2 || !cursor_ok(&rc))
 				continue;
-			r.type = get16(c->msg->buf + rr->rdata);
 			r.sig = 1;
 		} else if (is_meta(rr->type)) {
 			continue;
@@ -1156,12 +1139,12 @@ int dnssec_signer(const wire_msg_t *msg, enum wire_section section, buf_t *out)
 	size_t n;
 	const wire_rr_t *rrs = wire_section(msg, section, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (rrs[i].type != TYPE_RRSIG)
+		if (rrs[i].type != DNS_TYPE_RRSIG)
 			continue;
 		size_t end = (size_t)rrs[i].rdata + rrs[i].rdlen;
 		uint8_t name[WIRE_MAX_NAME];
 		if (rrs[i].rdlen <= RRSIG_FIXED || end > msg->len ||
-		    wire_name_unpack(msg->buf, end, (size_t)rrs[i].rdata + RRSIG_FIXED, name, NULL,
+		    cursor_name_unpack(msg->buf, end, (size_t)rrs[i].rdata + RRSIG_FIXED, name, NULL,
 		                     NULL) < 0)
 			return NSP_EMALFORMED;
 		return rrtext_name(msg, (size_t)rrs[i].rdata + RRSIG_FIXED, out);

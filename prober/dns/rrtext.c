@@ -5,7 +5,8 @@
  * svcb.go, edns.go; an rdata that does not fit fails the whole message) and how it is printed
  * (types.go, svcb.go, edns.go, tsig.go).
  *
- * Unpacking is driven by a per-type field list (`specs` below), read like zmsg.go: each field is
+ * Both are driven by one per-type table (`specs`, at the end of the printers). Unpacking follows
+ * the type's field list, read like zmsg.go: each field is
  * unpacked in turn from the message cut at the end of the rdata; where zmsg.go says
  * `if off == len(msg) { return off, nil }` the list has a '|', and the fields after it keep Go's
  * zero value (0, "", nil) when the rdata ends there. An rdlength of 0 leaves every field zero
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dns/cursor.h"
 #include "dns/dnstab.h"
 #include "lib/errors.h"
 
@@ -27,88 +29,6 @@
  *   X<i> hex, Y<i> base64, H<i> base32 of the length held by field i   m NSEC type bitmap
  *   v SVCB pairs   p APL prefixes   e EDNS0 options   N domain names to the end
  *   | after a field: stop quietly if the rdata ends here. */
-typedef struct rrspec {
-	uint16_t type;
-	const char *spec;
-} rrspec_t;
-
-static const rrspec_t specs[] = {
-	{ 1, "a" },                   /* A */
-	{ 2, "n" },                   /* NS */
-	{ 3, "n" },                   /* MD */
-	{ 4, "n" },                   /* MF */
-	{ 5, "n" },                   /* CNAME */
-	{ 6, "n|n|l|l|l|l|l" },       /* SOA */
-	{ 7, "n" },                   /* MB */
-	{ 8, "n" },                   /* MG */
-	{ 9, "n" },                   /* MR */
-	{ 10, "o" },                  /* NULL */
-	{ 12, "n" },                  /* PTR */
-	{ 13, "s|s" },                /* HINFO */
-	{ 14, "n|n" },                /* MINFO */
-	{ 15, "w|n" },                /* MX */
-	{ 16, "t" },                  /* TXT */
-	{ 17, "n|n" },                /* RP */
-	{ 18, "w|n" },                /* AFSDB */
-	{ 19, "s" },                  /* X25 */
-	{ 21, "w|n" },                /* RT */
-	{ 23, "n" },                  /* NSAP-PTR */
-	{ 24, "w|b|b|l|l|l|w|n|B" },  /* SIG */
-	{ 25, "w|b|b|B" },            /* KEY */
-	{ 26, "w|n|n" },              /* PX */
-	{ 27, "s|s|s" },              /* GPOS */
-	{ 28, "A" },                  /* AAAA */
-	{ 29, "b|b|b|b|l|l|l" },      /* LOC */
-	{ 31, "x" },                  /* EID */
-	{ 32, "x" },                  /* NIMLOC */
-	{ 33, "w|w|w|n" },            /* SRV */
-	{ 35, "w|w|s|s|s|n" },        /* NAPTR */
-	{ 36, "w|n" },                /* KX */
-	{ 37, "w|w|b|B" },            /* CERT */
-	{ 39, "n" },                  /* DNAME */
-	{ 41, "e" },                  /* OPT */
-	{ 42, "p" },                  /* APL */
-	{ 43, "w|b|b|x" },            /* DS */
-	{ 44, "b|b|x" },              /* SSHFP */
-	{ 46, "w|b|b|l|l|l|w|n|B" },  /* RRSIG */
-	{ 47, "n|m" },                /* NSEC */
-	{ 48, "w|b|b|B" },            /* DNSKEY */
-	{ 49, "B" },                  /* DHCID */
-	{ 50, "b|b|w|b|X3b|H5m" },    /* NSEC3 */
-	{ 51, "b|b|w|b|X3" },         /* NSEC3PARAM */
-	{ 52, "b|b|b|x" },            /* TLSA */
-	{ 53, "b|b|b|x" },            /* SMIMEA */
-	{ 55, "b|b|w|X0Y2N" },        /* HIP */
-	{ 56, "t" },                  /* NINFO */
-	{ 57, "w|b|b|B" },            /* RKEY */
-	{ 58, "n|n" },                /* TALINK */
-	{ 59, "w|b|b|x" },            /* CDS */
-	{ 60, "w|b|b|B" },            /* CDNSKEY */
-	{ 61, "B" },                  /* OPENPGPKEY */
-	{ 62, "l|w|m" },              /* CSYNC */
-	{ 63, "l|b|b|x" },            /* ZONEMD */
-	{ 64, "w|n|v" },              /* SVCB */
-	{ 65, "w|n|v" },              /* HTTPS */
-	{ 99, "t" },                  /* SPF */
-	{ 100, "s" },                 /* UINFO */
-	{ 101, "l" },                 /* UID */
-	{ 102, "l" },                 /* GID */
-	{ 104, "w|q" },               /* NID */
-	{ 105, "w|a" },               /* L32 */
-	{ 106, "w|q" },               /* L64 */
-	{ 107, "w|n" },               /* LP */
-	{ 108, "6" },                 /* EUI48 */
-	{ 109, "q" },                 /* EUI64 */
-	{ 249, "n|l|l|w|w|w|X5w|X7" }, /* TKEY */
-	{ 250, "n|6|w|w|X3w|w|w|X7" }, /* TSIG */
-	{ 255, "" },                  /* ANY */
-	{ 256, "w|w|o" },             /* URI */
-	{ 257, "b|s|o" },             /* CAA */
-	{ 258, "t" },                 /* AVC */
-	{ 32768, "w|b|b|x" },         /* TA */
-	{ 32769, "w|b|b|x" },         /* DLV */
-};
-
 #define MAX_FIELDS 12
 
 typedef struct field {
@@ -120,28 +40,23 @@ typedef struct field {
 
 /* One RR being unpacked: the message cut at the end of the rdata, and the decoded fields. */
 typedef struct rrdec {
-	const uint8_t *buf;
-	size_t end;
-	size_t off;
-	const char *err;
+	cursor_t c;      /* over the message cut at the end of the rdata (c.len is that end) */
+	const wire_rr_t *rr;
+	const char *spec;
 	field_t f[MAX_FIELDS];
 } rrdec_t;
 
-static const char *spec_of(uint16_t type)
-{
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (specs[i].type == type)
-			return specs[i].spec;
-	return NULL;
-}
+/* One row of the per-type table (`specs`, after the printers): how the type's rdata unpacks and
+ * how it prints. */
+typedef struct rrspec {
+	uint16_t type;
+	const char *spec;                              /* the field kinds above */
+	void (*print)(buf_t *o, const rrdec_t *d);     /* the rdata text; NULL: none */
+	const char *prefix;                            /* text before the RR header, or NULL */
+	bool alone;                                    /* no RR header (OPT's pseudosection) */
+} rrspec_t;
 
-static uint64_t be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
+static const rrspec_t *spec_of(uint16_t type);
 
 static bool ipv4_mapped(const uint8_t *p)
 {
@@ -153,27 +68,27 @@ static bool ipv4_mapped(const uint8_t *p)
  * Unpack checks for the variable parts (msg_helpers.go, svcb.go, edns.go) */
 
 #define E_BUF "dns: buffer size too small"
+#define E_TXT "dns: overflow unpacking txt"
 
 /* unpackDataNsec */
 static const char *check_bitmap(const uint8_t *p, size_t n)
 {
-	size_t off = 0;
+	cursor_t c = cursor_make(p, n);
 	int last = -1;
-	while (off < n) {
-		if (n - off < 2)
+	while (!cursor_at_end(&c)) {
+		if (cursor_left(&c) < 2)
 			return "dns: overflow unpacking NSEC(3)";
-		int window = p[off];
-		size_t length = p[off + 1];
-		off += 2;
+		int window = cursor_u8(&c);
+		size_t length = cursor_u8(&c);
 		if (window <= last)
 			return "dns: out of order NSEC(3) block in type bitmap";
 		if (length == 0)
 			return "dns: empty NSEC(3) block in type bitmap";
 		if (length > 32)
 			return "dns: NSEC(3) block too long in type bitmap";
-		if (length > n - off)
+		if (length > cursor_left(&c))
 			return "dns: overflowing NSEC(3) block in type bitmap";
-		off += length;
+		cursor_skip(&c, length);
 		last = window;
 	}
 	return NULL;
@@ -188,11 +103,11 @@ static const char *check_svcb_value(uint16_t key, const uint8_t *p, size_t n)
 			return "dns: svcbmandatory: value length is not a multiple of 2";
 		return NULL;
 	case 1:
-		for (size_t i = 0; i < n;) {
-			size_t l = p[i++];
-			if (l > n - i)
+		for (cursor_t c = cursor_make(p, n); !cursor_at_end(&c);) {
+			size_t l = cursor_u8(&c);
+			if (!cursor_need(&c, l, "dns: svcbalpn: alpn array overflowing"))
 				return "dns: svcbalpn: alpn array overflowing";
-			i += l;
+			cursor_skip(&c, l);
 		}
 		return NULL;
 	case 2:
@@ -220,23 +135,22 @@ static const char *check_svcb_value(uint16_t key, const uint8_t *p, size_t n)
 /* unpackDataSVCB */
 static const char *check_svcb(const uint8_t *p, size_t n)
 {
-	size_t off = 0;
+	cursor_t c = cursor_make(p, n);
 	long prev = -1;
-	while (off < n) {
-		if (n - off < 4)
+	while (!cursor_at_end(&c)) {
+		if (cursor_left(&c) < 4)
 			return "dns: overflow unpacking SVCB";
-		uint16_t key = (uint16_t)be(p + off, 2);
-		size_t len = (size_t)be(p + off + 2, 2);
-		off += 4;
-		if (len > n - off)
+		uint16_t key = cursor_u16(&c);
+		size_t len = cursor_u16(&c);
+		const uint8_t *v = cursor_bytes(&c, len);
+		if (!v)
 			return "dns: overflow unpacking SVCB";
-		const char *e = check_svcb_value(key, p + off, len);
+		const char *e = check_svcb_value(key, v, len);
 		if (e)
 			return e;
 		if (prev >= 0 && key <= prev)
 			return "dns: SVCB keys not in strictly increasing order";
 		prev = key;
-		off += len;
 	}
 	return NULL;
 }
@@ -244,14 +158,13 @@ static const char *check_svcb(const uint8_t *p, size_t n)
 /* unpackDataApl */
 static const char *check_apl(const uint8_t *p, size_t n)
 {
-	size_t off = 0;
-	while (off < n) {
-		if (n - off < 4)
+	cursor_t c = cursor_make(p, n);
+	while (!cursor_at_end(&c)) {
+		if (cursor_left(&c) < 4)
 			return "dns: overflow unpacking APL prefix";
-		uint16_t family = (uint16_t)be(p + off, 2);
-		unsigned prefix = p[off + 2];
-		size_t afdlen = p[off + 3] & 0x7f;
-		off += 4;
+		uint16_t family = cursor_u16(&c);
+		unsigned prefix = cursor_u8(&c);
+		size_t afdlen = cursor_u8(&c) & 0x7f;
 		size_t iplen;
 		if (family == 1)
 			iplen = 4;
@@ -263,11 +176,11 @@ static const char *check_apl(const uint8_t *p, size_t n)
 			return "dns: APL prefix too long";
 		if (afdlen > iplen)
 			return "dns: APL length too long";
-		if (afdlen > n - off)
+		const uint8_t *addr = cursor_bytes(&c, afdlen);
+		if (!addr)
 			return "dns: overflow unpacking APL address";
-		if (afdlen > 0 && p[off + afdlen - 1] == 0)
+		if (afdlen > 0 && addr[afdlen - 1] == 0)
 			return "dns: extra APL address bits";
-		off += afdlen;
 	}
 	return NULL;
 }
@@ -281,15 +194,17 @@ static const char *check_option(uint16_t code, const uint8_t *p, size_t n)
 	case 2: /* UL */
 		return (n == 4 || n == 8) ? NULL : E_BUF;
 	case 8: { /* SUBNET */
-		if (n < 4)
+		cursor_t c = cursor_make(p, n);
+		uint16_t family = cursor_u16(&c);
+		uint8_t source = cursor_u8(&c), scope = cursor_u8(&c);
+		if (!cursor_ok(&c))
 			return E_BUF;
-		uint16_t family = (uint16_t)be(p, 2);
 		if (family == 0)
-			return p[2] != 0 ? "dns: bad address family" : NULL;
+			return source != 0 ? "dns: bad address family" : NULL;
 		if (family == 1)
-			return (p[2] > 32 || p[3] > 32) ? "dns: bad netmask" : NULL;
+			return (source > 32 || scope > 32) ? "dns: bad netmask" : NULL;
 		if (family == 2)
-			return (p[2] > 128 || p[3] > 128) ? "dns: bad netmask" : NULL;
+			return (source > 128 || scope > 128) ? "dns: bad netmask" : NULL;
 		return "dns: bad address family";
 	}
 	case 9: /* EXPIRE */
@@ -306,61 +221,39 @@ static const char *check_option(uint16_t code, const uint8_t *p, size_t n)
 /* unpackDataOpt: at least one option (it is only called on a non-empty rdata) */
 static const char *check_opt(const uint8_t *p, size_t n)
 {
-	size_t off = 0;
+	cursor_t c = cursor_make(p, n);
 	do {
-		if (n - off < 4)
+		uint16_t code = cursor_u16(&c);
+		size_t len = cursor_u16(&c);
+		const uint8_t *v = cursor_bytes(&c, len);
+		if (!v)
 			return "dns: overflow unpacking opt";
-		uint16_t code = (uint16_t)be(p + off, 2);
-		size_t len = (size_t)be(p + off + 2, 2);
-		off += 4;
-		if (len > n - off)
-			return "dns: overflow unpacking opt";
-		const char *e = check_option(code, p + off, len);
+		const char *e = check_option(code, v, len);
 		if (e)
 			return e;
-		off += len;
-	} while (off < n);
+	} while (!cursor_at_end(&c));
 	return NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------
  * Unpack one RR's rdata by its spec */
 
-static bool need(rrdec_t *d, size_t n, const char *err)
-{
-	if (d->end - d->off < n) {
-		d->err = err;
-		return false;
-	}
-	return true;
-}
-
 static void take(rrdec_t *d, field_t *f, size_t n)
 {
 	f->set = true;
-	f->off = d->off;
+	f->off = d->c.off;
 	f->len = n;
-	d->off += n;
+	cursor_skip(&d->c, n);
 }
 
 static bool dec_name(rrdec_t *d)
 {
-	uint8_t tmp[WIRE_MAX_NAME];
-	size_t next;
-	if (wire_name_unpack(d->buf, d->end, d->off, tmp, &next, &d->err) < 0)
-		return false;
-	d->off = next;
-	return true;
+	return cursor_name(&d->c, NULL) > 0;
 }
 
 static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 {
-	static const char *const uerr[] = {
-		[1] = "dns: overflow unpacking uint8", [2] = "dns: overflow unpacking uint16",
-		[4] = "dns: overflow unpacking uint32", [6] = "dns: overflow unpacking uint64 as uint48",
-		[8] = "dns: overflow unpacking uint64",
-	};
-	size_t n = 0, rest = d->end - d->off;
+	size_t n = 0, rest = d->c.len - d->c.off;
 	const char *e;
 
 	switch (kind) {
@@ -370,43 +263,40 @@ static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 	case '6': n = 6; goto number;
 	case 'q': n = 8;
 	number:
-		if (!need(d, n, uerr[n]))
-			return false;
-		f->v = be(d->buf + d->off, n);
-		take(d, f, n);
-		return true;
+		f->set = true;
+		f->off = d->c.off;
+		f->len = n;
+		f->v = cursor_uint(&d->c, n);
+		return cursor_ok(&d->c);
 	case 'a':
-		if (!need(d, 4, "dns: overflow unpacking a"))
+		if (!cursor_need(&d->c, 4, "dns: overflow unpacking a"))
 			return false;
 		take(d, f, 4);
 		return true;
 	case 'A':
-		if (!need(d, 16, "dns: overflow unpacking aaaa"))
+		if (!cursor_need(&d->c, 16, "dns: overflow unpacking aaaa"))
 			return false;
 		take(d, f, 16);
 		return true;
 	case 'n':
 		f->set = true;
-		f->off = d->off;
+		f->off = d->c.off;
 		return dec_name(d);
 	case 's':
-		if (!need(d, 1, "dns: overflow unpacking txt"))
-			return false;
-		n = d->buf[d->off];
-		if (rest - 1 < n) {
-			d->err = "dns: overflow unpacking txt";
-			return false;
-		}
+	{
+		cursor_t s = d->c;
+		n = cursor_u8(&s);
+		if (!cursor_need(&s, n, E_TXT))
+			return cursor_fail(&d->c, E_TXT);
 		take(d, f, 1 + n);
 		return true;
+	}
 	case 't':
-		for (size_t o = d->off; o < d->end;) {
-			size_t l = d->buf[o];
-			if (d->end - o - 1 < l) {
-				d->err = "dns: overflow unpacking txt";
-				return false;
-			}
-			o += 1 + l;
+		for (cursor_t s = d->c; !cursor_at_end(&s);) {
+			size_t l = cursor_u8(&s);
+			if (!cursor_need(&s, l, E_TXT))
+				return cursor_fail(&d->c, E_TXT);
+			cursor_skip(&s, l);
 		}
 		take(d, f, rest);
 		return true;
@@ -419,53 +309,53 @@ static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 	case 'Y':
 	case 'H':
 		n = (size_t)d->f[idx].v;
-		if (!need(d, n, kind == 'X' ? "dns: overflow unpacking hex" :
+		if (!cursor_need(&d->c, n, kind == 'X' ? "dns: overflow unpacking hex" :
 		                kind == 'Y' ? "dns: overflow unpacking base64" :
 		                              "dns: overflow unpacking base32"))
 			return false;
 		take(d, f, n);
 		return true;
 	case 'm':
-		e = check_bitmap(d->buf + d->off, rest);
+		e = check_bitmap(d->c.buf + d->c.off, rest);
 		break;
 	case 'v':
-		e = check_svcb(d->buf + d->off, rest);
+		e = check_svcb(d->c.buf + d->c.off, rest);
 		break;
 	case 'p':
-		e = check_apl(d->buf + d->off, rest);
+		e = check_apl(d->c.buf + d->c.off, rest);
 		break;
 	case 'e':
-		e = check_opt(d->buf + d->off, rest);
+		e = check_opt(d->c.buf + d->c.off, rest);
 		break;
 	case 'N':
 		f->set = true;
-		f->off = d->off;
-		while (d->off < d->end)
+		f->off = d->c.off;
+		while (d->c.off < d->c.len)
 			if (!dec_name(d))
 				return false;
-		f->len = d->off - f->off;
+		f->len = d->c.off - f->off;
 		return true;
 	default:
-		d->err = "dns: internal error";
+		d->c.err = "dns: internal error";
 		return false;
 	}
 	if (e) {
-		d->err = e;
+		d->c.err = e;
 		return false;
 	}
 	take(d, f, rest);
 	return true;
 }
 
-/* UnpackRRWithHeader for a type with a spec. Returns 0 or NSP_EMALFORMED (d->err says why). */
+/* UnpackRRWithHeader for a type with a spec. Returns 0 or NSP_EMALFORMED (d->c.err says why). */
 static int rr_unpack(const wire_msg_t *m, const wire_rr_t *rr, const char *spec, rrdec_t *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->buf = m->buf;
-	d->off = rr->rdata;
-	d->end = (size_t)rr->rdata + rr->rdlen;
-	if (d->end > m->len) {
-		d->err = "dns: overflowing header size";
+	d->c = cursor_at(m->buf, (size_t)rr->rdata + rr->rdlen, rr->rdata);
+	d->rr = rr;
+	d->spec = spec;
+	if (d->c.len > m->len) {
+		d->c.err = "dns: overflowing header size";
 		return NSP_EMALFORMED;
 	}
 	if (rr->rdlen == 0)
@@ -473,7 +363,7 @@ static int rr_unpack(const wire_msg_t *m, const wire_rr_t *rr, const char *spec,
 	int i = 0;
 	for (const char *s = spec; *s; s++) {
 		if (*s == '|') {
-			if (d->off == d->end)
+			if (d->c.off == d->c.len)
 				return 0;
 			continue;
 		}
@@ -485,8 +375,8 @@ static int rr_unpack(const wire_msg_t *m, const wire_rr_t *rr, const char *spec,
 			return NSP_EMALFORMED;
 		i++;
 	}
-	if (d->off != d->end) {
-		d->err = "dns: bad rdlength";
+	if (d->c.off != d->c.len) {
+		d->c.err = "dns: bad rdlength";
 		return NSP_EMALFORMED;
 	}
 	return 0;
@@ -494,7 +384,7 @@ static int rr_unpack(const wire_msg_t *m, const wire_rr_t *rr, const char *spec,
 
 int rrtext_check(const wire_msg_t *m, const wire_rr_t *rr, const char **why)
 {
-	const char *spec = spec_of(rr->type);
+	const rrspec_t *spec = spec_of(rr->type);
 	rrdec_t d;
 	if (!spec) {
 		/* RFC3597: hex of the whole rdata; only the bounds can fail */
@@ -505,9 +395,9 @@ int rrtext_check(const wire_msg_t *m, const wire_rr_t *rr, const char **why)
 		}
 		return 0;
 	}
-	if (rr_unpack(m, rr, spec, &d) < 0) {
+	if (rr_unpack(m, rr, spec->spec, &d) < 0) {
 		if (why)
-			*why = d.err;
+			*why = d.c.err;
 		return NSP_EMALFORMED;
 	}
 	return 0;
@@ -560,7 +450,7 @@ static void put_wire_name(buf_t *o, const uint8_t *w)
 static int put_name(buf_t *o, const uint8_t *buf, size_t end, size_t off, size_t *next)
 {
 	uint8_t w[WIRE_MAX_NAME];
-	if (wire_name_unpack(buf, end, off, w, next, NULL) < 0)
+	if (cursor_name_unpack(buf, end, off, w, next, NULL) < 0)
 		return NSP_EMALFORMED;
 	put_wire_name(o, w);
 	return 0;
@@ -701,6 +591,10 @@ static void put_ip6(buf_t *o, const uint8_t *p)
 		put_ip4(o, p + 12);
 		return;
 	}
+	uint16_t group[8];
+	cursor_t c = cursor_make(p, 16);
+	for (int i = 0; i < 8; i++)
+		group[i] = cursor_u16(&c);
 	int e0 = -1, e1 = -1;
 	for (int i = 0; i < 16; i += 2) {
 		int j = i;
@@ -723,7 +617,7 @@ static void put_ip6(buf_t *o, const uint8_t *p)
 		} else if (i > 0) {
 			buf_putc(o, ':');
 		}
-		buf_printf(o, "%x", (unsigned)(p[i] << 8 | p[i + 1]));
+		buf_printf(o, "%x", (unsigned)group[i / 2]);
 	}
 }
 
@@ -873,7 +767,7 @@ static void put_loc_angle(buf_t *o, uint32_t v, const char *pos, const char *neg
 	           v % 1000, dir);
 }
 
-static void put_loc(buf_t *o, const rrdec_t *d)
+static void print_loc(buf_t *o, const rrdec_t *d)
 {
 	put_loc_angle(o, (uint32_t)d->f[4].v, "N", "S");
 	put_loc_angle(o, (uint32_t)d->f[5].v, "E", "W");
@@ -896,15 +790,17 @@ static void put_apl(buf_t *o, const uint8_t *buf, const field_t *f)
 {
 	if (!f->set)
 		return;
-	const uint8_t *p = buf + f->off;
-	for (size_t off = 0, i = 0; off < f->len; i++) {
-		uint16_t family = (uint16_t)be(p + off, 2);
-		unsigned prefix = p[off + 2];
-		bool neg = p[off + 3] & 0x80;
-		size_t afdlen = p[off + 3] & 0x7f;
+	cursor_t c = cursor_make(buf + f->off, f->len);   /* checked by check_apl */
+	for (size_t i = 0; !cursor_at_end(&c) && cursor_ok(&c); i++) {
+		uint16_t family = cursor_u16(&c);
+		unsigned prefix = cursor_u8(&c);
+		uint8_t afd = cursor_u8(&c);
+		bool neg = afd & 0x80;
+		size_t afdlen = afd & 0x7f;
 		uint8_t ip[16] = { 0 };
-		memcpy(ip, p + off + 4, afdlen);
-		off += 4 + afdlen;
+		const uint8_t *addr = cursor_bytes(&c, afdlen);
+		if (addr && afdlen <= sizeof(ip))
+			memcpy(ip, addr, afdlen);
 		if (i > 0)
 			buf_putc(o, ' ');
 		if (neg)
@@ -951,21 +847,23 @@ static void put_svcb(buf_t *o, const uint8_t *buf, const field_t *f)
 {
 	if (!f->set)
 		return;
-	const uint8_t *p = buf + f->off;
-	for (size_t off = 0; off < f->len;) {
-		uint16_t key = (uint16_t)be(p + off, 2);
-		size_t n = (size_t)be(p + off + 2, 2);
-		const uint8_t *v = p + off + 4;
-		off += 4 + n;
+	cursor_t c = cursor_make(buf + f->off, f->len);   /* checked by check_svcb */
+	while (!cursor_at_end(&c)) {
+		uint16_t key = cursor_u16(&c);
+		size_t n = cursor_u16(&c);
+		const uint8_t *v = cursor_bytes(&c, n);
+		if (!v)
+			return;
+		cursor_t vc = cursor_make(v, n);
 		buf_putc(o, ' ');
 		put_svcb_key(o, key);
 		buf_puts(o, "=\"");
 		switch (key) {
 		case 0:
-			for (size_t i = 0; i < n; i += 2) {
+			for (size_t i = 0; !cursor_at_end(&vc); i++) {
 				if (i)
 					buf_putc(o, ',');
-				put_svcb_key(o, (uint16_t)be(v + i, 2));
+				put_svcb_key(o, cursor_u16(&vc));
 			}
 			break;
 		case 1:
@@ -993,7 +891,7 @@ static void put_svcb(buf_t *o, const uint8_t *buf, const field_t *f)
 		case 2:
 			break;
 		case 3:
-			put_u(o, be(v, 2));
+			put_u(o, cursor_u16(&vc));
 			break;
 		case 4:
 			for (size_t i = 0; i < n; i += 4) {
@@ -1054,7 +952,9 @@ static void put_option(buf_t *o, uint16_t code, const uint8_t *p, size_t n)
 		break;
 	case 8: {
 		buf_puts(o, "\n; SUBNET: ");
-		uint16_t family = (uint16_t)be(p, 2);
+		cursor_t c = cursor_make(p, n);   /* check_option: n >= 4 */
+		uint16_t family = cursor_u16(&c);
+		uint8_t source = cursor_u8(&c), scope = cursor_u8(&c);
 		uint8_t ip[16] = { 0 };
 		size_t k = n - 4;
 		if (family == 0) {
@@ -1072,7 +972,7 @@ static void put_option(buf_t *o, uint16_t code, const uint8_t *p, size_t n)
 				buf_putc(o, ']');
 			}
 		}
-		buf_printf(o, "/%u/%u", p[2], p[3]);
+		buf_printf(o, "/%u/%u", source, scope);
 		break;
 	}
 	case 10:
@@ -1081,20 +981,30 @@ static void put_option(buf_t *o, uint16_t code, const uint8_t *p, size_t n)
 		break;
 	case 11: {
 		buf_puts(o, "\n; KEEPALIVE: use tcp keep-alive");
-		uint16_t t = n == 2 ? (uint16_t)be(p, 2) : 0;
+		cursor_t c = cursor_make(p, n);
+		uint16_t t = n == 2 ? cursor_u16(&c) : 0;
 		if (t == 0)
 			buf_puts(o, ", timeout omitted");
 		else
 			buf_printf(o, ", timeout %ums", (unsigned)(uint16_t)(t * 100u));
 		break;
 	}
-	case 2:
-		buf_printf(o, "\n; UPDATE LEASE: %" PRIu64 " %" PRIu64, be(p, 4), n == 8 ? be(p + 4, 4) : 0);
+	case 2: {
+		cursor_t c = cursor_make(p, n);   /* check_option: n is 4 or 8 */
+		uint32_t lease = cursor_u32(&c);
+		uint32_t key_lease = n == 8 ? cursor_u32(&c) : 0;
+		buf_printf(o, "\n; UPDATE LEASE: %" PRIu32 " %" PRIu32, lease, key_lease);
 		break;
-	case 1:
-		buf_printf(o, "\n; LONG LIVED QUERIES: %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-		           " %" PRIu64, be(p, 2), be(p + 2, 2), be(p + 4, 2), be(p + 6, 8), be(p + 14, 4));
+	}
+	case 1: {
+		cursor_t c = cursor_make(p, n);   /* check_option: n >= 18 */
+		uint16_t version = cursor_u16(&c), opcode = cursor_u16(&c), error = cursor_u16(&c);
+		uint64_t id = cursor_uint(&c, 8);
+		uint32_t lease = cursor_u32(&c);
+		buf_printf(o, "\n; LONG LIVED QUERIES: %u %u %u %" PRIu64 " %" PRIu32, version, opcode,
+		           error, id, lease);
 		break;
+	}
 	case 5:
 	case 6:
 	case 7:
@@ -1112,7 +1022,8 @@ static void put_option(buf_t *o, uint16_t code, const uint8_t *p, size_t n)
 		put_hex(o, p, n, true);
 		break;
 	case 15: {
-		uint16_t info = (uint16_t)be(p, 2);
+		cursor_t c = cursor_make(p, n);   /* check_option: n >= 2 */
+		uint16_t info = cursor_u16(&c);
 		buf_printf(o, "\n; EDE: %u", info);
 		if (info < sizeof(ede) / sizeof(ede[0]))
 			buf_printf(o, " (%s)", ede[info]);
@@ -1139,12 +1050,14 @@ static void put_opt(buf_t *o, const wire_rr_t *rr, const uint8_t *buf, const fie
 	           (unsigned)(rr->ttl >> 16 & 0xFF), (rr->ttl & 0x8000) ? "do" : "", rr->rclass);
 	if (!f->set)
 		return;
-	const uint8_t *p = buf + f->off;
-	for (size_t off = 0; off < f->len;) {
-		uint16_t code = (uint16_t)be(p + off, 2);
-		size_t n = (size_t)be(p + off + 2, 2);
-		put_option(o, code, p + off + 4, n);
-		off += 4 + n;
+	cursor_t c = cursor_make(buf + f->off, f->len);   /* checked by check_opt */
+	while (!cursor_at_end(&c)) {
+		uint16_t code = cursor_u16(&c);
+		size_t n = cursor_u16(&c);
+		const uint8_t *v = cursor_bytes(&c, n);
+		if (!v)
+			return;
+		put_option(o, code, v, n);
 	}
 }
 
@@ -1186,7 +1099,7 @@ static void put_header(buf_t *o, const wire_msg_t *m, const wire_rr_t *rr)
 static void put_fname(buf_t *o, const rrdec_t *d, int i)
 {
 	if (d->f[i].set)
-		put_name(o, d->buf, d->end, d->f[i].off, NULL);
+		put_name(o, d->c.buf, d->c.len, d->f[i].off, NULL);
 }
 
 static void put_fnum(buf_t *o, const rrdec_t *d, int i)
@@ -1196,12 +1109,12 @@ static void put_fnum(buf_t *o, const rrdec_t *d, int i)
 
 static void put_fhex(buf_t *o, const rrdec_t *d, int i, bool upper)
 {
-	put_hex(o, d->buf + d->f[i].off, d->f[i].set ? d->f[i].len : 0, upper);
+	put_hex(o, d->c.buf + d->f[i].off, d->f[i].set ? d->f[i].len : 0, upper);
 }
 
 static void put_fb64(buf_t *o, const rrdec_t *d, int i)
 {
-	put_b64(o, d->buf + d->f[i].off, d->f[i].set ? d->f[i].len : 0);
+	put_b64(o, d->c.buf + d->f[i].off, d->f[i].set ? d->f[i].len : 0);
 }
 
 /* "<pref> <name>" and friends: numbers then names, space separated, in field order */
@@ -1217,7 +1130,7 @@ static void put_fields(buf_t *o, const rrdec_t *d, const char *kinds)
 	}
 }
 
-static void put_rrsig(buf_t *o, const rrdec_t *d)
+static void print_rrsig(buf_t *o, const rrdec_t *d)
 {
 	put_type(o, (uint16_t)d->f[0].v);
 	buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", d->f[1].v, d->f[2].v, d->f[3].v);
@@ -1230,257 +1143,415 @@ static void put_rrsig(buf_t *o, const rrdec_t *d)
 	put_fb64(o, d, 8);
 }
 
-/* The rdata part of RR.String() for a type with a struct. */
-static void put_rdata(buf_t *o, const wire_rr_t *rr, const rrdec_t *d)
-{
-	const uint8_t *buf = d->buf;
-	const field_t *f = d->f;
+/* ------------------------------------------------------------------------------------------------
+ * The rdata part of RR.String(), one printer per types.go String method */
 
-	switch (rr->type) {
-	case 1: /* A */
-		if (f[0].set)
-			put_ip4(o, buf + f[0].off);
-		break;
-	case 28: /* AAAA */
-		if (f[0].set)
-			put_ip6(o, buf + f[0].off);
-		break;
-	case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12: case 23: case 39:
-		put_fname(o, d, 0);
-		break;
-	case 14: case 17: case 58: /* MINFO RP TALINK */
-		put_fields(o, d, "nn");
-		break;
-	case 15: case 18: case 21: case 36: case 107: /* MX AFSDB RT KX LP */
-		put_fields(o, d, "wn");
-		break;
-	case 26: /* PX */
-		put_fields(o, d, "wnn");
-		break;
-	case 33: /* SRV */
-		put_fields(o, d, "wwwn");
-		break;
-	case 6: /* SOA */
-		put_fields(o, d, "nnlllll");
-		break;
-	case 16: case 99: case 56: case 258: /* TXT SPF NINFO AVC */
-		put_txt(o, buf, &f[0]);
-		break;
-	case 13: /* HINFO */
-		put_quoted_cstr(o, buf, &f[0]);
-		buf_putc(o, ' ');
-		put_quoted_cstr(o, buf, &f[1]);
-		break;
-	case 100: /* UINFO */
-		put_quoted_cstr(o, buf, &f[0]);
-		break;
-	case 19: /* X25 */
-		put_cstr(o, buf, &f[0]);
-		break;
-	case 27: /* GPOS */
-		put_cstr(o, buf, &f[0]);
-		buf_putc(o, ' ');
-		put_cstr(o, buf, &f[1]);
-		buf_putc(o, ' ');
-		put_cstr(o, buf, &f[2]);
-		break;
-	case 10: /* NULL: ";" + header + raw data, the ';' is added by the caller */
-		if (f[0].set)
-			buf_append(o, buf + f[0].off, f[0].len);
-		break;
-	case 35: /* NAPTR */
-		buf_printf(o, "%" PRIu64 " %" PRIu64 " ", f[0].v, f[1].v);
-		put_quoted_cstr(o, buf, &f[2]);
-		buf_putc(o, ' ');
-		put_quoted_cstr(o, buf, &f[3]);
-		buf_putc(o, ' ');
-		put_quoted_cstr(o, buf, &f[4]);
-		buf_putc(o, ' ');
-		put_fname(o, d, 5);
-		break;
-	case 37: /* CERT */
-		put_name_or_num(o, cert_type_name((unsigned)f[0].v), f[0].v);
-		buf_printf(o, " %" PRIu64 " ", f[1].v);
-		put_name_or_num(o, alg_name((unsigned)f[2].v), f[2].v);
-		buf_putc(o, ' ');
-		put_fb64(o, d, 3);
-		break;
-	case 43: case 59: case 32768: case 32769: /* DS CDS TA DLV */
-		put_fields(o, d, "wbb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, true);
-		break;
-	case 44: /* SSHFP */
-		put_fields(o, d, "bb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 2, true);
-		break;
-	case 52: /* TLSA */
-		put_fields(o, d, "bbb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, false);
-		break;
-	case 53: { /* SMIMEA: hex split in 1024-character chunks (types.go splitN) */
-		put_fields(o, d, "bbb");
-		buf_putc(o, ' ');
-		buf_t hx = BUF_INIT;
-		put_fhex(&hx, d, 3, false);
-		size_t len = hx.len;
-		if (len < 1024) {
-			buf_append(o, buf_str(&hx), len);
-		} else {
-			size_t p = 0;
-			for (; p + 1024 <= len; p += 1024) {
-				if (p)
-					buf_putc(o, ' ');
-				buf_append(o, hx.p + p, 1024);
-			}
+/* Numbers and names in field order, space separated: "<pref> <name>", the SOA, SRV, ... */
+static void print_fields(buf_t *o, const rrdec_t *d)
+{
+	int i = 0;
+	for (const char *s = d->spec; *s; s++) {
+		if (*s == '|')
+			continue;
+		if (i)
 			buf_putc(o, ' ');
-			buf_append(o, hx.p + p, len - p);
-		}
-		if (hx.oom)
-			o->oom = true;
-		buf_free(&hx);
-		break;
+		if (*s == 'n')
+			put_fname(o, d, i);
+		else
+			put_fnum(o, d, i);
+		i++;
 	}
-	case 63: /* ZONEMD */
-		put_fields(o, d, "lbb");
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, false);
-		break;
-	case 25: case 48: case 57: case 60: /* KEY DNSKEY RKEY CDNSKEY */
-		put_fields(o, d, "wbb");
-		buf_putc(o, ' ');
-		put_fb64(o, d, 3);
-		break;
-	case 49: case 61: /* DHCID OPENPGPKEY */
-		put_fb64(o, d, 0);
-		break;
-	case 31: case 32: /* EID NIMLOC */
-		put_fhex(o, d, 0, true);
-		break;
-	case 24: case 46: /* SIG RRSIG */
-		put_rrsig(o, d);
-		break;
-	case 47: /* NSEC */
-		put_fname(o, d, 0);
-		put_bitmap(o, buf, &f[1]);
-		break;
-	case 50: /* NSEC3 */
-		put_fields(o, d, "bbw");
-		buf_putc(o, ' ');
-		if (f[4].set && f[4].len)
-			put_fhex(o, d, 4, true);
-		else
-			buf_putc(o, '-');
-		buf_putc(o, ' ');
-		if (f[6].set)
-			put_b32hex(o, buf + f[6].off, f[6].len);
-		put_bitmap(o, buf, &f[7]);
-		break;
-	case 51: /* NSEC3PARAM */
-		put_fields(o, d, "bbw");
-		buf_putc(o, ' ');
-		if (f[4].set && f[4].len)
-			put_fhex(o, d, 4, true);
-		else
-			buf_putc(o, '-');
-		break;
-	case 62: /* CSYNC */
-		put_fields(o, d, "lw");
-		put_bitmap(o, buf, &f[2]);
-		break;
-	case 55: /* HIP */
-		put_fnum(o, d, 1);
-		buf_putc(o, ' ');
-		put_fhex(o, d, 3, false);
-		buf_putc(o, ' ');
-		put_fb64(o, d, 4);
-		if (f[5].set)
-			for (size_t off = f[5].off; off < f[5].off + f[5].len;) {
+}
+
+static void print_a(buf_t *o, const rrdec_t *d)
+{
+	if (d->f[0].set)
+		put_ip4(o, d->c.buf + d->f[0].off);
+}
+
+static void print_aaaa(buf_t *o, const rrdec_t *d)
+{
+	if (d->f[0].set)
+		put_ip6(o, d->c.buf + d->f[0].off);
+}
+
+static void print_txt(buf_t *o, const rrdec_t *d)
+{
+	put_txt(o, d->c.buf, &d->f[0]);
+}
+
+static void print_hinfo(buf_t *o, const rrdec_t *d)
+{
+	put_quoted_cstr(o, d->c.buf, &d->f[0]);
+	buf_putc(o, ' ');
+	put_quoted_cstr(o, d->c.buf, &d->f[1]);
+}
+
+static void print_uinfo(buf_t *o, const rrdec_t *d)
+{
+	put_quoted_cstr(o, d->c.buf, &d->f[0]);
+}
+
+static void print_x25(buf_t *o, const rrdec_t *d)
+{
+	put_cstr(o, d->c.buf, &d->f[0]);
+}
+
+static void print_gpos(buf_t *o, const rrdec_t *d)
+{
+	put_cstr(o, d->c.buf, &d->f[0]);
+	buf_putc(o, ' ');
+	put_cstr(o, d->c.buf, &d->f[1]);
+	buf_putc(o, ' ');
+	put_cstr(o, d->c.buf, &d->f[2]);
+}
+
+/* ";" + header + raw data; the ';' is the table's prefix */
+static void print_null(buf_t *o, const rrdec_t *d)
+{
+	if (d->f[0].set)
+		buf_append(o, d->c.buf + d->f[0].off, d->f[0].len);
+}
+
+static void print_naptr(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	buf_printf(o, "%" PRIu64 " %" PRIu64 " ", f[0].v, f[1].v);
+	put_quoted_cstr(o, d->c.buf, &f[2]);
+	buf_putc(o, ' ');
+	put_quoted_cstr(o, d->c.buf, &f[3]);
+	buf_putc(o, ' ');
+	put_quoted_cstr(o, d->c.buf, &f[4]);
+	buf_putc(o, ' ');
+	put_fname(o, d, 5);
+}
+
+static void print_cert(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_name_or_num(o, cert_type_name((unsigned)f[0].v), f[0].v);
+	buf_printf(o, " %" PRIu64 " ", f[1].v);
+	put_name_or_num(o, alg_name((unsigned)f[2].v), f[2].v);
+	buf_putc(o, ' ');
+	put_fb64(o, d, 3);
+}
+
+/* DS, CDS, TA, DLV */
+static void print_ds(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "wbb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, true);
+}
+
+static void print_sshfp(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 2, true);
+}
+
+static void print_tlsa(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bbb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, false);
+}
+
+/* hex split in 1024-character chunks (types.go splitN) */
+static void print_smimea(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bbb");
+	buf_putc(o, ' ');
+	buf_t hx = BUF_INIT;
+	put_fhex(&hx, d, 3, false);
+	size_t len = hx.len;
+	if (len < 1024) {
+		buf_append(o, buf_str(&hx), len);
+	} else {
+		size_t p = 0;
+		for (; p + 1024 <= len; p += 1024) {
+			if (p)
 				buf_putc(o, ' ');
-				if (put_name(o, buf, d->end, off, &off) < 0)
-					break;
-			}
-		break;
-	case 29: /* LOC */
-		put_loc(o, d);
-		break;
-	case 42: /* APL */
-		put_apl(o, buf, &f[0]);
-		break;
-	case 64: case 65: /* SVCB HTTPS */
-		put_fields(o, d, "wn");
-		put_svcb(o, buf, &f[2]);
-		break;
-	case 101: case 102: /* UID GID */
-		put_fnum(o, d, 0);
-		break;
-	case 104: /* NID */
-		put_fnum(o, d, 0);
-		buf_putc(o, ' ');
-		put_groups16(o, f[1].v, false);
-		break;
-	case 106: /* L64 */
-		put_fnum(o, d, 0);
-		buf_putc(o, ' ');
-		put_groups16(o, f[1].v, true);
-		break;
-	case 105: /* L32 */
-		put_fnum(o, d, 0);
-		if (f[1].set) {
-			buf_putc(o, ' ');
-			put_ip4(o, buf + f[1].off);
+			buf_append(o, hx.p + p, 1024);
 		}
-		break;
-	case 108: /* EUI48 */
-		put_eui(o, f[0].v, 6);
-		break;
-	case 109: /* EUI64 */
-		put_eui(o, f[0].v, 8);
-		break;
-	case 256: /* URI */
-		put_fields(o, d, "ww");
 		buf_putc(o, ' ');
-		put_octet(o, buf + f[2].off, f[2].set ? f[2].len : 0);
-		break;
-	case 257: /* CAA */
-		put_fnum(o, d, 0);
-		buf_putc(o, ' ');
-		put_cstr(o, buf, &f[1]);
-		buf_putc(o, ' ');
-		put_octet(o, buf + f[2].off, f[2].set ? f[2].len : 0);
-		break;
-	case 249: /* TKEY (no presentation format; the ';' is added by the caller) */
-		buf_putc(o, ' ');
-		put_fname(o, d, 0);
-		buf_putc(o, ' ');
-		put_sigtime(o, (uint32_t)f[1].v);
-		buf_putc(o, ' ');
-		put_sigtime(o, (uint32_t)f[2].v);
-		buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[3].v, f[4].v, f[5].v);
-		put_fhex(o, d, 6, false);
-		buf_printf(o, " %" PRIu64 " ", f[7].v);
-		put_fhex(o, d, 8, false);
-		break;
-	case 250: /* TSIG (the pseudosection prefix is added by the caller) */
-		buf_putc(o, ' ');
-		put_fname(o, d, 0);
-		buf_putc(o, ' ');
-		put_utc(o, (int64_t)f[1].v);
-		buf_printf(o, " %" PRIu64 " %" PRIu64 " ", f[2].v, f[3].v);
-		put_fhex(o, d, 4, true);
-		buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[5].v, f[6].v, f[7].v);
-		put_fhex(o, d, 8, false);
-		break;
-	default: /* ANY: the header only */
-		break;
+		buf_append(o, hx.p + p, len - p);
 	}
+	if (hx.oom)
+		o->oom = true;
+	buf_free(&hx);
+}
+
+static void print_zonemd(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "lbb");
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, false);
+}
+
+/* KEY, DNSKEY, RKEY, CDNSKEY */
+static void print_key(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "wbb");
+	buf_putc(o, ' ');
+	put_fb64(o, d, 3);
+}
+
+/* DHCID, OPENPGPKEY */
+static void print_b64(buf_t *o, const rrdec_t *d)
+{
+	put_fb64(o, d, 0);
+}
+
+/* EID, NIMLOC */
+static void print_hex(buf_t *o, const rrdec_t *d)
+{
+	put_fhex(o, d, 0, true);
+}
+
+static void print_nsec(buf_t *o, const rrdec_t *d)
+{
+	put_fname(o, d, 0);
+	put_bitmap(o, d->c.buf, &d->f[1]);
+}
+
+static void print_nsec3param(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "bbw");
+	buf_putc(o, ' ');
+	if (d->f[4].set && d->f[4].len)
+		put_fhex(o, d, 4, true);
+	else
+		buf_putc(o, '-');
+}
+
+static void print_nsec3(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	print_nsec3param(o, d);
+	buf_putc(o, ' ');
+	if (f[6].set)
+		put_b32hex(o, d->c.buf + f[6].off, f[6].len);
+	put_bitmap(o, d->c.buf, &f[7]);
+}
+
+static void print_csync(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "lw");
+	put_bitmap(o, d->c.buf, &d->f[2]);
+}
+
+static void print_hip(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_fnum(o, d, 1);
+	buf_putc(o, ' ');
+	put_fhex(o, d, 3, false);
+	buf_putc(o, ' ');
+	put_fb64(o, d, 4);
+	if (f[5].set)
+		for (size_t off = f[5].off; off < f[5].off + f[5].len;) {
+			buf_putc(o, ' ');
+			if (put_name(o, d->c.buf, d->c.len, off, &off) < 0)
+				break;
+		}
+}
+
+static void print_apl(buf_t *o, const rrdec_t *d)
+{
+	put_apl(o, d->c.buf, &d->f[0]);
+}
+
+/* SVCB, HTTPS */
+static void print_svcb(buf_t *o, const rrdec_t *d)
+{
+	put_fields(o, d, "wn");
+	put_svcb(o, d->c.buf, &d->f[2]);
+}
+
+static void print_nid(buf_t *o, const rrdec_t *d)
+{
+	put_fnum(o, d, 0);
+	buf_putc(o, ' ');
+	put_groups16(o, d->f[1].v, false);
+}
+
+static void print_l64(buf_t *o, const rrdec_t *d)
+{
+	put_fnum(o, d, 0);
+	buf_putc(o, ' ');
+	put_groups16(o, d->f[1].v, true);
+}
+
+static void print_l32(buf_t *o, const rrdec_t *d)
+{
+	put_fnum(o, d, 0);
+	if (d->f[1].set) {
+		buf_putc(o, ' ');
+		put_ip4(o, d->c.buf + d->f[1].off);
+	}
+}
+
+static void print_eui48(buf_t *o, const rrdec_t *d)
+{
+	put_eui(o, d->f[0].v, 6);
+}
+
+static void print_eui64(buf_t *o, const rrdec_t *d)
+{
+	put_eui(o, d->f[0].v, 8);
+}
+
+static void print_uri(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_fields(o, d, "ww");
+	buf_putc(o, ' ');
+	put_octet(o, d->c.buf + f[2].off, f[2].set ? f[2].len : 0);
+}
+
+static void print_caa(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	put_fnum(o, d, 0);
+	buf_putc(o, ' ');
+	put_cstr(o, d->c.buf, &f[1]);
+	buf_putc(o, ' ');
+	put_octet(o, d->c.buf + f[2].off, f[2].set ? f[2].len : 0);
+}
+
+/* no presentation format; the ';' is the table's prefix */
+static void print_tkey(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	buf_putc(o, ' ');
+	put_fname(o, d, 0);
+	buf_putc(o, ' ');
+	put_sigtime(o, (uint32_t)f[1].v);
+	buf_putc(o, ' ');
+	put_sigtime(o, (uint32_t)f[2].v);
+	buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[3].v, f[4].v, f[5].v);
+	put_fhex(o, d, 6, false);
+	buf_printf(o, " %" PRIu64 " ", f[7].v);
+	put_fhex(o, d, 8, false);
+}
+
+/* the pseudosection line is the table's prefix */
+static void print_tsig(buf_t *o, const rrdec_t *d)
+{
+	const field_t *f = d->f;
+	buf_putc(o, ' ');
+	put_fname(o, d, 0);
+	buf_putc(o, ' ');
+	put_utc(o, (int64_t)f[1].v);
+	buf_printf(o, " %" PRIu64 " %" PRIu64 " ", f[2].v, f[3].v);
+	put_fhex(o, d, 4, true);
+	buf_printf(o, " %" PRIu64 " %" PRIu64 " %" PRIu64 " ", f[5].v, f[6].v, f[7].v);
+	put_fhex(o, d, 8, false);
+}
+
+/* OPT.String stands alone: no RR header */
+static void print_opt(buf_t *o, const rrdec_t *d)
+{
+	put_opt(o, d->rr, d->c.buf, &d->f[0]);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The per-type table: how miekg unpacks each type's rdata (zmsg.go) and how it prints it
+ * (types.go). A type not listed has no Go struct in 1.1.50 and prints in RFC 3597 form. */
+
+#define TSIG_PREFIX "\n;; TSIG PSEUDOSECTION:\n; "
+
+static const rrspec_t specs[] = {
+	{ .type = DNS_TYPE_A, .spec = "a", .print = print_a },
+	{ .type = DNS_TYPE_NS, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MD, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MF, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_CNAME, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_SOA, .spec = "n|n|l|l|l|l|l", .print = print_fields },
+	{ .type = DNS_TYPE_MB, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MG, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_MR, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_NULL, .spec = "o", .print = print_null, .prefix = ";" },
+	{ .type = DNS_TYPE_PTR, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_HINFO, .spec = "s|s", .print = print_hinfo },
+	{ .type = DNS_TYPE_MINFO, .spec = "n|n", .print = print_fields },
+	{ .type = DNS_TYPE_MX, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_TXT, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_RP, .spec = "n|n", .print = print_fields },
+	{ .type = DNS_TYPE_AFSDB, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_X25, .spec = "s", .print = print_x25 },
+	{ .type = DNS_TYPE_RT, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_NSAP_PTR, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_SIG, .spec = "w|b|b|l|l|l|w|n|B", .print = print_rrsig },
+	{ .type = DNS_TYPE_KEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_PX, .spec = "w|n|n", .print = print_fields },
+	{ .type = DNS_TYPE_GPOS, .spec = "s|s|s", .print = print_gpos },
+	{ .type = DNS_TYPE_AAAA, .spec = "A", .print = print_aaaa },
+	{ .type = DNS_TYPE_LOC, .spec = "b|b|b|b|l|l|l", .print = print_loc },
+	{ .type = DNS_TYPE_EID, .spec = "x", .print = print_hex },
+	{ .type = DNS_TYPE_NIMLOC, .spec = "x", .print = print_hex },
+	{ .type = DNS_TYPE_SRV, .spec = "w|w|w|n", .print = print_fields },
+	{ .type = DNS_TYPE_NAPTR, .spec = "w|w|s|s|s|n", .print = print_naptr },
+	{ .type = DNS_TYPE_KX, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_CERT, .spec = "w|w|b|B", .print = print_cert },
+	{ .type = DNS_TYPE_DNAME, .spec = "n", .print = print_fields },
+	{ .type = DNS_TYPE_OPT, .spec = "e", .print = print_opt, .alone = true },
+	{ .type = DNS_TYPE_APL, .spec = "p", .print = print_apl },
+	{ .type = DNS_TYPE_DS, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_SSHFP, .spec = "b|b|x", .print = print_sshfp },
+	{ .type = DNS_TYPE_RRSIG, .spec = "w|b|b|l|l|l|w|n|B", .print = print_rrsig },
+	{ .type = DNS_TYPE_NSEC, .spec = "n|m", .print = print_nsec },
+	{ .type = DNS_TYPE_DNSKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_DHCID, .spec = "B", .print = print_b64 },
+	{ .type = DNS_TYPE_NSEC3, .spec = "b|b|w|b|X3b|H5m", .print = print_nsec3 },
+	{ .type = DNS_TYPE_NSEC3PARAM, .spec = "b|b|w|b|X3", .print = print_nsec3param },
+	{ .type = DNS_TYPE_TLSA, .spec = "b|b|b|x", .print = print_tlsa },
+	{ .type = DNS_TYPE_SMIMEA, .spec = "b|b|b|x", .print = print_smimea },
+	{ .type = DNS_TYPE_HIP, .spec = "b|b|w|X0Y2N", .print = print_hip },
+	{ .type = DNS_TYPE_NINFO, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_RKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_TALINK, .spec = "n|n", .print = print_fields },
+	{ .type = DNS_TYPE_CDS, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_CDNSKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_OPENPGPKEY, .spec = "B", .print = print_b64 },
+	{ .type = DNS_TYPE_CSYNC, .spec = "l|w|m", .print = print_csync },
+	{ .type = DNS_TYPE_ZONEMD, .spec = "l|b|b|x", .print = print_zonemd },
+	{ .type = DNS_TYPE_SVCB, .spec = "w|n|v", .print = print_svcb },
+	{ .type = DNS_TYPE_HTTPS, .spec = "w|n|v", .print = print_svcb },
+	{ .type = DNS_TYPE_SPF, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_UINFO, .spec = "s", .print = print_uinfo },
+	{ .type = DNS_TYPE_UID, .spec = "l", .print = print_fields },
+	{ .type = DNS_TYPE_GID, .spec = "l", .print = print_fields },
+	{ .type = DNS_TYPE_NID, .spec = "w|q", .print = print_nid },
+	{ .type = DNS_TYPE_L32, .spec = "w|a", .print = print_l32 },
+	{ .type = DNS_TYPE_L64, .spec = "w|q", .print = print_l64 },
+	{ .type = DNS_TYPE_LP, .spec = "w|n", .print = print_fields },
+	{ .type = DNS_TYPE_EUI48, .spec = "6", .print = print_eui48 },
+	{ .type = DNS_TYPE_EUI64, .spec = "q", .print = print_eui64 },
+	{ .type = DNS_TYPE_TKEY, .spec = "n|l|l|w|w|w|X5w|X7", .print = print_tkey, .prefix = ";" },
+	{ .type = DNS_TYPE_TSIG, .spec = "n|6|w|w|X3w|w|w|X7", .print = print_tsig,
+	  .prefix = TSIG_PREFIX },
+	{ .type = DNS_TYPE_ANY, .spec = "", .print = NULL },   /* the header only */
+	{ .type = DNS_TYPE_URI, .spec = "w|w|o", .print = print_uri },
+	{ .type = DNS_TYPE_CAA, .spec = "b|s|o", .print = print_caa },
+	{ .type = DNS_TYPE_AVC, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_TA, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_DLV, .spec = "w|b|b|x", .print = print_ds },
+};
+
+static const rrspec_t *spec_of(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (specs[i].type == type)
+			return &specs[i];
+	return NULL;
 }
 
 int rrtext_rr(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
 {
-	const char *spec = spec_of(rr->type);
+	const rrspec_t *spec = spec_of(rr->type);
 	size_t mark = out->len;
 	rrdec_t d;
 
@@ -1489,18 +1560,14 @@ int rrtext_rr(const wire_msg_t *m, const wire_rr_t *rr, buf_t *out)
 	if (!spec) {
 		put_rfc3597(out, m, rr);
 	} else {
-		if (rr_unpack(m, rr, spec, &d) < 0)
+		if (rr_unpack(m, rr, spec->spec, &d) < 0)
 			return NSP_EMALFORMED;
-		if (rr->type == 41) {
-			put_opt(out, rr, d.buf, &d.f[0]);
-		} else {
-			if (rr->type == 10 || rr->type == 249)
-				buf_putc(out, ';');
-			else if (rr->type == 250)
-				buf_puts(out, "\n;; TSIG PSEUDOSECTION:\n; ");
+		if (spec->prefix)
+			buf_puts(out, spec->prefix);
+		if (!spec->alone)
 			put_header(out, m, rr);
-			put_rdata(out, rr, &d);
-		}
+		if (spec->print)
+			spec->print(out, &d);
 	}
 	if (!buf_ok(out)) {
 		if (out->p && mark <= out->len) {
@@ -1542,21 +1609,18 @@ static void put_flags(buf_t *o, uint16_t fl)
 /* Question.String of each question, walked again with unpackQuestion's rules */
 static void put_questions(buf_t *o, const wire_msg_t *m)
 {
-	size_t off = WIRE_HEADER_SIZE;
+	cursor_t c = cursor_at(m->buf, m->len, WIRE_HEADER_SIZE);
 	for (unsigned i = 0; i < m->qdcount; i++) {
 		uint16_t qtype = 0, qclass = 0;
 		buf_putc(o, ';');
-		if (put_name(o, m->buf, m->len, off, &off) < 0)
+		if (put_name(o, m->buf, m->len, c.off, &c.off) < 0)
 			return;
-		if (m->len - off >= 2) {
-			qtype = (uint16_t)be(m->buf + off, 2);
-			off += 2;
-			if (m->len - off >= 2) {
-				qclass = (uint16_t)be(m->buf + off, 2);
-				off += 2;
-			} else {
-				off = m->len;
-			}
+		if (cursor_left(&c) >= 2) {
+			qtype = cursor_u16(&c);
+			if (cursor_left(&c) >= 2)
+				qclass = cursor_u16(&c);
+			else
+				c.off = c.len;
 		}
 		buf_putc(o, '\t');
 		put_class(o, qclass);
@@ -1599,7 +1663,7 @@ int rrtext_msg(const wire_msg_t *m, buf_t *out)
 			continue;
 		buf_puts(out, titles[s]);
 		for (size_t i = 0; i < n; i++) {
-			if (s == WIRE_ADDITIONAL && rrs[i].type == 41)
+			if (s == WIRE_ADDITIONAL && rrs[i].type == DNS_TYPE_OPT)
 				continue;
 			int rc2 = rrtext_rr(m, &rrs[i], out);
 			if (rc2 < 0)

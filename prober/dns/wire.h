@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/cursor.h"
+
 #define WIRE_HEADER_SIZE 12
-#define WIRE_MAX_NAME    255   /* octets on the wire, RFC 1035 3.1 */
+#define WIRE_MAX_NAME    CURSOR_MAX_NAME   /* octets on the wire, RFC 1035 3.1 */
 #define WIRE_MAX_QUERY   (WIRE_HEADER_SIZE + WIRE_MAX_NAME + 4 + 11 + 64)
 
 /* Header flag bits in the 16-bit flags word (RFC 1035 4.1.1, RFC 4035 3.2). */
@@ -107,11 +109,3 @@ static inline const wire_rr_t *wire_section(const wire_msg_t *m, enum wire_secti
  * (case preserved). Returns the wire length (1..255) or NSP_EMALFORMED. *next (may be NULL) gets the
  * offset just past the name's first occurrence. */
 int wire_name_read(const wire_msg_t *m, size_t off, uint8_t out[WIRE_MAX_NAME], size_t *next);
-
-/* wire_name_read over the first `len` bytes of buf, as miekg's UnpackDomainName: pointers may go
- * anywhere below len (also forward), at most 126 of them; labels (with their length octets) must sum
- * to < 255; 0x40/0x80 label types are rejected. On NSP_EMALFORMED, *why (may be NULL) gets miekg's
- * text ("dns: buffer size too small", "dns: too many compression pointers", ...). rrtext uses it with
- * len = the end of an RR's rdata, because miekg unpacks rdata from a message cut at that point. */
-int wire_name_unpack(const uint8_t *buf, size_t len, size_t off, uint8_t out[WIRE_MAX_NAME],
-                     size_t *next, const char **why);

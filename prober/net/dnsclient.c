@@ -52,6 +52,7 @@
 #include <sodium.h>
 
 #include "lib/errors.h"
+#include "dns/cursor.h"
 #include "dns/wire.h"
 
 #define DNSCLIENT_EDNS_SIZE 4096
@@ -282,7 +283,8 @@ static int dc_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_
 /* The pending query an answer with this ID belongs to, if it may take our copy of its question. */
 static dnsclient_req_t *graft_target(dc_channel_t *c, const uint8_t *msg)
 {
-	uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
+	cursor_t hdr = cursor_make(msg, WIRE_HEADER_SIZE);
+	uint16_t id = cursor_u16(&hdr);
 	if (c->ids && !(c->ids[id >> 3] & (1u << (id & 7))))
 		return NULL;               /* not pending: no walk for stray datagrams */
 	for (dnsclient_req_t *r = c->reqs; r; r = r->next)
@@ -330,7 +332,8 @@ static ares_ssize_t dc_udp_recv(dc_channel_t *c, ares_socket_t fd, uint8_t *b, s
 	bool bare = wire_is_error_without_question(b, (size_t)n);   /* before the FORMERR mark */
 	if ((b[3] & 0x0f) == RCODE_FORMERR) {
 		b[3] = (uint8_t)((b[3] & 0xf0) | RCODE_MASK);
-		unsigned id = (unsigned)b[0] << 8 | b[1];
+		cursor_t hdr = cursor_make(b, (size_t)n);
+		unsigned id = cursor_u16(&hdr);
 		c->patched[id >> 3] |= (uint8_t)(1u << (id & 7));
 	}
 	dnsclient_req_t *r = bare ? graft_target(c, b) : NULL;
@@ -351,7 +354,8 @@ static ares_ssize_t dc_tcp_recv(dc_channel_t *c, ares_socket_t fd, uint8_t *b, s
 		/* Read the length, then up to a header's worth of the message. recv consumes what it
 		 * returns, so a slow server costs a wake-up per segment, never a spin. */
 		for (;;) {
-			size_t msglen = t->got >= 2 ? (size_t)(t->buf[0] << 8 | t->buf[1]) : 0;
+			cursor_t pre = cursor_make(t->buf, t->got);
+			size_t msglen = cursor_u16(&pre);   /* 0 until both octets are in */
 			size_t want = t->got >= 2 ? 2 + (msglen < WIRE_HEADER_SIZE ? msglen : WIRE_HEADER_SIZE)
 			                          : 2;
 			if (t->got == want && t->got >= 2)
@@ -361,7 +365,8 @@ static ares_ssize_t dc_tcp_recv(dc_channel_t *c, ares_socket_t fd, uint8_t *b, s
 				return n;          /* EAGAIN: c-ares waits; EOF or error: c-ares closes */
 			t->got += (size_t)n;
 		}
-		size_t msglen = (size_t)(t->buf[0] << 8 | t->buf[1]);
+		cursor_t pre = cursor_make(t->buf, t->got);
+		size_t msglen = cursor_u16(&pre);
 		t->rest = msglen - (t->got - 2);
 		dnsclient_req_t *r = NULL;
 		if (wire_is_error_without_question(t->buf + 2, t->got - 2))
@@ -369,12 +374,10 @@ static ares_ssize_t dc_tcp_recv(dc_channel_t *c, ares_socket_t fd, uint8_t *b, s
 		if (r && msglen + r->qsize <= 65535) {
 			memcpy(t->buf + t->got, r->question, r->qsize);
 			t->got += r->qsize;
-			t->buf[6] = 0;
-			t->buf[7] = 1;
+			cursor_write_u16(t->buf + 2 + 4, 1);   /* QDCOUNT */
 			r->grafted = true;
 			msglen += r->qsize;
-			t->buf[0] = (uint8_t)(msglen >> 8);
-			t->buf[1] = (uint8_t)msglen;
+			cursor_write_u16(t->buf, (uint16_t)msglen);
 		}
 		t->ready = true;
 		t->handed = 0;
@@ -814,7 +817,7 @@ static size_t question_copy(const uint8_t *query, size_t len, uint8_t out[DNSCLI
 	uint8_t name[WIRE_MAX_NAME];
 	size_t next;
 	if (len < WIRE_HEADER_SIZE || (query[4] == 0 && query[5] == 0) ||
-	    wire_name_unpack(query, len, WIRE_HEADER_SIZE, name, &next, NULL) < 0 || len - next < 4)
+	    cursor_name_unpack(query, len, WIRE_HEADER_SIZE, name, &next, NULL) < 0 || len - next < 4)
 		return 0;
 	size_t n = next + 4 - WIRE_HEADER_SIZE;
 	if (n > DNSCLIENT_QUESTION)
@@ -874,8 +877,7 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	if (c->patched)          /* a rewrite noted for a reply that never matched is stale now */
 		c->patched[id >> 3] &= (uint8_t)~(1u << (id & 7));
 	r->id = id;
-	query[0] = (uint8_t)(id >> 8);
-	query[1] = (uint8_t)id;
+	cursor_write_u16(query, id);
 	req_link(c, r);
 	if (req)
 		*req = r;

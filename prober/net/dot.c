@@ -33,6 +33,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
+#include "dns/cursor.h"
 #include "lib/errors.h"
 
 #define DOT_CACHE_SIZE 16
@@ -524,7 +525,8 @@ static void do_read(dot_req_t *r)
 			r->hdr_got += (size_t)n;
 			if (r->hdr_got < 2)
 				continue;
-			r->in_len = (size_t)r->hdr[0] << 8 | r->hdr[1];
+			cursor_t pre = cursor_make(r->hdr, 2);
+			r->in_len = cursor_u16(&pre);
 			r->in = malloc(r->in_len ? r->in_len : 1);
 			if (!r->in) {
 				fail(r, NSP_ENOMEM, "out of memory");
@@ -538,7 +540,8 @@ static void do_read(dot_req_t *r)
 	}
 	/* miekg checks the ID after unpacking; a message too short for a header is left to the
 	 * caller's parser, which reports it as miekg would. */
-	if (r->in_len >= 12 && ((uint16_t)(r->in[0] << 8 | r->in[1])) != r->id) {
+	cursor_t hdr = cursor_make(r->in, r->in_len);
+	if (r->in_len >= 12 && cursor_u16(&hdr) != r->id) {
 		fail(r, NSP_EMALFORMED, "dns: id mismatch");
 		return;
 	}
@@ -714,9 +717,9 @@ int dot_query(loop_t *loop, dot_creds_t *creds, const dot_server_t *srv, uint8_t
 	gnutls_rnd(GNUTLS_RND_NONCE, idb, sizeof(idb));
 	query[0] = idb[0];
 	query[1] = idb[1];
-	r->id = (uint16_t)(idb[0] << 8 | idb[1]);
-	r->out[0] = (uint8_t)(len >> 8);
-	r->out[1] = (uint8_t)len;
+	cursor_t idc = cursor_make(idb, sizeof(idb));
+	r->id = cursor_u16(&idc);
+	cursor_write_u16(r->out, (uint16_t)len);
 	memcpy(r->out + 2, query, len);
 	r->out_len = len + 2;
 	*reqp = r;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/cursor.h"
 #include "dns/dnssec.h"
 #include "dns/dnstab.h"
 #include "lib/duration.h"
@@ -157,18 +158,16 @@ static void probe_finish(probe_t *p, bool success)
 
 static uint32_t soa_serial(const wire_msg_t *m, const wire_rr_t *rr, bool *ok)
 {
-	uint8_t name[WIRE_MAX_NAME];
-	size_t next;
+	/* the names may point anywhere in the message, as wire_name_read reads them */
+	cursor_t c = cursor_at(m->buf, m->len, rr->rdata);
+	cursor_name(&c, NULL);   /* MNAME */
+	cursor_name(&c, NULL);   /* RNAME */
 	*ok = false;
-	if (wire_name_read(m, rr->rdata, name, &next) < 0)
+	if (!cursor_ok(&c) || c.off + 4 > (size_t)rr->rdata + rr->rdlen)
 		return 0;
-	if (wire_name_read(m, next, name, &next) < 0)
-		return 0;
-	if (next + 4 > (size_t)rr->rdata + rr->rdlen)
-		return 0;
-	*ok = true;
-	return (uint32_t)m->buf[next] << 24 | (uint32_t)m->buf[next + 1] << 16 |
-	       (uint32_t)m->buf[next + 2] << 8 | m->buf[next + 3];
+	uint32_t serial = cursor_u32(&c);
+	*ok = cursor_ok(&c);
+	return serial;
 }
 
 static bool check_section(probe_t *p, const wire_msg_t *m, enum wire_section s,
@@ -196,28 +195,27 @@ static void nsid_label(const wire_msg_t *m, char *out, size_t outlen)
 	out[0] = '\0';
 	if (!m->opt)
 		return;
-	size_t off = m->opt->rdata, end = off + m->opt->rdlen;
-	while (off + 4 <= end) {
-		unsigned code = (unsigned)m->buf[off] << 8 | m->buf[off + 1];
-		size_t len = (size_t)m->buf[off + 2] << 8 | m->buf[off + 3];
-		off += 4;
-		if (off + len > end)
+	cursor_t c = cursor_make(m->buf + m->opt->rdata, m->opt->rdlen);
+	while (cursor_left(&c) >= 4) {
+		uint16_t code = cursor_u16(&c);
+		size_t len = cursor_u16(&c);
+		const uint8_t *v = cursor_bytes(&c, len);
+		if (!v)
 			return;
 		if (code == 3) {
 			bool printable = len > 0;
 			for (size_t i = 0; i < len; i++)
-				printable &= m->buf[off + i] >= 0x20 && m->buf[off + i] < 0x7f;
+				printable &= v[i] >= 0x20 && v[i] < 0x7f;
 			size_t o = 0;
 			for (size_t i = 0; i < len && o + 3 <= outlen; i++) {
 				if (printable)
-					out[o++] = (char)m->buf[off + i];
+					out[o++] = (char)v[i];
 				else
-					o += (size_t)snprintf(out + o, outlen - o, "%02x", m->buf[off + i]);
+					o += (size_t)snprintf(out + o, outlen - o, "%02x", v[i]);
 			}
 			out[o < outlen ? o : outlen - 1] = '\0';
 			return;
 		}
-		off += len;
 	}
 }
 
@@ -330,7 +328,7 @@ static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, si
 	enum wire_section sec = dnssec_section(m);
 	buf_t signer = BUF_INIT;
 	int r = dnssec_signer(m, sec, &signer);
-	if (r == NSP_ENOENT || (dns->query_type == 48 && sec == WIRE_ANSWER)) {
+	if (r == NSP_ENOENT || (dns->query_type == DNS_TYPE_DNSKEY && sec == WIRE_ANSWER)) {
 		/* no RRSIG at all (every RRset fails as "missing RRSIG"), or the keys are in the answer */
 		buf_free(&signer);
 		dnssec_conclude(p, m, m);
@@ -353,7 +351,7 @@ static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, si
 	p->answer_len = len;
 	wire_query_t q = {
 		.qname = buf_str(&signer),
-		.qtype = 48,                       /* DNSKEY */
+		.qtype = DNS_TYPE_DNSKEY,
 		.qclass = dns->query_class,
 		.rd = dns->recursion_desired,
 		.edns = true,
@@ -453,14 +451,14 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 	if (dns->extensions)
 		answer_facts(p, &m, len);
 
-	if (dns->query_type == 6) {                       /* SOA: the last SOA in the answer wins */
+	if (dns->query_type == DNS_TYPE_SOA) {            /* the last SOA in the answer wins */
 		double serial = 0;
 		size_t n;
 		const wire_rr_t *ans = wire_section(&m, WIRE_ANSWER, &n);
 		for (size_t i = 0; i < n; i++) {
 			bool sok;
 			uint32_t s;
-			if (ans[i].type == 6 && (s = soa_serial(&m, &ans[i], &sok), sok))
+			if (ans[i].type == DNS_TYPE_SOA && (s = soa_serial(&m, &ans[i], &sok), sok))
 				serial = (double)s;
 		}
 		metrics_set(&p->m, MET_DNS_SERIAL, serial);

@@ -644,7 +644,7 @@ static void test_duplicates_ttl(void **state)
 static size_t upper_name(const wire_msg_t *m, size_t end, size_t *pos, uint8_t *out)
 {
 	size_t next;
-	int n = wire_name_unpack(m->buf, end, *pos, out, &next, NULL);
+	int n = cursor_name_unpack(m->buf, end, *pos, out, &next, NULL);
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++)
 		if (out[i] >= 'a' && out[i] <= 'z')
