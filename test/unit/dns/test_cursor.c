@@ -5,37 +5,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "dns/cursor.h"
 #include "lib/errors.h"
-
-/* p[0..n) copied to end just before an inaccessible page; the mapping goes to map and maplen, for munmap. */
-static const uint8_t *guarded(const uint8_t *p, size_t n, uint8_t **map, size_t *maplen)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t room = (n + pg - 1) / pg * pg;
-	if (room == 0)
-		room = pg;
-	*maplen = room + pg;
-	*map = mmap(NULL, *maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(*map != MAP_FAILED);
-	assert_int_equal(mprotect(*map + room, pg, PROT_NONE), 0);
-	memcpy(*map + room - n, p, n);
-	return *map + room - n;
-}
+#include "testlib.h"
 
 static void test_reads(void **state)
 {
 	(void)state;
 	static const uint8_t in[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
 	                              0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15 };
-	uint8_t *map;
-	size_t maplen;
-	const uint8_t *b = guarded(in, sizeof(in), &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(in));
+	const uint8_t *b = testlib_guard_put(&g, in, sizeof(in));
 	cursor_t c = cursor_make(b, sizeof(in));
 	assert_int_equal(cursor_u8(&c), 0x01);
 	assert_int_equal(cursor_u16(&c), 0x0203);
@@ -50,16 +34,16 @@ static void test_reads(void **state)
 	c = cursor_at(b, sizeof(in), 19);
 	assert_int_equal(cursor_left(&c), 2);
 	assert_int_equal(cursor_u16(&c), 0x1415);
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_sticky(void **state)
 {
 	(void)state;
 	static const uint8_t in[] = { 0xAA, 0xBB, 0xCC };
-	uint8_t *map;
-	size_t maplen;
-	const uint8_t *b = guarded(in, sizeof(in), &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(in));
+	const uint8_t *b = testlib_guard_put(&g, in, sizeof(in));
 	cursor_t c = cursor_make(b, sizeof(in));
 	assert_int_equal(cursor_u16(&c), 0xAABB);
 	assert_int_equal(cursor_u16(&c), 0);       /* one octet left */
@@ -87,16 +71,16 @@ static void test_sticky(void **state)
 	assert_int_equal(cursor_left(&c), 0);
 	assert_int_equal(cursor_u8(&c), 0);
 	assert_false(cursor_ok(&c));
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_bytes_need(void **state)
 {
 	(void)state;
 	static const uint8_t in[] = { 1, 2, 3, 4, 5 };
-	uint8_t *map;
-	size_t maplen;
-	const uint8_t *b = guarded(in, sizeof(in), &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(in));
+	const uint8_t *b = testlib_guard_put(&g, in, sizeof(in));
 	cursor_t c = cursor_make(b, sizeof(in));
 	assert_ptr_equal(cursor_bytes(&c, 0), b);
 	assert_ptr_equal(cursor_bytes(&c, 2), b);
@@ -112,7 +96,7 @@ static void test_bytes_need(void **state)
 	assert_null(cursor_bytes(&c, 6));
 	assert_string_equal(c.err, "dns: buffer size too small");
 	assert_int_equal(c.off, 0);
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_names(void **state)
@@ -122,9 +106,9 @@ static void test_names(void **state)
 	 * 17: a 0x40 label ; 18: a label running past the end */
 	static const uint8_t in[] = { 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
 	                              0xC0, 4, 0xC0, 15, 0x40, 9, 'x' };
-	uint8_t *map;
-	size_t maplen;
-	const uint8_t *b = guarded(in, sizeof(in), &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(in));
+	const uint8_t *b = testlib_guard_put(&g, in, sizeof(in));
 	uint8_t name[CURSOR_MAX_NAME];
 
 	cursor_t c = cursor_make(b, sizeof(in));
@@ -153,7 +137,7 @@ static void test_names(void **state)
 	assert_int_equal(next, 2);
 	assert_int_equal(cursor_name_unpack(fwd, 4, 0, NULL, &next, &why), NSP_EMALFORMED);
 	assert_string_equal(why, "dns: buffer size too small");
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_long_name(void **state)
@@ -166,13 +150,13 @@ static void test_long_name(void **state)
 		memset(in + i * 64 + 1, 'a', 63);
 	}
 	in[4 * 64] = 0;
-	uint8_t *map;
-	size_t maplen;
-	const uint8_t *b = guarded(in, sizeof(in), &map, &maplen);
+	testlib_guard_t g;
+	testlib_guard_init(&g, sizeof(in));
+	const uint8_t *b = testlib_guard_put(&g, in, sizeof(in));
 	cursor_t c = cursor_make(b, sizeof(in));
 	assert_int_equal(cursor_name(&c, NULL), 0);
 	assert_string_equal(c.err, "dns: domain name exceeded 255 wire-format octets");
-	munmap(map, maplen);
+	testlib_guard_deinit(&g);
 }
 
 static void test_write(void **state)
