@@ -18,7 +18,7 @@
 /* ------------------------------------------------------------------------------------------------
  * Hex and files */
 
-static int hexval(char c)
+int testlib_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -37,7 +37,7 @@ static size_t unhex_into(const char *hex, uint8_t *out, size_t cap)
 	for (const char *s = hex; *s; s++) {
 		if (*s == ' ')
 			continue;
-		int v = hexval(*s);
+		int v = testlib_hexval(*s);
 		if (v < 0)
 			fail_msg("unhex: not a hex digit at offset %zu of \"%s\"", (size_t)(s - hex), hex);
 		if (hi < 0) {

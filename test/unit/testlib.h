@@ -14,6 +14,8 @@
 /* ------------------------------------------------------------------------------------------------
  * Hex and files */
 
+/* The value of one hex digit, or -1. */
+int testlib_hexval(char c);
 /* Decodes hex digits (either case; spaces ignored) into out[0..cap). Returns the byte count; an odd
  * digit count, a non-hex character or more than cap bytes fails the test. */
 size_t testlib_unhex(const char *hex, uint8_t *out, size_t cap);

@@ -17,17 +17,6 @@
 #include "dns/wire.h"
 #include "testlib.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Go %q text -> bytes (the escapes that occur in our data: \t \n \" \\ \xNN). */
 static void go_unquote(const char *s, size_t len, buf_t *out)
 {
@@ -44,7 +33,7 @@ static void go_unquote(const char *s, size_t len, buf_t *out)
 		case '"': buf_putc(out, '"'); break;
 		case '\\': buf_putc(out, '\\'); break;
 		case 'x':
-			buf_putc(out, (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2])));
+			buf_putc(out, (char)(testlib_hexval(s[i + 1]) << 4 | testlib_hexval(s[i + 2])));
 			i += 2;
 			break;
 		default:
