@@ -3,6 +3,7 @@ a free loopback port and polled on a health path until it answers 200."""
 
 import http.client
 import os
+import subprocess
 
 from .ports import free_port
 from .procs import Daemon
@@ -70,12 +71,13 @@ class HttpDaemon(Daemon):
 
 
 class Exporter(HttpDaemon):
-    """The exporter under test: `binary --config.file=F --web.listen-address=127.0.0.1:P [extra]`."""
+    """The exporter under test: `binary --config.file=F --web.listen-address=127.0.0.1:P [extra]`.
+    Its output goes to workdir/log_name; prefix wraps the command (a namespace, rlimits)."""
 
     what = "exporter"
 
-    def __init__(self, workdir, binary, config_path, extra_args=(), prefix=()):
-        super().__init__(os.path.join(workdir, "exporter.log"))
+    def __init__(self, workdir, binary, config_path, extra_args=(), prefix=(), log_name="exporter.log"):
+        super().__init__(os.path.join(workdir, log_name))
         self.dir = workdir
         self.prefix = list(prefix)  # e.g. a namespace wrapper that ends in `exec "$@"`
         self.binary = binary
@@ -88,6 +90,15 @@ class Exporter(HttpDaemon):
 
     def _waiting_for(self):
         return "exporter /-/healthy on port %d" % self.port
+
+    def run_to_exit(self, timeout=60):
+        """Runs it in the foreground until it exits by itself (a config it must refuse):
+        returns (exit status, log text). The log is written afresh."""
+        argv = self._argv()
+        with open(self.out_path, "w") as out:
+            rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                cwd=self.cwd, timeout=timeout).returncode
+        return rc, self.log_text()
 
     def _argv_on(self, port):
         self.args = [self.binary, "--config.file=" + self.config_path,

@@ -79,6 +79,14 @@ class Daemon:
     def log_tail(self, n=30):
         return tail(self.log_path, n)
 
+    def log_text(self):
+        """The whole log, or "" if it cannot be read."""
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
     def _alive(self):
         if self.proc.poll() is not None:
             raise FixtureError("%s exited with %s:\n%s" % (self.what, self.proc.returncode,
@@ -122,6 +130,12 @@ class Daemon:
 
     def sanitizer_report(self):
         return sanitizer_report(self.log_path)
+
+    def stop_checked(self):
+        """Stops the process the way every suite ends: (exit status, first sanitizer line or None).
+        A clean stop is (0, None)."""
+        rc = self.stop()
+        return rc, self.sanitizer_report()
 
 
 def makedirs(base, *subs):

@@ -26,3 +26,33 @@ def term_as_interrupt():
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
+
+
+class Tally:
+    """Checks counted as they are made, one `ok   name` / `FAIL name detail` line each."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok   %s" % name, flush=True)
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (name, detail), flush=True)
+        return bool(cond)
+
+    def stopped(self, daemon, name, exit_case="%s: exit 0 on SIGTERM", tail=30):
+        """Stops daemon and checks it ended cleanly: exit status 0, then no sanitizer report."""
+        rc, report = daemon.stop_checked()
+        self.check(exit_case % name, rc == 0, "exit %r\n%s" % (rc, daemon.log_tail(tail)))
+        self.check("%s: no sanitizer report" % name, report is None, report or "")
+
+    def summary(self):
+        return summary(self.passed, self.failed)
+
+    def exit_status(self):
+        """0 when something passed and nothing failed."""
+        return 0 if self.failed == 0 and self.passed > 0 else 1

@@ -176,21 +176,6 @@ class WebDriver:
 
 # ---- the suite ----
 
-class Suite:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   %s" % name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, detail), flush=True)
-        return bool(cond)
-
-
 def start_chromedriver(tmp):
     for _ in range(3):
         port = harness.free_port(["127.0.0.1"], kinds=("tcp",))
@@ -324,7 +309,7 @@ def main():
         return 0
     artifacts = os.path.abspath(args.artifacts)
     os.makedirs(artifacts, exist_ok=True)
-    s = Suite()
+    s = harness.Tally()
     knot = ex = driver = wd = None
     with tempfile.TemporaryDirectory(prefix="nsprobe-browser-") as tmp:
         try:
@@ -356,15 +341,12 @@ def main():
                     pass
             stop_group(driver)
             if ex:
-                rc = ex.stop()
-                s.check("nsprobe: exit 0 on SIGTERM", rc == 0, "rc=%s\n%s" % (rc, ex.log_tail(40)))
-                rep = ex.sanitizer_report()
-                s.check("nsprobe: no sanitizer report", rep is None, rep or "")
+                s.stopped(ex, "nsprobe", tail=40)
             if knot:
                 knot.stop()
     print("screenshots in %s" % artifacts)
-    print("%d passed, %d failed" % (s.passed, s.failed))
-    return 0 if s.failed == 0 and s.passed > 0 else 1
+    print(s.summary())
+    return s.exit_status()
 
 
 if __name__ == "__main__":

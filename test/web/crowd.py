@@ -55,6 +55,7 @@ EMFILE = re.compile(r'level=warn msg="accept: too many open files \(descriptor l
 INHERITED = 200
 # The listen backlog is min(4096, somaxconn) per worker: two must hold most of the crowd.
 MIN_SOMAXCONN = 512
+EXIT_CASE = "%s: nsprobe exits 0 on SIGTERM"
 
 
 def limited(soft, hard, inherit=0):
@@ -67,31 +68,8 @@ def limited(soft, hard, inherit=0):
     return [sys.executable, "-c", code]
 
 
-class Suite:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   %s" % name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, detail), flush=True)
-        return bool(cond)
-
-
-def log_text(ex):
-    try:
-        with open(ex.log_path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 def warnings(ex, pattern=WARNING):
-    return [line for line in log_text(ex).splitlines() if pattern.search(line)]
+    return [line for line in ex.log_text().splitlines() if pattern.search(line)]
 
 
 def open_crowd(port, n, deadline_s=15.0):
@@ -189,13 +167,6 @@ def crowd_rounds(s, ex, name, want, forbid=None):
     s.check("%s: warnings are rate-limited (%d lines for %d refusals)" % (name, n, ROUNDS * CROWD), n <= 40)
 
 
-def stopped(s, ex, name):
-    code = ex.stop()
-    s.check("%s: nsprobe exits 0 on SIGTERM" % name, code == 0, "exit %r\n%s" % (code, ex.log_tail(15)))
-    rep = ex.sanitizer_report()
-    s.check("%s: no sanitizer report" % name, rep is None, rep or "")
-
-
 def at_limit(s, tmp, binary, _hard):
     ex = harness.Exporter(os.path.join(tmp, "limit"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(LIMIT, LIMIT))
@@ -204,7 +175,7 @@ def at_limit(s, tmp, binary, _hard):
     try:
         crowd_rounds(s, ex, "limit", AT_LIMIT)
     finally:
-        stopped(s, ex, "limit")
+        s.stopped(ex, "limit", exit_case=EXIT_CASE, tail=15)
 
 
 def accept_emfile(s, tmp, binary, hard):
@@ -218,7 +189,7 @@ def accept_emfile(s, tmp, binary, hard):
         resource.prlimit(ex.proc.pid, resource.RLIMIT_NOFILE, (LIMIT, start))
         crowd_rounds(s, ex, "emfile", EMFILE)
     finally:
-        stopped(s, ex, "emfile")
+        s.stopped(ex, "emfile", exit_case=EXIT_CASE, tail=15)
 
 
 def inherited(s, tmp, binary, _hard):
@@ -228,13 +199,13 @@ def inherited(s, tmp, binary, _hard):
     ex.start()
     try:
         m = re.search(r'msg="Descriptors inherited at start reduce the connection budget" inherited=(\d+) '
-                      r'descriptor_limit=(\d+) connections_per_worker=(\d+)', log_text(ex))
+                      r'descriptor_limit=(\d+) connections_per_worker=(\d+)', ex.log_text())
         s.check("inherited: the budget leaves out the %d inherited descriptors, and says so" % INHERITED,
                 m is not None and int(m.group(1)) >= INHERITED and int(m.group(3)) <= 8,
                 "no such line in:\n%s" % ex.log_tail(15))
         crowd_rounds(s, ex, "inherited", AT_LIMIT, forbid=EMFILE)
     finally:
-        stopped(s, ex, "inherited")
+        s.stopped(ex, "inherited", exit_case=EXIT_CASE, tail=15)
 
 
 def soft_limit_raised(s, tmp, binary, hard):
@@ -250,7 +221,7 @@ def soft_limit_raised(s, tmp, binary, hard):
                     soft = int(line.split()[3])
         s.check("soft descriptor limit raised to the hard one (%d)" % hard, soft == hard,
                 "soft limit is %r" % soft)
-        log = log_text(ex)
+        log = ex.log_text()
         m = re.search(r'descriptor_limit=(\d+).*connections_per_worker=(\d+)', log)
         s.check("start-up logs the connection budget from the raised limit",
                 m is not None and int(m.group(1)) == hard and 0 < int(m.group(2)) < hard // 2,
@@ -282,17 +253,17 @@ def main():
         print("SKIP crowds: net.core.somaxconn is %d (< %d): two listen backlogs cannot hold a crowd of %d"
               % (somaxconn, MIN_SOMAXCONN, CROWD))
         cases = []
-    s = Suite()
+    s = harness.Tally()
     with tempfile.TemporaryDirectory(prefix="nsprobe-crowd-") as tmp:
         for case in cases + [soft_limit_raised]:
             try:
                 case(s, tmp, binary, raise_to)
             except (harness.FixtureError, OSError) as e:
                 s.check(case.__name__, False, "%s: %s" % (type(e).__name__, e))
-    print("%d passed, %d failed" % (s.passed, s.failed))
+    print(s.summary())
     if s.failed == 0 and s.passed > 0 and not cases:
         return SKIP
-    return 0 if s.failed == 0 and s.passed > 0 else 1
+    return s.exit_status()
 
 
 if __name__ == "__main__":

@@ -243,21 +243,6 @@ def row_id(row):
 
 # ---- the suite ----
 
-class Suite:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   %s" % name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, detail), flush=True)
-        return bool(cond)
-
-
 class World:
     def __init__(self, binary, tmp):
         self.binary = binary
@@ -791,7 +776,7 @@ def main():
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
-    s = Suite()
+    s = harness.Tally()
     with tempfile.TemporaryDirectory(prefix="nsprobe-endpoints-") as tmp:
         w = World(binary, tmp)
         try:
@@ -814,8 +799,8 @@ def main():
             s.check("setup", False, "%s: %s" % (type(e).__name__, e))
         finally:
             w.stop()
-    print("%d passed, %d failed" % (s.passed, s.failed))
-    return 0 if s.failed == 0 and s.passed > 0 else 1
+    print(s.summary())
+    return s.exit_status()
 
 
 if __name__ == "__main__":
