@@ -4,7 +4,7 @@
 Certificates come from certtool (GnuTLS) in a temporary directory: a CA, a server certificate for
 IP 127.0.0.1, a client certificate from the same CA and one from a CA the server does not trust.
 Password hashes are made at test time through libxcrypt (bcrypt) and libsodium (argon2id) at their
-lowest costs. Every nsprobe runs on 127.0.0.1 on a port proven free first, and must exit 0 on
+lowest costs. Every nsprobe runs on 127.0.0.1 on a port proven free first (harness.Exporter), and must exit 0 on
 SIGTERM with no sanitizer report. The last line is "N passed, M failed".
 """
 import argparse
@@ -12,14 +12,16 @@ import base64
 import ctypes
 import ctypes.util
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-HOST = "127.0.0.1"
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness package
+
+import harness  # noqa: E402
+
+HOST = harness.LOOP4
 BLACKBOX_YML = """modules:
   dns_soa:
     prober: dns
@@ -92,103 +94,36 @@ def make_pki(tmp):
 
 # ---- nsprobe ----
 
-def port_is_free(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((HOST, port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
+class Nsprobe(harness.Exporter):
+    """nsprobe with --web.config.file, its log in tmp/<name>.log; ready when /-/healthy answers
+    anything at all over the right protocol (401 counts)."""
 
+    what = "nsprobe"
+    out_mode = "w"
+    grace = 60.0
 
-def free_port():
-    for _ in range(200):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind((HOST, 0))
-        port = s.getsockname()[1]
-        s.close()
-        if port_is_free(port):
-            return port
-    raise Failure("no free port")
-
-
-class Nsprobe:
     def __init__(self, binary, tmp, name, web_config):
-        self.binary = binary
         self.tmp = tmp
         self.name = name
         self.web = os.path.join(tmp, name + ".web.yml")
         with open(self.web, "w") as f:
             f.write(web_config)
-        self.cfg = os.path.join(tmp, "blackbox.yml")
-        with open(self.cfg, "w") as f:
+        cfg = os.path.join(tmp, "blackbox.yml")
+        with open(cfg, "w") as f:
             f.write(BLACKBOX_YML)
-        self.log = os.path.join(tmp, name + ".log")
-        self.proc = None
-        self.port = None
-
-    def argv(self):
-        return [self.binary, "--config.file=" + self.cfg, "--web.config.file=" + self.web,
-                "--web.listen-address=%s:%d" % (HOST, self.port), "--workers=2"]
-
-    def run_to_exit(self, timeout=60):
-        """For configs that must be refused: returns (exit code, log text)."""
-        self.port = free_port()
-        with open(self.log, "w") as out:
-            rc = subprocess.run(self.argv(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                timeout=timeout).returncode
-        with open(self.log, errors="replace") as f:
-            return rc, f.read()
+        super().__init__(tmp, binary, cfg, extra_args=["--web.config.file=" + self.web, "--workers=2"],
+                         log_name=name + ".log")
+        self.ready_curl_args = []
 
     def start(self, ready_curl_args):
-        for _ in range(3):
-            self.port = free_port()
-            out = open(self.log, "w")
-            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT)
-            out.close()
-            # Ready when it answers anything at all over the right protocol (401 counts).
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    break
-                r = curl(self, "/-/healthy", ready_curl_args, timeout=2)
-                if r.code:
-                    return self
-            self.stop()
-            if "address already in use" not in self.log_text().lower():
-                break
-        raise Failure("%s did not start:\n%s" % (self.name, self.log_text()[-3000:]))
+        self.ready_curl_args = ready_curl_args
+        return super().start(deadline_s=30)
 
-    def log_text(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+    def _ready(self):
+        return curl(self, "/-/healthy", self.ready_curl_args, timeout=2).code
 
-    def stop(self):
-        if not self.proc:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        rc = self.proc.returncode
-        self.proc = None
-        return rc
-
-    def sanitizer_report(self):
-        for line in self.log_text().splitlines():
-            if ("Sanitizer" in line and "ERROR" in line) or "runtime error:" in line:
-                return line.strip()
-        return None
+    def _waiting_for(self):
+        return "%s /-/healthy on port %d" % (self.name, self.port)
 
 
 class Reply:
@@ -230,26 +165,6 @@ def curl(ns, path, args, scheme="https", timeout=20):
 
 
 # ---- the cases ----
-
-class Suite:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   %s" % name)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, detail))
-
-    def stop_clean(self, ns):
-        rc = ns.stop()
-        self.check("%s: exit 0 on SIGTERM" % ns.name, rc == 0, "rc=%s\n%s" % (rc, ns.log_text()[-2000:]))
-        rep = ns.sanitizer_report()
-        self.check("%s: no sanitizer report" % ns.name, rep is None, rep or "")
-
 
 def basic(user, password):
     tok = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
@@ -303,7 +218,7 @@ basic_auth_users:
         r = curl(ns, "/-/healthy", ca + basic("alice", "s3cret"))
         s.check("still serving after plain HTTP", r.code == 200, repr(r))
     finally:
-        s.stop_clean(ns)
+        s.stopped(ns, ns.name)
 
 
 def client_cert_cases(s, binary, tmp):
@@ -334,7 +249,7 @@ def client_cert_cases(s, binary, tmp):
         r = curl(ns, "/-/healthy", good + ["--tls-max", "1.1"], timeout=10)
         s.check("TLS 1.1 refused (min_version TLS12)", r.code == 0 and r.rc != 0, repr(r))
     finally:
-        s.stop_clean(ns)
+        s.stopped(ns, ns.name)
 
     web = """tls_server_config:
   cert_file: server.pem
@@ -352,7 +267,7 @@ def client_cert_cases(s, binary, tmp):
         r = curl(ns, "/-/healthy", ca + ["--cert", p("rogue.pem"), "--key", p("rogue.key")])
         s.check("VerifyClientCertIfGiven with an untrusted certificate: refused", r.code == 0, repr(r))
     finally:
-        s.stop_clean(ns)
+        s.stopped(ns, ns.name)
 
 
 def refusal_cases(s, binary, tmp):
@@ -384,19 +299,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
-    s = Suite()
+    s = harness.Tally()
     with tempfile.TemporaryDirectory(prefix="nsprobe-web-") as tmp:
         try:
             make_pki(tmp)
             for group in (tls_auth_cases, client_cert_cases, refusal_cases):
                 try:
                     group(s, os.path.abspath(args.binary), tmp)
-                except (Failure, subprocess.SubprocessError, OSError) as e:
+                except (Failure, harness.FixtureError, subprocess.SubprocessError, OSError) as e:
                     s.check(group.__name__, False, str(e))
         except (Failure, subprocess.SubprocessError, OSError) as e:
             s.check("setup", False, str(e))
-    print("%d passed, %d failed" % (s.passed, s.failed))
-    return 0 if s.failed == 0 and s.passed > 0 else 1
+    print(s.summary())
+    return s.exit_status()
 
 
 if __name__ == "__main__":
