@@ -29,7 +29,7 @@ import time
 
 if __name__ == "__main__":  # as a script: test/ on the path, for the harness package
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness.fakes import FakeServer, serve_main  # noqa: E402
+from harness.fakes import FakeServer, name_wire, serve_main  # noqa: E402
 
 QR, AA, TC, RD = 0x8000, 0x0400, 0x0200, 0x0100
 
@@ -64,14 +64,6 @@ BEHAVIOURS = {
 
 # The header-only answers (hdr_<name>): their rcodes.
 HEADER_ONLY_RCODES = {"formerr": 1, "servfail": 2, "nxdomain": 3, "notimp": 4, "refused": 5}
-
-
-def _name_wire(name):
-    out = b""
-    for label in name.strip(".").split("."):
-        if label:
-            out += bytes([len(label)]) + label.encode()
-    return out + b"\x00"
 
 
 def _rr(owner, rtype, rclass, ttl, rdata):
@@ -142,13 +134,13 @@ def build_reply(behaviour, pkt):
     if behaviour == "tc_empty":
         return _hdr(qid, base | TC, 1, 0, 0, 0) + qsec
     if behaviour == "other_question":
-        q2 = _name_wire("other.example") + struct.pack(">HH", 1, 1)
+        q2 = name_wire("other.example") + struct.pack(">HH", 1, 1)
         return _hdr(qid, base, 1, 1, 0, 0) + q2 + _rr(ptr, 1, 1, 60, socket.inet_aton("192.0.2.8"))
     if behaviour == "qr0":
         return _hdr(qid, AA | rd, 1, 1, 0, 0) + qsec + a_rr
     if behaviour == "two_soa":
         def soa(serial):
-            return _name_wire("ns.x") + _name_wire("h.x") + struct.pack(">IIIII", serial, 1, 2, 3, 4)
+            return name_wire("ns.x") + name_wire("h.x") + struct.pack(">IIIII", serial, 1, 2, 3, 4)
         return (_hdr(qid, base, 1, 2, 0, 0) + qsec
                 + _rr(ptr, 6, 1, 60, soa(4294967295)) + _rr(ptr, 6, 1, 60, soa(7)))
     if behaviour == "rcode11":

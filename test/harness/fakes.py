@@ -11,6 +11,15 @@ import threading
 from .ports import bind_pair
 
 
+def name_wire(name):
+    """A domain name in DNS wire form, uncompressed: length-prefixed labels and the root's zero."""
+    out = b""
+    for label in name.strip(".").split("."):
+        if label:
+            out += bytes([len(label)]) + label.encode()
+    return out + b"\x00"
+
+
 class FakeServer:
     """Subclasses bind their sockets in _bind() (self.listen / self.bind_pair) and serve events in
     _on(kind, data, sock). start() -> {behaviour: port}; stop() closes everything."""
