@@ -568,11 +568,9 @@ def main(argv=None):
         res.failed += 1
     finally:
         if exporter is not None:
-            rc = exporter.stop()
-            report = exporter.sanitizer_report()
-            res.check("nsprobe exits 0 on SIGTERM, no sanitizer report", rc == 0 and report is None,
-                      "exit status %s%s" % (rc, "; " + report if report else ""))
-            if rc != 0 or report:
+            ok, detail = exporter.stop_verdict()
+            res.check("nsprobe exits 0 on SIGTERM, no sanitizer report", ok, detail)
+            if not ok:
                 print("# nsprobe log tail:\n" + exporter.log_tail(30))
         if relay is not None:
             relay.stop()

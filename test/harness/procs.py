@@ -137,6 +137,11 @@ class Daemon:
         rc = self.stop()
         return rc, self.sanitizer_report()
 
+    def stop_verdict(self):
+        """stop_checked() as one check: (clean?, "exit status N[; sanitizer line]")."""
+        rc, report = self.stop_checked()
+        return rc == 0 and report is None, "exit status %s%s" % (rc, "; " + report if report else "")
+
 
 def makedirs(base, *subs):
     for sub in subs:
