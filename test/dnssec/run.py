@@ -572,14 +572,7 @@ def main(argv=None):
             res.check("nsprobe exits 0 on SIGTERM, no sanitizer report", ok, detail)
             if not ok:
                 print("# nsprobe log tail:\n" + exporter.log_tail(30))
-        if relay is not None:
-            relay.stop()
-        if knot is not None:
-            knot.stop()
-        if args.keep:
-            print("# kept %s" % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        harness.clean_up(tmp, args.keep, relay, knot)
     print("# %.1fs" % (time.monotonic() - t0))
     print(res.summary())
     return 1 if res.failed else 0

@@ -13,4 +13,4 @@ from .procs import (Daemon, sanitizer_report, stop_process, tail, wait_until)  #
 from .exporter import (LOOP4, Exporter, HttpDaemon, healthy, http_request,  # noqa: E402,F401
                        resolv_namespace_prefix)
 from .knot import Knot, answers, dns_query, knot_config  # noqa: E402,F401
-from .runner import Tally, summary, summary_of, term_as_interrupt  # noqa: E402,F401
+from .runner import Tally, clean_up, summary, summary_of, term_as_interrupt  # noqa: E402,F401

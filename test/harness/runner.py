@@ -1,6 +1,7 @@
 """runner -- what every live suite's script shares: the SIGTERM-as-interrupt handler, the tally of
 case results and the last line `N passed, M failed[, K skipped]`."""
 
+import shutil
 import signal
 
 
@@ -15,6 +16,18 @@ def summary(passed, failed, skipped=0):
 def summary_of(statuses):
     """summary() of a list of "PASS" / "FAIL" / "SKIP"."""
     return summary(*(statuses.count(s) for s in ("PASS", "FAIL", "SKIP")))
+
+
+def clean_up(workdir, keep, *daemons):
+    """The end of a run: stops each daemon started (None for those that were not), in order, then
+    keeps the work directory (saying where) or removes it."""
+    for d in daemons:
+        if d is not None:
+            d.stop()
+    if keep:
+        print("# kept %s" % workdir)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def term_as_interrupt():

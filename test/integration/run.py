@@ -15,7 +15,6 @@ Traffic stays on 127.0.0.0/8 and ::1; every process started here is stopped by i
 import argparse
 import concurrent.futures
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -187,16 +186,7 @@ def main(argv=None):
             if args.exporter == "nsprobe":
                 results.append("PASS" if ok else "FAIL")
                 print("%-4s exporter_clean_exit (%s)" % ("PASS" if ok else "FAIL", detail))
-        if fakes is not None:
-            fakes.stop()
-        if dot is not None:
-            dot.stop()
-        if knot is not None:
-            knot.stop()
-        if args.keep:
-            print("# kept %s" % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        harness.clean_up(tmp, args.keep, fakes, dot, knot)
 
     failed = results.count("FAIL")
     print(harness.summary_of(results))
