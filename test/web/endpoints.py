@@ -416,16 +416,23 @@ def basics(s, w, ex):
             metrics(ex).get("blackbox_module_unknown_total") == 1, repr(metrics(ex).get("blackbox_module_unknown_total")))
 
 
-def gzip_cases(s, w, ex):
-    # /metrics: same text modulo the process values that move between two scrapes.
-    st0, h0, plain = request(ex.port, "/metrics")
-    st1, h1, z = request(ex.port, "/metrics", headers={"Accept-Encoding": "gzip"})
-    s.check("/metrics without Accept-Encoding: no Content-Encoding",
-            st0 == 200 and "content-encoding" not in h0, repr(h0))
+def plain_and_gzip(ex, path):
+    """GET path twice, plain and with Accept-Encoding: gzip: (status, headers, body) of the first,
+    then of the second with its body decompressed (or a `<not gzip: ...>` marker)."""
+    st0, h0, plain = request(ex.port, path)
+    st1, h1, z = request(ex.port, path, headers={"Accept-Encoding": "gzip"})
     try:
         unz = gzip.decompress(z)
     except (OSError, EOFError) as e:
         unz = ("<not gzip: %s>" % e).encode()
+    return st0, h0, plain, st1, h1, unz
+
+
+def gzip_cases(s, w, ex):
+    # /metrics: same text modulo the process values that move between two scrapes.
+    st0, h0, plain, st1, h1, unz = plain_and_gzip(ex, "/metrics")
+    s.check("/metrics without Accept-Encoding: no Content-Encoding",
+            st0 == 200 and "content-encoding" not in h0, repr(h0))
     vol = r"^process_|^blackbox_module_unknown_total$"
     s.check("/metrics with Accept-Encoding: gzip: Content-Encoding gzip, decompresses to the same text",
             st1 == 200 and h1.get("content-encoding") == "gzip"
@@ -438,13 +445,8 @@ def gzip_cases(s, w, ex):
 
     # /probe: same text modulo durations.
     path = probe_path("dns_soa", w.knot_target)
-    st0, h0, plain = request(ex.port, path)
-    st1, h1, z = request(ex.port, path, headers={"Accept-Encoding": "gzip"})
+    st0, h0, plain, st1, h1, unz = plain_and_gzip(ex, path)
     s.check("/probe without Accept-Encoding: no Content-Encoding", st0 == 200 and "content-encoding" not in h0, repr(h0))
-    try:
-        unz = gzip.decompress(z)
-    except (OSError, EOFError) as e:
-        unz = ("<not gzip: %s>" % e).encode()
     vol = r"duration|lookup_time"
     s.check("/probe with Accept-Encoding: gzip: Content-Encoding gzip, decompresses to the same text",
             st1 == 200 and h1.get("content-encoding") == "gzip" and b"probe_success 1" in unz
