@@ -8,14 +8,14 @@ expected answers written here are checked against nsprobe alone. Ends with "N pa
 import argparse
 import http.client
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # test/: the harness package
+
+import harness  # noqa: E402
+
 CONFIG = os.path.join(HERE, "..", "..", "config", "blackbox.yml")
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
 EXTERNAL = "http://prober.example:9115/nsprobe/"
@@ -39,29 +39,16 @@ EXPECTED = {
 }
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+class Routed(harness.Exporter):
+    """An exporter (nsprobe or blackbox_exporter) under EXTERNAL, ready when its health path under
+    the route prefix answers 200."""
 
+    health_path = "/nsprobe/-/healthy"
 
-def start(argv, port):
-    proc = subprocess.Popen(argv + ["--config.file=" + CONFIG, "--web.listen-address=127.0.0.1:%d" % port,
-                                    "--web.external-url=" + EXTERNAL],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("exporter exited: %s" % proc.stderr.read().decode(errors="replace"))
-            time.sleep(0.05)  # readiness poll
-    proc.kill()
-    raise RuntimeError("exporter did not start")
+    def __init__(self, workdir, binary, what):
+        os.makedirs(workdir)
+        super().__init__(workdir, binary, CONFIG, extra_args=["--web.external-url=" + EXTERNAL])
+        self.what = what
 
 
 def get(port, path):
@@ -78,41 +65,35 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
-    procs = []
     passed = failed = 0
-    try:
-        ns_port = free_port()
-        procs.append(start([args.binary], ns_port))
-        bb_port = None
-        if os.path.exists(BLACKBOX):
-            bb_port = free_port()
-            procs.append(start([BLACKBOX], bb_port))
-        for path, (status, location, body) in EXPECTED.items():
-            got = get(ns_port, path)
-            ok = got[0] == status and got[1] == location and got[2].startswith(body)
-            detail = ""
-            if bb_port:
-                ref = get(bb_port, path)
-                same = ref[0] == got[0] and ref[1] == got[1] and ref[2] == got[2]
-                ok = ok and same
-                if not same:
-                    detail = " blackbox %r" % (ref,)
-            print("%s %s%s" % ("PASS" if ok else "FAIL", path, "" if ok else " nsprobe %r%s" % (got, detail)))
-            passed += ok
-            failed += not ok
-    finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        if procs:
-            err = procs[0].stderr.read().decode(errors="replace")
-            clean = procs[0].returncode == 0 and "Sanitizer" not in err and "runtime error:" not in err
-            print("%s nsprobe exits 0 without a sanitizer report" % ("PASS" if clean else "FAIL"))
-            passed += clean
-            failed += not clean
+    ns = bb = None
+    with tempfile.TemporaryDirectory(prefix="nsprobe-routes-") as tmp:
+        try:
+            ns = Routed(os.path.join(tmp, "nsprobe"), os.path.abspath(args.binary), "nsprobe").start(15)
+            if os.path.exists(BLACKBOX):
+                bb = Routed(os.path.join(tmp, "blackbox"), BLACKBOX, "blackbox_exporter").start(15)
+            for path, (status, location, body) in EXPECTED.items():
+                got = get(ns.port, path)
+                ok = got[0] == status and got[1] == location and got[2].startswith(body)
+                detail = ""
+                if bb:
+                    ref = get(bb.port, path)
+                    same = ref[0] == got[0] and ref[1] == got[1] and ref[2] == got[2]
+                    ok = ok and same
+                    if not same:
+                        detail = " blackbox %r" % (ref,)
+                print("%s %s%s" % ("PASS" if ok else "FAIL", path, "" if ok else " nsprobe %r%s" % (got, detail)))
+                passed += ok
+                failed += not ok
+        finally:
+            if bb:
+                bb.stop()
+            if ns:
+                clean, detail = ns.stop_verdict()
+                print("%s nsprobe exits 0 without a sanitizer report%s"
+                      % ("PASS" if clean else "FAIL", "" if clean else " (%s)" % detail))
+                passed += clean
+                failed += not clean
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
