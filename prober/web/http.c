@@ -43,6 +43,7 @@
 #include "lib/urlquery.h"
 #include "web/webauth.h"
 #include "web/webconfig.h"
+#include "web/webtls.h"
 
 #define HTTP_MAX_DAEMONS 8
 /* The kernel's accept queue per listening socket (capped by net.core.somaxconn): a crowd beyond the
@@ -671,16 +672,16 @@ static bool gate(http_req_t *r, enum MHD_Result *ret)
 	case GATE_UNCHECKED:
 		break;
 	}
-	if (wc && wc->tls && wc->client_auth != WEBCONFIG_NO_CLIENT_CERT) {
+	if (wc && wc->client_check) {
 		/* MHD only asks GnuTLS to request a certificate; client_auth_type is applied here. */
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 		void *session = ci ? ci->tls_session : NULL;
 		char why[512];
-		int cr = webconfig_check_client(wc, session, why, sizeof(why));
-		if (cr != WEBCONFIG_CLIENT_OK) {
+		int cr = webtls_check_client(wc->client_check, session, why, sizeof(why));
+		if (cr != WEBTLS_CLIENT_OK) {
 			log_debug("refusing TLS client", "err", why);
-			webconfig_tls_alert(session, cr);
+			webtls_alert(session, cr);
 			*ret = MHD_NO;
 			return false;
 		}

@@ -6,14 +6,11 @@
  * run in its order (web/tls_config.go ConfigToTLSConfig, web/handler.go validateHeaderConfig and
  * validateUsers), with messages in its words where it has some.
  *
- * GnuTLS lives here too (one includer): the certificate/key pair is tried once, the priority string is
- * compiled once to catch mistakes at start-up, and client certificates are verified against a trust
- * list of our own, because MHD only asks for them and checks nothing. */
+ * What GnuTLS must accept (the certificate/key pair, the priority string, the client CAs) is asked of
+ * webtls, which also builds the client certificate check this config keeps. */
 #include "web/webconfig.h"
 
 #include <errno.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +22,9 @@
 #include "lib/buf.h"
 #include "lib/errors.h"
 #include "config/yamldepth.h"
+#include "web/webtls.h"
 
 #define WEBCONFIG_MAX_FILE (1024 * 1024)   /* certificates and configs are a few KB */
-#define WEBCONFIG_MAX_CHAIN 16
-
-struct webconfig_tls_verifier {
-	gnutls_x509_trust_list_t list;
-};
 
 /* exporter-toolkit's bcrypt hash of "fakepassword" (web/handler.go), checked for unknown users. */
 static const char dummy_bcrypt[] = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
@@ -559,13 +552,9 @@ static int build_priorities(wc_load_t *l)
 		return fail(l, NULL, NULL, "out of memory");
 	}
 	wc->priorities = buf_steal(&p);
-	gnutls_priority_t prio;
-	const char *errpos = NULL;
-	int g = gnutls_priority_init(&prio, wc->priorities, &errpos);
-	if (g != GNUTLS_E_SUCCESS)
-		return fail(l, r->tls_node, "tls_server_config", "GnuTLS refuses priority string %s at \"%s\" (%s)",
-		            wc->priorities, errpos ? errpos : "?", gnutls_strerror(g));
-	gnutls_priority_deinit(prio);
+	char why[1024];
+	if (webtls_check_priorities(wc->priorities, why, sizeof(why)) != 0)
+		return fail(l, r->tls_node, "tls_server_config", "%s", why);
 	return 0;
 }
 
@@ -591,58 +580,46 @@ static int load_key_pair(wc_load_t *l)
 		goto done;
 	}
 	/* GnuTLS checks that the key belongs to the certificate, as tls.LoadX509KeyPair does. */
-	gnutls_certificate_credentials_t cred;
-	if (gnutls_certificate_allocate_credentials(&cred) != GNUTLS_E_SUCCESS) {
+	rc = webtls_check_key_pair(wc->cert_pem, cert_len, wc->key_pem, key_len, why, sizeof(why));
+	if (rc == NSP_ENOMEM)
 		rc = fail(l, NULL, NULL, "out of memory");
-		goto done;
-	}
-	gnutls_datum_t c = { (unsigned char *)wc->cert_pem, (unsigned)cert_len };
-	gnutls_datum_t k = { (unsigned char *)wc->key_pem, (unsigned)key_len };
-	int g = gnutls_certificate_set_x509_key_mem2(cred, &c, &k, GNUTLS_X509_FMT_PEM, NULL, 0);
-	gnutls_certificate_free_credentials(cred);
-	if (g < 0)
+	else if (rc)
 		rc = fail(l, r->cert_node, "tls_server_config.cert_file", "failed to load X509KeyPair: %s, %s: %s",
-		          cert_name, key_name, gnutls_strerror(g));
+		          cert_name, key_name, why);
 done:
 	free(cert_name);
 	free(key_name);
 	return rc;
 }
 
+/* The client CAs, and the check client_auth_type asks of webtls. */
 static int load_client_ca(wc_load_t *l)
 {
 	wc_raw_t *r = &l->raw;
 	webconfig_t *wc = l->wc;
-	webconfig_tls_verifier_t *v = calloc(1, sizeof(*v));
-	if (!v || gnutls_x509_trust_list_init(&v->list, 0) != GNUTLS_E_SUCCESS) {
-		free(v);
-		return fail(l, NULL, NULL, "out of memory");
-	}
-	wc->verifier = v;
-	if (!*r->client_ca_file) {
-		/* Go verifies against the system's roots when ClientCAs is unset. */
-		if (wc->client_auth >= WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN)
-			gnutls_x509_trust_list_add_system_trust(v->list, 0, 0);
-		/* GnuTLS asks for a client certificate only when MHD has a trust to hand it; any certificate
-		 * will do, and the verdict is ours. */
-		wc->trust_pem = strdup(wc->cert_pem);
-		return wc->trust_pem ? 0 : fail(l, NULL, NULL, "out of memory");
-	}
+	webconfig_client_auth_t mode = wc->client_auth;
+	bool require = mode == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT || mode == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT;
+	bool verify = mode >= WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN;
 	char why[512];
 	size_t len = 0;
-	char *name = join_dir(l->path, r->client_ca_file);
-	if (!name)
+	if (*r->client_ca_file) {
+		char *name = join_dir(l->path, r->client_ca_file);
+		if (!name)
+			return fail(l, NULL, NULL, "out of memory");
+		int rc = read_file(name, &wc->client_ca_pem, &len, why, sizeof(why));
+		free(name);
+		if (rc)
+			return fail(l, r->ca_node, "tls_server_config.client_ca_file", "%s", why);
+	}
+	/* Without a CA file, webtls verifies against the system's roots, as Go does without ClientCAs. */
+	int rc = webtls_new(require, verify, wc->client_ca_pem, len, &wc->client_check, why, sizeof(why));
+	if (rc == NSP_ENOMEM)
 		return fail(l, NULL, NULL, "out of memory");
-	int rc = read_file(name, &wc->client_ca_pem, &len, why, sizeof(why));
-	free(name);
 	if (rc)
 		return fail(l, r->ca_node, "tls_server_config.client_ca_file", "%s", why);
-	gnutls_datum_t d = { (unsigned char *)wc->client_ca_pem, (unsigned)len };
-	int g = gnutls_x509_trust_list_add_trust_mem(v->list, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
-	if (g <= 0)
-		return fail(l, r->ca_node, "tls_server_config.client_ca_file", "no CA certificate found (%s)",
-		            g < 0 ? gnutls_strerror(g) : "empty");
-	wc->trust_pem = strdup(wc->client_ca_pem);
+	/* GnuTLS asks for a client certificate only when MHD has a trust to hand it; without a CA file
+	 * any certificate will do, and the verdict is webtls's. */
+	wc->trust_pem = strdup(wc->client_ca_pem ? wc->client_ca_pem : wc->cert_pem);
 	return wc->trust_pem ? 0 : fail(l, NULL, NULL, "out of memory");
 }
 
@@ -797,10 +774,7 @@ void webconfig_free(webconfig_t *wc)
 	free(wc->client_ca_pem);
 	free(wc->trust_pem);
 	free(wc->priorities);
-	if (wc->verifier) {
-		gnutls_x509_trust_list_deinit(wc->verifier->list, 1);
-		free(wc->verifier);
-	}
+	webtls_free(wc->client_check);
 	free(wc);
 }
 
@@ -810,73 +784,4 @@ const webconfig_user_t *webconfig_user_get(const webconfig_t *wc, const char *na
 		if (wc->users[i].name_len == len && !memcmp(wc->users[i].name, name, len))
 			return &wc->users[i];
 	return NULL;
-}
-
-/* ---- client certificates ---- */
-
-int webconfig_check_client(const webconfig_t *wc, void *session, char *err, size_t errlen)
-{
-	if (!wc->tls || wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
-		return WEBCONFIG_CLIENT_OK;
-	gnutls_session_t s = session;
-	unsigned n = 0;
-	const gnutls_datum_t *peers = s ? gnutls_certificate_get_peers(s, &n) : NULL;
-	if (!peers || n == 0) {
-		if (wc->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
-		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT) {
-			snprintf(err, errlen, "tls: client didn't provide a certificate");
-			return WEBCONFIG_CLIENT_MISSING;
-		}
-		return WEBCONFIG_CLIENT_OK;
-	}
-	if (wc->client_auth < WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN)
-		return WEBCONFIG_CLIENT_OK;
-	if (n > WEBCONFIG_MAX_CHAIN)
-		n = WEBCONFIG_MAX_CHAIN;
-	gnutls_x509_crt_t chain[WEBCONFIG_MAX_CHAIN];
-	unsigned have = 0;
-	int rc = WEBCONFIG_CLIENT_BAD;
-	for (; have < n; have++) {
-		if (gnutls_x509_crt_init(&chain[have]) != GNUTLS_E_SUCCESS)
-			break;
-		if (gnutls_x509_crt_import(chain[have], &peers[have], GNUTLS_X509_FMT_DER) != GNUTLS_E_SUCCESS) {
-			gnutls_x509_crt_deinit(chain[have]);
-			break;
-		}
-	}
-	if (have < n) {
-		snprintf(err, errlen, "tls: failed to parse client certificate");
-		goto done;
-	}
-	/* Go's VerifyOptions for client certificates ask for the TLS client purpose. */
-	gnutls_typed_vdata_st purpose = { .type = GNUTLS_DT_KEY_PURPOSE_OID,
-	                                  .data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT };
-	unsigned status = 0;
-	int g = gnutls_x509_trust_list_verify_crt2(wc->verifier->list, chain, n, &purpose, 1, 0, &status, NULL);
-	if (g != GNUTLS_E_SUCCESS || status != 0) {
-		gnutls_datum_t text = { 0 };
-		if (g == GNUTLS_E_SUCCESS &&
-		    gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0) {
-			snprintf(err, errlen, "tls: failed to verify client certificate: %s", (const char *)text.data);
-			gnutls_free(text.data);
-		} else {
-			snprintf(err, errlen, "tls: failed to verify client certificate: %s", gnutls_strerror(g));
-		}
-		goto done;
-	}
-	rc = WEBCONFIG_CLIENT_OK;
-done:
-	for (unsigned i = 0; i < have; i++)
-		gnutls_x509_crt_deinit(chain[i]);
-	return rc;
-}
-
-void webconfig_tls_alert(void *session, int check_result)
-{
-	if (!session)
-		return;
-	/* What Go's handshake sends; GnuTLS may not get it out on a busy socket, and that is fine. */
-	gnutls_alert_send(session, GNUTLS_AL_FATAL,
-	                  check_result == WEBCONFIG_CLIENT_MISSING ? GNUTLS_A_CERTIFICATE_REQUIRED
-	                                                           : GNUTLS_A_BAD_CERTIFICATE);
 }

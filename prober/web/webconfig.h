@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "web/webtls.h"
+
 typedef enum webconfig_client_auth {
 	WEBCONFIG_NO_CLIENT_CERT = 0,              /* default; "NoClientCert" or "" */
 	WEBCONFIG_REQUEST_CLIENT_CERT,             /* asked for, never checked */
@@ -30,8 +32,6 @@ typedef struct webconfig_header {
 	char *value;         /* owned */
 } webconfig_header_t;
 
-typedef struct webconfig_tls_verifier webconfig_tls_verifier_t;
-
 typedef struct webconfig {
 	bool tls;                     /* serve HTTPS (cert_file and key_file given) */
 	char *cert_pem, *key_pem;     /* owned: file contents, NUL-terminated (MHD wants PEM text) */
@@ -49,7 +49,9 @@ typedef struct webconfig {
 	/* the hash unknown users are checked against, so that a wrong name costs what a wrong password
 	 * costs; borrowed from a static string or from users[] */
 	const char *dummy_hash;
-	webconfig_tls_verifier_t *verifier;   /* owned: trust list for client certificates, or NULL */
+	/* owned: how client_auth_type checks client certificates (webtls_check_client); NULL when TLS is
+	 * off or no certificate is asked for */
+	webtls_t *client_check;
 } webconfig_t;
 
 /* Loads and checks the file: yaml.v2 UnmarshalStrict rules (unknown or repeated keys are errors),
@@ -69,18 +71,3 @@ void webconfig_free(webconfig_t *wc);
 static inline bool webconfig_has_users(const webconfig_t *wc) { return wc && wc->nusers > 0; }
 /* The user with exactly this name, or NULL. */
 const webconfig_user_t *webconfig_user_get(const webconfig_t *wc, const char *name, size_t len);
-
-/* Results of webconfig_check_client. */
-enum {
-	WEBCONFIG_CLIENT_OK = 0,
-	WEBCONFIG_CLIENT_MISSING = -1,   /* the mode requires a certificate and none was sent */
-	WEBCONFIG_CLIENT_BAD = -2,       /* the certificate does not verify against the client CAs */
-};
-/* Applies client_auth_type to a TLS session (a gnutls_session_t, as MHD hands it out as void *):
- * checks that a certificate was sent and, where the mode says so, that its chain verifies against
- * client_ca_file (or the system's CAs without one) for TLS client use. Fills err with the reason on
- * failure. Safe from several threads at once. */
-int webconfig_check_client(const webconfig_t *wc, void *session, char *err, size_t errlen);
-/* Sends the fatal TLS alert that matches a webconfig_check_client failure (certificate_required or
- * bad_certificate), best effort, before the connection is closed. */
-void webconfig_tls_alert(void *session, int check_result);

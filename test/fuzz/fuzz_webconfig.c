@@ -1,6 +1,6 @@
 /* fuzz_webconfig -- libFuzzer target: a --web.config.file text through webconfig_load_text (strict
- * yaml.v2 walk, exporter-toolkit's checks, password hash checks, GnuTLS priority strings, and the
- * certificate, key and CA files it names).
+ * yaml.v2 walk, exporter-toolkit's checks, password hash checks, and through webtls the GnuTLS
+ * priority strings and the certificate, key and CA files it names).
  *
  * Input: the file's bytes. The text is loaded as FUZZ_WEBCONFIG_DIR/web.yml, so the relative names
  * server.pem and server.key find the test pair kept there. Files are read through fopen, which this

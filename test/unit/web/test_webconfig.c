@@ -18,6 +18,7 @@
 
 #include "lib/errors.h"
 #include "web/webconfig.h"
+#include "web/webtls.h"
 #include "testlib.h"
 
 static char tmpdir[64];
@@ -302,6 +303,7 @@ static void test_tls_ok(void **state)
 	assert_non_null(strstr(wc->cert_pem, "BEGIN CERTIFICATE"));
 	assert_non_null(strstr(wc->key_pem, "PRIVATE KEY"));
 	assert_null(wc->trust_pem);
+	assert_null(wc->client_check);
 	assert_int_equal(wc->client_auth, WEBCONFIG_NO_CLIENT_CERT);
 	assert_string_equal(wc->priorities, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE");
 	webconfig_free(wc);
@@ -318,6 +320,7 @@ static void test_tls_ok(void **state)
 	assert_int_equal(wc->client_auth, WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT);
 	assert_non_null(wc->trust_pem);
 	assert_string_equal(wc->trust_pem, wc->client_ca_pem);
+	assert_non_null(wc->client_check);
 	assert_string_equal(wc->priorities,
 	                    "NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:-CIPHER-ALL:-MAC-ALL:-KX-ALL"
 	                    ":+ECDHE-ECDSA:+AES-128-GCM:+AEAD:+ECDHE-RSA:+CHACHA20-POLY1305:+AEAD"
@@ -370,12 +373,13 @@ static void test_check_client_without_tls(void **state)
 	(void)state;
 	webconfig_t *wc = expect_ok("");
 	char err[128];
-	assert_int_equal(webconfig_check_client(wc, NULL, err, sizeof err), WEBCONFIG_CLIENT_OK);
+	assert_null(wc->client_check);
+	assert_int_equal(webtls_check_client(wc->client_check, NULL, err, sizeof err), WEBTLS_CLIENT_OK);
 	webconfig_free(wc);
 	wc = expect_ok("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
 	               "  client_auth_type: RequireAnyClientCert\n");
 	/* no session at all counts as no certificate */
-	assert_int_equal(webconfig_check_client(wc, NULL, err, sizeof err), WEBCONFIG_CLIENT_MISSING);
+	assert_int_equal(webtls_check_client(wc->client_check, NULL, err, sizeof err), WEBTLS_CLIENT_MISSING);
 	webconfig_free(wc);
 }
 
