@@ -24,6 +24,7 @@
 #include "lib/duration.h"
 #include "config/config_check.h"
 #include "config/config_dump.h"
+#include "config/tlscreds.h"
 #include "dns/dnstab.h"
 #include "lib/errors.h"
 #include "config/yamlalias.h"
@@ -334,6 +335,29 @@ static int build_module(yamldoc_t *c, config_module_t *mod, yaml_node_t *node, c
 	return 0;
 }
 
+/* The DoT modules' credentials, read here (start-up or the reload thread) and never on a loop.
+ * blackbox reads them per probe and fails the probe, so a bad file is kept in the credentials as
+ * their error, not reported as a load error. Modules naming the same files share one set. */
+static int build_tls_creds(config_t *cfg)
+{
+	for (size_t i = 0; i < cfg->n_modules; i++) {
+		config_dns_t *d = &cfg->modules[i].dns;
+		if (!d->dns_over_tls)
+			continue;
+		const config_tls_t *t = &d->tls_config;
+		tlscreds_files_t f = { .ca_file = t->ca_file, .cert_file = t->cert_file, .key_file = t->key_file,
+		                       .min_version = t->min_version, .max_version = t->max_version };
+		for (size_t j = 0; j < i && !d->tls_creds; j++) {
+			tlscreds_t *o = cfg->modules[j].dns.tls_creds;
+			if (o && tlscreds_same(o, &f))
+				d->tls_creds = tlscreds_ref(o);
+		}
+		if (!d->tls_creds && tlscreds_new(&f, &d->tls_creds) != 0)
+			return NSP_ENOMEM;
+	}
+	return 0;
+}
+
 static void config_free(config_t *c)
 {
 	if (!c)
@@ -345,6 +369,7 @@ static void config_free(config_t *c)
 		validate_rules_deinit(&m->dns.validate_answer_rrs);
 		validate_rules_deinit(&m->dns.validate_authority_rrs);
 		validate_rules_deinit(&m->dns.validate_additional_rrs);
+		tlscreds_unref(m->dns.tls_creds);
 	}
 	free(c->modules);
 	config_priv_t *p = c->priv;
@@ -457,6 +482,8 @@ static int load_doc(config_t *cfg, yamldoc_t *chk, const char *text, size_t len,
 	config_priv_t *p = cfg->priv;
 	for (size_t i = 0; !rc && i < cfg->n_modules; i++)
 		rc = build_module(chk, &cfg->modules[i], mods.kv[i].value, p->data ? p->data->modules[i] : NULL);
+	if (!rc)
+		rc = build_tls_creds(cfg);
 	free(resolved);
 	yamldoc_map_free(&mods);
 	return rc;

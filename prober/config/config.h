@@ -9,6 +9,7 @@
 
 #include "lib/buf.h"
 #include "check/validate.h"
+#include "config/tlscreds.h"
 
 /* prometheus/common TLSConfig as blackbox 0.23 accepts it (used by dns_over_tls). */
 typedef struct config_tls {
@@ -27,6 +28,9 @@ typedef struct config_dns {
 	char *transport_protocol;    /* as written, NULL when absent (probe: "" -> udp; else must be udp|tcp) */
 	bool dns_over_tls;
 	config_tls_t tls_config;
+	tlscreds_t *tls_creds;       /* with dns_over_tls: tls_config's credentials, built at load (one
+	                                reference; shared by modules naming the same files); it holds
+	                                blackbox's reason when they could not be built. Else NULL. */
 	char *preferred_ip_protocol; /* as written, NULL when absent ("" or ip6 -> ip6; anything else ip4) */
 	bool ip_protocol_fallback;   /* default true */
 	char *source_ip_address;     /* as written, NULL when absent (checked at probe time) */

@@ -7,26 +7,18 @@
  * it waits to read or to write. A request ends once (finish): the socket and session are released
  * at once and the result is delivered from a zero-delay timer, so dot_query never calls back.
  *
- * Credentials. blackbox builds a tls.Config per probe (prometheus/common NewTLSConfig reads the CA
- * file, the client certificate and key every time). Parsing the system trust store per probe costs
- * milliseconds of a loop's time, so credentials are cached process-wide, keyed by the file names
- * and each file's identity (stat: device, inode, size, mtime, ctime). Every probe still stats the
- * files, so a replaced or rewritten certificate is picked up by the next probe without a reload,
- * as in blackbox; only unchanged files are not parsed again. Failures are never cached. GnuTLS
- * credentials are read-only once built and may be shared by sessions on any thread. */
+ * Credentials come built with the config snapshot (config/tlscreds): the files are read at start-up
+ * or on the reload thread, never here on a loop. GnuTLS credentials are read-only once built and
+ * may be shared by sessions on any thread. */
 #include "net/dot.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -36,31 +28,7 @@
 #include "dns/cursor.h"
 #include "lib/errors.h"
 
-#define DOT_CACHE_SIZE 16
-#define DOT_MAX_FILE   (16u << 20)     /* a PEM bundle larger than this is not a certificate file */
-
-/* ---- credentials ---- */
-
-typedef struct dot_file_id {
-	bool ok;                           /* stat succeeded */
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtim, ctim;
-} dot_file_id_t;
-
-struct dot_creds {
-	atomic_uint refs;
-	gnutls_certificate_credentials_t cred;
-	char *ca_file, *cert_file, *key_file;   /* the cache key (NULL: not configured) */
-	dot_file_id_t ca_id, cert_id, key_id;
-};
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static dot_creds_t *cache[DOT_CACHE_SIZE];
-static size_t cache_next;
-
-/* Go's net/os error texts are the lowercase strerror ("open /x: no such file or directory"). */
+/* Go's net/os error texts are the lowercase strerror ("connect: connection refused"). */
 static void errno_text(int e, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s", strerror(e));
@@ -68,270 +36,8 @@ static void errno_text(int e, char *out, size_t outlen)
 		out[0] = (char)(out[0] - 'A' + 'a');
 }
 
-static const char *nz(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
-static void file_id(const char *path, dot_file_id_t *id)
-{
-	struct stat st;
-	memset(id, 0, sizeof(*id));
-	if (!path || stat(path, &st) != 0)
-		return;
-	id->ok = true;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtim = st.st_mtim;
-	id->ctim = st.st_ctim;
-}
-
-static bool file_id_eq(const dot_file_id_t *a, const dot_file_id_t *b)
-{
-	return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
-	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* Reads a whole file as os.ReadFile does; on failure writes "open <path>: <reason>" (or read). */
-static int read_file(const char *path, gnutls_datum_t *out, char *err, size_t errlen)
-{
-	char why[128];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		errno_text(errno, why, sizeof(why));
-		snprintf(err, errlen, "open %s: %s", path, why);
-		return NSP_EINVAL;
-	}
-	size_t cap = 4096, len = 0;
-	unsigned char *p = malloc(cap);
-	int rc = NSP_ENOMEM;
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= DOT_MAX_FILE) {
-				snprintf(err, errlen, "read %s: file too large", path);
-				rc = NSP_EINVAL;
-				goto fail;
-			}
-			unsigned char *q = realloc(p, cap * 2);
-			if (!q) {
-				snprintf(err, errlen, "out of memory");
-				goto fail;
-			}
-			p = q;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, p + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			errno_text(errno, why, sizeof(why));
-			snprintf(err, errlen, "read %s: %s", path, why);
-			rc = NSP_EINVAL;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	out->data = p;
-	out->size = (unsigned)len;
-	return 0;
-fail:
-	free(p);
-	close(fd);
-	return rc;
-}
-
-static void creds_free(dot_creds_t *c)
-{
-	if (!c)
-		return;
-	if (c->cred)
-		gnutls_certificate_free_credentials(c->cred);
-	free(c->ca_file);
-	free(c->cert_file);
-	free(c->key_file);
-	free(c);
-}
-
-void dot_creds_unref(dot_creds_t *c)
-{
-	if (c && atomic_fetch_sub(&c->refs, 1) == 1)
-		creds_free(c);
-}
-
-static char *dup_or_null(const char *s, bool *oom)
-{
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		*oom = true;
-	return d;
-}
-
-/* Builds the credentials as NewTLSConfig (prometheus/common 0.39) does, with its error texts. */
-static int creds_load(const char *ca, const char *cert, const char *key, dot_creds_t **out, char *err,
-                      size_t errlen)
-{
-	gnutls_datum_t d1 = { NULL, 0 }, d2 = { NULL, 0 };
-	char why[256];
-	int rc = NSP_ENOMEM;
-	bool oom = false;
-	dot_creds_t *c = calloc(1, sizeof(*c));
-	if (!c)
-		goto oom;
-	atomic_init(&c->refs, 1);
-	c->ca_file = dup_or_null(ca, &oom);
-	c->cert_file = dup_or_null(cert, &oom);
-	c->key_file = dup_or_null(key, &oom);
-	if (oom || gnutls_certificate_allocate_credentials(&c->cred) < 0)
-		goto oom;
-
-	if (ca) {
-		if (read_file(ca, &d1, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "unable to load specified CA cert %s: %s", ca, why);
-			rc = NSP_EINVAL;
-			goto fail;
-		}
-		if (gnutls_certificate_set_x509_trust_mem(c->cred, &d1, GNUTLS_X509_FMT_PEM) <= 0) {
-			snprintf(err, errlen, "unable to use specified CA cert %s", ca);
-			rc = NSP_EINVAL;
-			goto fail;
-		}
-	} else {
-		/* Go falls back to the system pool; an empty one only makes verification fail later. */
-		(void)gnutls_certificate_set_x509_system_trust(c->cred);
-	}
-
-	if (cert && !key) {
-		snprintf(err, errlen, "client cert file \"%s\" specified without client key file", cert);
-		rc = NSP_EINVAL;
-		goto fail;
-	}
-	if (key && !cert) {
-		snprintf(err, errlen, "client key file \"%s\" specified without client cert file", key);
-		rc = NSP_EINVAL;
-		goto fail;
-	}
-	if (cert) {
-		free(d1.data);                  /* the CA file's bytes: now the certificate's */
-		d1.data = NULL;
-		int r = 0;
-		if (read_file(cert, &d1, why, sizeof(why)) != 0 || read_file(key, &d2, why, sizeof(why)) != 0)
-			r = -1;
-		else if ((r = gnutls_certificate_set_x509_key_mem(c->cred, &d1, &d2, GNUTLS_X509_FMT_PEM)) < 0)
-			snprintf(why, sizeof(why), "tls: %s", gnutls_strerror(r));
-		if (r < 0) {
-			snprintf(err, errlen, "unable to use specified client cert (%s) & key (%s): %s", cert, key, why);
-			rc = NSP_EINVAL;
-			goto fail;
-		}
-	}
-	free(d1.data);
-	free(d2.data);
-	*out = c;
-	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	rc = NSP_ENOMEM;
-fail:
-	free(d1.data);
-	free(d2.data);
-	creds_free(c);
-	return rc;
-}
-
-static int version_index(const char *v)
-{
-	static const char *const names[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
-	for (int i = 0; i < 4; i++)
-		if (v && strcmp(v, names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int dot_creds_get(const config_tls_t *tls, dot_creds_t **out, char *err, size_t errlen)
-{
-	const char *ca = nz(tls->ca_file), *cert = nz(tls->cert_file), *key = nz(tls->key_file);
-	*out = NULL;
-	int minv = version_index(tls->min_version), maxv = version_index(tls->max_version);
-	if (minv >= 0 && maxv >= 0 && maxv < minv) {
-		snprintf(err, errlen, "tls_config.max_version must be greater than or equal to "
-		         "tls_config.min_version if both are specified");
-		return NSP_EINVAL;
-	}
-	dot_file_id_t ids[3];
-	file_id(ca, &ids[0]);
-	file_id(cert, &ids[1]);
-	file_id(key, &ids[2]);
-
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < DOT_CACHE_SIZE; i++) {
-		dot_creds_t *c = cache[i];
-		if (c && str_eq(c->ca_file, ca) && str_eq(c->cert_file, cert) && str_eq(c->key_file, key) &&
-		    (!ca || file_id_eq(&c->ca_id, &ids[0])) && (!cert || file_id_eq(&c->cert_id, &ids[1])) &&
-		    (!key || file_id_eq(&c->key_id, &ids[2]))) {
-			atomic_fetch_add(&c->refs, 1);
-			*out = c;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&cache_lock);
-	if (*out)
-		return 0;
-
-	/* Parse outside the lock: other workers' probes do not wait for our files. */
-	dot_creds_t *c;
-	int rc = creds_load(ca, cert, key, &c, err, errlen);
-	if (rc != 0)
-		return rc;
-	c->ca_id = ids[0];
-	c->cert_id = ids[1];
-	c->key_id = ids[2];
-
-	dot_creds_t *old = NULL;
-	pthread_mutex_lock(&cache_lock);
-	size_t slot = DOT_CACHE_SIZE;
-	for (size_t i = 0; i < DOT_CACHE_SIZE && slot == DOT_CACHE_SIZE; i++)
-		if (cache[i] && str_eq(cache[i]->ca_file, ca) && str_eq(cache[i]->cert_file, cert) &&
-		    str_eq(cache[i]->key_file, key))
-			slot = i;                   /* the same files, older contents */
-	for (size_t i = 0; i < DOT_CACHE_SIZE && slot == DOT_CACHE_SIZE; i++)
-		if (!cache[i])
-			slot = i;
-	if (slot == DOT_CACHE_SIZE)
-		slot = cache_next++ % DOT_CACHE_SIZE;
-	old = cache[slot];
-	atomic_fetch_add(&c->refs, 1);      /* the cache's reference */
-	cache[slot] = c;
-	pthread_mutex_unlock(&cache_lock);
-	dot_creds_unref(old);
-	*out = c;
-	return 0;
-}
-
 void dot_global_cleanup(void)
 {
-	pthread_mutex_lock(&cache_lock);
-	dot_creds_t *all[DOT_CACHE_SIZE];
-	memcpy(all, cache, sizeof(all));
-	memset(cache, 0, sizeof(cache));
-	pthread_mutex_unlock(&cache_lock);
-	for (size_t i = 0; i < DOT_CACHE_SIZE; i++)
-		dot_creds_unref(all[i]);
 }
 
 /* ---- one exchange ---- */
@@ -346,7 +52,7 @@ typedef enum dot_state {
 
 struct dot_req {
 	loop_t *loop;
-	dot_creds_t *creds;                /* one reference */
+	tlscreds_t *creds;                 /* one reference */
 	gnutls_session_t session;          /* NULL until connected, and after finish */
 	int fd;
 	dot_state_t state;
@@ -419,7 +125,7 @@ static void req_free(dot_req_t *r)
 {
 	loop_timer_stop(r->loop, &r->defer);
 	release_conn(r);
-	dot_creds_unref(r->creds);
+	tlscreds_unref(r->creds);
 	free(r->out);
 	free(r->in);
 	free(r);
@@ -606,7 +312,7 @@ static void start_tls(dot_req_t *r)
 		fail(r, NSP_EINVAL, "tls: %s (%s)", gnutls_strerror(e), r->priority);
 		return;
 	}
-	if ((e = gnutls_credentials_set(r->session, GNUTLS_CRD_CERTIFICATE, r->creds->cred)) < 0) {
+	if ((e = gnutls_credentials_set(r->session, GNUTLS_CRD_CERTIFICATE, tlscreds_gnutls(r->creds))) < 0) {
 		fail(r, NSP_ELIB, "tls: %s", gnutls_strerror(e));
 		return;
 	}
@@ -665,7 +371,7 @@ static void on_io(void *ctx, int fd, uint32_t events)
 static void build_priority(const dot_server_t *srv, char *out, size_t outlen)
 {
 	static const char *const vers[] = { "+VERS-TLS1.0", "+VERS-TLS1.1", "+VERS-TLS1.2", "+VERS-TLS1.3" };
-	int lo = version_index(srv->min_version), hi = version_index(srv->max_version);
+	int lo = tlscreds_version(srv->min_version), hi = tlscreds_version(srv->max_version);
 	if (lo < 0)
 		lo = 2;
 	if (hi < 0)
@@ -675,7 +381,7 @@ static void build_priority(const dot_server_t *srv, char *out, size_t outlen)
 		len += (size_t)snprintf(out + len, outlen - len, ":%s", vers[i]);
 }
 
-int dot_query(loop_t *loop, dot_creds_t *creds, const dot_server_t *srv, uint8_t *query, size_t len,
+int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t *query, size_t len,
               dot_answer_cb cb, void *ctx, dot_req_t **reqp)
 {
 	if (len < 2 || len > 65535)
@@ -695,8 +401,7 @@ int dot_query(loop_t *loop, dot_creds_t *creds, const dot_server_t *srv, uint8_t
 	r->state = DOT_CONNECTING;
 	r->t_start = loop_now_ns();
 	loop_timer_init(&r->defer, on_defer, r);
-	atomic_fetch_add(&creds->refs, 1);
-	r->creds = creds;
+	r->creds = tlscreds_ref(creds);
 	target_join(&srv->ip, srv->port, r->addr, sizeof(r->addr));
 	r->net = srv->ip.family == AF_INET ? "tcp4" : "tcp6";
 	snprintf(r->name, sizeof(r->name), "%s", srv->server_name ? srv->server_name : "");

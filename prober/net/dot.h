@@ -1,30 +1,20 @@
 /* dot -- one DNS-over-TLS exchange (RFC 7858) on a worker's loop: nonblocking TCP connect, GnuTLS
- * handshake with certificate verification, one length-prefixed query, one framed answer. Also the
- * TLS credentials a tls_config names, shared process-wide while their files are unchanged. */
+ * handshake with certificate verification, one length-prefixed query, one framed answer. The
+ * credentials come built (config/tlscreds, at load): nothing here reads a file. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "config/tlscreds.h"
 #include "net/loop.h"
 #include "dns/target.h"
 
-typedef struct dot_creds dot_creds_t;
 typedef struct dot_req dot_req_t;
 
-/* The credentials for `tls` (its CA file, else the system trust store; its client certificate and
- * key), as prometheus/common's NewTLSConfig builds them at probe time. Also checks the version pair.
- * Credentials are cached process-wide keyed by the file names and their identity (device, inode,
- * size, mtime, ctime), so a rewritten file is read again, as blackbox reads it per probe.
- * On success *out holds one reference (release with dot_creds_unref) and 0 is returned. On failure
- * returns NSP_EINVAL (or NSP_ENOMEM) and writes blackbox's reason into err, e.g.
- *   "unable to load specified CA cert /x: open /x: no such file or directory". Thread-safe. */
-int dot_creds_get(const config_tls_t *tls, dot_creds_t **out, char *err, size_t errlen);
-/* Releases one reference; accepts NULL. Thread-safe. */
-void dot_creds_unref(dot_creds_t *c);
-/* Drops the cache's own references (at exit, after the workers stopped). */
+/* Nothing process-wide is kept any more (the credentials live with the config snapshot); main.c
+ * still calls this at exit, so it stays until main.c drops the call. */
 void dot_global_cleanup(void);
 
 typedef struct dot_server {
@@ -51,11 +41,11 @@ typedef struct dot_answer {
 typedef void (*dot_answer_cb)(void *ctx, const dot_answer_t *a);
 
 /* Sends query[0..len) (its ID bytes are overwritten with a random ID) to srv over TLS with creds
- * (the request takes its own reference). cb runs exactly once from the loop, never from inside
+ * (usable ones: tlscreds_error NULL; the request takes its own reference). cb runs exactly once from the loop, never from inside
  * dot_query, unless the request is cancelled first; the request is gone once cb returns. There is no
  * timeout here: the caller's deadline cancels. *req receives the handle. Returns 0, or NSP_ENOMEM /
  * NSP_EINVAL (then cb is never called). */
-int dot_query(loop_t *loop, dot_creds_t *creds, const dot_server_t *srv, uint8_t *query, size_t len,
+int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t *query, size_t len,
               dot_answer_cb cb, void *ctx, dot_req_t **req);
 
 /* For a caller whose deadline fired: the phases so far (connect until now while connecting or

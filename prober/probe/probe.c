@@ -26,6 +26,7 @@
 #include "dns/target.h"
 #include "check/validate.h"
 #include "dns/wire.h"
+#include "config/tlscreds.h"
 
 typedef enum probe_state {
 	PROBE_RESOLVING,
@@ -51,7 +52,6 @@ struct probe {
 	loop_timer_t done_timer;
 	dnsclient_req_t *req;
 	dot_req_t *dot_req;               /* DNS over TLS: the exchange in flight */
-	dot_creds_t *creds;               /* DNS over TLS: one reference, released in probe_free */
 
 	plog_t log;
 	metrics_t m;
@@ -586,7 +586,7 @@ static void send_dot(probe_t *p)
 		.min_version = tls->min_version,
 		.max_version = tls->max_version,
 	};
-	int r = dot_query(p->env.loop, p->creds, &srv, p->query, p->qlen, on_dot_answer, p, &p->dot_req);
+	int r = dot_query(p->env.loop, p->mod->dns.tls_creds, &srv, p->query, p->qlen, on_dot_answer, p, &p->dot_req);
 	if (r != 0 && p->fetching_keys) {
 		p->dot_req = NULL;
 		keys_exchanged(p, r, NULL, NULL, 0);
@@ -648,9 +648,10 @@ static void send_query(probe_t *p)
 			probe_finish(p, false);
 			return;
 		}
-		/* NewTLSConfig reads tls_config's files here, before the source address is parsed. */
-		char err[512];
-		if (dot_creds_get(&dns->tls_config, &p->creds, err, sizeof(err)) != 0) {
+		/* NewTLSConfig fails here, before the source address is parsed; the files were read with
+		 * the config snapshot, and a failure kept with the credentials. */
+		const char *err = tlscreds_error(dns->tls_creds);
+		if (err) {
 			plog_line(&p->log, LOG_ERROR, "Failed to create TLS configuration", "err", err, NULL);
 			probe_finish(p, false);
 			return;
@@ -1005,7 +1006,6 @@ void probe_free(probe_t *p)
 	loop_timer_stop(p->env.loop, &p->done_timer);
 	dnsclient_cancel(p->req);
 	dot_cancel(p->dot_req);
-	dot_creds_unref(p->creds);
 	plog_deinit(&p->log);
 	free(p->answer);
 	free(p->query);

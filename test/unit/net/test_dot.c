@@ -1,7 +1,7 @@
-/* Unit tests for dot.c: tls_config credentials (blackbox's error texts, the cache and its file
- * identity check) and the exchange's life on a loop against real loopback sockets (refused
- * connection, a peer that never answers the handshake, cancel). The full exchange against a TLS
- * server is in test/integration/test_dot.py. */
+/* Unit tests for dot.c: the exchange's life on a loop against real loopback sockets (refused
+ * connection, a peer that never answers the handshake, cancel). The credentials are built in
+ * config/tlscreds (test/unit/config/test_tlscreds.c); the full exchange against a TLS server is in
+ * test/integration/test_dot.py. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,123 +18,9 @@
 #include <cmocka.h>
 
 #include "net/dot.h"
+#include "config/tlscreds.h"
 #include "lib/errors.h"
 #include "net/loop.h"
-
-/* ---- credentials ---- */
-
-static char *write_temp(const char *text)
-{
-	char *path = strdup("/tmp/nsprobe-test-dot-XXXXXX");
-	assert_non_null(path);
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	size_t n = strlen(text);
-	assert_int_equal(write(fd, text, n), (ssize_t)n);
-	close(fd);
-	return path;
-}
-
-static void expect_creds_error(const config_tls_t *tls, const char *want)
-{
-	char err[512] = "";
-	dot_creds_t *c = (dot_creds_t *)1;
-	assert_int_equal(dot_creds_get(tls, &c, err, sizeof(err)), NSP_EINVAL);
-	assert_null(c);
-	assert_string_equal(err, want);
-}
-
-static void test_creds_errors_as_blackbox(void **state)
-{
-	(void)state;
-	char want[512];
-	config_tls_t tls = { .ca_file = "/nonexistent/ca.pem" };
-	expect_creds_error(&tls, "unable to load specified CA cert /nonexistent/ca.pem: open "
-	                         "/nonexistent/ca.pem: no such file or directory");
-
-	char *garbage = write_temp("this is not a certificate\n");
-	tls = (config_tls_t){ .ca_file = garbage };
-	snprintf(want, sizeof(want), "unable to use specified CA cert %s", garbage);
-	expect_creds_error(&tls, want);
-
-	tls = (config_tls_t){ .cert_file = "/x/c.pem" };
-	expect_creds_error(&tls, "client cert file \"/x/c.pem\" specified without client key file");
-	tls = (config_tls_t){ .key_file = "/x/k.pem" };
-	expect_creds_error(&tls, "client key file \"/x/k.pem\" specified without client cert file");
-	tls = (config_tls_t){ .cert_file = "/x/c.pem", .key_file = "/x/k.pem" };
-	expect_creds_error(&tls, "unable to use specified client cert (/x/c.pem) & key (/x/k.pem): open "
-	                         "/x/c.pem: no such file or directory");
-	tls = (config_tls_t){ .min_version = "TLS13", .max_version = "TLS12" };
-	expect_creds_error(&tls, "tls_config.max_version must be greater than or equal to "
-	                         "tls_config.min_version if both are specified");
-	unlink(garbage);
-	free(garbage);
-}
-
-/* The system trust store: no files to read, always the same shared credentials. */
-static void test_creds_system_trust_is_shared(void **state)
-{
-	(void)state;
-	config_tls_t tls = { .insecure_skip_verify = true };
-	dot_creds_t *a = NULL, *b = NULL;
-	char err[256];
-	assert_int_equal(dot_creds_get(&tls, &a, err, sizeof(err)), 0);
-	assert_int_equal(dot_creds_get(&tls, &b, err, sizeof(err)), 0);
-	assert_ptr_equal(a, b);
-	dot_creds_unref(a);
-	dot_creds_unref(b);
-	dot_creds_unref(NULL);
-}
-
-/* A file that changes is read again (blackbox reads it per probe); an unchanged one is not. A
- * file that turns bad fails the next probe even though good credentials were cached. */
-static void test_creds_cache_follows_the_file(void **state)
-{
-	(void)state;
-	char *path = write_temp("not yet a certificate\n");
-	config_tls_t tls = { .ca_file = path };
-	dot_creds_t *a = NULL, *b = NULL;
-	char err[512];
-	assert_int_equal(dot_creds_get(&tls, &a, err, sizeof(err)), NSP_EINVAL);
-
-	/* Any PEM certificate will do: the system bundle's, if this machine has one. */
-	FILE *sys = fopen("/etc/ssl/certs/ca-certificates.crt", "r");
-	if (!sys) {
-		unlink(path);
-		free(path);
-		skip();
-	}
-	FILE *out = fopen(path, "w");
-	assert_non_null(out);
-	char line[256];
-	bool in = false, done = false;
-	while (!done && fgets(line, sizeof(line), sys)) {
-		if (strstr(line, "-----BEGIN CERTIFICATE-----"))
-			in = true;
-		if (in)
-			fputs(line, out);
-		if (strstr(line, "-----END CERTIFICATE-----"))
-			done = true;
-	}
-	fclose(sys);
-	fclose(out);
-	assert_true(done);
-
-	assert_int_equal(dot_creds_get(&tls, &a, err, sizeof(err)), 0);
-	assert_int_equal(dot_creds_get(&tls, &b, err, sizeof(err)), 0);
-	assert_ptr_equal(a, b);                    /* unchanged: from the cache */
-	dot_creds_unref(b);
-
-	out = fopen(path, "w");                    /* rewritten (size and ctime change) */
-	assert_non_null(out);
-	fputs("garbage again\n", out);
-	fclose(out);
-	assert_int_equal(dot_creds_get(&tls, &b, err, sizeof(err)), NSP_EINVAL);
-	dot_creds_unref(a);                        /* still valid for whoever held it */
-	unlink(path);
-	free(path);
-	dot_global_cleanup();
-}
 
 /* ---- the exchange on a loop ---- */
 
@@ -194,15 +80,15 @@ static void test_refused_is_delivered_from_the_loop(void **state)
 	int fd = tcp_socket(&sa);                  /* bound, not listening: connect is refused */
 	run_t r = { .loop = loop_new() };
 	assert_non_null(r.loop);
-	config_tls_t tls = { 0 };
-	dot_creds_t *creds = NULL;
-	char err[256];
-	assert_int_equal(dot_creds_get(&tls, &creds, err, sizeof(err)), 0);
+	tlscreds_files_t files = { 0 };
+	tlscreds_t *creds = NULL;
+	assert_int_equal(tlscreds_new(&files, &creds), 0);
+	assert_null(tlscreds_error(creds));
 	dot_server_t srv = server_for(&sa);
 	r.in_start = true;
 	assert_int_equal(dot_query(r.loop, creds, &srv, query, sizeof(query), on_answer, &r, &r.req), 0);
 	r.in_start = false;
-	dot_creds_unref(creds);                    /* the request holds its own reference */
+	tlscreds_unref(creds);                    /* the request holds its own reference */
 	assert_int_equal(r.calls, 0);
 	assert_int_equal(loop_run(r.loop), 0);
 	assert_int_equal(r.calls, 1);
@@ -215,7 +101,6 @@ static void test_refused_is_delivered_from_the_loop(void **state)
 	assert_int_equal(r.request_ns, 0);
 	close(fd);
 	loop_free(r.loop);
-	dot_global_cleanup();
 }
 
 /* The peer accepts TCP and reads, but never answers the ClientHello: once the ClientHello has
@@ -254,13 +139,13 @@ static void test_handshake_timeout_and_cancel(void **state)
 	r.lfd = tcp_socket(&sa);
 	assert_int_equal(listen(r.lfd, 4), 0);
 	assert_int_equal(loop_watch(r.loop, r.lfd, EPOLLIN, on_accept, &r), 0);
-	config_tls_t tls = { 0 };
-	dot_creds_t *creds = NULL;
-	char err[256];
-	assert_int_equal(dot_creds_get(&tls, &creds, err, sizeof(err)), 0);
+	tlscreds_files_t files = { 0 };
+	tlscreds_t *creds = NULL;
+	assert_int_equal(tlscreds_new(&files, &creds), 0);
+	assert_null(tlscreds_error(creds));
 	dot_server_t srv = server_for(&sa);
 	assert_int_equal(dot_query(r.loop, creds, &srv, query, sizeof(query), on_answer, &r, &r.req), 0);
-	dot_creds_unref(creds);
+	tlscreds_unref(creds);
 	assert_int_equal(loop_run(r.loop), 0);
 	assert_int_equal(r.calls, 0);              /* cancelled: never called back */
 	char want[128];
@@ -272,15 +157,11 @@ static void test_handshake_timeout_and_cancel(void **state)
 	close(r.afd);
 	close(r.lfd);
 	loop_free(r.loop);
-	dot_global_cleanup();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_creds_errors_as_blackbox),
-		cmocka_unit_test(test_creds_system_trust_is_shared),
-		cmocka_unit_test(test_creds_cache_follows_the_file),
 		cmocka_unit_test(test_refused_is_delivered_from_the_loop),
 		cmocka_unit_test(test_handshake_timeout_and_cancel),
 	};
