@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "net/dnsclient.h"
-#include "net/dot.h"
 #include "lib/errors.h"
 #include "web/exporter.h"
 #include "web/http.h"
@@ -584,7 +583,6 @@ out:
 		close(m.sigfd);
 	loop_free(m.loop);
 	exporter_free(ex);
-	dot_global_cleanup();
 	dnsclient_global_cleanup();
 	return rc;
 }

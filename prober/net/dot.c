@@ -36,10 +36,6 @@ static void errno_text(int e, char *out, size_t outlen)
 		out[0] = (char)(out[0] - 'A' + 'a');
 }
 
-void dot_global_cleanup(void)
-{
-}
-
 /* ---- one exchange ---- */
 
 typedef enum dot_state {

@@ -13,10 +13,6 @@
 
 typedef struct dot_req dot_req_t;
 
-/* Nothing process-wide is kept any more (the credentials live with the config snapshot); main.c
- * still calls this at exit, so it stays until main.c drops the call. */
-void dot_global_cleanup(void);
-
 typedef struct dot_server {
 	target_ip_t ip;
 	uint16_t port;
