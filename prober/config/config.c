@@ -588,9 +588,7 @@ int config_load(const char *path, config_t **out, char *err, size_t errlen)
 		/* Go's os.Open error text */
 		int e = errno;
 		char msg[128];
-		snprintf(msg, sizeof msg, "%s", strerror(e));
-		if (msg[0] >= 'A' && msg[0] <= 'Z')
-			msg[0] = (char)(msg[0] - 'A' + 'a');
+		nsp_errno_text(e, msg, sizeof msg);
 		snprintf(err, errlen, "error reading config file: open %s: %s", path, msg);
 		return NSP_ECONFIG;
 	}

@@ -24,13 +24,6 @@ struct tlscreds {
 };
 
 /* Go's net/os error texts are the lowercase strerror ("open /x: no such file or directory"). */
-static void errno_text(int e, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%s", strerror(e));
-	if (out[0] >= 'A' && out[0] <= 'Z')
-		out[0] = (char)(out[0] - 'A' + 'a');
-}
-
 static const char *nz(const char *s)
 {
 	return s && s[0] ? s : NULL;
@@ -56,7 +49,7 @@ static int read_file(const char *path, gnutls_datum_t *out, char *err, size_t er
 	char why[128];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		errno_text(errno, why, sizeof(why));
+		nsp_errno_text(errno, why, sizeof(why));
 		snprintf(err, errlen, "open %s: %s", path, why);
 		return NSP_EINVAL;
 	}
@@ -86,7 +79,7 @@ static int read_file(const char *path, gnutls_datum_t *out, char *err, size_t er
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			errno_text(errno, why, sizeof(why));
+			nsp_errno_text(errno, why, sizeof(why));
 			snprintf(err, errlen, "read %s: %s", path, why);
 			rc = NSP_EINVAL;
 			goto fail;

@@ -1,6 +1,9 @@
 /* errors -- strings for NSP_E* codes. */
 #include "lib/errors.h"
 
+#include <stdio.h>
+#include <string.h>
+
 const char *nsp_strerror(int code)
 {
 	switch ((enum nsp_error)code) {
@@ -17,4 +20,14 @@ const char *nsp_strerror(int code)
 	case NSP_ELIB:       return "library call failed";
 	}
 	return "unknown error";
+}
+
+const char *nsp_errno_text(int e, char *out, size_t outlen)
+{
+	if (outlen == 0)
+		return out;
+	snprintf(out, outlen, "%s", strerror(e));
+	if (out[0] >= 'A' && out[0] <= 'Z')
+		out[0] = (char)(out[0] - 'A' + 'a');
+	return out;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stddef.h>
 
 /* 0 is success; failures are negative. Where errno has a name for it we use it. */
 enum nsp_error {
@@ -20,3 +21,7 @@ enum nsp_error {
 
 /* Returns a static, lowercase description of an NSP_E* code. */
 const char *nsp_strerror(int code);
+
+/* Writes errno e's text as Go's syscall.Errno prints it (strerror, first letter lowercase:
+ * "connection refused", "no such file or directory") into out[0..outlen); returns out. */
+const char *nsp_errno_text(int e, char *out, size_t outlen);

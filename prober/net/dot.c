@@ -29,13 +29,6 @@
 #include "lib/errors.h"
 
 /* Go's net/os error texts are the lowercase strerror ("connect: connection refused"). */
-static void errno_text(int e, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%s", strerror(e));
-	if (out[0] >= 'A' && out[0] <= 'Z')
-		out[0] = (char)(out[0] - 'A' + 'a');
-}
-
 /* ---- one exchange ---- */
 
 typedef enum dot_state {
@@ -342,7 +335,7 @@ static void on_io(void *ctx, int fd, uint32_t events)
 			return;
 		if (soerr != 0) {
 			char why[128];
-			errno_text(soerr, why, sizeof(why));
+			nsp_errno_text(soerr, why, sizeof(why));
 			fail(r, NSP_ESYSTEM, "dial %s %s: connect: %s", r->net, r->addr, why);
 			return;
 		}
@@ -429,7 +422,7 @@ int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t 
 	char why[128];
 	r->fd = socket(srv->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (r->fd < 0) {
-		errno_text(errno, why, sizeof(why));
+		nsp_errno_text(errno, why, sizeof(why));
 		fail(r, NSP_ESYSTEM, "dial %s %s: socket: %s", r->net, r->addr, why);
 		return 0;
 	}
@@ -438,7 +431,7 @@ int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t 
 		socklen_t sl = target_sockaddr(&srv->source, 0, &ss);
 		if (bind(r->fd, (struct sockaddr *)&ss, sl) != 0) {
 			char src[64];
-			errno_text(errno, why, sizeof(why));
+			nsp_errno_text(errno, why, sizeof(why));
 			target_join(&srv->source, 0, src, sizeof(src));
 			fail(r, NSP_ESYSTEM, "dial %s %s: bind %s: %s", r->net, r->addr, src, why);
 			return 0;
@@ -451,7 +444,7 @@ int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t 
 		return 0;
 	}
 	if (errno != EINPROGRESS) {
-		errno_text(errno, why, sizeof(why));
+		nsp_errno_text(errno, why, sizeof(why));
 		fail(r, NSP_ESYSTEM, "dial %s %s: connect: %s", r->net, r->addr, why);
 		return 0;
 	}

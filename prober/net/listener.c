@@ -215,9 +215,7 @@ static void back_off(listener_t *l, const char *what, int err)
 	(void)loop_timer_start(l->loop, &l->retry, loop_now_ns() + l->backoff_ns);   /* armed: moves */
 	update_watch(l);
 	char cause[128], delay[32], limit[80] = "";
-	snprintf(cause, sizeof(cause), "%s", strerror(err));
-	if (cause[0] >= 'A' && cause[0] <= 'Z')
-		cause[0] = (char)(cause[0] - 'A' + 'a');
+	nsp_errno_text(err, cause, sizeof(cause));
 	if (err == EMFILE)
 		snprintf(limit, sizeof(limit), " (descriptor limit %llu)", nofile_limit());
 	else if (err == ENFILE)
