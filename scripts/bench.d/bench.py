@@ -17,7 +17,7 @@ Run through scripts/bench (which installs the tools and builds). What it measure
      10 ms).
 
 Every process started here is stopped again (also on an exception, Ctrl-C or SIGTERM). Only
-127.0.0.0/8 and ::1 are used; ports are proven free by test/integration/fixture.py."""
+127.0.0.0/8 and ::1 are used; ports are proven free by test/harness (the live suites' harness)."""
 import argparse
 import datetime
 import os
@@ -34,8 +34,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "test", "integration"))
-import fixture  # noqa: E402  (knotd, free ports, the exporter process)
+sys.path.insert(0, os.path.join(ROOT, "test"))
+import harness as fixture  # noqa: E402  (knotd, free ports, the exporter process: the tests' harness)
 
 CLK = os.sysconf("SC_CLK_TCK")
 BLACKBOX = "prometheus-blackbox-exporter"
@@ -526,7 +526,7 @@ def render_doc(res, args, table, gl, nl, dp):
            "### Commands", "",
            "```sh",
            "scripts/bench   # = the following, with Knot on a random 127.0.0.x and proven-free ports",
-           "knotd -c knot.conf   # test/integration/fixture.py's zones; bb.test SOA is probed",
+           "knotd -c knot.conf   # test/harness/knot.py's zones; bb.test SOA is probed",
            c.get("blackbox", ""), c.get("nsprobe", ""),
            c.get("dnsperf", ""),
            " ".join(res["wrk_example"]).replace("soa_udp", "soa_udp|soa_tcp") +

@@ -15,7 +15,7 @@ import subprocess
 import time
 
 import bench as B
-import fixture
+import harness as fixture  # bench put test/ on sys.path
 
 
 def _wrk(bench, ex, module, seconds):
