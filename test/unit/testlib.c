@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "test/data"
@@ -104,6 +107,46 @@ char *testlib_load_data(const char *rel, size_t *len)
 	int n = snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, rel);
 	assert_true(n > 0 && (size_t)n < sizeof path);
 	return testlib_load(path, len);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * TLS */
+
+static char *pem_dup(gnutls_datum_t *d)
+{
+	char *s = strndup((const char *)d->data, d->size);
+	assert_non_null(s);
+	gnutls_free(d->data);
+	return s;
+}
+
+void testlib_tls_pair(char **cert_pem, char **key_pem)
+{
+	gnutls_x509_privkey_t k;
+	gnutls_x509_crt_t c;
+	assert_int_equal(gnutls_x509_privkey_init(&k), 0);
+	assert_int_equal(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
+	                                              GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0), 0);
+	assert_int_equal(gnutls_x509_crt_init(&c), 0);
+	gnutls_x509_crt_set_version(c, 3);
+	unsigned char serial[8];
+	assert_int_equal(gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof serial), 0);
+	serial[0] &= 0x7f;   /* a positive serial (RFC 5280 4.1.2.2) */
+	gnutls_x509_crt_set_serial(c, serial, sizeof serial);
+	gnutls_x509_crt_set_activation_time(c, time(NULL) - 60);
+	gnutls_x509_crt_set_expiration_time(c, time(NULL) + 3600);
+	assert_int_equal(gnutls_x509_crt_set_dn(c, "CN=127.0.0.1", NULL), 0);
+	gnutls_x509_crt_set_key(c, k);
+	gnutls_x509_crt_set_basic_constraints(c, 1, -1);
+	gnutls_x509_crt_set_key_usage(c, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN);
+	assert_int_equal(gnutls_x509_crt_sign2(c, c, k, GNUTLS_DIG_SHA256, 0), 0);
+	gnutls_datum_t d;
+	assert_int_equal(gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &d), 0);
+	*cert_pem = pem_dup(&d);
+	assert_int_equal(gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &d), 0);
+	*key_pem = pem_dup(&d);
+	gnutls_x509_crt_deinit(c);
+	gnutls_x509_privkey_deinit(k);
 }
 
 /* ------------------------------------------------------------------------------------------------

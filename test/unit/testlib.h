@@ -29,6 +29,13 @@ char *testlib_load(const char *path, size_t *len);
 char *testlib_load_data(const char *rel, size_t *len);
 
 /* ------------------------------------------------------------------------------------------------
+ * TLS */
+
+/* A fresh self-signed ECDSA P-256 CA certificate for CN=127.0.0.1 (valid from a minute ago for an
+ * hour, random serial) and its private key, as NUL-terminated PEM text the caller frees (free). */
+void testlib_tls_pair(char **cert_pem, char **key_pem);
+
+/* ------------------------------------------------------------------------------------------------
  * Inputs that end right before an inaccessible page (picohttpparser's test trick): a parser that
  * reads one byte too far crashes instead of reading the neighbour's memory. */
 

@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <sodium.h>
 
 #include "lib/errors.h"
@@ -37,46 +35,15 @@ static void write_file(const char *name, const char *text)
 	fclose(f);
 }
 
-static void export_key(gnutls_x509_privkey_t key, const char *name)
-{
-	gnutls_datum_t d;
-	assert_int_equal(gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &d), 0);
-	char *s = strndup((const char *)d.data, d.size);
-	write_file(name, s);
-	free(s);
-	gnutls_free(d.data);
-}
-
 /* A self-signed certificate for 127.0.0.1 and its key, in `cert` and `key`. */
 static void make_cert(const char *cert, const char *key)
 {
-	gnutls_x509_privkey_t k;
-	gnutls_x509_crt_t c;
-	assert_int_equal(gnutls_x509_privkey_init(&k), 0);
-	assert_int_equal(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
-	                                              GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0), 0);
-	assert_int_equal(gnutls_x509_crt_init(&c), 0);
-	gnutls_x509_crt_set_version(c, 3);
-	unsigned char serial[8];
-	randombytes_buf(serial, sizeof serial);
-	serial[0] &= 0x7f;
-	gnutls_x509_crt_set_serial(c, serial, sizeof serial);
-	gnutls_x509_crt_set_activation_time(c, time(NULL) - 60);
-	gnutls_x509_crt_set_expiration_time(c, time(NULL) + 3600);
-	assert_int_equal(gnutls_x509_crt_set_dn(c, "CN=127.0.0.1", NULL), 0);
-	gnutls_x509_crt_set_key(c, k);
-	gnutls_x509_crt_set_basic_constraints(c, 1, -1);
-	gnutls_x509_crt_set_key_usage(c, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN);
-	assert_int_equal(gnutls_x509_crt_sign2(c, c, k, GNUTLS_DIG_SHA256, 0), 0);
-	gnutls_datum_t d;
-	assert_int_equal(gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &d), 0);
-	char *s = strndup((const char *)d.data, d.size);
-	write_file(cert, s);
-	free(s);
-	gnutls_free(d.data);
-	export_key(k, key);
-	gnutls_x509_crt_deinit(c);
-	gnutls_x509_privkey_deinit(k);
+	char *c, *k;
+	testlib_tls_pair(&c, &k);
+	write_file(cert, c);
+	write_file(key, k);
+	free(c);
+	free(k);
 }
 
 static int setup(void **state)

@@ -10,46 +10,28 @@
 #include <time.h>
 
 #include <cmocka.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 
 #include "lib/errors.h"
 #include "web/webtls.h"
 #include "testlib.h"
 
-/* A self-signed CA certificate and its key, as PEM text (gnutls_free both). */
+/* A self-signed CA certificate and its key, as PEM text. */
 typedef struct pair {
-	gnutls_datum_t cert, key;
+	char *cert, *key;
+	size_t cert_len, key_len;
 } pair_t;
 
 static void make_pair(pair_t *p)
 {
-	gnutls_x509_privkey_t k;
-	gnutls_x509_crt_t c;
-	assert_int_equal(gnutls_x509_privkey_init(&k), 0);
-	assert_int_equal(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
-	                                              GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0), 0);
-	assert_int_equal(gnutls_x509_crt_init(&c), 0);
-	gnutls_x509_crt_set_version(c, 3);
-	unsigned char serial[8] = { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
-	gnutls_x509_crt_set_serial(c, serial, sizeof serial);
-	gnutls_x509_crt_set_activation_time(c, time(NULL) - 60);
-	gnutls_x509_crt_set_expiration_time(c, time(NULL) + 3600);
-	assert_int_equal(gnutls_x509_crt_set_dn(c, "CN=127.0.0.1", NULL), 0);
-	gnutls_x509_crt_set_key(c, k);
-	gnutls_x509_crt_set_basic_constraints(c, 1, -1);
-	gnutls_x509_crt_set_key_usage(c, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN);
-	assert_int_equal(gnutls_x509_crt_sign2(c, c, k, GNUTLS_DIG_SHA256, 0), 0);
-	assert_int_equal(gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &p->cert), 0);
-	assert_int_equal(gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &p->key), 0);
-	gnutls_x509_crt_deinit(c);
-	gnutls_x509_privkey_deinit(k);
+	testlib_tls_pair(&p->cert, &p->key);
+	p->cert_len = strlen(p->cert);
+	p->key_len = strlen(p->key);
 }
 
 static void free_pair(pair_t *p)
 {
-	gnutls_free(p->cert.data);
-	gnutls_free(p->key.data);
+	free(p->cert);
+	free(p->key);
 }
 
 static void test_key_pair(void **state)
@@ -59,16 +41,13 @@ static void test_key_pair(void **state)
 	make_pair(&a);
 	make_pair(&b);
 	char why[256] = "";
-	assert_int_equal(webtls_check_key_pair((const char *)a.cert.data, a.cert.size, (const char *)a.key.data,
-	                                       a.key.size, why, sizeof why), 0);
+	assert_int_equal(webtls_check_key_pair(a.cert, a.cert_len, a.key, a.key_len, why, sizeof why), 0);
 	/* the key of another certificate */
-	assert_int_equal(webtls_check_key_pair((const char *)a.cert.data, a.cert.size, (const char *)b.key.data,
-	                                       b.key.size, why, sizeof why), NSP_EINVAL);
+	assert_int_equal(webtls_check_key_pair(a.cert, a.cert_len, b.key, b.key_len, why, sizeof why), NSP_EINVAL);
 	assert_true(why[0] != '\0');
 	/* not PEM at all */
 	why[0] = '\0';
-	assert_int_equal(webtls_check_key_pair("junk", 4, (const char *)a.key.data, a.key.size, why, sizeof why),
-	                 NSP_EINVAL);
+	assert_int_equal(webtls_check_key_pair("junk", 4, a.key, a.key_len, why, sizeof why), NSP_EINVAL);
 	assert_true(why[0] != '\0');
 	free_pair(&a);
 	free_pair(&b);
@@ -91,7 +70,7 @@ static void test_client_ca(void **state)
 	make_pair(&a);
 	char why[256] = "";
 	webtls_t *t = NULL;
-	assert_int_equal(webtls_new(true, true, (const char *)a.cert.data, a.cert.size, &t, why, sizeof why), 0);
+	assert_int_equal(webtls_new(true, true, a.cert, a.cert_len, &t, why, sizeof why), 0);
 	assert_non_null(t);
 	webtls_free(t);
 	/* no CA file: the system's roots (verify) or nothing to verify against (ask only) */
