@@ -159,15 +159,13 @@ static void test_captured(void **state)
 	(void)state;
 	for (size_t i = 0; i < n_cases; i++) {
 		const tcase_t *c = &cases[i];
-		pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-		assert_non_null(m);
-		assert_non_null(k);
-		pmsg_parse(m, c->msg, c->msg_len);
-		pmsg_parse(k, c->keys, c->keys_len);
+		pmsg_t m, k;
+		pmsg_parse(&m, c->msg, c->msg_len);
+		pmsg_parse(&k, c->keys, c->keys_len);
 		dnssec_verdict_t v[16];
 		dnssec_result_t res;
 		print_message("case %s\n", c->id);
-		assert_int_equal(check(&m->m, &k->m, c->now, c->min_validity, v, 16, &res), 0);
+		assert_int_equal(check(&m.m, &k.m, c->now, c->min_validity, v, 16, &res), 0);
 		assert_int_equal(res.valid, c->valid);
 		assert_int_equal(res.ok, c->ok);
 		assert_int_equal(res.n_rrsets, c->n_rrsets);
@@ -178,7 +176,7 @@ static void test_captured(void **state)
 		for (size_t j = 0; j < c->n_rr; j++) {
 			const exp_rrset_t *e = &c->rr[j];
 			buf_t owner = BUF_INIT;
-			assert_int_equal(rrtext_name(&m->m, v[j].owner, &owner), 0);
+			assert_int_equal(rrtext_name(&m.m, v[j].owner, &owner), 0);
 			assert_int_equal(strcasecmp(buf_str(&owner), e->owner), 0);
 			buf_free(&owner);
 			assert_string_equal(dnstab_type_name(v[j].type), e->type);
@@ -194,22 +192,20 @@ static void test_captured(void **state)
 
 		/* the signer is the zone whose DNSKEY answer was captured */
 		buf_t signer = BUF_INIT, qname = BUF_INIT;
-		assert_int_equal(dnssec_signer(&m->m, WIRE_ANSWER, &signer), 0);
-		assert_int_equal(rrtext_name(&k->m, k->m.question, &qname), 0);
+		assert_int_equal(dnssec_signer(&m.m, WIRE_ANSWER, &signer), 0);
+		assert_int_equal(rrtext_name(&k.m, k.m.question, &qname), 0);
 		assert_string_equal(buf_str(&signer), buf_str(&qname));
 		buf_free(&signer);
 		buf_free(&qname);
 
 		/* a key set whose zone validates also validates itself (RFC 4035 5.3.1) */
 		if (c->valid) {
-			assert_int_equal(check(&k->m, &k->m, c->now, 0, v, 16, &res), 0);
+			assert_int_equal(check(&k.m, &k.m, c->now, 0, v, 16, &res), 0);
 			assert_true(res.valid);
 			assert_int_equal(v[0].type, 48);
 		}
-		pmsg_free(m);
-		pmsg_free(k);
-		free(m);
-		free(k);
+		pmsg_free(&m);
+		pmsg_free(&k);
 	}
 }
 
@@ -311,18 +307,14 @@ static void mb_copy(mb_t *b, const wire_msg_t *m, edit_fn edit, void *ctx)
 static dnssec_verdict_t run(const mb_t *b, const uint8_t *keys, size_t keys_len, int64_t now,
                             dnssec_result_t *res)
 {
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	pmsg_parse(m, b->b, b->len);
-	pmsg_parse(k, keys, keys_len);
+	pmsg_t m, k;
+	pmsg_parse(&m, b->b, b->len);
+	pmsg_parse(&k, keys, keys_len);
 	dnssec_verdict_t v[8];
-	assert_int_equal(check(&m->m, &k->m, now, 0, v, 8, res), 0);
+	assert_int_equal(check(&m.m, &k.m, now, 0, v, 8, res), 0);
 	dnssec_verdict_t first = v[0];
-	pmsg_free(m);
-	pmsg_free(k);
-	free(m);
-	free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 	return first;
 }
 
@@ -807,9 +799,8 @@ static void test_mutations(void **state)
 		const tcase_t *c = find_case(ids[i]);
 		uint8_t *copy = malloc(c->msg_len);
 		assert_non_null(copy);
-		pmsg_t *k = calloc(1, sizeof(*k));
-		assert_non_null(k);
-		pmsg_parse(k, c->keys, c->keys_len);
+		pmsg_t k;
+		pmsg_parse(&k, c->keys, c->keys_len);
 		for (size_t pos = 0; pos < c->msg_len; pos += 3) {
 			memcpy(copy, c->msg, c->msg_len);
 			copy[pos] ^= (uint8_t)(0x5A + pos);
@@ -822,14 +813,13 @@ static void test_mutations(void **state)
 				dnssec_verdict_t v[128];
 				dnssec_result_t res = { .verdicts = v, .cap = 128 };
 				dnssec_opts_t o = { .now = c->now };
-				int rc = dnssec_check(&m, WIRE_ANSWER, &k->m, &o, &res);
+				int rc = dnssec_check(&m, WIRE_ANSWER, &k.m, &o, &res);
 				assert_true(rc == 0 || rc == NSP_EMALFORMED);
-				rc = dnssec_check(&k->m, WIRE_ANSWER, &m, &o, &res);
+				rc = dnssec_check(&k.m, WIRE_ANSWER, &m, &o, &res);
 				assert_true(rc == 0 || rc == NSP_EMALFORMED);
 			}
 		}
-		pmsg_free(k);
-		free(k);
+		pmsg_free(&k);
 		free(copy);
 	}
 }
@@ -884,17 +874,15 @@ static int check_budget(const wire_msg_t *m, const wire_msg_t *k, dnssec_budget_
 static void test_keytrap_collisions(void **state)
 {
 	(void)state;
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	keytrap_load(m, k);
+	pmsg_t m, k;
+	keytrap_load(&m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
 	dnssec_budget_t b;
 	dnssec_budget_init(&b, 0);
 	/* the first RRSIG's 4 candidates (3 collisions) are tried, each refused for its exponent;
 	 * the second RRSIG brings the collisions to 6 > 4 and is stopped before any try */
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_COLLISIONS);
 	assert_int_equal(b.spent, DNSSEC_LIMIT_COLLISIONS);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 4);
@@ -904,49 +892,43 @@ static void test_keytrap_collisions(void **state)
 	/* without a budget of its own, a call gets a fresh one and stops the same way */
 	dnssec_opts_t o = { .now = 1800000000 };
 	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, &res), 0);
+	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &k.m, &o, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_COLLISIONS);
-	pmsg_free(m);
-	pmsg_free(k);
-	free(m);
-	free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 }
 
 static void test_keytrap_verifications(void **state)
 {
 	(void)state;
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	keytrap_load(m, k);
+	pmsg_t m, k;
+	keytrap_load(&m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
 	dnssec_budget_t b;
 	/* collisions allowed: 20 RRSIGs x 4 keys want 80 verifications; 32 are made */
 	dnssec_budget_init(&b, 0);
 	b.collisions = 1000;
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
 	assert_int_equal(b.verifications, 0);
 	assert_false(res.valid);
 	/* the budget is the probe's: a later check of the same probe stops at once */
-	assert_int_equal(check_budget(&k->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&k.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
 	/* with room for all 80, every key is refused for its 80,000-bit exponent, before any
 	 * arithmetic (before the limits each try was a modular exponentiation of seconds) */
 	dnssec_budget_init(&b, 0);
 	b.collisions = 1000;
 	b.verifications = 1000;
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
 	assert_int_equal(b.verifications, 1000 - 80);
 	assert_int_equal(res.n_rrsets, 1);
 	assert_int_equal(v[0].reason, DNSSEC_BAD_KEY);
 	assert_int_equal(v[0].key_tag, 4711);
-	pmsg_free(m);
-	pmsg_free(k);
-	free(m);
-	free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 }
 
 
@@ -959,11 +941,9 @@ static void test_keytrap_verifications(void **state)
 static void test_name_trap(void **state)
 {
 	(void)state;
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	seed_load(NAMETRAP_SEED, m, k);
-	size_t n_sigs = m->m.count[WIRE_ANSWER] - 1, n_keys = k->m.count[WIRE_ANSWER];
+	pmsg_t m, k;
+	seed_load(NAMETRAP_SEED, &m, &k);
+	size_t n_sigs = m.m.count[WIRE_ANSWER] - 1, n_keys = k.m.count[WIRE_ANSWER];
 	assert_true(n_sigs > 1000);
 	assert_true(n_keys > 3000);
 	dnssec_verdict_t v[4];
@@ -971,14 +951,14 @@ static void test_name_trap(void **state)
 	dnssec_budget_t b;
 	/* a deadline long past: stopped before the first RRSIG, though none would be verified */
 	dnssec_budget_init(&b, 1);
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
 	assert_false(res.valid);
 	/* no deadline: every RRSIG looked at, no key matches, nothing charged, and cheaply (the bound
 	 * is ~100 times what it takes; a sanitizer build gets TESTTIME_SCALE times more) */
 	dnssec_budget_init(&b, 0);
 	double t0 = testtime_cpu();
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	double took = testtime_cpu() - t0;
 	print_message("name trap: %zu RRSIGs, %zu keys, %.3f s CPU\n", n_sigs, n_keys, took);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
@@ -988,10 +968,8 @@ static void test_name_trap(void **state)
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
 	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
 	assert_true(took < 0.5 * TESTTIME_SCALE);
-	pmsg_free(m);
-	pmsg_free(k);
-	free(m);
-	free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 }
 
 /* 40 RRSIGs, each with one valid-sized candidate key (RSA-2048, exponent 65537) and a signature
@@ -999,15 +977,13 @@ static void test_name_trap(void **state)
 static void test_verification_cap(void **state)
 {
 	(void)state;
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	seed_load(VERIFY_SEED, m, k);
+	pmsg_t m, k;
+	seed_load(VERIFY_SEED, &m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
 	dnssec_budget_t b;
 	dnssec_budget_init(&b, 0);
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
 	assert_int_equal(b.verifications, 0);
 	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
@@ -1015,15 +991,13 @@ static void test_verification_cap(void **state)
 	/* with room for every one, each fails as a bad signature (the key is read, not refused) */
 	dnssec_budget_init(&b, 0);
 	b.verifications = 1000;
-	assert_int_equal(check_budget(&m->m, &k->m, &b, v, 4, &res), 0);
+	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
 	assert_int_equal(b.verifications, 1000 - 40);
 	assert_int_equal(v[0].n_rrsigs, 40);
 	assert_int_equal(v[0].reason, DNSSEC_BAD_SIGNATURE);
-	pmsg_free(m);
-	pmsg_free(k);
-	free(m);
-	free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 }
 
 /* RRsets interleaved with one another and with their RRSIGs, an RR of another class at the same
@@ -1067,14 +1041,12 @@ static void test_grouping(void **state)
 			mb_rr(&b, &ma->m, &ra[i], rd, ra[i].rdlen);
 			mb_rr(&b, &ma->m, &ra[i], NULL, 0);
 		}
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	pmsg_parse(m, b.b, b.len);
-	pmsg_parse(k, ca->keys, ca->keys_len);
+	pmsg_t m, k;
+	pmsg_parse(&m, b.b, b.len);
+	pmsg_parse(&k, ca->keys, ca->keys_len);
 	dnssec_verdict_t v[8];
 	dnssec_result_t res;
-	assert_int_equal(check(&m->m, &k->m, ca->now, 0, v, 8, &res), 0);
+	assert_int_equal(check(&m.m, &k.m, ca->now, 0, v, 8, &res), 0);
 	assert_int_equal(res.n_rrsets, 3);
 	assert_int_equal(v[0].type, 1);
 	assert_int_equal(v[0].rclass, 1);
@@ -1089,12 +1061,10 @@ static void test_grouping(void **state)
 	assert_int_equal(v[2].reason, DNSSEC_OK);
 	assert_false(res.valid);
 	assert_int_equal(res.first_failure, 1);
-	pmsg_free(m);
-	pmsg_free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 	pmsg_free(ma);
 	pmsg_free(mt);
-	free(m);
-	free(k);
 	free(ma);
 	free(mt);
 }
@@ -1103,32 +1073,28 @@ static void test_deadline(void **state)
 {
 	(void)state;
 	const tcase_t *c = find_case("p256-www-A");
-	pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-	assert_non_null(m);
-	assert_non_null(k);
-	pmsg_parse(m, c->msg, c->msg_len);
-	pmsg_parse(k, c->keys, c->keys_len);
+	pmsg_t m, k;
+	pmsg_parse(&m, c->msg, c->msg_len);
+	pmsg_parse(&k, c->keys, c->keys_len);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
 	dnssec_budget_t b;
 	dnssec_budget_init(&b, 1);   /* a monotonic instant long past */
 	dnssec_opts_t o = { .now = c->now, .budget = &b };
 	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, &res), 0);
+	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &k.m, &o, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
 	assert_false(res.valid);
 	/* the same answer with time left verifies, with one verification */
 	dnssec_budget_init(&b, 0);
 	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, &res), 0);
+	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &k.m, &o, &res), 0);
 	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
 	assert_true(res.ok);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 1);
-	pmsg_free(m);
-	pmsg_free(k);
-	free(m);
-	free(k);
+	pmsg_free(&m);
+	pmsg_free(&k);
 }
 
 static void test_key_sizes(void **state)
@@ -1156,21 +1122,17 @@ static void test_key_sizes(void **state)
 		} else if (strncmp(line, "keys ", 5) == 0) {
 			keys = testlib_unhex_new(line + 5, &keys_len);
 		} else if (strcmp(line, "end") == 0) {
-			pmsg_t *m = calloc(1, sizeof(*m)), *k = calloc(1, sizeof(*k));
-			assert_non_null(m);
-			assert_non_null(k);
-			pmsg_parse(m, msg, msg_len);
-			pmsg_parse(k, keys, keys_len);
+			pmsg_t m, k;
+			pmsg_parse(&m, msg, msg_len);
+			pmsg_parse(&k, keys, keys_len);
 			dnssec_verdict_t v[4];
 			dnssec_result_t res;
 			print_message("case %s\n", id);
-			assert_int_equal(check(&m->m, &k->m, now, 0, v, 4, &res), 0);
+			assert_int_equal(check(&m.m, &k.m, now, 0, v, 4, &res), 0);
 			assert_int_equal(res.n_rrsets, 1);
 			assert_string_equal(dnssec_reason_name(v[0].reason), reason);
-			pmsg_free(m);
-			pmsg_free(k);
-			free(m);
-			free(k);
+			pmsg_free(&m);
+			pmsg_free(&k);
 			free(msg);
 			free(keys);
 			msg = keys = NULL;
