@@ -26,7 +26,6 @@ Exits 0 on success, 1 on failure.
 """
 
 import argparse
-import mmap
 import os
 import shutil
 import sys
@@ -67,13 +66,6 @@ CONFIG = """modules:
       transport_protocol: tcp
       dnssec: {validate: true}
 """
-
-
-def sanitized(binary):
-    """Whether the binary was built with AddressSanitizer: its runtime's entry point is named in it
-    (dynamically linked from libasan with gcc, linked in with clang)."""
-    with open(binary, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        return m.find(b"__asan_init") >= 0
 
 
 def run_mode(exporter, mode, health_timeout, failures):
@@ -162,7 +154,7 @@ def main():
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
-    health_timeout = HEALTH_TIMEOUT_S * (SANITIZER_SLOWDOWN if sanitized(args.binary) else 1)
+    health_timeout = HEALTH_TIMEOUT_S * (SANITIZER_SLOWDOWN if harness.sanitized(args.binary) else 1)
     print("/-/healthy timeout %.1fs" % health_timeout)
     work = tempfile.mkdtemp(prefix="nsprobe-keytrap-")
     exporter = None

@@ -9,7 +9,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 from .ports import (LOOPBACK6, FixtureError, bind_pair, family, free_port,  # noqa: E402,F401
                     pick_loopback, port_is_free)
-from .procs import (Daemon, sanitizer_report, stop_process, tail, wait_until)  # noqa: E402,F401
+from .procs import (Daemon, sanitized, sanitizer_report, stop_process, tail, wait_until)  # noqa: E402,F401
 from .exporter import (LOOP4, Exporter, HttpDaemon, healthy, http_request,  # noqa: E402,F401
                        resolv_namespace_prefix)
 from .knot import Knot, answers, dns_query, knot_config  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """procs -- processes started by a suite: polled readiness, stopped by pid, sanitizer reports."""
 
+import mmap
 import os
 import signal
 import subprocess
@@ -46,6 +47,17 @@ def tail(path, n):
             return "".join(f.readlines()[-n:])
     except OSError:
         return ""
+
+
+def sanitized(binary):
+    """Whether the binary was built with AddressSanitizer: its runtime's entry point is named in it
+    (dynamically linked from libasan with gcc, linked in with clang). Such a build runs the same work
+    several times slower, so suites scale their time bounds by it."""
+    try:
+        with open(binary, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            return m.find(b"__asan_init") >= 0
+    except (OSError, ValueError):
+        return False
 
 
 def sanitizer_report(path):

@@ -82,11 +82,7 @@ def asan_scale(binary):
     time, not the wall clock: on a loaded two-core box (the suites run two at a time) the wall clock
     measures the neighbours too, while the CPU time measures the work the file made nsprobe do. The
     wall clock only bounds liveness (the timeouts)."""
-    try:
-        with open(binary, "rb") as f:
-            return 4.0 if b"__asan_init" in f.read() else 1.0
-    except OSError:
-        return 1.0
+    return 4.0 if harness.sanitized(binary) else 1.0
 
 
 def run_check(binary, path, timeout=60):
