@@ -11,6 +11,12 @@
 #include "check/validate.h"
 #include "config/tlscreds.h"
 
+/* A []string as written. */
+typedef struct config_strs {
+	char **v;
+	size_t n;
+} config_strs_t;
+
 /* prometheus/common TLSConfig as blackbox 0.23 accepts it (used by dns_over_tls). */
 typedef struct config_tls {
 	char *ca_file, *cert_file, *key_file, *server_name;   /* NULL when absent */
@@ -34,15 +40,14 @@ typedef struct config_dns {
 	char *preferred_ip_protocol; /* as written, NULL when absent ("" or ip6 -> ip6; anything else ip4) */
 	bool ip_protocol_fallback;   /* default true */
 	char *source_ip_address;     /* as written, NULL when absent (checked at probe time) */
-	char **valid_rcodes;         /* as written */
-	size_t n_valid_rcodes;
+	config_strs_t valid_rcodes;  /* as written */
 	bool valid_rcodes_set;       /* false when absent or null: then only NOERROR is valid */
 	validate_rules_t validate_answer_rrs;
 	validate_rules_t validate_authority_rrs;
 	validate_rules_t validate_additional_rrs;
 	/* nsprobe's extensions (absent in blackbox configs, so their output stays blackbox's) */
 	bool edns;                   /* send an OPT record (an `edns:` block, or dnssec.validate) */
-	uint16_t edns_udp_size;      /* 512..4096, default 1232 */
+	int64_t edns_udp_size;       /* 512..4096, default 1232 */
 	bool edns_do;                /* DO bit (implied by dnssec.validate) */
 	bool edns_nsid;              /* ask for the server's NSID */
 	bool dnssec_validate;        /* check the answer's RRSIGs against the zone's DNSKEY set */
@@ -65,8 +70,6 @@ typedef struct config {
 	char *path;
 	config_module_t *modules;    /* in file order */
 	size_t n_modules;
-	/* private: whatever the loader needs to free (e.g. the libcyaml tree) */
-	void *priv;
 } config_t;
 
 /* Loads and validates `path`. On success *out is a new snapshot with one reference. On failure returns

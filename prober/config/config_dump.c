@@ -5,8 +5,7 @@
  * yaml.v2's emitter is a Go port of libyaml's, so libyaml's emitter (same 2-space indent, 80-column
  * width, indentless sequences in mappings) prints the same bytes once each scalar asks for the style
  * yaml.v2 would ask for (encode.go stringv: plain unless it would read back as non-string, then
- * double-quoted; literal when it holds a newline). Also here: re-emitting a document with `<<` merges
- * resolved, for libcyaml. */
+ * double-quoted; literal when it holds a newline). */
 #include "config/config_dump.h"
 
 #include <stdio.h>
@@ -435,84 +434,4 @@ char *config_dump_module(yamldoc_t *c, yaml_node_t *node)
 		yamldoc_map_free(&m);
 	}
 	return dump_end(&d);
-}
-
-/* ---- merge-resolved copy of a document ---- */
-
-/* One open collection of the resolved walk: a sequence's next item, or a mapping's resolved pairs
- * and the next key or value. The walk keeps these on the heap, not the C stack, because yaml.v3
- * decodes nesting up to 10000 deep (yamldepth refuses past that) and blackbox loads such files. */
-typedef struct em_frame {
-	yaml_node_t *node;
-	size_t next;             /* sequence: next item; mapping: next of 2 * pairs (key, value, ...) */
-	yamldoc_map_t m;
-} em_frame_t;
-
-/* Opens v (a scalar is emitted at once). Returns false when out of memory. */
-static bool em_open(dump_t *d, em_frame_t **st, size_t *sp, size_t *cap, yaml_node_t *v)
-{
-	if (v->type == YAML_SCALAR_NODE) {
-		em_scalar_style(d, yamldoc_scalar(v), v->data.scalar.style);
-		return true;
-	}
-	if (*sp == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 64;
-		em_frame_t *n = realloc(*st, ncap * sizeof *n);
-		if (!n)
-			return false;
-		*st = n;
-		*cap = ncap;
-	}
-	em_frame_t *f = &(*st)[(*sp)++];
-	*f = (em_frame_t){ .node = v };
-	if (v->type == YAML_SEQUENCE_NODE) {
-		em_seq_start(d);
-		return true;
-	}
-	if (!yamldoc_map_build(d->c, v, false, &f->m))
-		return false;
-	em_map_start(d);
-	return true;
-}
-
-char *config_dump_resolved(yamldoc_t *c, yaml_node_t *root, size_t *len)
-{
-	dump_t d;
-	if (!dump_begin(&d, c))
-		return NULL;
-	em_frame_t *st = NULL;
-	size_t sp = 0, cap = 0;
-	if (!em_open(&d, &st, &sp, &cap, root))
-		d.bad = true;
-	while (sp && !d.bad) {
-		em_frame_t *f = &st[sp - 1];
-		yaml_node_t *next = NULL;
-		if (f->node->type == YAML_SEQUENCE_NODE) {
-			yaml_node_item_t *it = f->node->data.sequence.items.start + f->next;
-			if (it < f->node->data.sequence.items.top)
-				next = item(&d, *it);
-		} else if (f->next < 2 * f->m.n) {
-			next = f->next % 2 ? f->m.kv[f->next / 2].value : f->m.kv[f->next / 2].key;
-		}
-		if (!next) {
-			if (f->node->type == YAML_SEQUENCE_NODE) {
-				em_seq_end(&d);
-			} else {
-				em_map_end(&d);
-				yamldoc_map_free(&f->m);
-			}
-			sp--;
-			continue;
-		}
-		f->next++;
-		if (!em_open(&d, &st, &sp, &cap, next))
-			d.bad = true;
-	}
-	while (sp)
-		yamldoc_map_free(&st[--sp].m);
-	free(st);
-	char *s = dump_end(&d);
-	if (s)
-		*len = strlen(s);
-	return s;
 }

@@ -1,190 +1,213 @@
 /* schema -- the tables of blackbox_exporter 0.23's config types (config/config.go v0.23.0 and
- * prometheus/common 0.39.0), fields in Go order. */
+ * prometheus/common 0.39.0), fields in Go order, with where the DNS prober's values land.
+ *
+ * Why these tables and not libcyaml's field tables (libcyaml 1.3.1, reference/peers-and-libs.md B.3):
+ * a cyaml_schema_field_t carries a key, a C type and an offset, and this table needs those and more.
+ * libcyaml cannot do what yaml.v3 does with the same file, so using it meant a second parse that had
+ * to be corrected by the first:
+ *  - scalars: its bool is true for any word but false/no/off ("flase" loads as true), its ints take
+ *    trailing junk ("1232bytes"); yaml.v3 refuses both, and a quoted "null" is a string there;
+ *  - `<<` merge keys are unknown to it, and it reads text, not a parsed document, so merges had to be
+ *    resolved and the document re-emitted for it (the non-ASCII bug of issue 12 was born there);
+ *  - errors point at the enclosing value, not the key yaml.v3 blames, and come as a log backtrace;
+ *  - no defaults, no Go type names for "cannot unmarshal … into …", no yaml.v2 dump flags;
+ *  - map keys chosen by the user (`modules:`) need a schema built at run time.
+ * So decode walks libyaml's document (libyaml is what libcyaml itself parses with) against this one
+ * table, judging, landing and freeing each key from the same row. */
 #include "config/schema.h"
 
 #include <stddef.h>
 
+#include "config/config.h"
+#include "check/validate.h"
+
+/* where each DNS key lands (schema.h, SCHEMA_AT) */
+#define TLS(member) SCHEMA_AT(config_tls_t, member)
+#define RRV(member) SCHEMA_AT(validate_rules_t, member)
+#define DNS(member) SCHEMA_AT(config_dns_t, member)
+#define MOD(member) SCHEMA_AT(config_module_t, member)
+
 static const schema_field_t tls_fields[] = {
-	{ "ca_file", SCHEMA_STR, 0, NULL, NULL },
-	{ "cert_file", SCHEMA_STR, 0, NULL, NULL },
-	{ "key_file", SCHEMA_STR, 0, NULL, NULL },
-	{ "server_name", SCHEMA_STR, 0, NULL, NULL },
-	{ "insecure_skip_verify", SCHEMA_BOOL, SCHEMA_KEEP, NULL, NULL },
-	{ "min_version", SCHEMA_TLSVER, 0, NULL, NULL },
-	{ "max_version", SCHEMA_TLSVER, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "ca_file", SCHEMA_STR, 0, NULL, NULL, TLS(ca_file), 0 },
+	{ "cert_file", SCHEMA_STR, 0, NULL, NULL, TLS(cert_file), 0 },
+	{ "key_file", SCHEMA_STR, 0, NULL, NULL, TLS(key_file), 0 },
+	{ "server_name", SCHEMA_STR, 0, NULL, NULL, TLS(server_name), 0 },
+	{ "insecure_skip_verify", SCHEMA_BOOL, SCHEMA_KEEP, NULL, NULL, TLS(insecure_skip_verify), 0 },
+	{ "min_version", SCHEMA_TLSVER, 0, NULL, NULL, TLS(min_version), 0 },
+	{ "max_version", SCHEMA_TLSVER, 0, NULL, NULL, TLS(max_version), 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t tls_schema = { "config.plain", NULL, tls_fields };
 
 static const schema_field_t rrv_fields[] = {
-	{ "fail_if_matches_regexp", SCHEMA_STRS, 0, NULL, NULL },
-	{ "fail_if_all_match_regexp", SCHEMA_STRS, 0, NULL, NULL },
-	{ "fail_if_not_matches_regexp", SCHEMA_STRS, 0, NULL, NULL },
-	{ "fail_if_none_matches_regexp", SCHEMA_STRS, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "fail_if_matches_regexp", SCHEMA_STRS, SCHEMA_REGEX, NULL, NULL, RRV(fail_if_matches_regexp), 0 },
+	{ "fail_if_all_match_regexp", SCHEMA_STRS, SCHEMA_REGEX, NULL, NULL, RRV(fail_if_all_match_regexp), 0 },
+	{ "fail_if_not_matches_regexp", SCHEMA_STRS, SCHEMA_REGEX, NULL, NULL, RRV(fail_if_not_matches_regexp), 0 },
+	{ "fail_if_none_matches_regexp", SCHEMA_STRS, SCHEMA_REGEX, NULL, NULL, RRV(fail_if_none_matches_regexp), 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t rrv_schema = { "config.plain", NULL, rrv_fields };
 
 /* nsprobe's extensions (issue #6); blackbox_exporter has none of these keys. */
 static const schema_field_t edns_fields[] = {
-	{ "udp_size", SCHEMA_INT, 0, NULL, NULL },
-	{ "do", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "nsid", SCHEMA_BOOL, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "udp_size", SCHEMA_INT, 0, NULL, NULL, DNS(edns_udp_size), 0 },
+	{ "do", SCHEMA_BOOL, 0, NULL, NULL, DNS(edns_do), 0 },
+	{ "nsid", SCHEMA_BOOL, 0, NULL, NULL, DNS(edns_nsid), 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t edns_schema = { "config.plain", NULL, edns_fields };
 
 static const schema_field_t dnssec_fields[] = {
-	{ "validate", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "min_validity", SCHEMA_DUR, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "validate", SCHEMA_BOOL, 0, NULL, NULL, DNS(dnssec_validate), 0 },
+	{ "min_validity", SCHEMA_DUR, 0, NULL, NULL, DNS(dnssec_min_validity_ns), 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields };
 
 static const schema_field_t dns_fields[] = {
-	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL },
-	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true" },
-	{ "dns_over_tls", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL },
-	{ "source_ip_address", SCHEMA_STR, 0, NULL, NULL },
-	{ "transport_protocol", SCHEMA_STR, 0, NULL, NULL },
-	{ "query_class", SCHEMA_STR, 0, NULL, NULL },
-	{ "query_name", SCHEMA_STR, 0, NULL, NULL },
-	{ "query_type", SCHEMA_STR, 0, NULL, NULL },
-	{ "recursion_desired", SCHEMA_BOOL, 0, NULL, "true" },
-	{ "valid_rcodes", SCHEMA_STRS, 0, NULL, NULL },
-	{ "validate_answer_rrs", SCHEMA_STRUCT, 0, &rrv_schema, NULL },
-	{ "validate_authority_rrs", SCHEMA_STRUCT, 0, &rrv_schema, NULL },
-	{ "validate_additional_rrs", SCHEMA_STRUCT, 0, &rrv_schema, NULL },
-	{ "edns", SCHEMA_STRUCT, 0, &edns_schema, NULL },
-	{ "dnssec", SCHEMA_STRUCT, 0, &dnssec_schema, NULL },
-	{ "tcp_on_truncation", SCHEMA_BOOL, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, DNS(preferred_ip_protocol), 0 },
+	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true", DNS(ip_protocol_fallback), 0 },
+	{ "dns_over_tls", SCHEMA_BOOL, 0, NULL, NULL, DNS(dns_over_tls), 0 },
+	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, DNS(tls_config), 0 },
+	{ "source_ip_address", SCHEMA_STR, 0, NULL, NULL, DNS(source_ip_address), 0 },
+	{ "transport_protocol", SCHEMA_STR, 0, NULL, NULL, DNS(transport_protocol), 0 },
+	{ "query_class", SCHEMA_STR, 0, NULL, NULL, DNS(query_class_name), 0 },
+	{ "query_name", SCHEMA_STR, 0, NULL, NULL, DNS(query_name), 0 },
+	{ "query_type", SCHEMA_STR, 0, NULL, NULL, DNS(query_type_name), 0 },
+	{ "recursion_desired", SCHEMA_BOOL, 0, NULL, "true", DNS(recursion_desired), 0 },
+	{ "valid_rcodes", SCHEMA_STRS, 0, NULL, NULL, DNS(valid_rcodes), DNS(valid_rcodes_set) },
+	{ "validate_answer_rrs", SCHEMA_STRUCT, 0, &rrv_schema, NULL, DNS(validate_answer_rrs), 0 },
+	{ "validate_authority_rrs", SCHEMA_STRUCT, 0, &rrv_schema, NULL, DNS(validate_authority_rrs), 0 },
+	{ "validate_additional_rrs", SCHEMA_STRUCT, 0, &rrv_schema, NULL, DNS(validate_additional_rrs), 0 },
+	{ "edns", SCHEMA_STRUCT, 0, &edns_schema, NULL, SCHEMA_HERE, DNS(edns) },
+	{ "dnssec", SCHEMA_STRUCT, 0, &dnssec_schema, NULL, SCHEMA_HERE, 0 },
+	{ "tcp_on_truncation", SCHEMA_BOOL, 0, NULL, NULL, DNS(tcp_on_truncation), 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 const schema_t schema_dns = { "config.plain", NULL, dns_fields };
 
 static const schema_field_t basic_auth_fields[] = {
-	{ "username", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL },
-	{ "password", SCHEMA_SECRET, 0, NULL, NULL },
-	{ "password_file", SCHEMA_STR, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "username", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0 },
+	{ "password", SCHEMA_SECRET, 0, NULL, NULL, 0, 0 },
+	{ "password_file", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t basic_auth_schema = { "config.BasicAuth", NULL, basic_auth_fields };
 
 static const schema_field_t authorization_fields[] = {
-	{ "type", SCHEMA_STR, 0, NULL, NULL },
-	{ "credentials", SCHEMA_SECRET, 0, NULL, NULL },
-	{ "credentials_file", SCHEMA_STR, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "type", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "credentials", SCHEMA_SECRET, 0, NULL, NULL, 0, 0 },
+	{ "credentials_file", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t authorization_schema = { "config.Authorization", NULL, authorization_fields };
 
 static const schema_field_t oauth2_fields[] = {
-	{ "client_id", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL },
-	{ "client_secret", SCHEMA_SECRET, SCHEMA_KEEP, NULL, NULL },
-	{ "client_secret_file", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL },
-	{ "scopes", SCHEMA_STRS, 0, NULL, NULL },
-	{ "token_url", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL },
-	{ "endpoint_params", SCHEMA_STRMAP, 0, NULL, NULL },
-	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL },
-	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "client_id", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0 },
+	{ "client_secret", SCHEMA_SECRET, SCHEMA_KEEP, NULL, NULL, 0, 0 },
+	{ "client_secret_file", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0 },
+	{ "scopes", SCHEMA_STRS, 0, NULL, NULL, 0, 0 },
+	{ "token_url", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0 },
+	{ "endpoint_params", SCHEMA_STRMAP, 0, NULL, NULL, 0, 0 },
+	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t oauth2_schema = { "config.plain", NULL, oauth2_fields };
 
 static const schema_field_t header_match_fields[] = {
-	{ "header", SCHEMA_STR, 0, NULL, NULL },
-	{ "regexp", SCHEMA_STR, 0, NULL, NULL },
-	{ "allow_missing", SCHEMA_BOOL, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "header", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "regexp", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "allow_missing", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 const schema_t schema_header_match = { "config.plain", "[]config.HeaderMatch",
                                                   header_match_fields };
 
 static const schema_field_t http_fields[] = {
-	{ "valid_status_codes", SCHEMA_INTS, 0, NULL, NULL },
-	{ "valid_http_versions", SCHEMA_STRS, 0, NULL, NULL },
-	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL },
-	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true" },
-	{ "skip_resolve_phase_with_proxy", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "no_follow_redirects", SCHEMA_BOOL, SCHEMA_HIDE, NULL, NULL },
-	{ "fail_if_ssl", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "fail_if_not_ssl", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "method", SCHEMA_STR, 0, NULL, NULL },
-	{ "headers", SCHEMA_STRMAP, 0, NULL, NULL },
-	{ "fail_if_body_matches_regexp", SCHEMA_STRS, 0, NULL, NULL },
-	{ "fail_if_body_not_matches_regexp", SCHEMA_STRS, 0, NULL, NULL },
-	{ "fail_if_header_matches", SCHEMA_STRUCTS, 0, &schema_header_match, NULL },
-	{ "fail_if_header_not_matches", SCHEMA_STRUCTS, 0, &schema_header_match, NULL },
-	{ "body", SCHEMA_STR, 0, NULL, NULL },
+	{ "valid_status_codes", SCHEMA_INTS, 0, NULL, NULL, 0, 0 },
+	{ "valid_http_versions", SCHEMA_STRS, 0, NULL, NULL, 0, 0 },
+	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true", 0, 0 },
+	{ "skip_resolve_phase_with_proxy", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ "no_follow_redirects", SCHEMA_BOOL, SCHEMA_HIDE, NULL, NULL, 0, 0 },
+	{ "fail_if_ssl", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ "fail_if_not_ssl", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ "method", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "headers", SCHEMA_STRMAP, 0, NULL, NULL, 0, 0 },
+	{ "fail_if_body_matches_regexp", SCHEMA_STRS, 0, NULL, NULL, 0, 0 },
+	{ "fail_if_body_not_matches_regexp", SCHEMA_STRS, 0, NULL, NULL, 0, 0 },
+	{ "fail_if_header_matches", SCHEMA_STRUCTS, 0, &schema_header_match, NULL, 0, 0 },
+	{ "fail_if_header_not_matches", SCHEMA_STRUCTS, 0, &schema_header_match, NULL, 0, 0 },
+	{ "body", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
 	/* inline common HTTPClientConfig */
-	{ "basic_auth", SCHEMA_STRUCT, SCHEMA_PTR, &basic_auth_schema, NULL },
-	{ "authorization", SCHEMA_STRUCT, SCHEMA_PTR, &authorization_schema, NULL },
-	{ "oauth2", SCHEMA_STRUCT, SCHEMA_PTR, &oauth2_schema, NULL },
-	{ "bearer_token", SCHEMA_SECRET, 0, NULL, NULL },
-	{ "bearer_token_file", SCHEMA_STR, 0, NULL, NULL },
-	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL },
-	{ "proxy_connect_header", SCHEMA_HEADER, 0, NULL, NULL },
-	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL },
-	{ "follow_redirects", SCHEMA_BOOL, SCHEMA_KEEP, NULL, "true" },
-	{ "enable_http2", SCHEMA_BOOL, SCHEMA_KEEP, NULL, "true" },
+	{ "basic_auth", SCHEMA_STRUCT, SCHEMA_PTR, &basic_auth_schema, NULL, 0, 0 },
+	{ "authorization", SCHEMA_STRUCT, SCHEMA_PTR, &authorization_schema, NULL, 0, 0 },
+	{ "oauth2", SCHEMA_STRUCT, SCHEMA_PTR, &oauth2_schema, NULL, 0, 0 },
+	{ "bearer_token", SCHEMA_SECRET, 0, NULL, NULL, 0, 0 },
+	{ "bearer_token_file", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "proxy_connect_header", SCHEMA_HEADER, 0, NULL, NULL, 0, 0 },
+	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0 },
+	{ "follow_redirects", SCHEMA_BOOL, SCHEMA_KEEP, NULL, "true", 0, 0 },
+	{ "enable_http2", SCHEMA_BOOL, SCHEMA_KEEP, NULL, "true", 0, 0 },
 	/* end of inline */
-	{ "compression", SCHEMA_STR, 0, NULL, NULL },
-	{ "body_size_limit", SCHEMA_STR, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "compression", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "body_size_limit", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 const schema_t schema_http = { "config.plain", NULL, http_fields };
 
 static const schema_field_t query_response_fields[] = {
-	{ "expect", SCHEMA_STR, 0, NULL, NULL },
-	{ "send", SCHEMA_STR, 0, NULL, NULL },
-	{ "starttls", SCHEMA_BOOL, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "expect", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "send", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "starttls", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t query_response_schema = { "config.plain", "[]config.QueryResponse",
                                                     query_response_fields };
 
 static const schema_field_t tcp_fields[] = {
-	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL },
-	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true" },
-	{ "source_ip_address", SCHEMA_STR, 0, NULL, NULL },
-	{ "query_response", SCHEMA_STRUCTS, 0, &query_response_schema, NULL },
-	{ "tls", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true", 0, 0 },
+	{ "source_ip_address", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "query_response", SCHEMA_STRUCTS, 0, &query_response_schema, NULL, 0, 0 },
+	{ "tls", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t tcp_schema = { "config.plain", NULL, tcp_fields };
 
 static const schema_field_t icmp_fields[] = {
-	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL },
-	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true" },
-	{ "source_ip_address", SCHEMA_STR, 0, NULL, NULL },
-	{ "payload_size", SCHEMA_INT, 0, NULL, NULL },
-	{ "dont_fragment", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "ttl", SCHEMA_INT, 0, NULL, "64" },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true", 0, 0 },
+	{ "source_ip_address", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "payload_size", SCHEMA_INT, 0, NULL, NULL, 0, 0 },
+	{ "dont_fragment", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ "ttl", SCHEMA_INT, 0, NULL, "64", 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 const schema_t schema_icmp = { "config.plain", NULL, icmp_fields };
 
 static const schema_field_t grpc_fields[] = {
-	{ "service", SCHEMA_STR, 0, NULL, NULL },
-	{ "tls", SCHEMA_BOOL, 0, NULL, NULL },
-	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL },
-	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true" },
-	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "service", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ "tls", SCHEMA_BOOL, 0, NULL, NULL, 0, 0 },
+	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0 },
+	{ "ip_protocol_fallback", SCHEMA_BOOL, 0, NULL, "true", 0, 0 },
+	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 static const schema_t grpc_schema = { "config.plain", NULL, grpc_fields };
 
 static const schema_field_t module_fields[] = {
-	{ "prober", SCHEMA_STR, 0, NULL, NULL },
-	{ "timeout", SCHEMA_DUR, 0, NULL, NULL },
-	{ "http", SCHEMA_STRUCT, 0, &schema_http, NULL },
-	{ "tcp", SCHEMA_STRUCT, 0, &tcp_schema, NULL },
-	{ "icmp", SCHEMA_STRUCT, 0, &schema_icmp, NULL },
-	{ "dns", SCHEMA_STRUCT, 0, &schema_dns, NULL },
-	{ "grpc", SCHEMA_STRUCT, 0, &grpc_schema, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "prober", SCHEMA_STR, 0, NULL, NULL, MOD(prober), 0 },
+	{ "timeout", SCHEMA_DUR, 0, NULL, NULL, MOD(timeout_ns), 0 },
+	{ "http", SCHEMA_STRUCT, 0, &schema_http, NULL, 0, 0 },
+	{ "tcp", SCHEMA_STRUCT, 0, &tcp_schema, NULL, 0, 0 },
+	{ "icmp", SCHEMA_STRUCT, 0, &schema_icmp, NULL, 0, 0 },
+	{ "dns", SCHEMA_STRUCT, 0, &schema_dns, NULL, MOD(dns), 0 },
+	{ "grpc", SCHEMA_STRUCT, 0, &grpc_schema, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 const schema_t schema_module = { "config.plain", NULL, module_fields };
 

@@ -1,7 +1,10 @@
 /* schema -- blackbox_exporter 0.23's config types as tables: each section's keys in Go struct order,
- * their kinds, yaml tag flags and defaults. config_check walks a document against them; config_dump
- * prints a module from them. */
+ * their kinds, yaml tag flags, defaults, and where a value lands in the snapshot. Every key of every
+ * section is written here once: decode walks a document against these tables (the strict check and
+ * the load), config_dump prints a module from them, and decode frees what it landed by them. */
 #pragma once
+
+#include <stddef.h>
 
 /* Field kinds, named after the Go types they stand for (the names appear in error messages). */
 typedef enum schema_kind {
@@ -23,7 +26,18 @@ enum {
 	SCHEMA_KEEP = 1 << 0,   /* no omitempty in the yaml tag: printed even when zero */
 	SCHEMA_PTR  = 1 << 1,   /* a pointer to a struct: printed when present, even if zero */
 	SCHEMA_HIDE = 1 << 2,   /* accepted but never printed (http no_follow_redirects) */
+	SCHEMA_REGEX = 1 << 3,  /* SCHEMA_STRS of Go regexps: lands as a validate_list_t of compiled patterns */
 };
+
+/* Where a value lands: SCHEMA_AT(type, member) is the member's offset plus one, so that 0 (a field
+ * the table does not give) means "checked, not kept". The landing type follows the kind:
+ *   STR, SECRET, TLSVER: char * (NULL when absent or null)   BOOL: bool   INT: int64_t
+ *   DUR: int64_t nanoseconds   STRS: config_strs_t (or validate_list_t with SCHEMA_REGEX)
+ *   STRUCT: the nested struct's keys land at their own offsets from there; SCHEMA_HERE lands them
+ *   in the same struct as their parent's keys (nsprobe's edns: and dnssec: blocks).
+ * Other kinds are checked only. */
+#define SCHEMA_AT(type, member) (offsetof(type, member) + 1)
+#define SCHEMA_HERE ((size_t)1)
 
 typedef struct schema schema_t;
 
@@ -33,6 +47,8 @@ typedef struct schema_field {
 	unsigned flags;
 	const schema_t *sub;       /* SCHEMA_STRUCT / SCHEMA_STRUCTS */
 	const char *def;           /* default as yaml.v2 prints it ("true", "64"), NULL = zero */
+	size_t at;                 /* SCHEMA_AT(...) where the value lands, 0 = nowhere */
+	size_t set_at;             /* SCHEMA_AT(...) of a bool set when the key has a non-null value */
 } schema_field_t;
 
 struct schema {
@@ -41,7 +57,8 @@ struct schema {
 	const schema_field_t *fields; /* in Go struct order (that is the dump order), ended by key NULL */
 };
 
-/* A module (config.Module); and the sections config_check validates beyond their keys. */
+/* A module (config.Module, landing in config_module_t); and the sections decode validates beyond
+ * their keys. */
 extern const schema_t schema_module;
 extern const schema_t schema_dns;
 extern const schema_t schema_http;

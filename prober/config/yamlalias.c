@@ -35,8 +35,8 @@ static double allowed_alias_ratio(double decodes)
 
 /* nsprobe's own bound, in bytes. yaml.v3 counts an alias to a scalar as one step whatever its size,
  * and Go shares the string, so blackbox pays nothing for `{send: *x}` 20,000 times over a 20 KB
- * anchor; nsprobe copies what an alias stands for (the merge-resolved text, libcyaml's replay of
- * the anchor's events, the debug dump), so each copy is charged: a scalar its length, any node
+ * anchor; nsprobe copies what an alias stands for (the landed strings and lists, the debug dumps),
+ * so each copy is charged: a scalar its length, any node
  * NODE_COST for the structure around it. Expansions may copy up to EXPAND_PER_BYTE times the file
  * or EXPAND_FLOOR, whichever is more. A real config never comes near: the files in config/ and the 62
  * public files copy at most a few KB through aliases; a thousand modules each an alias of a 4 KB

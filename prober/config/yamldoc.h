@@ -1,6 +1,6 @@
 /* yamldoc -- a libyaml document read as yaml.v3 3.0.1 reads it: scalars resolved to yaml.v3's tags,
  * mappings with `<<` merge keys resolved, and the first error written as blackbox prints it. Shared
- * by config_check (the strict walk), config_dump (the debug and /config dumps) and config (the load). */
+ * by decode (the one walk: check and load) and config_dump (the debug and /config dumps). */
 #pragma once
 
 #include <stdbool.h>

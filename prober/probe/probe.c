@@ -464,7 +464,7 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 		metrics_set(&p->m, MET_DNS_SERIAL, serial);
 	}
 
-	if (!validate_rcode((const char *const *)dns->valid_rcodes, dns->n_valid_rcodes,
+	if (!validate_rcode((const char *const *)dns->valid_rcodes.v, dns->valid_rcodes.n,
 	                    dns->valid_rcodes_set, m.rcode, &p->log))
 		goto fail;
 	if (!check_section(p, &m, WIRE_ANSWER, &dns->validate_answer_rrs, "Answer", texts))
@@ -707,7 +707,7 @@ static void send_query(probe_t *p)
 		.qclass = dns->query_class,
 		.rd = dns->recursion_desired,
 		.edns = dns->edns,
-		.edns_udp_size = dns->edns_udp_size,
+		.edns_udp_size = (uint16_t)dns->edns_udp_size,   /* 512..4096 (decode) */
 		.edns_do = dns->edns_do,
 		.edns_nsid = dns->edns_nsid,
 	};

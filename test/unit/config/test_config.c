@@ -318,8 +318,8 @@ static void test_real_configs(void **state)
 	assert_string_equal(m->dns.query_name, "www.prometheus.io");
 	assert_int_equal(m->dns.query_type, 1);
 	assert_true(m->dns.valid_rcodes_set);
-	assert_int_equal(m->dns.n_valid_rcodes, 1);
-	assert_string_equal(m->dns.valid_rcodes[0], "NOERROR");
+	assert_int_equal(m->dns.valid_rcodes.n, 1);
+	assert_string_equal(m->dns.valid_rcodes.v[0], "NOERROR");
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_matches_regexp.n, 1);
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_all_match_regexp.n, 1);
 	assert_int_equal(m->dns.validate_answer_rrs.fail_if_not_matches_regexp.n, 1);
@@ -370,7 +370,7 @@ static void test_dns_fields(void **state)
 	assert_true(m->dns.recursion_desired);
 	m = config_module_get(c, "empty_rc");
 	assert_true(m->dns.valid_rcodes_set);
-	assert_int_equal(m->dns.n_valid_rcodes, 0);
+	assert_int_equal(m->dns.valid_rcodes.n, 0);
 	assert_null(m->prober);
 	m = config_module_get(c, "null_rc");
 	assert_false(m->dns.valid_rcodes_set);

@@ -1,26 +1,124 @@
-/* config_check -- pass 1 of the loader: walks the libyaml document as yaml.v3 3.0.1 decodes it into
- * blackbox_exporter 0.23's config types (KnownFields: unknown keys are errors), and runs the
- * load-time validation of config/config.go.
+/* decode -- the loader's one walk: the libyaml document as yaml.v3 3.0.1 decodes it into
+ * blackbox_exporter 0.23's config types (KnownFields: unknown keys are errors), the load-time
+ * validation of config/config.go, and each value landed where the schema table says.
  *
- * Why a walk of our own before libcyaml: libcyaml 1.3.1 is lax where yaml.v3 is strict (any word but
- * false/no/off is a true bool; integers take trailing junk), knows no `<<` merge keys, and reports the
- * value's position rather than the key's. Here every scalar is judged by yaml.v3's rules, errors carry
- * the line and column of the node yaml.v3 would blame, and the first error in document order wins
- * (yaml.v3 collects them all; blackbox prints the whole list, we print its first line). */
-#include "config/config_check.h"
+ * Every scalar is judged by yaml.v3's rules, errors carry the line and column of the node yaml.v3
+ * would blame, and the first error in document order wins (yaml.v3 collects them all; blackbox prints
+ * the whole list, we print its first line). Why not libcyaml: see schema.c. */
+#include "config/decode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/validate.h"
 #include "config/config.h"
 #include "config/schema.h"
 #include "dns/dnstab.h"
 #include "lib/duration.h"
 
+/* ---- landing ---- */
+
+/* The slot of field f in the struct at base, or NULL when the value is not kept. */
+static void *slot(void *base, const schema_field_t *f)
+{
+	return base && f->at ? (char *)base + (f->at - 1) : NULL;
+}
+
+static bool land_str(yamldoc_t *c, char **to, const yaml_node_t *v)
+{
+	free(*to);
+	*to = NULL;
+	if (yamldoc_is_null(v))
+		return true;
+	if (!(*to = strdup(yamldoc_scalar(v))))
+		c->oom = true;
+	return *to != NULL;
+}
+
+/* A []string. yaml.v3 drops a null item (decode.go: null() sets nothing for a string kind, and
+ * sequence() keeps only the items that were set). */
+static bool land_strs(yamldoc_t *c, const schema_field_t *f, void *to, yaml_node_t *v)
+{
+	size_t cap = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start), n = 0;
+	void **items = cap ? calloc(cap, sizeof *items) : NULL;
+	if (cap && !items) {
+		c->oom = true;
+		return false;
+	}
+	for (size_t i = 0; i < cap; i++) {
+		yaml_node_t *e = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
+		if (yamldoc_is_null(e))
+			continue;
+		const char *s = yamldoc_scalar(e);
+		if (!(items[n++] = f->flags & SCHEMA_REGEX ? (void *)regex_new(s) : (void *)strdup(s)))
+			c->oom = true;
+	}
+	decode_free_field(f, to);   /* yaml.v3 replaces a slice */
+	if (f->flags & SCHEMA_REGEX)
+		*(validate_list_t *)to = (validate_list_t){ .re = (regex_pattern_t **)items, .n = n };
+	else
+		*(config_strs_t *)to = (config_strs_t){ .v = (char **)items, .n = n };
+	return !c->oom;
+}
+
+/* Go's zero value for the keys of s at base, then the defaults the table gives (DefaultDNSProbe's
+ * true bools); nested structs included, as config.DefaultModule sets them. */
+static void land_defaults(const schema_t *s, void *base)
+{
+	for (const schema_field_t *f = s->fields; base && f->key; f++) {
+		void *to = slot(base, f);
+		if (!to)
+			continue;
+		if (f->kind == SCHEMA_BOOL)
+			*(bool *)to = f->def && strcmp(f->def, "true") == 0;
+		else if (f->kind == SCHEMA_STRUCT)
+			land_defaults(f->sub, to);
+	}
+}
+
+void decode_free_field(const schema_field_t *f, void *to)
+{
+	switch (f->kind) {
+	case SCHEMA_STR:
+	case SCHEMA_SECRET:
+	case SCHEMA_TLSVER:
+		free(*(char **)to);
+		*(char **)to = NULL;
+		break;
+	case SCHEMA_STRS:
+		if (f->flags & SCHEMA_REGEX) {
+			validate_list_t *l = to;
+			for (size_t i = 0; i < l->n; i++)
+				regex_free(l->re[i]);
+			free(l->re);
+			*l = (validate_list_t){ 0 };
+		} else {
+			config_strs_t *l = to;
+			for (size_t i = 0; i < l->n; i++)
+				free(l->v[i]);
+			free(l->v);
+			*l = (config_strs_t){ 0 };
+		}
+		break;
+	case SCHEMA_STRUCT:
+		decode_free(f->sub, to);
+		break;
+	default:
+		break;
+	}
+}
+
+void decode_free(const schema_t *s, void *base)
+{
+	for (const schema_field_t *f = s->fields; base && f->key; f++)
+		if (f->at)
+			decode_free_field(f, (char *)base + (f->at - 1));
+}
+
 /* ---- the walk ---- */
 
-static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s);
+static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s, void *base);
 
 static bool check_str(yamldoc_t *c, yaml_node_t *v, const char *key, const char *into)
 {
@@ -55,17 +153,24 @@ static bool check_int(yamldoc_t *c, yaml_node_t *v, const char *key, const char 
 	return false;
 }
 
-static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v)
+/* Judges v as field f and, when the table keeps the value, lands it at base. A null leaves the
+ * value as it was (yaml.v3 decodes null into a non-pointer as "no change"). */
+static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, void *base)
 {
 	const char *key = f->key;
+	void *to = slot(base, f);
 	bool b;
+	if (base && f->set_at && !yamldoc_is_null(v))
+		*(bool *)((char *)base + (f->set_at - 1)) = true;
 	switch (f->kind) {
 	case SCHEMA_STR:
 	case SCHEMA_SECRET:
-		return yamldoc_is_null(v) || check_str(c, v, key, "string");
+		if (!yamldoc_is_null(v) && !check_str(c, v, key, "string"))
+			return false;
+		return !to || land_str(c, to, v);
 	case SCHEMA_TLSVER:
 		if (yamldoc_is_null(v))
-			return true;
+			return !to || land_str(c, to, v);
 		if (!check_str(c, v, key, "string"))
 			return false;
 		if (strcmp(yamldoc_scalar(v), "TLS10") && strcmp(yamldoc_scalar(v), "TLS11") &&
@@ -73,26 +178,40 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v)
 			yamldoc_fail(c, &v->start_mark, key, "unknown TLS version: %s", yamldoc_scalar(v));
 			return false;
 		}
-		return true;
+		return !to || land_str(c, to, v);
 	case SCHEMA_BOOL:
-		if (yamldoc_is_null(v) || yamldoc_bool_value(v, &b))
+		if (yamldoc_is_null(v))
 			return true;
+		if (yamldoc_bool_value(v, &b)) {
+			if (to)
+				*(bool *)to = b;
+			return true;
+		}
 		yamldoc_fail_type(c, v, key, "bool");
 		return false;
 	case SCHEMA_INT:
-		return check_int(c, v, key, "int");
+		if (!check_int(c, v, key, "int"))
+			return false;
+		if (to && !yamldoc_is_null(v))
+			*(int64_t *)to = strtoll(yamldoc_scalar(v), NULL, 0);
+		return true;
 	case SCHEMA_DUR: {
 		if (yamldoc_is_null(v))
 			return true;
 		int64_t ns;
 		if (v->type == YAML_SCALAR_NODE && yamldoc_tag(v) == YAMLDOC_STR &&
-		    duration_parse(yamldoc_scalar(v), &ns) == 0)
+		    duration_parse(yamldoc_scalar(v), &ns) == 0) {
+			if (to)
+				*(int64_t *)to = ns;
 			return true;
+		}
 		yamldoc_fail_type(c, v, key, "time.Duration");
 		return false;
 	}
 	case SCHEMA_STRS:
-		return check_list(c, v, key, "[]string", check_str, "string");
+		if (!check_list(c, v, key, "[]string", check_str, "string"))
+			return false;
+		return !to || yamldoc_is_null(v) || land_strs(c, f, to, v);
 	case SCHEMA_INTS:
 		return check_list(c, v, key, "[]int", check_int, "int");
 	case SCHEMA_STRMAP: {
@@ -111,7 +230,7 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v)
 		return ok;
 	}
 	case SCHEMA_STRUCT:
-		return yamldoc_is_null(v) || check_struct(c, v, key, f->sub);
+		return yamldoc_is_null(v) || check_struct(c, v, key, f->sub, to);
 	case SCHEMA_STRUCTS: {
 		if (yamldoc_is_null(v))
 			return true;
@@ -121,7 +240,7 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v)
 		}
 		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 			yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-			if (!yamldoc_is_null(e) && !check_struct(c, e, key, f->sub))
+			if (!yamldoc_is_null(e) && !check_struct(c, e, key, f->sub, NULL))
 				return false;
 		}
 		return true;
@@ -269,12 +388,14 @@ static bool check_http(yamldoc_t *c, yaml_node_t *node, const yamldoc_map_t *m)
 	return true;
 }
 
-static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s)
+static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s, void *base)
 {
 	if (node->type != YAML_MAPPING_NODE) {
 		yamldoc_fail_type(c, node, key, s->go_type);
 		return false;
 	}
+	/* a struct given as a mapping starts from its defaults (Module's and DNSProbe's UnmarshalYAML) */
+	land_defaults(s, base);
 	yamldoc_map_t m = { 0 };
 	bool ok = yamldoc_map_build(c, node, true, &m);
 	/* yaml.v3 decodes in document order: report the first bad key or value */
@@ -288,7 +409,7 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 			ok = false;
 			break;
 		}
-		ok = check_field(c, f, m.kv[i].value);
+		ok = check_field(c, f, m.kv[i].value, base);
 	}
 	if (ok && s == &schema_dns)
 		ok = check_dns(c, node, &m);
@@ -302,8 +423,9 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 	return ok;
 }
 
-bool config_check_document(yamldoc_t *c, yaml_node_t *root)
+bool decode_document(yamldoc_t *c, yaml_node_t *root, config_t *cfg, yaml_node_t ***nodes)
 {
+	*nodes = NULL;
 	if (!root || yamldoc_is_null(root))
 		return true;
 	if (root->type != YAML_MAPPING_NODE) {
@@ -320,21 +442,31 @@ bool config_check_document(yamldoc_t *c, yaml_node_t *root)
 		}
 	}
 	yaml_node_t *mods = ok ? yamldoc_map_get(&top, "modules") : NULL;
-	if (mods && !yamldoc_is_null(mods)) {
-		if (mods->type != YAML_MAPPING_NODE) {
-			yamldoc_fail_type(c, mods, "modules", "map[string]config.Module");
+	yamldoc_map_free(&top);
+	if (!mods || yamldoc_is_null(mods))
+		return ok;
+	if (mods->type != YAML_MAPPING_NODE) {
+		yamldoc_fail_type(c, mods, "modules", "map[string]config.Module");
+		return false;
+	}
+	yamldoc_map_t mm = { 0 };
+	ok = yamldoc_map_build(c, mods, false, &mm);
+	if (ok && mm.n && (!(cfg->modules = calloc(mm.n, sizeof *cfg->modules)) ||
+	                   !(*nodes = calloc(mm.n, sizeof **nodes)))) {
+		c->oom = true;
+		ok = false;
+	}
+	/* the modules in file order; a null module stays Go's zero Module (no DefaultModule) */
+	for (size_t i = 0; ok && i < mm.n; i++) {
+		config_module_t *mod = &cfg->modules[cfg->n_modules];
+		yaml_node_t *node = (*nodes)[cfg->n_modules++] = mm.kv[i].value;
+		if (!(mod->name = strdup(yamldoc_scalar(mm.kv[i].key)))) {
+			c->oom = true;
 			ok = false;
-		} else {
-			yamldoc_map_t mm = { 0 };
-			ok = yamldoc_map_build(c, mods, false, &mm);
-			for (size_t i = 0; ok && i < mm.n; i++) {
-				yaml_node_t *v = mm.kv[i].value;
-				if (!yamldoc_is_null(v))
-					ok = check_struct(c, v, yamldoc_scalar(mm.kv[i].key), &schema_module);
-			}
-			yamldoc_map_free(&mm);
+		} else if (!yamldoc_is_null(node)) {
+			ok = check_struct(c, node, mod->name, &schema_module, mod);
 		}
 	}
-	yamldoc_map_free(&top);
+	yamldoc_map_free(&mm);
 	return ok;
 }
