@@ -224,6 +224,12 @@ MAIN_MODULES = r"""modules:
   rc_null:
     prober: dns
     dns: {query_name: nope.bb.test, query_type: A, valid_rcodes: }
+  rc_null_item:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, valid_rcodes: [~, NOERROR]}
+  rrv_null_item:
+    prober: dns
+    dns: {query_name: bb.test, query_type: A, validate_answer_rrs: {fail_if_matches_regexp: [~]}}
   rc_empty:
     prober: dns
     dns: {query_name: bb.test, query_type: A, valid_rcodes: []}
@@ -658,6 +664,9 @@ add("target/debug_not_true", "soa", K, extra=(("debug", "1"),))
 add("rcode/absent_nxdomain", "rc_absent", K, both=True)
 add("rcode/null_nxdomain", "rc_null", K)
 add("rcode/empty_list", "rc_empty", K, both=True)
+# yaml.v3 drops a null item from a []string (decode.go: null() sets nothing for a string)
+add("rcode/null_item", "rc_null_item", K)
+add("validate/null_item", "rrv_null_item", K)
 add("rcode/noerror", "rc_noerror", K)
 add("rcode/lower_case", "rc_lower", K, both=True)
 add("rcode/nxdomain_listed", "rc_nx", K)
