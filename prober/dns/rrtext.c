@@ -25,7 +25,8 @@
 
 /* Field kinds of a spec string:
  *   b u8   w u16   l u32   6 uint48   q u64   a IPv4   A IPv6   n domain name   s character-string
- *   t character-strings to the end   o octets to the end   x hex to the end   B base64 to the end
+ *   (S the same, printed quoted) *   t character-strings to the end   o octets to the end   x hex to the end (printed in upper case,
+ *   as miekg prints DS digests)   h the same, printed in lower case   B base64 to the end
  *   X<i> hex, Y<i> base64, H<i> base32 of the length held by field i   m NSEC type bitmap
  *   v SVCB pairs   p APL prefixes   e EDNS0 options   N domain names to the end
  *   | after a field: stop quietly if the rdata ends here. */
@@ -283,6 +284,7 @@ static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 		f->off = d->c.off;
 		return dec_name(d);
 	case 's':
+	case 'S':
 	{
 		cursor_t s = d->c;
 		n = cursor_u8(&s);
@@ -302,6 +304,7 @@ static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 		return true;
 	case 'o':
 	case 'x':
+	case 'h':
 	case 'B':
 		take(d, f, rest);
 		return true;
@@ -1146,7 +1149,8 @@ static void print_rrsig(buf_t *o, const rrdec_t *d)
 /* ------------------------------------------------------------------------------------------------
  * The rdata part of RR.String(), one printer per types.go String method */
 
-/* Numbers and names in field order, space separated: "<pref> <name>", the SOA, SRV, ... */
+/* Numbers, names, hex and base64 in field order, space separated: "<pref> <name>", the SOA, SRV,
+ * DS ("<tag> <alg> <type> <DIGEST>"), DNSKEY, TLSA, ... */
 static void print_fields(buf_t *o, const rrdec_t *d)
 {
 	int i = 0;
@@ -1157,53 +1161,20 @@ static void print_fields(buf_t *o, const rrdec_t *d)
 			buf_putc(o, ' ');
 		if (*s == 'n')
 			put_fname(o, d, i);
-		else
+		else if ((*s == 'a' || *s == 'A') && d->f[i].set)
+			(*s == 'a' ? put_ip4 : put_ip6)(o, d->c.buf + d->f[i].off);
+		else if (*s == 's' || *s == 'S')
+			(*s == 's' ? put_cstr : put_quoted_cstr)(o, d->c.buf, &d->f[i]);
+		else if (*s == 't')
+			put_txt(o, d->c.buf, &d->f[i]);
+		else if (*s == 'x' || *s == 'h')
+			put_fhex(o, d, i, *s == 'x');
+		else if (*s == 'B')
+			put_fb64(o, d, i);
+		else if (*s != 'a' && *s != 'A')
 			put_fnum(o, d, i);
 		i++;
 	}
-}
-
-static void print_a(buf_t *o, const rrdec_t *d)
-{
-	if (d->f[0].set)
-		put_ip4(o, d->c.buf + d->f[0].off);
-}
-
-static void print_aaaa(buf_t *o, const rrdec_t *d)
-{
-	if (d->f[0].set)
-		put_ip6(o, d->c.buf + d->f[0].off);
-}
-
-static void print_txt(buf_t *o, const rrdec_t *d)
-{
-	put_txt(o, d->c.buf, &d->f[0]);
-}
-
-static void print_hinfo(buf_t *o, const rrdec_t *d)
-{
-	put_quoted_cstr(o, d->c.buf, &d->f[0]);
-	buf_putc(o, ' ');
-	put_quoted_cstr(o, d->c.buf, &d->f[1]);
-}
-
-static void print_uinfo(buf_t *o, const rrdec_t *d)
-{
-	put_quoted_cstr(o, d->c.buf, &d->f[0]);
-}
-
-static void print_x25(buf_t *o, const rrdec_t *d)
-{
-	put_cstr(o, d->c.buf, &d->f[0]);
-}
-
-static void print_gpos(buf_t *o, const rrdec_t *d)
-{
-	put_cstr(o, d->c.buf, &d->f[0]);
-	buf_putc(o, ' ');
-	put_cstr(o, d->c.buf, &d->f[1]);
-	buf_putc(o, ' ');
-	put_cstr(o, d->c.buf, &d->f[2]);
 }
 
 /* ";" + header + raw data; the ';' is the table's prefix */
@@ -1236,28 +1207,6 @@ static void print_cert(buf_t *o, const rrdec_t *d)
 	put_fb64(o, d, 3);
 }
 
-/* DS, CDS, TA, DLV */
-static void print_ds(buf_t *o, const rrdec_t *d)
-{
-	put_fields(o, d, "wbb");
-	buf_putc(o, ' ');
-	put_fhex(o, d, 3, true);
-}
-
-static void print_sshfp(buf_t *o, const rrdec_t *d)
-{
-	put_fields(o, d, "bb");
-	buf_putc(o, ' ');
-	put_fhex(o, d, 2, true);
-}
-
-static void print_tlsa(buf_t *o, const rrdec_t *d)
-{
-	put_fields(o, d, "bbb");
-	buf_putc(o, ' ');
-	put_fhex(o, d, 3, false);
-}
-
 /* hex split in 1024-character chunks (types.go splitN) */
 static void print_smimea(buf_t *o, const rrdec_t *d)
 {
@@ -1281,33 +1230,6 @@ static void print_smimea(buf_t *o, const rrdec_t *d)
 	if (hx.oom)
 		o->oom = true;
 	buf_free(&hx);
-}
-
-static void print_zonemd(buf_t *o, const rrdec_t *d)
-{
-	put_fields(o, d, "lbb");
-	buf_putc(o, ' ');
-	put_fhex(o, d, 3, false);
-}
-
-/* KEY, DNSKEY, RKEY, CDNSKEY */
-static void print_key(buf_t *o, const rrdec_t *d)
-{
-	put_fields(o, d, "wbb");
-	buf_putc(o, ' ');
-	put_fb64(o, d, 3);
-}
-
-/* DHCID, OPENPGPKEY */
-static void print_b64(buf_t *o, const rrdec_t *d)
-{
-	put_fb64(o, d, 0);
-}
-
-/* EID, NIMLOC */
-static void print_hex(buf_t *o, const rrdec_t *d)
-{
-	put_fhex(o, d, 0, true);
 }
 
 static void print_nsec(buf_t *o, const rrdec_t *d)
@@ -1464,7 +1386,7 @@ static void print_opt(buf_t *o, const rrdec_t *d)
 #define TSIG_PREFIX "\n;; TSIG PSEUDOSECTION:\n; "
 
 static const rrspec_t specs[] = {
-	{ .type = DNS_TYPE_A, .spec = "a", .print = print_a },
+	{ .type = DNS_TYPE_A, .spec = "a", .print = print_fields },
 	{ .type = DNS_TYPE_NS, .spec = "n", .print = print_fields },
 	{ .type = DNS_TYPE_MD, .spec = "n", .print = print_fields },
 	{ .type = DNS_TYPE_MF, .spec = "n", .print = print_fields },
@@ -1475,23 +1397,23 @@ static const rrspec_t specs[] = {
 	{ .type = DNS_TYPE_MR, .spec = "n", .print = print_fields },
 	{ .type = DNS_TYPE_NULL, .spec = "o", .print = print_null, .prefix = ";" },
 	{ .type = DNS_TYPE_PTR, .spec = "n", .print = print_fields },
-	{ .type = DNS_TYPE_HINFO, .spec = "s|s", .print = print_hinfo },
+	{ .type = DNS_TYPE_HINFO, .spec = "S|S", .print = print_fields },
 	{ .type = DNS_TYPE_MINFO, .spec = "n|n", .print = print_fields },
 	{ .type = DNS_TYPE_MX, .spec = "w|n", .print = print_fields },
-	{ .type = DNS_TYPE_TXT, .spec = "t", .print = print_txt },
+	{ .type = DNS_TYPE_TXT, .spec = "t", .print = print_fields },
 	{ .type = DNS_TYPE_RP, .spec = "n|n", .print = print_fields },
 	{ .type = DNS_TYPE_AFSDB, .spec = "w|n", .print = print_fields },
-	{ .type = DNS_TYPE_X25, .spec = "s", .print = print_x25 },
+	{ .type = DNS_TYPE_X25, .spec = "s", .print = print_fields },
 	{ .type = DNS_TYPE_RT, .spec = "w|n", .print = print_fields },
 	{ .type = DNS_TYPE_NSAP_PTR, .spec = "n", .print = print_fields },
 	{ .type = DNS_TYPE_SIG, .spec = "w|b|b|l|l|l|w|n|B", .print = print_rrsig },
-	{ .type = DNS_TYPE_KEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_KEY, .spec = "w|b|b|B", .print = print_fields },
 	{ .type = DNS_TYPE_PX, .spec = "w|n|n", .print = print_fields },
-	{ .type = DNS_TYPE_GPOS, .spec = "s|s|s", .print = print_gpos },
-	{ .type = DNS_TYPE_AAAA, .spec = "A", .print = print_aaaa },
+	{ .type = DNS_TYPE_GPOS, .spec = "s|s|s", .print = print_fields },
+	{ .type = DNS_TYPE_AAAA, .spec = "A", .print = print_fields },
 	{ .type = DNS_TYPE_LOC, .spec = "b|b|b|b|l|l|l", .print = print_loc },
-	{ .type = DNS_TYPE_EID, .spec = "x", .print = print_hex },
-	{ .type = DNS_TYPE_NIMLOC, .spec = "x", .print = print_hex },
+	{ .type = DNS_TYPE_EID, .spec = "x", .print = print_fields },
+	{ .type = DNS_TYPE_NIMLOC, .spec = "x", .print = print_fields },
 	{ .type = DNS_TYPE_SRV, .spec = "w|w|w|n", .print = print_fields },
 	{ .type = DNS_TYPE_NAPTR, .spec = "w|w|s|s|s|n", .print = print_naptr },
 	{ .type = DNS_TYPE_KX, .spec = "w|n", .print = print_fields },
@@ -1499,29 +1421,29 @@ static const rrspec_t specs[] = {
 	{ .type = DNS_TYPE_DNAME, .spec = "n", .print = print_fields },
 	{ .type = DNS_TYPE_OPT, .spec = "e", .print = print_opt, .alone = true },
 	{ .type = DNS_TYPE_APL, .spec = "p", .print = print_apl },
-	{ .type = DNS_TYPE_DS, .spec = "w|b|b|x", .print = print_ds },
-	{ .type = DNS_TYPE_SSHFP, .spec = "b|b|x", .print = print_sshfp },
+	{ .type = DNS_TYPE_DS, .spec = "w|b|b|x", .print = print_fields },
+	{ .type = DNS_TYPE_SSHFP, .spec = "b|b|x", .print = print_fields },
 	{ .type = DNS_TYPE_RRSIG, .spec = "w|b|b|l|l|l|w|n|B", .print = print_rrsig },
 	{ .type = DNS_TYPE_NSEC, .spec = "n|m", .print = print_nsec },
-	{ .type = DNS_TYPE_DNSKEY, .spec = "w|b|b|B", .print = print_key },
-	{ .type = DNS_TYPE_DHCID, .spec = "B", .print = print_b64 },
+	{ .type = DNS_TYPE_DNSKEY, .spec = "w|b|b|B", .print = print_fields },
+	{ .type = DNS_TYPE_DHCID, .spec = "B", .print = print_fields },
 	{ .type = DNS_TYPE_NSEC3, .spec = "b|b|w|b|X3b|H5m", .print = print_nsec3 },
 	{ .type = DNS_TYPE_NSEC3PARAM, .spec = "b|b|w|b|X3", .print = print_nsec3param },
-	{ .type = DNS_TYPE_TLSA, .spec = "b|b|b|x", .print = print_tlsa },
-	{ .type = DNS_TYPE_SMIMEA, .spec = "b|b|b|x", .print = print_smimea },
+	{ .type = DNS_TYPE_TLSA, .spec = "b|b|b|h", .print = print_fields },
+	{ .type = DNS_TYPE_SMIMEA, .spec = "b|b|b|h", .print = print_smimea },
 	{ .type = DNS_TYPE_HIP, .spec = "b|b|w|X0Y2N", .print = print_hip },
-	{ .type = DNS_TYPE_NINFO, .spec = "t", .print = print_txt },
-	{ .type = DNS_TYPE_RKEY, .spec = "w|b|b|B", .print = print_key },
+	{ .type = DNS_TYPE_NINFO, .spec = "t", .print = print_fields },
+	{ .type = DNS_TYPE_RKEY, .spec = "w|b|b|B", .print = print_fields },
 	{ .type = DNS_TYPE_TALINK, .spec = "n|n", .print = print_fields },
-	{ .type = DNS_TYPE_CDS, .spec = "w|b|b|x", .print = print_ds },
-	{ .type = DNS_TYPE_CDNSKEY, .spec = "w|b|b|B", .print = print_key },
-	{ .type = DNS_TYPE_OPENPGPKEY, .spec = "B", .print = print_b64 },
+	{ .type = DNS_TYPE_CDS, .spec = "w|b|b|x", .print = print_fields },
+	{ .type = DNS_TYPE_CDNSKEY, .spec = "w|b|b|B", .print = print_fields },
+	{ .type = DNS_TYPE_OPENPGPKEY, .spec = "B", .print = print_fields },
 	{ .type = DNS_TYPE_CSYNC, .spec = "l|w|m", .print = print_csync },
-	{ .type = DNS_TYPE_ZONEMD, .spec = "l|b|b|x", .print = print_zonemd },
+	{ .type = DNS_TYPE_ZONEMD, .spec = "l|b|b|h", .print = print_fields },
 	{ .type = DNS_TYPE_SVCB, .spec = "w|n|v", .print = print_svcb },
 	{ .type = DNS_TYPE_HTTPS, .spec = "w|n|v", .print = print_svcb },
-	{ .type = DNS_TYPE_SPF, .spec = "t", .print = print_txt },
-	{ .type = DNS_TYPE_UINFO, .spec = "s", .print = print_uinfo },
+	{ .type = DNS_TYPE_SPF, .spec = "t", .print = print_fields },
+	{ .type = DNS_TYPE_UINFO, .spec = "S", .print = print_fields },
 	{ .type = DNS_TYPE_UID, .spec = "l", .print = print_fields },
 	{ .type = DNS_TYPE_GID, .spec = "l", .print = print_fields },
 	{ .type = DNS_TYPE_NID, .spec = "w|q", .print = print_nid },
@@ -1536,9 +1458,9 @@ static const rrspec_t specs[] = {
 	{ .type = DNS_TYPE_ANY, .spec = "", .print = NULL },   /* the header only */
 	{ .type = DNS_TYPE_URI, .spec = "w|w|o", .print = print_uri },
 	{ .type = DNS_TYPE_CAA, .spec = "b|s|o", .print = print_caa },
-	{ .type = DNS_TYPE_AVC, .spec = "t", .print = print_txt },
-	{ .type = DNS_TYPE_TA, .spec = "w|b|b|x", .print = print_ds },
-	{ .type = DNS_TYPE_DLV, .spec = "w|b|b|x", .print = print_ds },
+	{ .type = DNS_TYPE_AVC, .spec = "t", .print = print_fields },
+	{ .type = DNS_TYPE_TA, .spec = "w|b|b|x", .print = print_fields },
+	{ .type = DNS_TYPE_DLV, .spec = "w|b|b|x", .print = print_fields },
 };
 
 static const rrspec_t *spec_of(uint16_t type)
