@@ -64,39 +64,24 @@ static void em_string(dump_t *d, const char *s)
 
 static void em_plain(dump_t *d, const char *s) { em_scalar_style(d, s, YAML_PLAIN_SCALAR_STYLE); }
 
-static void em_map_start(dump_t *d)
+/* A block mapping or sequence opens or closes (yaml.v2 writes blocks only). */
+static void em_collection(dump_t *d, bool map, bool start)
 {
 	yaml_event_t ev;
-	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE)) {
+	int ok = !start ? (map ? yaml_mapping_end_event_initialize(&ev) : yaml_sequence_end_event_initialize(&ev))
+	         : map  ? yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE)
+	                : yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	if (!ok) {
 		d->bad = true;
 		return;
 	}
 	emit(d, &ev);
 }
 
-static void em_map_end(dump_t *d)
-{
-	yaml_event_t ev;
-	yaml_mapping_end_event_initialize(&ev);
-	emit(d, &ev);
-}
-
-static void em_seq_start(dump_t *d)
-{
-	yaml_event_t ev;
-	if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE)) {
-		d->bad = true;
-		return;
-	}
-	emit(d, &ev);
-}
-
-static void em_seq_end(dump_t *d)
-{
-	yaml_event_t ev;
-	yaml_sequence_end_event_initialize(&ev);
-	emit(d, &ev);
-}
+static void em_map_start(dump_t *d) { em_collection(d, true, true); }
+static void em_map_end(dump_t *d) { em_collection(d, true, false); }
+static void em_seq_start(dump_t *d) { em_collection(d, false, true); }
+static void em_seq_end(dump_t *d) { em_collection(d, false, false); }
 
 static bool dump_begin(dump_t *d, yamldoc_t *c)
 {
