@@ -245,6 +245,16 @@ static int key_cmp(const void *pa, const void *pb)
 	return la < lb ? -1 : la > lb;
 }
 
+/* Opens the mapping v with its keys sorted as yaml.v2 sorts them (*m: zeroed by the caller, freed
+ * by it after em_map_end). */
+static void sorted_map(dump_t *d, yaml_node_t *v, yamldoc_map_t *m)
+{
+	if (!yamldoc_map_build(d->c, v, false, m))
+		d->bad = true;
+	yamldoc_map_sort(m, key_cmp);
+	em_map_start(d);
+}
+
 static void em_any(dump_t *d, yaml_node_t *v)
 {
 	if (!v || yamldoc_is_null(v)) {
@@ -258,10 +268,7 @@ static void em_any(dump_t *d, yaml_node_t *v)
 		em_seq_end(d);
 	} else {
 		yamldoc_map_t m = { 0 };
-		if (!yamldoc_map_build(d->c, v, false, &m))
-			d->bad = true;
-		yamldoc_map_sort(&m, key_cmp);
-		em_map_start(d);
+		sorted_map(d, v, &m);
 		for (size_t i = 0; i < m.n; i++) {
 			em_string(d, yamldoc_scalar(m.kv[i].key));
 			em_any(d, m.kv[i].value);
@@ -276,10 +283,7 @@ static void em_any(dump_t *d, yaml_node_t *v)
 static void em_header(dump_t *d, yaml_node_t *v)
 {
 	yamldoc_map_t m = { 0 };
-	if (!yamldoc_map_build(d->c, v, false, &m))
-		d->bad = true;
-	yamldoc_map_sort(&m, key_cmp);
-	em_map_start(d);
+	sorted_map(d, v, &m);
 	for (size_t i = 0; i < m.n; i++) {
 		yaml_node_t *l = m.kv[i].value;
 		em_string(d, yamldoc_scalar(m.kv[i].key));

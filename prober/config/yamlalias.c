@@ -153,16 +153,25 @@ static void doc_free(ya_doc_t *d)
 	free(d->n);
 }
 
+/* Makes room for one more element in *arr (len used of *cap, each size bytes), doubling from 64.
+ * Returns false when out of memory (*arr is left as it was). */
+static bool grow(void *arr, size_t *cap, size_t len, size_t size)
+{
+	if (len < *cap)
+		return true;
+	size_t ncap = *cap ? 2 * *cap : 64;
+	void *n = ncap <= SIZE_MAX / size ? realloc(*(void **)arr, ncap * size) : NULL;
+	if (!n)
+		return false;
+	*(void **)arr = n;
+	*cap = ncap;
+	return true;
+}
+
 static ya_node_t *doc_add(ya_doc_t *d, ya_kind_t kind)
 {
-	if (d->len == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 64;
-		ya_node_t *n = realloc(d->n, cap * sizeof *n);
-		if (!n)
-			return NULL;
-		d->n = n;
-		d->cap = cap;
-	}
+	if (!grow(&d->n, &d->cap, d->len, sizeof *d->n))
+		return NULL;
 	ya_node_t *n = &d->n[d->len++];
 	*n = (ya_node_t){ .kind = kind, .end = d->len };
 	return n;
@@ -222,15 +231,9 @@ static yamlalias_verdict_t doc_read(ya_doc_t *d, const char *text, size_t len)
 			/* yaml.v3 registers the anchor before the children: an alias inside may name it */
 			anchor = ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.anchor
 			                                             : ev.data.sequence_start.anchor;
-			if (nopen == capopen) {
-				size_t cap = capopen ? 2 * capopen : 32;
-				size_t *o = realloc(open, cap * sizeof *o);
-				if (!o) {
-					n = NULL;
-					break;
-				}
-				open = o;
-				capopen = cap;
+			if (!grow(&open, &capopen, nopen, sizeof *open)) {
+				n = NULL;
+				break;
 			}
 			open[nopen++] = d->len - 1;
 			break;
@@ -300,14 +303,8 @@ typedef struct ya_walk {
 
 static bool push(ya_walk_t *w, size_t node)
 {
-	if (w->sp == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		ya_frame_t *st = realloc(w->st, cap * sizeof *st);
-		if (!st)
-			return false;
-		w->st = st;
-		w->cap = cap;
-	}
+	if (!grow(&w->st, &w->cap, w->sp, sizeof *w->st))
+		return false;
 	w->st[w->sp++] = (ya_frame_t){ .op = OP_DECODE, .node = node };
 	return true;
 }
