@@ -278,58 +278,21 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, v
 	return true;
 }
 
-/* config.DNSProbe.UnmarshalYAML, after the fields decoded cleanly. */
-static bool check_dns(yamldoc_t *c, yaml_node_t *node, const yamldoc_map_t *m)
+/* The table's rules for s's keys (schema_rule_t: every must, then every check, in table order). */
+static bool check_rules(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s,
+                        const yamldoc_map_t *m)
 {
-	yaml_node_t *qn = yamldoc_map_get(m, "query_name");
-	yaml_node_t *qc = yamldoc_map_get(m, "query_class");
-	yaml_node_t *qt = yamldoc_map_get(m, "query_type");
-	uint16_t u;
-	if (!qn || yamldoc_is_null(qn) || !yamldoc_scalar(qn)[0]) {
-		yamldoc_fail(c, qn ? &qn->start_mark : &node->start_mark, qn ? "query_name" : "dns",
-		             "query name must be set for DNS module");
-		return false;
-	}
-	if (qc && !yamldoc_is_null(qc) && yamldoc_scalar(qc)[0] && !dnstab_class_from_name(yamldoc_scalar(qc), &u)) {
-		yamldoc_fail(c, &qc->start_mark, "query_class", "query class '%s' is not valid", yamldoc_scalar(qc));
-		return false;
-	}
-	if (qt && !yamldoc_is_null(qt) && yamldoc_scalar(qt)[0] && !dnstab_type_from_name(yamldoc_scalar(qt), &u)) {
-		yamldoc_fail(c, &qt->start_mark, "query_type", "query type '%s' is not valid", yamldoc_scalar(qt));
-		return false;
-	}
-	yaml_node_t *edns = yamldoc_map_get(m, "edns");
-	if (edns && edns->type == YAML_MAPPING_NODE) {
-		yamldoc_map_t em = { 0 };
-		bool ok = yamldoc_map_build(c, edns, true, &em);
-		yaml_node_t *sz = ok ? yamldoc_map_get(&em, "udp_size") : NULL;
-		long long v = sz && !yamldoc_is_null(sz) ? strtoll(yamldoc_scalar(sz), NULL, 0) : 1232;
-		if (ok && (v < 512 || v > 4096)) {
-			/* 4096: c-ares 1.18 reads UDP answers into a 4097-byte buffer (peers-and-libs.md B.1.3) */
-			yamldoc_fail(c, &sz->start_mark, "udp_size", "edns udp_size must be between 512 and 4096, not %lld", v);
-			ok = false;
-		}
-		yamldoc_map_free(&em);
-		if (!ok)
+	for (const schema_field_t *f = s->fields; f->key; f++) {
+		yaml_node_t *v = f->rule && f->rule->must ? yamldoc_map_get(m, f->key) : NULL;
+		if (f->rule && f->rule->must && (!v || yamldoc_is_null(v) || !yamldoc_scalar(v)[0])) {
+			yamldoc_fail(c, v ? &v->start_mark : &node->start_mark, v ? f->key : key, "%s", f->rule->must);
 			return false;
+		}
 	}
-	return true;
-}
-
-/* config.ICMPProbe.UnmarshalYAML */
-static bool check_icmp(yamldoc_t *c, const yamldoc_map_t *m)
-{
-	yaml_node_t *ttl = yamldoc_map_get(m, "ttl");
-	if (!ttl || yamldoc_is_null(ttl))
-		return true;
-	long long v = strtoll(yamldoc_scalar(ttl), NULL, 0);
-	if (v < 0) {
-		yamldoc_fail(c, &ttl->start_mark, "ttl", "\"ttl\" cannot be negative");
-		return false;
-	}
-	if (v > 255) {
-		yamldoc_fail(c, &ttl->start_mark, "ttl", "\"ttl\" cannot exceed 255");
-		return false;
+	for (const schema_field_t *f = s->fields; f->key; f++) {
+		yaml_node_t *v = f->rule && f->rule->check ? yamldoc_map_get(m, f->key) : NULL;
+		if (v && !yamldoc_is_null(v) && !f->rule->check(c, v, f->key))
+			return false;
 	}
 	return true;
 }
@@ -411,11 +374,9 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 		}
 		ok = check_field(c, f, m.kv[i].value, base);
 	}
-	if (ok && s == &schema_dns)
-		ok = check_dns(c, node, &m);
-	else if (ok && s == &schema_icmp)
-		ok = check_icmp(c, &m);
-	else if (ok && s == &schema_header_match)
+	if (ok)
+		ok = check_rules(c, node, key, s, &m);
+	if (ok && s == &schema_header_match)
 		ok = check_header_match(c, node, &m);
 	else if (ok && s == &schema_http)
 		ok = check_http(c, node, &m);

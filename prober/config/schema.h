@@ -4,6 +4,7 @@
  * the load), config_dump prints a module from them, and decode frees what it landed by them. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Field kinds, named after the Go types they stand for (the names appear in error messages). */
@@ -40,6 +41,17 @@ enum {
 #define SCHEMA_HERE ((size_t)1)
 
 typedef struct schema schema_t;
+typedef struct yamldoc yamldoc_t;
+typedef struct yaml_node_s yaml_node_t;
+
+/* The rules blackbox's UnmarshalYAML methods add to a key beyond its kind, run after the struct's
+ * keys decoded cleanly, in this order: every `must` of the struct, then every `check` in table order
+ * (DNSProbe's order: query name, class, type). */
+typedef struct schema_rule {
+	const char *must;      /* the error when the key is absent, null or "" (NULL: optional) */
+	bool (*check)(yamldoc_t *c, yaml_node_t *v, const char *key);   /* a non-null value; false
+	                                                                       after writing an error */
+} schema_rule_t;
 
 typedef struct schema_field {
 	const char *key;
@@ -49,6 +61,7 @@ typedef struct schema_field {
 	const char *def;           /* default as yaml.v2 prints it ("true", "64"), NULL = zero */
 	size_t at;                 /* SCHEMA_AT(...) where the value lands, 0 = nowhere */
 	size_t set_at;             /* SCHEMA_AT(...) of a bool set when the key has a non-null value */
+	const schema_rule_t *rule; /* blackbox's load-time validation of the key, or NULL */
 } schema_field_t;
 
 struct schema {
@@ -57,10 +70,8 @@ struct schema {
 	const schema_field_t *fields; /* in Go struct order (that is the dump order), ended by key NULL */
 };
 
-/* A module (config.Module, landing in config_module_t); and the sections decode validates beyond
+/* A module (config.Module, landing in config_module_t); and the sections decode checks with code beyond
  * their keys. */
 extern const schema_t schema_module;
-extern const schema_t schema_dns;
 extern const schema_t schema_http;
 extern const schema_t schema_header_match;
-extern const schema_t schema_icmp;
