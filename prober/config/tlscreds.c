@@ -1,4 +1,4 @@
-/* tlscreds -- a tls_config's CA, client certificate and key as GnuTLS credentials, read once per
+/* tlscreds -- a tls_config's CA, client certificate and key as TLS credentials (lib/tls), read once per
  * snapshot with prometheus/common's error texts (see tlscreds.h). */
 #include "config/tlscreds.h"
 
@@ -10,18 +10,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-
 #include "lib/errors.h"
+#include "lib/tls.h"
 
 #define TLSCREDS_MAX_FILE (16u << 20)    /* a PEM bundle larger than this is not a certificate file */
 
 struct tlscreds {
 	atomic_uint refs;
-	gnutls_certificate_credentials_t cred;    /* NULL when error is set */
+	tls_cred_t *cred;                         /* NULL when error is set */
 	char *error;                              /* blackbox's reason, or NULL */
 	char *ca_file, *cert_file, *key_file, *min_version, *max_version;   /* as given (NULL: absent) */
 };
+
+/* A file's bytes, as read_file returns them (malloc'd). */
+typedef struct file_bytes {
+	unsigned char *data;
+	size_t len;
+} file_bytes_t;
 
 /* Go's net/os error texts are the lowercase strerror ("open /x: no such file or directory"). */
 static const char *nz(const char *s)
@@ -44,7 +49,7 @@ int tlscreds_version(const char *v)
 }
 
 /* Reads a whole file as os.ReadFile does; on failure writes "open <path>: <reason>" (or read). */
-static int read_file(const char *path, gnutls_datum_t *out, char *err, size_t errlen)
+static int read_file(const char *path, file_bytes_t *out, char *err, size_t errlen)
 {
 	char why[128];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -90,7 +95,7 @@ static int read_file(const char *path, gnutls_datum_t *out, char *err, size_t er
 	}
 	close(fd);
 	out->data = p;
-	out->size = (unsigned)len;
+	out->len = len;
 	return 0;
 fail:
 	free(p);
@@ -102,7 +107,7 @@ fail:
 static int build(tlscreds_t *c, char *err, size_t errlen)
 {
 	const char *ca = c->ca_file, *cert = c->cert_file, *key = c->key_file;
-	gnutls_datum_t d1 = { NULL, 0 }, d2 = { NULL, 0 };
+	file_bytes_t d1 = { NULL, 0 }, d2 = { NULL, 0 };
 	char why[256];
 	int rc = NSP_EINVAL;
 
@@ -112,10 +117,8 @@ static int build(tlscreds_t *c, char *err, size_t errlen)
 		         "tls_config.min_version if both are specified");
 		return NSP_EINVAL;
 	}
-	if (gnutls_certificate_allocate_credentials(&c->cred) < 0) {
-		c->cred = NULL;
+	if (tls_cred_new(&c->cred) != 0)
 		return NSP_ENOMEM;
-	}
 	if (ca) {
 		int r = read_file(ca, &d1, why, sizeof(why));
 		if (r != 0) {
@@ -123,13 +126,13 @@ static int build(tlscreds_t *c, char *err, size_t errlen)
 			snprintf(err, errlen, "unable to load specified CA cert %s: %s", ca, why);
 			goto done;
 		}
-		if (gnutls_certificate_set_x509_trust_mem(c->cred, &d1, GNUTLS_X509_FMT_PEM) <= 0) {
+		if (tls_cred_add_ca(c->cred, d1.data, d1.len) <= 0) {
 			snprintf(err, errlen, "unable to use specified CA cert %s", ca);
 			goto done;
 		}
 	} else {
 		/* Go falls back to the system pool; an empty one only makes verification fail later. */
-		(void)gnutls_certificate_set_x509_system_trust(c->cred);
+		tls_cred_add_system_ca(c->cred);
 	}
 	if (cert && !key) {
 		snprintf(err, errlen, "client cert file \"%s\" specified without client key file", cert);
@@ -145,8 +148,8 @@ static int build(tlscreds_t *c, char *err, size_t errlen)
 		int r = read_file(cert, &d1, why, sizeof(why));
 		if (r == 0)
 			r = read_file(key, &d2, why, sizeof(why));
-		if (r == 0 && (r = gnutls_certificate_set_x509_key_mem(c->cred, &d1, &d2, GNUTLS_X509_FMT_PEM)) < 0) {
-			snprintf(why, sizeof(why), "tls: %s", gnutls_strerror(r));
+		if (r == 0 && (r = tls_cred_set_key_pair(c->cred, d1.data, d1.len, d2.data, d2.len)) < 0) {
+			snprintf(why, sizeof(why), "tls: %s", tls_strerror(r));
 			r = NSP_EINVAL;
 		}
 		if (r != 0) {
@@ -160,7 +163,7 @@ done:
 	free(d1.data);
 	free(d2.data);
 	if (rc != 0) {
-		gnutls_certificate_free_credentials(c->cred);
+		tls_cred_free(c->cred);
 		c->cred = NULL;
 	}
 	return rc;
@@ -180,8 +183,7 @@ static void creds_free(tlscreds_t *c)
 {
 	if (!c)
 		return;
-	if (c->cred)
-		gnutls_certificate_free_credentials(c->cred);
+	tls_cred_free(c->cred);
 	free(c->error);
 	free(c->ca_file);
 	free(c->cert_file);
@@ -227,7 +229,7 @@ const char *tlscreds_error(const tlscreds_t *c)
 	return c->error;
 }
 
-struct gnutls_certificate_credentials_st *tlscreds_gnutls(const tlscreds_t *c)
+tls_cred_t *tlscreds_cred(const tlscreds_t *c)
 {
 	return c->cred;
 }

@@ -1,6 +1,6 @@
 /* tlscreds -- the TLS credentials a module's tls_config names, built once with the config snapshot
- * (at start-up or on the reload thread), so no certificate file is read on a loop thread. GnuTLS
- * credentials are read-only once built and may be shared by sessions on any thread.
+ * (at start-up or on the reload thread), so no certificate file is read on a loop thread. The
+ * credentials (lib/tls) are read-only once built and may be shared by sessions on any thread.
  *
  * blackbox 0.23 builds them per probe (prometheus/common NewTLSConfig) and fails the probe, not the
  * config load, when a file is missing or bad ("Failed to create TLS configuration"). So a failed
@@ -10,8 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/tls.h"
+
 typedef struct tlscreds tlscreds_t;
-struct gnutls_certificate_credentials_st;   /* gnutls_certificate_credentials_t points to one */
 
 /* The settings the credentials are built from; NULL or "" when absent. */
 typedef struct tlscreds_files {
@@ -30,8 +31,8 @@ int tlscreds_new(const tlscreds_files_t *f, tlscreds_t **out);
 /* Why the build failed (blackbox's text), or NULL when the credentials are usable. */
 const char *tlscreds_error(const tlscreds_t *c);
 
-/* The GnuTLS credentials; NULL when tlscreds_error is not. Valid while a reference is held. */
-struct gnutls_certificate_credentials_st *tlscreds_gnutls(const tlscreds_t *c);
+/* The credentials for a TLS session; NULL when tlscreds_error is not. Valid while a reference is held. */
+tls_cred_t *tlscreds_cred(const tlscreds_t *c);
 
 /* True when c was built from the same settings as f (so a snapshot builds each set once). */
 bool tlscreds_same(const tlscreds_t *c, const tlscreds_files_t *f);

@@ -71,10 +71,10 @@
 #include <nettle/rsa.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
-#include <sodium.h>
 
 #include "dns/cursor.h"
 #include "dns/dnstab.h"
+#include "lib/crypto.h"
 #include "lib/errors.h"
 #include "dns/rrtext.h"
 
@@ -310,10 +310,10 @@ static verify_t verify_rsa(uint8_t alg, const uint8_t *key, size_t klen, const u
 		break;
 	}
 	case 8:
-		crypto_hash_sha256(digest, data, dlen);
+		crypto_sha256(digest, data, dlen);
 		break;
 	default:
-		crypto_hash_sha512(digest, data, dlen);
+		crypto_sha512(digest, data, dlen);
 		break;
 	}
 
@@ -355,7 +355,7 @@ static verify_t verify_ecdsa(uint8_t alg, const uint8_t *key, size_t klen, const
 
 	uint8_t digest[SHA384_DIGEST_SIZE];
 	if (alg == 13) {
-		crypto_hash_sha256(digest, data, dlen);
+		crypto_sha256(digest, data, dlen);
 	} else {
 		struct sha384_ctx c;
 		sha384_init(&c);
@@ -392,12 +392,11 @@ static verify_t verify_eddsa(uint8_t alg, const uint8_t *key, size_t klen, const
                              size_t slen, const uint8_t *data, size_t dlen)
 {
 	if (alg == 15) {
-		if (klen != crypto_sign_ed25519_PUBLICKEYBYTES)
+		if (klen != CRYPTO_ED25519_KEY_SIZE)
 			return VERIFY_BAD_KEY;
-		if (slen != crypto_sign_ed25519_BYTES)
+		if (slen != CRYPTO_ED25519_SIG_SIZE)
 			return VERIFY_BAD_SIG;
-		return crypto_sign_ed25519_verify_detached(sig, data, dlen, key) == 0 ? VERIFY_OK
-		                                                                       : VERIFY_BAD_SIG;
+		return crypto_ed25519_verify(sig, data, dlen, key) ? VERIFY_OK : VERIFY_BAD_SIG;
 	}
 	if (klen != ED448_KEY_SIZE)
 		return VERIFY_BAD_KEY;
@@ -1054,7 +1053,7 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 	out->have_times = false;
 	out->earliest_expiry = out->latest_inception = 0;
 	out->limit = DNSSEC_LIMIT_NONE;
-	if (sodium_init() < 0)
+	if (crypto_init() != 0)
 		return NSP_ELIB;
 
 	dnssec_budget_t own;

@@ -22,8 +22,9 @@
  * stops and says which limit it hit (dnssec_result_t.limit). The only clock read is the monotonic
  * clock, for that deadline.
  *
- * Libraries: libsodium for Ed25519, SHA-256 and SHA-512; nettle/hogweed for RSA (SHA-1, SHA-256,
- * SHA-512), ECDSA P-256/P-384, SHA-1, SHA-384 and Ed448. sodium_init() is called on first use.
+ * Libraries: libsodium (through lib/crypto) for Ed25519, SHA-256 and SHA-512; nettle/hogweed for RSA
+ * (SHA-1, SHA-256, SHA-512), ECDSA P-256/P-384, SHA-1, SHA-384 and Ed448. crypto_init() is called on
+ * first use.
  * RSA and ECDSA run on GMP, which aborts on out-of-memory; everything else returns NSP_ENOMEM.
  */
 #pragma once

@@ -49,8 +49,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
+#include "lib/crypto.h"
 #include "lib/errors.h"
 #include "dns/cursor.h"
 #include "dns/wire.h"
@@ -139,9 +138,7 @@ int dnsclient_global_init(void)
 {
 	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
 		return NSP_ELIB;
-	if (sodium_init() < 0)
-		return NSP_ELIB;
-	return 0;
+	return crypto_init();
 }
 
 void dnsclient_global_cleanup(void)
@@ -867,7 +864,7 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	uint16_t id;
 	do {
 		if (cl->random_left == 0) {
-			randombytes_buf(cl->random_ids, sizeof(cl->random_ids));
+			crypto_random(cl->random_ids, sizeof(cl->random_ids));
 			cl->random_left = sizeof(cl->random_ids) / sizeof(cl->random_ids[0]);
 		}
 		id = cl->random_ids[--cl->random_left];

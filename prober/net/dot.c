@@ -3,13 +3,13 @@
  * store), the query with its 2-byte length prefix (RFC 1035 4.2.2), one framed answer, close.
  *
  * Everything runs on the worker's loop: the connect is nonblocking (EINPROGRESS, then SO_ERROR on
- * EPOLLOUT), GnuTLS runs with GNUTLS_NONBLOCK and tells us with gnutls_record_get_direction whether
+ * EPOLLOUT), the TLS session (lib/tls) is non-blocking and tells us with tls_wants_write whether
  * it waits to read or to write. A request ends once (finish): the socket and session are released
  * at once and the result is delivered from a zero-delay timer, so dot_query never calls back.
  *
  * Credentials come built with the config snapshot (config/tlscreds): the files are read at start-up
- * or on the reload thread, never here on a loop. GnuTLS credentials are read-only once built and
- * may be shared by sessions on any thread. */
+ * or on the reload thread, never here on a loop. Credentials are read-only once built and may be
+ * shared by sessions on any thread. */
 #include "net/dot.h"
 
 #include <errno.h>
@@ -21,12 +21,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
-#include <gnutls/x509.h>
-
 #include "dns/cursor.h"
+#include "lib/crypto.h"
 #include "lib/errors.h"
+#include "lib/tls.h"
 
 /* Go's net/os error texts are the lowercase strerror ("connect: connection refused"). */
 /* ---- one exchange ---- */
@@ -42,7 +40,7 @@ typedef enum dot_state {
 struct dot_req {
 	loop_t *loop;
 	tlscreds_t *creds;                 /* one reference */
-	gnutls_session_t session;          /* NULL until connected, and after finish */
+	tls_session_t *session;            /* NULL until connected, and after finish */
 	int fd;
 	dot_state_t state;
 	dot_answer_cb cb;
@@ -51,10 +49,10 @@ struct dot_req {
 	char addr[64];                     /* "127.0.0.1:853", "[::1]:853" */
 	const char *net;                   /* "tcp4" / "tcp6" */
 	char name[256];                    /* server_name: SNI and verification */
-	gnutls_typed_vdata_st vdata;       /* what the peer certificate is verified against */
-	uint8_t name_ip[16];
+	uint8_t name_ip[16];               /* server_name as an address, when it is one */
+	size_t name_ip_len;                /* 0: server_name is a host name */
 	bool verify;
-	char priority[128];
+	int min_version, max_version;      /* tlscreds_version indexes; -1: Go's default */
 	uint16_t id;
 	uint8_t *out;                      /* length prefix + query */
 	size_t out_len, out_off;
@@ -77,7 +75,7 @@ static void release_conn(dot_req_t *r)
 		r->fd = -1;
 	}
 	if (r->session) {
-		gnutls_deinit(r->session);
+		tls_session_free(r->session);
 		r->session = NULL;
 	}
 }
@@ -92,7 +90,7 @@ static void finish(dot_req_t *r, int status)
 	r->state = DOT_DONE;
 	r->status = status;
 	if (r->session && status == 0)
-		(void)gnutls_bye(r->session, GNUTLS_SHUT_WR);   /* best effort close_notify; never waits */
+		tls_close(r->session);   /* best effort close_notify; never waits */
 	release_conn(r);
 	if (loop_timer_start(r->loop, &r->defer, loop_now_ns()) != 0) {
 		/* Without a timer the callback cannot run; the caller's deadline will cancel us. */
@@ -146,49 +144,7 @@ static void watch(dot_req_t *r, uint32_t events)
 /* Waits for what GnuTLS asked for: to read, or to write. */
 static void watch_tls(dot_req_t *r)
 {
-	watch(r, gnutls_record_get_direction(r->session) ? EPOLLOUT : EPOLLIN);
-}
-
-/* Why the peer certificate was rejected, worded after what Go's x509 checks. */
-static void verify_text(dot_req_t *r, unsigned status, char *out, size_t outlen)
-{
-	static const struct { unsigned flag; const char *text; } reasons[] = {
-		{ GNUTLS_CERT_SIGNER_NOT_FOUND, "signer not found" },
-		{ GNUTLS_CERT_SIGNER_NOT_CA, "signer is not a CA" },
-		{ GNUTLS_CERT_SIGNATURE_FAILURE, "signature verification failed" },
-		{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure signature algorithm" },
-		{ GNUTLS_CERT_EXPIRED, "certificate has expired" },
-		{ GNUTLS_CERT_NOT_ACTIVATED, "certificate is not yet valid" },
-		{ GNUTLS_CERT_REVOKED, "certificate is revoked" },
-		{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE, "signer constraints violated" },
-		{ GNUTLS_CERT_PURPOSE_MISMATCH, "certificate is not for TLS server authentication" },
-		{ GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS, "unknown critical extension" },
-		{ GNUTLS_CERT_UNEXPECTED_OWNER, "certificate name does not match " },
-	};
-	size_t len = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-		if (!(status & reasons[i].flag) || len >= outlen)
-			continue;
-		int n = snprintf(out + len, outlen - len, "%s%s%s", len ? ", " : "", reasons[i].text,
-		                 reasons[i].flag == GNUTLS_CERT_UNEXPECTED_OWNER ? r->name : "");
-		if (n > 0)
-			len += (size_t)n;
-	}
-	if (!out[0])
-		snprintf(out, outlen, "certificate is not trusted");
-}
-
-/* A GnuTLS error as text; for an alert from the peer, which one (Go: "remote error: tls: …"). */
-static void tls_error_text(dot_req_t *r, int e, char *out, size_t outlen)
-{
-	const char *alert = NULL;
-	if (e == GNUTLS_E_FATAL_ALERT_RECEIVED || e == GNUTLS_E_WARNING_ALERT_RECEIVED)
-		alert = gnutls_alert_get_name(gnutls_alert_get(r->session));
-	if (alert)
-		snprintf(out, outlen, "remote error: tls: %s", alert);
-	else
-		snprintf(out, outlen, "tls: %s", gnutls_strerror(e));
+	watch(r, tls_wants_write(r->session) ? EPOLLOUT : EPOLLIN);
 }
 
 static void do_read(dot_req_t *r)
@@ -196,23 +152,21 @@ static void do_read(dot_req_t *r)
 	for (;;) {
 		ssize_t n;
 		if (r->hdr_got < 2)
-			n = gnutls_record_recv(r->session, r->hdr + r->hdr_got, 2 - r->hdr_got);
+			n = tls_recv(r->session, r->hdr + r->hdr_got, 2 - r->hdr_got);
 		else
-			n = gnutls_record_recv(r->session, r->in + r->in_got, r->in_len - r->in_got);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+			n = tls_recv(r->session, r->in + r->in_got, r->in_len - r->in_got);
+		if (n == TLS_E_AGAIN) {
 			watch_tls(r);
 			return;
 		}
-		if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION) {
+		if (n == 0) {
 			fail(r, NSP_EMALFORMED, "read %s %s: %s", r->net, r->addr,
 			     r->hdr_got == 0 ? "EOF" : "unexpected EOF");
 			return;
 		}
 		if (n < 0) {
-			if (!gnutls_error_is_fatal((int)n))
-				continue;      /* a warning alert or a TLS 1.3 ticket: keep reading */
 			char why[160];
-			tls_error_text(r, (int)n, why, sizeof(why));
+			tls_error_text(r->session, (int)n, why, sizeof(why));
 			fail(r, NSP_EMALFORMED, "read %s %s: %s", r->net, r->addr, why);
 			return;
 		}
@@ -246,13 +200,13 @@ static void do_read(dot_req_t *r)
 static void do_send(dot_req_t *r)
 {
 	while (r->out_off < r->out_len) {
-		ssize_t n = gnutls_record_send(r->session, r->out + r->out_off, r->out_len - r->out_off);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+		ssize_t n = tls_send(r->session, r->out + r->out_off, r->out_len - r->out_off);
+		if (n == TLS_E_AGAIN) {
 			watch_tls(r);
 			return;
 		}
 		if (n < 0) {
-			fail(r, NSP_ESYSTEM, "write %s %s: tls: %s", r->net, r->addr, gnutls_strerror((int)n));
+			fail(r, NSP_ESYSTEM, "write %s %s: tls: %s", r->net, r->addr, tls_strerror((int)n));
 			return;
 		}
 		r->out_off += (size_t)n;
@@ -263,23 +217,20 @@ static void do_send(dot_req_t *r)
 
 static void do_handshake(dot_req_t *r)
 {
-	int n;
-	do {
-		n = gnutls_handshake(r->session);
-	} while (n < 0 && n != GNUTLS_E_AGAIN && !gnutls_error_is_fatal(n));
-	if (n == GNUTLS_E_AGAIN) {
+	int n = tls_handshake(r->session);
+	if (n == TLS_E_AGAIN) {
 		watch_tls(r);
 		return;
 	}
-	if (n == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+	if (n == TLS_E_VERIFY) {
 		char why[300];
-		verify_text(r, gnutls_session_get_verify_cert_status(r->session), why, sizeof(why));
+		tls_verify_text(r->session, why, sizeof(why));
 		fail(r, NSP_EINVAL, "tls: certificate verification failed: %s", why);
 		return;
 	}
 	if (n < 0) {
 		char why[160];
-		tls_error_text(r, n, why, sizeof(why));
+		tls_error_text(r->session, n, why, sizeof(why));
 		fail(r, NSP_EINVAL, "tls: handshake with %s failed: %s", r->addr, why);
 		return;
 	}
@@ -290,32 +241,22 @@ static void do_handshake(dot_req_t *r)
 
 static void start_tls(dot_req_t *r)
 {
-	int e = gnutls_init(&r->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
-	if (e < 0) {
-		r->session = NULL;
-		fail(r, NSP_ELIB, "tls: %s", gnutls_strerror(e));
+	const tls_client_opts_t o = {
+		.fd = r->fd,
+		.cred = tlscreds_cred(r->creds),
+		.server_name = r->name,
+		.server_ip = r->name_ip_len ? r->name_ip : NULL,
+		.server_ip_len = r->name_ip_len,
+		.verify = r->verify,
+		.min_version = r->min_version,
+		.max_version = r->max_version,
+	};
+	char why[sizeof(r->error)];
+	int e = tls_client_new(&o, &r->session, why, sizeof(why));
+	if (e != 0) {
+		fail(r, e, "%s", why);
 		return;
 	}
-	const char *where = NULL;
-	if ((e = gnutls_priority_set_direct(r->session, r->priority, &where)) < 0) {
-		fail(r, NSP_EINVAL, "tls: %s (%s)", gnutls_strerror(e), r->priority);
-		return;
-	}
-	if ((e = gnutls_credentials_set(r->session, GNUTLS_CRD_CERTIFICATE, tlscreds_gnutls(r->creds))) < 0) {
-		fail(r, NSP_ELIB, "tls: %s", gnutls_strerror(e));
-		return;
-	}
-	/* RFC 6066 3: no SNI for an IP literal (Go sends none either). */
-	if (r->vdata.type == GNUTLS_DT_DNS_HOSTNAME &&
-	    (e = gnutls_server_name_set(r->session, GNUTLS_NAME_DNS, r->name, strlen(r->name))) < 0) {
-		fail(r, NSP_ELIB, "tls: %s", gnutls_strerror(e));
-		return;
-	}
-	/* Verified inside the handshake, as Go does: a rejected peer gets an alert, not our query. */
-	if (r->verify)
-		gnutls_session_set_verify_cert2(r->session, &r->vdata, 1, 0);
-	gnutls_handshake_set_timeout(r->session, 0);      /* the caller's deadline rules */
-	gnutls_transport_set_int(r->session, r->fd);
 	r->state = DOT_HANDSHAKE;
 	do_handshake(r);
 }
@@ -356,20 +297,6 @@ static void on_io(void *ctx, int fd, uint32_t events)
 	}
 }
 
-/* Go's defaults for a client: TLS 1.2 up to TLS 1.3 (crypto/tls, Go >= 1.18). */
-static void build_priority(const dot_server_t *srv, char *out, size_t outlen)
-{
-	static const char *const vers[] = { "+VERS-TLS1.0", "+VERS-TLS1.1", "+VERS-TLS1.2", "+VERS-TLS1.3" };
-	int lo = tlscreds_version(srv->min_version), hi = tlscreds_version(srv->max_version);
-	if (lo < 0)
-		lo = 2;
-	if (hi < 0)
-		hi = 3;
-	size_t len = (size_t)snprintf(out, outlen, "NORMAL:-VERS-ALL");
-	for (int i = lo; i <= hi && len < outlen; i++)
-		len += (size_t)snprintf(out + len, outlen - len, ":%s", vers[i]);
-}
-
 int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t *query, size_t len,
               dot_answer_cb cb, void *ctx, dot_req_t **reqp)
 {
@@ -396,19 +323,15 @@ int dot_query(loop_t *loop, tlscreds_t *creds, const dot_server_t *srv, uint8_t 
 	snprintf(r->name, sizeof(r->name), "%s", srv->server_name ? srv->server_name : "");
 	target_ip_t nip;
 	if (target_parse_ip(r->name, &nip)) {
-		size_t n = nip.family == AF_INET ? 4 : 16;
-		memcpy(r->name_ip, nip.addr, n);
-		r->vdata = (gnutls_typed_vdata_st){ .type = GNUTLS_DT_IP_ADDRESS, .data = r->name_ip,
-		                                    .size = (unsigned)n };
-	} else {
-		r->vdata = (gnutls_typed_vdata_st){ .type = GNUTLS_DT_DNS_HOSTNAME,
-		                                    .data = (unsigned char *)r->name, .size = 0 };
+		r->name_ip_len = nip.family == AF_INET ? 4 : 16;
+		memcpy(r->name_ip, nip.addr, r->name_ip_len);
 	}
 	r->verify = !srv->insecure_skip_verify;
-	build_priority(srv, r->priority, sizeof(r->priority));
+	r->min_version = tlscreds_version(srv->min_version);
+	r->max_version = tlscreds_version(srv->max_version);
 
 	uint8_t idb[2];
-	gnutls_rnd(GNUTLS_RND_NONCE, idb, sizeof(idb));
+	crypto_random(idb, sizeof(idb));
 	query[0] = idb[0];
 	query[1] = idb[1];
 	cursor_t idc = cursor_make(idb, sizeof(idb));

@@ -29,9 +29,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "lib/buf.h"
+#include "lib/crypto.h"
 #include "lib/errors.h"
 #include "lib/log.h"
 #include "lib/compress.h"
@@ -632,10 +631,7 @@ static bool parse_basic_auth(const char *h, buf_t *out, size_t *colon)
 	if (buf_reserve(out, len / 4 * 3 + 3) != 0)
 		return false;
 	size_t n = 0;
-	const char *end = NULL;
-	if (sodium_base642bin((unsigned char *)out->p, out->cap, b64, len, "\r\n", &n, &end,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    end != b64 + len)
+	if (crypto_base64_decode((uint8_t *)out->p, out->cap, b64, len, "\r\n", &n) != 0)
 		return false;
 	out->len = n;
 	const char *c = memchr(out->p, ':', n);
@@ -698,7 +694,7 @@ static bool gate(http_req_t *r, enum MHD_Result *ret)
 		v = webauth_check(s->auth, wc, cred.p, colon, cred.p + colon + 1, cred.len - colon - 1, on_auth_done, r,
 		                  &r->auth_job);
 	if (cred.p)
-		sodium_memzero(cred.p, cred.cap);
+		crypto_wipe(cred.p, cred.cap);
 	buf_free(&cred);
 	switch (v) {
 	case WEBAUTH_ALLOWED:

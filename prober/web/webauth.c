@@ -26,11 +26,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
+#include "lib/crypto.h"
 #include "lib/errors.h"
 
-#define WEBAUTH_KEY_LEN 32
+#define WEBAUTH_KEY_LEN CRYPTO_KEYED_HASH_SIZE
 #define WEBAUTH_CACHE_SLOTS 256    /* direct-mapped: a few users times a few passwords fit easily */
 #define WEBAUTH_MAX_THREADS 8
 #define WEBAUTH_MAX_QUEUED 1024    /* hashes waiting for a thread; beyond it, requests are refused */
@@ -75,7 +74,7 @@ struct webauth_pool {
 
 	pthread_mutex_t cache_lock;
 	cache_slot_t cache[WEBAUTH_CACHE_SLOTS];
-	unsigned char secret[crypto_generichash_KEYBYTES];
+	uint8_t secret[CRYPTO_KEYED_HASH_KEY_SIZE];
 
 	atomic_uint_fast64_t hashes, dummy_hashes, cache_hits;
 };
@@ -93,7 +92,7 @@ static void job_free(webauth_job_t *j)
 	if (!j)
 		return;
 	if (j->password) {
-		sodium_memzero(j->password, j->plen + 1);
+		crypto_wipe(j->password, j->plen + 1);
 		free(j->password);
 	}
 	free(j->hash);
@@ -106,14 +105,11 @@ static void cache_key(const webauth_pool_t *p, const char *user, size_t ulen, co
                       const char *pw, size_t plen, unsigned char out[WEBAUTH_KEY_LEN])
 {
 	/* Length-prefixed fields, so that ("ab", "c") and ("a", "bc") differ. */
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, p->secret, sizeof(p->secret), WEBAUTH_KEY_LEN);
 	uint64_t lens[3] = { ulen, strlen(hash), plen };
-	crypto_generichash_update(&st, (const unsigned char *)lens, sizeof(lens));
-	crypto_generichash_update(&st, (const unsigned char *)user, ulen);
-	crypto_generichash_update(&st, (const unsigned char *)hash, lens[1]);
-	crypto_generichash_update(&st, (const unsigned char *)pw, plen);
-	crypto_generichash_final(&st, out, WEBAUTH_KEY_LEN);
+	const crypto_span_t spans[] = {
+		{ lens, sizeof(lens) }, { user, ulen }, { hash, lens[1] }, { pw, plen },
+	};
+	crypto_keyed_hash(p->secret, spans, sizeof(spans) / sizeof(spans[0]), out);
 }
 
 static size_t cache_index(const unsigned char key[WEBAUTH_KEY_LEN])
@@ -127,7 +123,7 @@ static bool cache_get(webauth_pool_t *p, const unsigned char key[WEBAUTH_KEY_LEN
 {
 	cache_slot_t *s = &p->cache[cache_index(key)];
 	pthread_mutex_lock(&p->cache_lock);
-	bool hit = s->used && sodium_memcmp(s->key, key, WEBAUTH_KEY_LEN) == 0;
+	bool hit = s->used && crypto_equal(s->key, key, WEBAUTH_KEY_LEN);
 	if (hit)
 		*verdict = s->verdict;
 	pthread_mutex_unlock(&p->cache_lock);
@@ -150,15 +146,15 @@ static void cache_put(webauth_pool_t *p, const unsigned char key[WEBAUTH_KEY_LEN
 static bool verify(webauth_job_t *j, struct crypt_data *cd)
 {
 	if (j->kind == WEBCONFIG_HASH_ARGON2)
-		return crypto_pwhash_str_verify(j->hash, j->password, j->plen) == 0;
+		return crypto_argon2_verify(j->hash, j->password, j->plen);
 	/* crypt_rn takes C strings: a password with a NUL byte cannot be what was hashed. */
 	if (memchr(j->password, '\0', j->plen))
 		return false;
 	memset(cd, 0, sizeof(*cd));
 	const char *out = crypt_rn(j->password, j->hash, cd, sizeof(*cd));
 	size_t hl = strlen(j->hash);
-	bool ok = out && out[0] != '*' && strlen(out) == hl && sodium_memcmp(out, j->hash, hl) == 0;
-	sodium_memzero(cd, sizeof(*cd));
+	bool ok = out && out[0] != '*' && strlen(out) == hl && crypto_equal(out, j->hash, hl);
+	crypto_wipe(cd, sizeof(*cd));
 	return ok;
 }
 
@@ -214,7 +210,7 @@ static void *verifier_main(void *arg)
 
 webauth_pool_t *webauth_pool_new(unsigned threads)
 {
-	if (sodium_init() < 0)
+	if (crypto_init() != 0)
 		return NULL;
 	if (threads < 1)
 		threads = 1;
@@ -227,7 +223,7 @@ webauth_pool_t *webauth_pool_new(unsigned threads)
 	pthread_mutex_init(&p->cache_lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->idle, NULL);
-	crypto_generichash_keygen(p->secret);
+	crypto_random(p->secret, sizeof(p->secret));
 	for (unsigned i = 0; i < threads; i++) {
 		if (pthread_create(&p->threads[i], NULL, verifier_main, p) != 0) {
 			webauth_pool_free(p);
@@ -252,8 +248,8 @@ void webauth_pool_free(webauth_pool_t *p)
 	pthread_mutex_destroy(&p->cache_lock);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->idle);
-	sodium_memzero(p->secret, sizeof(p->secret));
-	sodium_memzero(p->cache, sizeof(p->cache));
+	crypto_wipe(p->secret, sizeof(p->secret));
+	crypto_wipe(p->cache, sizeof(p->cache));
 	free(p);
 }
 

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 #include <yaml.h>
 
 #include "lib/buf.h"
+#include "lib/crypto.h"
 #include "lib/errors.h"
 #include "config/yamldepth.h"
 #include "web/webtls.h"
@@ -434,10 +434,7 @@ static int user_field(wc_load_t *l, const yaml_node_t *k, const char *key, const
 		return rc;
 	webconfig_user_t *u = &wc->users[wc->nusers];
 	if (!strncmp(hash, "$argon2id$", 10) || !strncmp(hash, "$argon2i$", 9)) {
-		/* needs_rehash parses the string and answers -1 when it is not a valid hash of that kind. */
-		int r = hash[8] == 'd' ? crypto_pwhash_argon2id_str_needs_rehash(hash, 1, 8192)
-		                       : crypto_pwhash_argon2i_str_needs_rehash(hash, 3, 8192);
-		if (r < 0)
+		if (!crypto_argon2_parses(hash))
 			return fail(l, v, key, "malformed argon2 hash");
 		u->kind = WEBCONFIG_HASH_ARGON2;
 	} else {
@@ -767,7 +764,7 @@ void webconfig_free(webconfig_t *wc)
 		free(wc->headers[i].value);
 	free(wc->headers);
 	if (wc->key_pem) {
-		sodium_memzero(wc->key_pem, strlen(wc->key_pem));
+		crypto_wipe(wc->key_pem, strlen(wc->key_pem));
 		free(wc->key_pem);
 	}
 	free(wc->cert_pem);

@@ -1,7 +1,8 @@
-/* webtls -- GnuTLS for the web server: the load-time checks of what the web config hands to
- * GnuTLS (certificate and key pair, priority string, client CAs) and the trust list that client
- * certificates are checked against after the handshake, because MHD only asks for them and checks
- * nothing. Knows TLS, not the web config's names: webconfig maps client_auth_type onto it. */
+/* webtls -- TLS for the web server (GnuTLS through lib/tls): the load-time checks of what the web
+ * config hands to libmicrohttpd's GnuTLS (certificate and key pair, priority string, client CAs)
+ * and the trust list that client certificates are checked against after the handshake, because
+ * MHD only asks for them and checks nothing. Knows TLS, not the web config's names: webconfig maps
+ * client_auth_type onto it. */
 #pragma once
 
 #include <stdbool.h>

@@ -36,7 +36,7 @@ static void expect_error(const tlscreds_files_t *f, const char *want)
 	assert_non_null(c);
 	assert_non_null(tlscreds_error(c));
 	assert_string_equal(tlscreds_error(c), want);
-	assert_null(tlscreds_gnutls(c));
+	assert_null(tlscreds_cred(c));
 	tlscreds_unref(c);
 }
 
@@ -75,7 +75,7 @@ static void test_system_trust(void **state)
 	tlscreds_t *c = NULL;
 	assert_int_equal(tlscreds_new(&f, &c), 0);
 	assert_null(tlscreds_error(c));
-	assert_non_null(tlscreds_gnutls(c));
+	assert_non_null(tlscreds_cred(c));
 	assert_true(tlscreds_same(c, &(tlscreds_files_t){ .min_version = "TLS12" }));
 	assert_false(tlscreds_same(c, &(tlscreds_files_t){ .min_version = "TLS13" }));
 	assert_false(tlscreds_same(c, &(tlscreds_files_t){ .ca_file = "/x", .min_version = "TLS12" }));
