@@ -241,9 +241,13 @@ uint16_t dnssec_key_tag(const uint8_t *rdata, size_t len)
 		cursor_t c = cursor_at(rdata, len, len - 3);
 		return len >= 7 ? cursor_u16(&c) : 0;
 	}
+	/* Appendix B: the rdata summed as 16-bit words; an odd last octet is a word's high half */
 	uint32_t ac = 0;
-	for (size_t i = 0; i < len; i++)
-		ac += (i & 1) ? rdata[i] : (uint32_t)rdata[i] << 8;
+	cursor_t c = cursor_make(rdata, len);
+	while (cursor_left(&c) >= 2)
+		ac += cursor_u16(&c);
+	if (cursor_left(&c))
+		ac += (uint32_t)cursor_u8(&c) * 256;
 	ac += (ac >> 16) & 0xFFFF;
 	return (uint16_t)(ac & 0xFFFF);
 }
