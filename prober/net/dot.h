@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config/tlscreds.h"
+#include "net/dnsclient.h"
 #include "net/loop.h"
 #include "dns/target.h"
 
@@ -25,14 +26,10 @@ typedef struct dot_server {
 	const char *max_version;      /* NULL: TLS13 */
 } dot_server_t;
 
-typedef struct dot_answer {
-	int status;                   /* 0: buf holds the answer; else NSP_E* and `error` */
-	const char *error;            /* the whole log text ("tls: certificate verification failed: …") */
-	const uint8_t *buf;           /* valid only during the callback */
-	size_t len;
-	int64_t connect_ns;           /* TCP connect + TLS handshake */
-	int64_t request_ns;           /* from writing the query to the end of the answer */
-} dot_answer_t;
+/* The answer as the c-ares client gives it (net/dnsclient.h): status, the error ("the whole log
+ * text": "tls: certificate verification failed: …"), the answer bytes, connect_ns (TCP connect + TLS
+ * handshake) and request_ns (from writing the query to the end of the answer); dial_failed is unused. */
+typedef dnsclient_answer_t dot_answer_t;
 
 typedef void (*dot_answer_cb)(void *ctx, const dot_answer_t *a);
 

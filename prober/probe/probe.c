@@ -514,10 +514,12 @@ static void keys_exchanged(probe_t *p, int status, const char *error, const uint
 	dnssec_keys_answer(p, buf, len);
 }
 
+/* The answer of either transport (c-ares or DoT). */
 static void on_answer(void *ctx, const dnsclient_answer_t *a)
 {
 	probe_t *p = ctx;
 	p->req = NULL;
+	p->dot_req = NULL;
 	if (p->state != PROBE_QUERYING)
 		return;
 	if (p->fetching_keys) {
@@ -525,6 +527,11 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 		return;
 	}
 	set_phases(p, a->connect_ns, a->request_ns);
+	bool dot = p->mod->dns.dns_over_tls;
+	if (a->status != 0 && dot) {
+		exchange_failed(p, a->error);      /* DoT words the whole error itself */
+		return;
+	}
 	if (a->status != 0) {
 		char err[160];
 		char addr[64];
@@ -536,7 +543,7 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 		exchange_failed(p, err);
 		return;
 	}
-	if (!p->tcp && p->mod->dns.tcp_on_truncation && a->len >= 4 && (a->buf[2] & 0x02)) {
+	if (!dot && !p->tcp && p->mod->dns.tcp_on_truncation && a->len >= 4 && (a->buf[2] & 0x02)) {
 		/* TC (RFC 1035 4.1.1): ask again over TCP, as a resolver would (RFC 7766 5). */
 		plog_line(&p->log, LOG_INFO, "Truncated answer, retrying over TCP", NULL);
 		p->udp_truncated = true;
@@ -550,24 +557,6 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 	}
 	if (p->udp_truncated)          /* both exchanges count in their phases */
 		set_phases(p, p->udp_connect_ns + a->connect_ns, p->udp_request_ns + a->request_ns);
-	handle_answer(p, a->buf, a->len);
-}
-
-static void on_dot_answer(void *ctx, const dot_answer_t *a)
-{
-	probe_t *p = ctx;
-	p->dot_req = NULL;
-	if (p->state != PROBE_QUERYING)
-		return;
-	if (p->fetching_keys) {
-		keys_exchanged(p, a->status, a->error, a->buf, a->len);
-		return;
-	}
-	set_phases(p, a->connect_ns, a->request_ns);
-	if (a->status != 0) {
-		exchange_failed(p, a->error);
-		return;
-	}
 	handle_answer(p, a->buf, a->len);
 }
 
@@ -586,7 +575,7 @@ static void send_dot(probe_t *p)
 		.min_version = tls->min_version,
 		.max_version = tls->max_version,
 	};
-	int r = dot_query(p->env.loop, p->mod->dns.tls_creds, &srv, p->query, p->qlen, on_dot_answer, p, &p->dot_req);
+	int r = dot_query(p->env.loop, p->mod->dns.tls_creds, &srv, p->query, p->qlen, on_answer, p, &p->dot_req);
 	if (r != 0 && p->fetching_keys) {
 		p->dot_req = NULL;
 		keys_exchanged(p, r, NULL, NULL, 0);
@@ -603,7 +592,7 @@ static void send_dot(probe_t *p)
 }
 
 /* Sends p->query to p->server over the module's transport; the answer comes to on_answer or
- * on_dot_answer. */
+ * on_answer. */
 static void send_exchange(probe_t *p)
 {
 	if (p->mod->dns.dns_over_tls) {
