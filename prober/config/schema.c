@@ -35,21 +35,34 @@
 /* ---- blackbox's load-time rules (UnmarshalYAML) ---- */
 
 /* config.DNSProbe.UnmarshalYAML: the class and type must be names miekg/dns knows ("" is allowed). */
-static bool check_query_class(yamldoc_t *c, yaml_node_t *v, const char *key)
+static bool check_mnemonic(yamldoc_t *c, yaml_node_t *v, const char *key, const char *what,
+                           bool (*known)(const char *name, uint16_t *out))
 {
 	uint16_t u;
-	if (!yamldoc_scalar(v)[0] || dnstab_class_from_name(yamldoc_scalar(v), &u))
+	if (!yamldoc_scalar(v)[0] || known(yamldoc_scalar(v), &u))
 		return true;
-	yamldoc_fail(c, &v->start_mark, key, "query class '%s' is not valid", yamldoc_scalar(v));
+	yamldoc_fail(c, &v->start_mark, key, "query %s '%s' is not valid", what, yamldoc_scalar(v));
 	return false;
+}
+
+static bool check_query_class(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	return check_mnemonic(c, v, key, "class", dnstab_class_from_name);
 }
 
 static bool check_query_type(yamldoc_t *c, yaml_node_t *v, const char *key)
 {
-	uint16_t u;
-	if (!yamldoc_scalar(v)[0] || dnstab_type_from_name(yamldoc_scalar(v), &u))
+	return check_mnemonic(c, v, key, "type", dnstab_type_from_name);
+}
+
+/* An int in [lo, hi]; the reasons are formats that may print the value (%lld). */
+static bool check_range(yamldoc_t *c, yaml_node_t *v, const char *key, long long lo, long long hi,
+                        const char *below, const char *above)
+{
+	long long n = strtoll(yamldoc_scalar(v), NULL, 0);
+	if (n >= lo && n <= hi)
 		return true;
-	yamldoc_fail(c, &v->start_mark, key, "query type '%s' is not valid", yamldoc_scalar(v));
+	yamldoc_fail(c, &v->start_mark, key, n < lo ? below : above, n);
 	return false;
 }
 
@@ -57,21 +70,14 @@ static bool check_query_type(yamldoc_t *c, yaml_node_t *v, const char *key)
  * (peers-and-libs.md B.1.3). */
 static bool check_udp_size(yamldoc_t *c, yaml_node_t *v, const char *key)
 {
-	long long n = strtoll(yamldoc_scalar(v), NULL, 0);
-	if (n >= 512 && n <= 4096)
-		return true;
-	yamldoc_fail(c, &v->start_mark, key, "edns udp_size must be between 512 and 4096, not %lld", n);
-	return false;
+	const char *why = "edns udp_size must be between 512 and 4096, not %lld";
+	return check_range(c, v, key, 512, 4096, why, why);
 }
 
 /* config.ICMPProbe.UnmarshalYAML */
 static bool check_ttl(yamldoc_t *c, yaml_node_t *v, const char *key)
 {
-	long long n = strtoll(yamldoc_scalar(v), NULL, 0);
-	if (n >= 0 && n <= 255)
-		return true;
-	yamldoc_fail(c, &v->start_mark, key, n < 0 ? "\"ttl\" cannot be negative" : "\"ttl\" cannot exceed 255");
-	return false;
+	return check_range(c, v, key, 0, 255, "\"ttl\" cannot be negative", "\"ttl\" cannot exceed 255");
 }
 
 static const schema_rule_t query_name_rule = { "query name must be set for DNS module", NULL };
