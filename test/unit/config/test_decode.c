@@ -1,0 +1,167 @@
+/* test_decode -- the schema table drives the load: every row that says where its value lands does
+ * land there, with its kind's C type, and decode_free gives all of it back (ASan's leak check). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check/validate.h"
+#include "config/config.h"
+#include "config/schema.h"
+#include "testlib.h"
+
+static const schema_field_t *field(const schema_t *s, const char *key)
+{
+	for (const schema_field_t *f = s->fields; f->key; f++)
+		if (strcmp(f->key, key) == 0)
+			return f;
+	fail_msg("no field %s", key);
+	return NULL;
+}
+
+/* A value of f's kind that differs from every default, as YAML flow text. */
+static const char *sample(const schema_field_t *f)
+{
+	switch (f->kind) {
+	case SCHEMA_STR:
+	case SCHEMA_SECRET:
+		return strcmp(f->key, "query_type") == 0 ? "MX" : strcmp(f->key, "query_class") == 0 ? "CH" : "'x'";
+	case SCHEMA_TLSVER: return "TLS12";
+	case SCHEMA_BOOL: return f->def && strcmp(f->def, "true") == 0 ? "false" : "true";
+	case SCHEMA_INT: return "1400";
+	case SCHEMA_DUR: return "7s";
+	case SCHEMA_STRS: return "['a', 'b']";
+	default: return NULL;
+	}
+}
+
+/* The slot's value differs from a zeroed or defaulted one in the way sample() promised. */
+static void expect_landed(const schema_field_t *f, const char *base, const char *path)
+{
+	const void *to = base + (f->at - 1);
+	switch (f->kind) {
+	case SCHEMA_STR:
+	case SCHEMA_SECRET:
+	case SCHEMA_TLSVER:
+		if (!*(char *const *)to)
+			fail_msg("%s: no string landed", path);
+		break;
+	case SCHEMA_BOOL:
+		if (*(const bool *)to != (strcmp(sample(f), "true") == 0))
+			fail_msg("%s: bool not landed", path);
+		break;
+	case SCHEMA_INT:
+		if (*(const int64_t *)to != 1400)
+			fail_msg("%s: int not landed", path);
+		break;
+	case SCHEMA_DUR:
+		if (*(const int64_t *)to != 7000000000LL)
+			fail_msg("%s: duration not landed", path);
+		break;
+	case SCHEMA_STRS:
+		if ((f->flags & SCHEMA_REGEX ? ((const validate_list_t *)to)->n : ((const config_strs_t *)to)->n) != 2)
+			fail_msg("%s: list not landed", path);
+		break;
+	default:
+		fail_msg("%s: a kind that cannot land has a landing", path);
+	}
+}
+
+/* Every landing row of the dns: table, and of the structs below it, one config each. */
+static void land_table(const schema_t *s, const char *prefix, size_t base_at)
+{
+	for (const schema_field_t *f = s->fields; f->key; f++) {
+		if (!f->at)
+			continue;
+		char path[256];
+		snprintf(path, sizeof path, "%s%s", prefix, f->key);
+		size_t at = base_at + (f->at - 1);
+		if (f->kind == SCHEMA_STRUCT) {
+			char sub[256];
+			snprintf(sub, sizeof sub, "%s%s.", prefix, f->key);
+			land_table(f->sub, sub, at);
+			continue;
+		}
+		/* dns: {query_name: q, <path as nested flow maps>: sample} */
+		char yaml[1024], open[256] = "", close[64] = "";
+		const char *p = path;
+		for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
+			strncat(open, p, (size_t)(dot - p));
+			strcat(open, ": {");
+			strcat(close, "}");
+		}
+		bool qn = strcmp(path, "query_name") == 0;
+		snprintf(yaml, sizeof yaml, "modules:\n  m:\n    prober: dns\n    dns: {%s%s%s: %s%s}\n",
+		         qn ? "" : "query_name: q, ", open, p, sample(f), close);
+		char err[512] = "";
+		config_t *c = NULL;
+		if (config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err) != 0)
+			fail_msg("%s: %s\n%s", path, err, yaml);
+		const config_module_t *m = config_module_get(c, "m");
+		schema_field_t at_base = *f;
+		at_base.at = at + 1;
+		expect_landed(&at_base, (const char *)&m->dns, path);
+		config_unref(c);
+	}
+}
+
+static void test_every_dns_row_lands(void **state)
+{
+	(void)state;
+	const schema_field_t *dns = field(&schema_module, "dns");
+	assert_int_equal(dns->at - 1, offsetof(config_module_t, dns));
+	land_table(dns->sub, "", 0);
+}
+
+/* The module's own rows land too. */
+static void test_module_rows_land(void **state)
+{
+	(void)state;
+	const char *yaml = "modules:\n  m:\n    prober: dns\n    timeout: 7s\n    dns: {query_name: q}\n";
+	char err[256] = "";
+	config_t *c = NULL;
+	assert_int_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err), 0);
+	const config_module_t *m = config_module_get(c, "m");
+	expect_landed(field(&schema_module, "prober"), (const char *)m, "prober");
+	expect_landed(field(&schema_module, "timeout"), (const char *)m, "timeout");
+	config_unref(c);
+}
+
+/* A key given by a merge and again in place lands once (the in-place value), and nothing leaks
+ * when a later key fails the load. */
+static void test_merge_and_failure(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	config_t *c = NULL;
+	const char *yaml = "modules:\n  m:\n    prober: dns\n    dns:\n      <<: {query_name: a, valid_rcodes: [NXDOMAIN, SERVFAIL]}\n"
+	       "      valid_rcodes: [NOERROR]\n";
+	assert_int_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err), 0);
+	const config_module_t *m = config_module_get(c, "m");
+	assert_string_equal(m->dns.query_name, "a");
+	assert_int_equal(m->dns.valid_rcodes.n, 1);
+	assert_string_equal(m->dns.valid_rcodes.v[0], "NOERROR");
+	config_unref(c);
+	yaml = "modules:\n  m:\n    prober: dns\n    dns: {query_name: a, valid_rcodes: [X], tls_config: {ca_file: f}, "
+	       "validate_answer_rrs: {fail_if_matches_regexp: [x]}, query_type: NOPE}\n";
+	c = NULL;
+	assert_int_not_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err), 0);
+	assert_null(c);
+	assert_non_null(strstr(err, "query type 'NOPE' is not valid"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_dns_row_lands),
+		cmocka_unit_test(test_module_rows_land),
+		cmocka_unit_test(test_merge_and_failure),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
