@@ -3,7 +3,7 @@
  *
  *   register dns gauges → transport check → split target → resolve (registers lookup/protocol/hash)
  *   → DoT/source checks → build query → exchange → counts, query_succeeded → SOA serial → rcode
- *   → answer/authority/additional validators
+ *   → answer/authority/additional validators (those after the exchange: probe/answer)
  *
  * The probe owns everything it allocates and frees it in probe_free. Its deadline is a loop timer;
  * answer and deadline race and probe_finish runs once. */
@@ -14,19 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/cursor.h"
+#include "config/tlscreds.h"
 #include "dns/dnssec.h"
 #include "dns/dnstab.h"
+#include "dns/target.h"
+#include "dns/wire.h"
 #include "lib/duration.h"
-#include "net/dot.h"
 #include "lib/errors.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
-#include "dns/rrtext.h"
-#include "dns/target.h"
-#include "check/validate.h"
-#include "dns/wire.h"
-#include "config/tlscreds.h"
+#include "net/dot.h"
+#include "probe/answer.h"
 
 typedef enum probe_state {
 	PROBE_RESOLVING,
@@ -75,8 +73,7 @@ struct probe {
 	size_t answer_len;
 	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
 	int64_t udp_connect_ns, udp_request_ns;
-	char rcode_label[16];
-	char *nsid;                       /* owned; the server's NSID as label text, when it sent one */
+	answer_labels_t labels;           /* the label values the answer's info metrics point at */
 };
 
 static void probe_finish(probe_t *p, bool success);
@@ -152,93 +149,6 @@ static void probe_finish(probe_t *p, bool success)
 		plog_line(&p->log, LOG_ERROR, "Probe failed", "duration_seconds", d, NULL);
 	/* Deliver from the loop: the result may be known inside probe_start. */
 	loop_timer_start(p->env.loop, &p->done_timer, loop_now_ns());
-}
-
-/* ---- answer checks ---- */
-
-static uint32_t soa_serial(const wire_msg_t *m, const wire_rr_t *rr, bool *ok)
-{
-	/* the names may point anywhere in the message, as wire_name_read reads them */
-	cursor_t c = cursor_at(m->buf, m->len, rr->rdata);
-	cursor_name(&c, NULL);   /* MNAME */
-	cursor_name(&c, NULL);   /* RNAME */
-	*ok = false;
-	if (!cursor_ok(&c) || c.off + 4 > (size_t)rr->rdata + rr->rdlen)
-		return 0;
-	uint32_t serial = cursor_u32(&c);
-	*ok = cursor_ok(&c);
-	return serial;
-}
-
-static bool check_section(probe_t *p, const wire_msg_t *m, enum wire_section s,
-                          const validate_rules_t *rules, const char *name, const char *const *texts)
-{
-	char msg[64];
-	snprintf(msg, sizeof(msg), "Validating %s RRs", name);
-	plog_line(&p->log, LOG_INFO, msg, NULL);
-	size_t off = 0, n;
-	for (int i = 0; i < (int)s; i++)
-		off += m->count[i];
-	wire_section(m, s, &n);
-	if (!validate_rrs(rules, texts + off, n, &p->log)) {
-		snprintf(msg, sizeof(msg), "%s RRs validation failed", name);
-		plog_line(&p->log, LOG_ERROR, msg, NULL);
-		return false;
-	}
-	return true;
-}
-
-/* The NSID option (RFC 5001) of the answer's OPT record as label text: printable ASCII as is (what
- * servers put there), anything else as hex. */
-static void nsid_label(const wire_msg_t *m, char *out, size_t outlen)
-{
-	out[0] = '\0';
-	if (!m->opt)
-		return;
-	cursor_t c = cursor_make(m->buf + m->opt->rdata, m->opt->rdlen);
-	while (cursor_left(&c) >= 4) {
-		uint16_t code = cursor_u16(&c);
-		size_t len = cursor_u16(&c);
-		const uint8_t *v = cursor_bytes(&c, len);
-		if (!v)
-			return;
-		if (code == 3) {
-			bool printable = len > 0;
-			for (size_t i = 0; i < len; i++)
-				printable &= v[i] >= 0x20 && v[i] < 0x7f;
-			size_t o = 0;
-			for (size_t i = 0; i < len && o + 3 <= outlen; i++) {
-				if (printable)
-					out[o++] = (char)v[i];
-				else
-					o += (size_t)snprintf(out + o, outlen - o, "%02x", v[i]);
-			}
-			out[o < outlen ? o : outlen - 1] = '\0';
-			return;
-		}
-	}
-}
-
-/* The facts about the answer that nsprobe adds for modules using its keys (issue #6). */
-static void answer_facts(probe_t *p, const wire_msg_t *m, size_t len)
-{
-	const config_dns_t *dns = &p->mod->dns;
-	metrics_set(&p->m, MET_DNS_FLAG_AA, (m->flags & WIRE_FLAG_AA) ? 1 : 0);
-	metrics_set(&p->m, MET_DNS_FLAG_AD, (m->flags & WIRE_FLAG_AD) ? 1 : 0);
-	metrics_set(&p->m, MET_DNS_REPLY_TRUNCATED, (p->udp_truncated || (m->flags & WIRE_FLAG_TC)) ? 1 : 0);
-	metrics_set(&p->m, MET_DNS_RESPONSE_SIZE, (double)len);
-	const char *name = dnstab_rcode_name(m->rcode);
-	if (name)
-		snprintf(p->rcode_label, sizeof(p->rcode_label), "%s", name);
-	else
-		snprintf(p->rcode_label, sizeof(p->rcode_label), "RCODE%u", m->rcode);
-	metrics_set_label(&p->m, MET_DNS_RCODE_INFO, p->rcode_label, 1);
-	if (dns->edns_nsid) {
-		char nsid[2 * 128 + 1];
-		nsid_label(m, nsid, sizeof(nsid));
-		if (nsid[0] && (p->nsid = strdup(nsid)))
-			metrics_set_label(&p->m, MET_DNS_NSID_INFO, p->nsid, 1);
-	}
 }
 
 static void exchange_failed(probe_t *p, const char *err)
@@ -322,7 +232,7 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 
 /* After the classic checks passed: check the signatures, fetching the DNSKEY set first unless the
  * answer is that set (a DNSKEY probe is validated against itself, RFC 4035 5.3.1). */
-static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, size_t len)
+static void dnssec_start(probe_t *p, const wire_msg_t *m, const uint8_t *buf, size_t len)
 {
 	const config_dns_t *dns = &p->mod->dns;
 	enum wire_section sec = dnssec_section(m);
@@ -372,6 +282,21 @@ static void dnssec_begin(probe_t *p, const wire_msg_t *m, const uint8_t *buf, si
 	send_exchange(p);
 }
 
+/* The answer passed blackbox's checks (probe/answer): parse it again for the signatures. */
+static void dnssec_begin(probe_t *p, const uint8_t *buf, size_t len)
+{
+	size_t cap = wire_rr_capacity(len);
+	wire_rr_t *rrs = calloc(cap, sizeof(*rrs));
+	wire_msg_t m;
+	if (!rrs || wire_parse(buf, len, rrs, cap, &m) != 0) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+	} else {
+		dnssec_start(p, &m, buf, len);
+	}
+	free(rrs);
+}
+
 static void dnssec_keys_answer(probe_t *p, const uint8_t *buf, size_t len)
 {
 	size_t cap_m = wire_rr_capacity(p->answer_len), cap_k = wire_rr_capacity(len);
@@ -393,99 +318,21 @@ static void dnssec_keys_answer(probe_t *p, const uint8_t *buf, size_t len)
 
 static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 {
-	const config_dns_t *dns = &p->mod->dns;
-	size_t cap = wire_rr_capacity(len);
-	wire_rr_t *rrs = calloc(cap, sizeof(*rrs));
-	const char **texts = NULL;
-	buf_t text = BUF_INIT, resp = BUF_INIT;
-	size_t *offs = NULL;
-	bool ok = false;
-	if (!rrs) {
-		exchange_failed(p, "out of memory");
-		goto done;
+	const char *err = NULL;
+	switch (answer_check(buf, len, &p->mod->dns, p->udp_truncated, &p->m, &p->log, &p->labels, &err)) {
+	case ANSWER_UNREADABLE:
+		exchange_failed(p, err);
+		return;
+	case ANSWER_FAILED:
+		probe_finish(p, false);
+		return;
+	case ANSWER_PASSED:
+		break;
 	}
-	/* As miekg unpacks: the first record whose rdata does not fit its type is the error, else the
-	 * structural one. */
-	wire_msg_t m;
-	int pr = wire_parse(buf, len, rrs, cap, &m);
-	if (pr != 0 && pr != NSP_EMALFORMED) {
-		exchange_failed(p, nsp_strerror(pr));
-		goto done;
-	}
-	size_t total = m.count[0] + m.count[1] + m.count[2];
-	for (size_t i = 0; i < total; i++) {
-		const char *why = NULL;
-		if (rrtext_check(&m, &rrs[i], &why) != 0) {
-			exchange_failed(p, why ? why : "dns: bad rdata");
-			goto done;
-		}
-	}
-	if (pr != 0) {
-		exchange_failed(p, m.error ? m.error : "dns: bad message");
-		goto done;
-	}
-	/* The text of every RR, as the regexes see it (NUL-separated in one buffer). */
-	offs = calloc(total + 1, sizeof(*offs));
-	texts = calloc(total + 1, sizeof(*texts));
-	if (!offs || !texts) {
-		exchange_failed(p, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < total; i++) {
-		offs[i] = text.len;
-		if (rrtext_rr(&m, &rrs[i], &text) != 0 || buf_putc(&text, '\0') != 0) {
-			exchange_failed(p, buf_ok(&text) ? "dns: bad rdata" : "out of memory");
-			goto done;
-		}
-	}
-	for (size_t i = 0; i < total; i++)
-		texts[i] = text.p + offs[i];
-
-	if (rrtext_msg(&m, &resp) == 0)
-		plog_line(&p->log, LOG_INFO, "Got response", "response", buf_str(&resp), NULL);
-
-	metrics_set(&p->m, MET_DNS_ANSWER_RRS, (double)m.count[WIRE_ANSWER]);
-	metrics_set(&p->m, MET_DNS_AUTHORITY_RRS, (double)m.count[WIRE_AUTHORITY]);
-	metrics_set(&p->m, MET_DNS_ADDITIONAL_RRS, (double)m.count[WIRE_ADDITIONAL]);
-	metrics_set(&p->m, MET_DNS_QUERY_SUCCEEDED, 1);
-	if (dns->extensions)
-		answer_facts(p, &m, len);
-
-	if (dns->query_type == DNS_TYPE_SOA) {            /* the last SOA in the answer wins */
-		double serial = 0;
-		size_t n;
-		const wire_rr_t *ans = wire_section(&m, WIRE_ANSWER, &n);
-		for (size_t i = 0; i < n; i++) {
-			bool sok;
-			uint32_t s;
-			if (ans[i].type == DNS_TYPE_SOA && (s = soa_serial(&m, &ans[i], &sok), sok))
-				serial = (double)s;
-		}
-		metrics_set(&p->m, MET_DNS_SERIAL, serial);
-	}
-
-	if (!validate_rcode((const char *const *)dns->valid_rcodes.v, dns->valid_rcodes.n,
-	                    dns->valid_rcodes_set, m.rcode, &p->log))
-		goto fail;
-	if (!check_section(p, &m, WIRE_ANSWER, &dns->validate_answer_rrs, "Answer", texts))
-		goto fail;
-	if (!check_section(p, &m, WIRE_AUTHORITY, &dns->validate_authority_rrs, "Authority", texts))
-		goto fail;
-	if (!check_section(p, &m, WIRE_ADDITIONAL, &dns->validate_additional_rrs, "Additional", texts))
-		goto fail;
-	if (dns->dnssec_validate) {
-		dnssec_begin(p, &m, buf, len);     /* finishes the probe itself, now or after the keys */
-		goto done;
-	}
-	ok = true;
-fail:
-	probe_finish(p, ok);
-done:
-	free(rrs);
-	free(offs);
-	free(texts);
-	buf_free(&text);
-	buf_free(&resp);
+	if (p->mod->dns.dnssec_validate)
+		dnssec_begin(p, buf, len);     /* finishes the probe itself, now or after the keys */
+	else
+		probe_finish(p, true);
 }
 
 /* ---- exchange ---- */
@@ -998,7 +845,7 @@ void probe_free(probe_t *p)
 	plog_deinit(&p->log);
 	free(p->answer);
 	free(p->query);
-	free(p->nsid);
+	free(p->labels.nsid);
 	config_unref(p->cfg);
 	free(p->module_name);
 	free(p->target);
@@ -1051,9 +898,9 @@ probe_record_t *probe_take_record(probe_t *p)
 	r->log = p->log;
 	plog_init(&p->log, "", "");         /* the probe keeps an empty log */
 	r->m = p->m;
-	memcpy(r->rcode_label, p->rcode_label, sizeof(r->rcode_label));
-	if (p->nsid)
-		snprintf(r->nsid, sizeof(r->nsid), "%s", p->nsid);
+	memcpy(r->rcode_label, p->labels.rcode, sizeof(r->rcode_label));
+	if (p->labels.nsid)
+		snprintf(r->nsid, sizeof(r->nsid), "%s", p->labels.nsid);
 	if (r->m.label[MET_DNS_RCODE_INFO])
 		r->m.label[MET_DNS_RCODE_INFO] = r->rcode_label;
 	if (r->m.label[MET_DNS_NSID_INFO])
