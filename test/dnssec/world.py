@@ -1,6 +1,6 @@
 """world -- the signed zones the DNSSEC suite probes, and the knotd that serves them.
 
-Recipes from test/data/dnssec/gen.py (a teammate's capture generator), run fresh for every test run
+Zones and recipes shared with test/data/dnssec/gen.py (harness/signzone.py), run fresh for every test run
 so that every time is relative to now:
   * zones signed online by Knot: ECDSA P-256, Ed25519, RSA-SHA256 (KSK 2048 + ZSK 1024 split);
   * zones pre-signed with ldns-signzone and served with signing off: expired, not yet valid, one
@@ -11,93 +11,20 @@ answers over UDP up to 4096 bytes when the client allows it (Knot's default cap 
 Nothing here sleeps for correctness: readiness is polled against a deadline (harness.wait_until).
 """
 
-import os
-import subprocess
 import time
 
 import harness
+from harness import signzone
 
-DAY = 86400
 NSID = "nsprobe-dnssec-knot"
 
-# Knot-signed zones: name -> policy lines (gen.py's KNOT_ZONES, the three the issue names)
-KNOT_ZONES = {
-    "p256.test": ["algorithm: ecdsap256sha256", "single-type-signing: on"],
-    "ed.test": ["algorithm: ed25519", "single-type-signing: on"],
-    "rsa.test": ["algorithm: rsasha256", "ksk-size: 2048", "zsk-size: 1024"],
-}
-
-# ldns-signzone zones: name -> (algorithm, inception offset, expiration offset, breakage)
-LDNS_ZONES = {
-    "expired.test": ("ED25519", -30 * DAY, -DAY, None),
-    "notyet.test": ("ECDSAP256SHA256", DAY, 30 * DAY, None),
-    "bogus.test": ("RSASHA256", -3600, 30 * DAY, "flip"),
-    "nokey.test": ("ECDSAP256SHA256", -3600, 30 * DAY, "dropzsk"),
-    "short.test": ("ED25519", -3600, 2 * 3600, None),
-}
+# Knot-signed zones: the three of gen.py's the issue names; ldns-signzone zones: all of gen.py's
+KNOT_ZONES = {z: signzone.KNOT_ZONES[z] for z in ("p256.test", "ed.test", "rsa.test")}
+LDNS_ZONES = signzone.LDNS_ZONES
 
 # gen.py's zone, plus an RRset too big for a 1232-byte UDP answer (as bb.test's `big` TXT)
-ZONE = """$ORIGIN {z}.
-$TTL 300
-@       SOA   ns1 hostmaster 2024020202 3600 600 86400 300
-@       NS    ns1
-@       MX    10 Mail.{Z}.
-ns1     A     127.0.0.87
-www     A     192.0.2.10
-www     A     192.0.2.9
-www     A     192.0.2.11
-mail    A     192.0.2.20
-txt     TXT   "second"
-txt     TXT   "first" "x"
-*.wild  A     192.0.2.30
-alias   CNAME www
-""" + "".join('big     TXT   "padding-record-number-%d-%s"\n' % (i, "a" * 43) for i in range(1, 21))
-
-ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def run(cmd, check=True, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
-    if check and r.returncode != 0:
-        raise harness.FixtureError("%s failed (%d): %s%s" % (" ".join(cmd), r.returncode, r.stderr,
-                                                            r.stdout))
-    return r
-
-
-def write_ldns_zone(tmp, zone, spec, now):
-    """Signs the zone with ldns-signzone and breaks it as spec says; returns the served file."""
-    alg, inc, exp, breakage = spec
-    d = os.path.join(tmp, "ldns", zone)
-    os.makedirs(d)
-    src = os.path.join(d, "zone")
-    with open(src, "w") as f:
-        f.write(ZONE.format(z=zone, Z=zone.upper()))
-    bits = ["-b", "2048"] if alg.startswith("RSA") else []
-    keys = [run(["ldns-keygen", "-a", alg, *bits, "-k", zone], cwd=d).stdout.strip()]
-    if breakage == "dropzsk":
-        keys.append(run(["ldns-keygen", "-a", alg, zone], cwd=d).stdout.strip())
-    out = os.path.join(tmp, "zones", zone + ".zone")
-    run(["ldns-signzone", "-i", str(now + inc), "-e", str(now + exp), "-f", out, src, *keys], cwd=d)
-    with open(out) as f:
-        lines = f.read().splitlines()
-    if breakage == "flip":
-        # one bit of the signature of www A: the 10th base64 character of its last field
-        for i, line in enumerate(lines):
-            f = line.split()
-            if f and f[0].lower() == "www.%s." % zone and f[3] == "RRSIG" and f[4] == "A":
-                sig = f[-1]
-                f[-1] = sig[:9] + ALPHABET[ALPHABET.index(sig[9]) ^ 1] + sig[10:]
-                lines[i] = "\t".join(f)
-                break
-        else:
-            raise harness.FixtureError("no www RRSIG to flip in " + out)
-    if breakage == "dropzsk":
-        # the ZSK (flags 256) goes: the data keep RRSIGs by a key the server does not publish
-        lines = [ln for ln in lines
-                 if not (len(ln.split()) > 4 and ln.split()[3] == "DNSKEY" and ln.split()[4] == "256")]
-    with open(out, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    return out
+ZONE = signzone.ZONE + "".join('big     TXT   "padding-record-number-%d-%s"\n' % (i, "a" * 43)
+                               for i in range(1, 21))
 
 
 class SignedKnot(harness.Knot):
@@ -114,7 +41,7 @@ class SignedKnot(harness.Knot):
 
     def _zones(self):
         if not self.ldns_files:
-            self.ldns_files = {z: write_ldns_zone(self.dir, z, s, self.now) for z, s in LDNS_ZONES.items()}
+            self.ldns_files = {z: signzone.write_ldns_zone(self.dir, z, s, self.now, ZONE) for z, s in LDNS_ZONES.items()}
         return {zone: ZONE.format(z=zone, Z=zone.upper()) for zone in KNOT_ZONES}
 
     def _config(self, listen):

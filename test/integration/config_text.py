@@ -322,6 +322,19 @@ def check_reloads(s, workdir, binary, knot, exporter):
     ex, why = start(workdir, binary, "reload", good)
     if not s.check("reload: exporter starts on a good config", ex is not None, why[-400:]):
         return
+
+    def survived(what, answered, dt):
+        """After a refused reload: it took under limit s of CPU, the exporter still runs and the old
+        config still probes. False when the exporter is gone."""
+        s.check("%s: %s %g s of CPU" % (what, answered, limit), dt is not None and dt < limit, repr(dt))
+        s.check("%s: still running" % what, ex.proc.poll() is None, ex.log_tail())
+        if ex.proc.poll() is not None:
+            return False
+        after = probe_all(ex, knot, ["soa", "last"])
+        s.check("%s: old config still probes" % what,
+                all("probe_success 1" in after[m][1] for m in after), repr(after))
+        return True
+
     try:
         before = probe_all(ex, knot, ["soa"])["soa"]
         s.check("reload: soa probes before", "probe_success 1" in before[1], before[1])
@@ -336,14 +349,8 @@ def check_reloads(s, workdir, binary, knot, exporter):
             dt = cpu_seconds(ex.proc.pid) - c0 if ex.proc.poll() is None else None
             s.check("POST /-/reload %s: 500 with \"%s\"" % (name, want), st == 500 and want in body,
                     "%s %s" % (st, body[-300:]))
-            s.check("POST /-/reload %s: answered within %g s of CPU" % (name, limit), dt is not None and dt < limit,
-                    repr(dt))
-            s.check("POST /-/reload %s: still running" % name, ex.proc.poll() is None, ex.log_tail())
-            if ex.proc.poll() is not None:
+            if not survived("POST /-/reload %s" % name, "answered within", dt):
                 return
-            after = probe_all(ex, knot, ["soa", "last"])
-            s.check("POST /-/reload %s: old config still probes" % name,
-                    all("probe_success 1" in after[m][1] for m in after), repr(after))
 
             # SIGHUP: the log is the only answer; poll it against a deadline
             marker = "%s-%d" % (name, time.monotonic_ns())
@@ -363,13 +370,8 @@ def check_reloads(s, workdir, binary, knot, exporter):
             except harness.FixtureError:
                 dt = None
             s.check("SIGHUP %s: logs \"%s\"" % (name, want), dt is not None, ex.log_tail())
-            s.check("SIGHUP %s: within %g s of CPU" % (name, limit), dt is not None and dt < limit, repr(dt))
-            s.check("SIGHUP %s: still running" % name, ex.proc.poll() is None, ex.log_tail())
-            if ex.proc.poll() is not None:
+            if not survived("SIGHUP %s" % name, "within", dt):
                 return
-            after = probe_all(ex, knot, ["soa", "last"])
-            s.check("SIGHUP %s: old config still probes" % name,
-                    all("probe_success 1" in after[m][1] for m in after), repr(after))
         with open(ex.config_path, "wb") as f:
             f.write(good)
         st, _h, body = ex.request("/-/reload", method="POST", timeout=10)

@@ -679,46 +679,41 @@ def add_probe(name, module, target, ip, stage, dev=None, needs=(), headers=None,
     CASES.append(Case(name, run, needs, dev[0] if dev else None))
 
 
-# Knot, the modules of test-modules.yml (expected values: probe-outputs/<module>.debug.txt).
-add_probe("dns_a", "dns_a", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("dns_soa", "dns_soa", "KNOT", "knot", "answer", success=1, an=1, serial=2024010101)
-add_probe("dns_default", "dns_default", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("dns_all", "dns_all", "KNOT", "knot", "answer", success=0, an=1)
-add_probe("dns_nx", "dns_nx", "KNOT", "knot", "answer", success=1, ns=1)
-add_probe("dns_nx_default", "dns_nx_default", "KNOT", "knot", "answer", success=0, ns=1)
-add_probe("dns_big_udp", "dns_big_udp", "KNOT", "knot", "answer", success=1)  # TC, 0 RRs, no retry
-add_probe("dns_big_tcp", "dns_big_tcp", "KNOT", "knot", "answer", success=1, an=20)
-add_probe("dns_badre", "dns_badre", "KNOT", "knot", "answer", success=0, an=1)
-add_probe("dns_badrcode", "dns_badrcode", "KNOT", "knot", "answer", success=0, an=1)
+def knot_answer(name, module, **kw):
+    """A /probe case that Knot (target KNOT, reported address knot) answers."""
+    add_probe(name, module, "KNOT", "knot", "answer", **kw)
+
+
+def knot_answers(success, cases, **counts):
+    """Knot cases with one expectation (probe_success, RR counts): a case is a module name (the
+    case's name too) or (case name, module)."""
+    for case in cases:
+        name, module = (case, case) if isinstance(case, str) else case
+        knot_answer(name, module, success=success, **counts)
+
+
+# Knot, the modules of test-modules.yml (expected values: probe-outputs/<module>.debug.txt), and
+# more: RR text as the regexes see it (blackbox-dns.md section 5), rcodes, regexes. A case is its
+# module's name, or (case name, module); each line is one expectation.
+knot_answers(1, ["dns_a", "dns_default", "dns_ip4only", "dns_norec", "dns_src", "dns_chaos", "dns_unk",
+                 ("rr_unknown_type_text", "dns_unk_text"), ("rr_mapped_aaaa_text", "dns_mapped"),
+                 ("rr_owner_space_text", "dns_space"), ("rc_notimpl_alias", "rc_notimpl"),
+                 "re_anchor", ("re_caret_192", "re_multi")], an=1)
+knot_answers(0, ["dns_all", "dns_badre", "dns_badrcode", ("rc_empty_list", "rc_empty"), "re_lookaround",
+                 "dns_exact"], an=1)  # dns_exact: Knot sends no NS
+knot_answers(1, ["dns_soa", ("rr_soa_text_tcp", "dns_soa_text")], an=1, serial=2024010101)
+knot_answers(1, ["dns_nx", ("nx_authority_soa", "dns_nx_auth")], ns=1)
+knot_answers(0, ["dns_nx_default"], ns=1)
+knot_answers(1, ["dns_validators", "f_allmatch_empty"], an=3)
+knot_answers(0, ["dns_none_match", "f_allmatch"], an=3)
+knot_answers(1, [("rr_dnskey_signed", "dns_signed"), ("rr_txt_text", "dns_txt")], an=2)
+knot_answers(1, ["dns_big_tcp"], an=20)
+knot_answers(1, ["dns_big_udp"])  # TC, 0 RRs, no retry
+knot_answers(0, ["dns_noquery"])  # "." ANY: REFUSED
 add_probe("dns_ip6only", "dns_ip6only", "KNOT", None, "resolve_fail")
-add_probe("dns_ip4only", "dns_ip4only", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("dns_norec", "dns_norec", "KNOT", "knot", "answer", success=1, an=1)
 add_probe("dns_dot_udp", "dns_dot_udp", "KNOT", "knot", "pre_query")
 add_probe("dns_badsrc", "dns_badsrc", "KNOT", "knot", "pre_query")
-add_probe("dns_src", "dns_src", "KNOT", "knot", "answer", success=1, an=1)
 add_probe("dns_badproto", "dns_badproto", "KNOT", None, "config")
-add_probe("dns_noquery", "dns_noquery", "KNOT", "knot", "answer", success=0)  # "." ANY: REFUSED
-add_probe("dns_chaos", "dns_chaos", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("dns_validators", "dns_validators", "KNOT", "knot", "answer", success=1, an=3)
-add_probe("dns_none_match", "dns_none_match", "KNOT", "knot", "answer", success=0, an=3)
-add_probe("dns_exact", "dns_exact", "KNOT", "knot", "answer", success=0, an=1)  # Knot sends no NS
-add_probe("dns_unk", "dns_unk", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("f_allmatch", "f_allmatch", "KNOT", "knot", "answer", success=0, an=3)
-add_probe("f_allmatch_empty", "f_allmatch_empty", "KNOT", "knot", "answer", success=1, an=3)
-# More Knot cases: RR text as the regexes see it (blackbox-dns.md section 5), rcodes, regexes.
-add_probe("rr_dnskey_signed", "dns_signed", "KNOT", "knot", "answer", success=1, an=2)
-add_probe("rr_unknown_type_text", "dns_unk_text", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("rr_mapped_aaaa_text", "dns_mapped", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("rr_owner_space_text", "dns_space", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("rr_txt_text", "dns_txt", "KNOT", "knot", "answer", success=1, an=2)
-add_probe("rr_soa_text_tcp", "dns_soa_text", "KNOT", "knot", "answer", success=1, an=1,
-          serial=2024010101)
-add_probe("nx_authority_soa", "dns_nx_auth", "KNOT", "knot", "answer", success=1, ns=1)
-add_probe("rc_empty_list", "rc_empty", "KNOT", "knot", "answer", success=0, an=1)
-add_probe("rc_notimpl_alias", "rc_notimpl", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("re_anchor", "re_anchor", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("re_caret_192", "re_multi", "KNOT", "knot", "answer", success=1, an=1)
-add_probe("re_lookaround", "re_lookaround", "KNOT", "knot", "answer", success=0, an=1)
 # Target forms (blackbox-dns.md 3.5).
 add_probe("target_v6_literal", "dns_soa", "KNOT6", "::1", "answer", success=1, an=1,
           serial=2024010101)
@@ -726,11 +721,10 @@ add_probe("target_v4_mapped", "dns_a", "KNOT_MAPPED", "knot", "answer", success=
 add_probe("target_v6_ip4only", "dns_ip4only", "KNOT6", None, "resolve_fail")
 add_probe("target_default_port_53", "dns_a", "KNOT53", "knot", "answer", success=1, an=1,
           needs=("port53",))
-add_probe("post_method", "dns_a", "KNOT", "knot", "answer", success=1, an=1, method="POST")
-add_probe("target_repeated_first_wins", "dns_a", "KNOT", "knot", "answer", success=1, an=1,
-          extra=(("target", "FAKE:garbage"),))
-add_probe("debug_not_true", "dns_a", "KNOT", "knot", "answer", success=1, an=1,
-          extra=(("debug", "1"),))
+knot_answer("post_method", "dns_a", success=1, an=1, method="POST")
+knot_answer("target_repeated_first_wins", "dns_a", success=1, an=1,
+            extra=(("target", "FAKE:garbage"),))
+knot_answer("debug_not_true", "dns_a", success=1, an=1, extra=(("debug", "1"),))
 
 # Fake servers (expected values: probe-outputs/f_*_54NN.txt; 1s timeouts instead of 2s).
 TIMEOUT_1S = dict(stage="exchange_fail", timeout=1.0)

@@ -33,49 +33,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(HERE, "..", ".."))  # test/: the harness package
+from harness import signzone  # noqa: E402
 from harness.knot import knot_config  # noqa: E402
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "cases.txt")
 
 NOW = int(time.time())
-DAY = 86400
 
-# Knot-signed zones: name -> policy lines
-KNOT_ZONES = {
-    "p256.test": ["algorithm: ecdsap256sha256", "single-type-signing: on"],
-    "p384.test": ["algorithm: ecdsap384sha384", "single-type-signing: on"],
-    "ed.test": ["algorithm: ed25519", "single-type-signing: on"],
-    "ed448.test": ["algorithm: ed448", "single-type-signing: on"],
-    "rsa.test": ["algorithm: rsasha256", "ksk-size: 2048", "zsk-size: 1024"],
-    "rsa512.test": ["algorithm: rsasha512", "single-type-signing: on", "ksk-size: 2048"],
-}
-
-# Zones pre-signed with ldns-signzone: name -> (algorithm, inception, expiration, breakage)
-LDNS_ZONES = {
-    "expired.test": ("ED25519", NOW - 30 * DAY, NOW - DAY, None),
-    "notyet.test": ("ECDSAP256SHA256", NOW + DAY, NOW + 30 * DAY, None),
-    "bogus.test": ("RSASHA256", NOW - 3600, NOW + 30 * DAY, "flip"),
-    "nokey.test": ("ECDSAP256SHA256", NOW - 3600, NOW + 30 * DAY, "dropzsk"),
-    "short.test": ("ED25519", NOW - 3600, NOW + 2 * 3600, None),
-}
+# The zones (Knot-signed: name -> policy lines; ldns-signed: name -> algorithm, inception and
+# expiration offsets from NOW, breakage) and their text, shared with test/dnssec/world.py
+KNOT_ZONES = signzone.KNOT_ZONES
+LDNS_ZONES = signzone.LDNS_ZONES
+ZONE = signzone.ZONE
 
 MIN_VALIDITY = 72 * 3600
 BROKEN = ("expired.test", "notyet.test", "bogus.test", "nokey.test")
-
-ZONE = """$ORIGIN {z}.
-$TTL 300
-@       SOA   ns1 hostmaster 2024020202 3600 600 86400 300
-@       NS    ns1
-@       MX    10 Mail.{Z}.
-ns1     A     127.0.0.87
-www     A     192.0.2.10
-www     A     192.0.2.9
-www     A     192.0.2.11
-mail    A     192.0.2.20
-txt     TXT   "second"
-txt     TXT   "first" "x"
-*.wild  A     192.0.2.30
-alias   CNAME www
-"""
 
 
 def log(*a):
@@ -230,44 +201,6 @@ def ksk_of(addr, port, zone):
 
 # ------------------------------------------------------------------------------------------------
 
-def write_ldns_zone(tmp, zone, spec):
-    alg, inc, exp, breakage = spec
-    d = os.path.join(tmp, "ldns", zone)
-    os.makedirs(d)
-    src = os.path.join(d, "zone")
-    with open(src, "w") as f:
-        f.write(ZONE.format(z=zone, Z=zone.upper()))
-    bits = ["-b", "2048"] if alg.startswith("RSA") else []
-    ksk = run(["ldns-keygen", "-a", alg, *bits, "-k", zone], cwd=d).stdout.strip()
-    keys = [ksk]
-    if breakage == "dropzsk":
-        bits = ["-b", "1024"] if alg.startswith("RSA") else []
-        keys.append(run(["ldns-keygen", "-a", alg, *bits, zone], cwd=d).stdout.strip())
-    out = os.path.join(tmp, "zones", f"{zone}.zone")
-    run(["ldns-signzone", "-i", str(inc), "-e", str(exp), "-f", out, src, *keys], cwd=d)
-    lines = open(out).read().splitlines()
-    if breakage == "flip":
-        # flip one bit of the signature of www A: the 10th base64 character of the last field
-        for i, line in enumerate(lines):
-            f = line.split()
-            if f and f[0].lower() == f"www.{zone}." and f[3] == "RRSIG" and f[4] == "A":
-                sig = f[-1]
-                c = sig[9]
-                alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                f[-1] = sig[:9] + alphabet[alphabet.index(c) ^ 1] + sig[10:]
-                lines[i] = "\t".join(f)
-                break
-        else:
-            raise SystemExit("no www RRSIG to flip")
-    if breakage == "dropzsk":
-        # the ZSK (flags 256) goes: www A keeps its RRSIG by a key nobody publishes
-        lines = [ln for ln in lines
-                 if not (len(ln.split()) > 4 and ln.split()[3] == "DNSKEY" and ln.split()[4] == "256")]
-    with open(out, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    return out
-
-
 def main():
     for tool in ("knotd", "kdig", "ldns-signzone", "ldns-verify-zone", "delv"):
         if shutil.which(tool) is None:
@@ -282,7 +215,7 @@ def main():
     for zone in KNOT_ZONES:
         with open(os.path.join(tmp, "zones", f"{zone}.zone"), "w") as f:
             f.write(ZONE.format(z=zone, Z=zone.upper()))
-    ldns_files = {z: write_ldns_zone(tmp, z, s) for z, s in LDNS_ZONES.items()}
+    ldns_files = {z: signzone.write_ldns_zone(tmp, z, s, NOW, run=run) for z, s in LDNS_ZONES.items()}
 
     zones = [(f"{z}.", ["dnssec-signing: on", f"dnssec-policy: {z.split('.')[0]}"]) for z in KNOT_ZONES]
     zones += [(f"{z}.", ["dnssec-signing: off"]) for z in LDNS_ZONES]

@@ -143,6 +143,36 @@ static void pmsg_free(pmsg_t *p)
 	free(p->rrs);
 }
 
+/* An answer and the key set it is checked against, each parsed behind its guard page. */
+static void pair_parse(pmsg_t *m, const uint8_t *msg, size_t msg_len, pmsg_t *k, const uint8_t *keys,
+                       size_t keys_len)
+{
+	pmsg_parse(m, msg, msg_len);
+	pmsg_parse(k, keys, keys_len);
+}
+
+/* The captured case id, its answer parsed. */
+static const tcase_t *answer_parse(const char *id, pmsg_t *m)
+{
+	const tcase_t *c = find_case(id);
+	pmsg_parse(m, c->msg, c->msg_len);
+	return c;
+}
+
+/* The captured case id, its answer and key set parsed. */
+static const tcase_t *case_parse(const char *id, pmsg_t *m, pmsg_t *k)
+{
+	const tcase_t *c = answer_parse(id, m);
+	pmsg_parse(k, c->keys, c->keys_len);
+	return c;
+}
+
+static void pair_free(pmsg_t *m, pmsg_t *k)
+{
+	pmsg_free(m);
+	pmsg_free(k);
+}
+
 static int check(const wire_msg_t *m, const wire_msg_t *k, int64_t now, int64_t minv,
                  dnssec_verdict_t *v, size_t cap, dnssec_result_t *res)
 {
@@ -160,8 +190,7 @@ static void test_captured(void **state)
 	for (size_t i = 0; i < n_cases; i++) {
 		const tcase_t *c = &cases[i];
 		pmsg_t m, k;
-		pmsg_parse(&m, c->msg, c->msg_len);
-		pmsg_parse(&k, c->keys, c->keys_len);
+		pair_parse(&m, c->msg, c->msg_len, &k, c->keys, c->keys_len);
 		dnssec_verdict_t v[16];
 		dnssec_result_t res;
 		print_message("case %s\n", c->id);
@@ -204,8 +233,7 @@ static void test_captured(void **state)
 			assert_true(res.valid);
 			assert_int_equal(v[0].type, 48);
 		}
-		pmsg_free(&m);
-		pmsg_free(&k);
+		pair_free(&m, &k);
 	}
 }
 
@@ -213,38 +241,45 @@ static void test_captured(void **state)
 static void test_clock(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-www-A");
 	pmsg_t m, k;
-	pmsg_parse(&m, c->msg, c->msg_len);
-	pmsg_parse(&k, c->keys, c->keys_len);
-	dnssec_verdict_t v[4];
-	dnssec_result_t res;
-	int64_t inc = c->rr[0].inception, exp = c->rr[0].expiration;
-
-	assert_int_equal(check(&m.m, &k.m, exp, 0, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_OK);   /* now == expiration is still valid */
-	assert_int_equal(check(&m.m, &k.m, exp + 1, 0, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_EXPIRED);
-	assert_false(res.valid);
-	assert_int_equal(check(&m.m, &k.m, inc, 0, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_OK);
-	assert_int_equal(check(&m.m, &k.m, inc - 1, 0, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_NOT_YET_VALID);
-	/* min_validity: exactly the time left passes, one second more does not */
-	assert_int_equal(check(&m.m, &k.m, inc, exp - inc, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_OK);
-	assert_int_equal(check(&m.m, &k.m, inc, exp - inc + 1, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_EXPIRING);
-	assert_true(res.valid);
-	assert_false(res.ok);
-	/* 2^32 s later the same 32-bit values name instants 2^32 s later */
-	int64_t wrap = INT64_C(1) << 32;
-	assert_int_equal(check(&m.m, &k.m, c->now + wrap, 0, v, 4, &res), 0);
-	assert_int_equal(v[0].reason, DNSSEC_OK);
-	assert_int_equal(res.earliest_expiry, exp + wrap);
-	assert_int_equal(res.latest_inception, inc + wrap);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	const tcase_t *c = case_parse("ed-www-A", &m, &k);
+	const int64_t inc = c->rr[0].inception, exp = c->rr[0].expiration, wrap = INT64_C(1) << 32;
+	enum { EXP, INC, WRAP };   /* the RRSIG's expiration, its inception, the capture's now + 2^32 */
+	enum { NONE, LEFT };       /* min_validity: none, or the time left from inception to expiration */
+	static const struct {
+		int now;
+		int64_t add;        /* to now */
+		int minv;
+		int64_t add_minv;   /* to min_validity */
+		dnssec_reason_t reason;
+		bool valid, ok;
+	} at[] = {
+		{ EXP, 0, NONE, 0, DNSSEC_OK, true, true },   /* now == expiration is still valid */
+		{ EXP, 1, NONE, 0, DNSSEC_EXPIRED, false, false },
+		{ INC, 0, NONE, 0, DNSSEC_OK, true, true },
+		{ INC, -1, NONE, 0, DNSSEC_NOT_YET_VALID, false, false },
+		/* min_validity: exactly the time left passes, one second more does not */
+		{ INC, 0, LEFT, 0, DNSSEC_OK, true, true },
+		{ INC, 0, LEFT, 1, DNSSEC_EXPIRING, true, false },
+		/* 2^32 s later the same 32-bit values name instants 2^32 s later */
+		{ WRAP, 0, NONE, 0, DNSSEC_OK, true, true },
+	};
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		int64_t now = (at[i].now == EXP ? exp : at[i].now == INC ? inc : c->now + wrap) + at[i].add;
+		int64_t minv = at[i].minv == LEFT ? exp - inc + at[i].add_minv : 0;
+		dnssec_verdict_t v[4];
+		dnssec_result_t res;
+		print_message("clock row %zu\n", i);
+		assert_int_equal(check(&m.m, &k.m, now, minv, v, 4, &res), 0);
+		assert_int_equal(v[0].reason, at[i].reason);
+		assert_int_equal(res.valid, at[i].valid);
+		assert_int_equal(res.ok, at[i].ok);
+		if (at[i].now == WRAP) {
+			assert_int_equal(res.earliest_expiry, exp + wrap);
+			assert_int_equal(res.latest_inception, inc + wrap);
+		}
+	}
+	pair_free(&m, &k);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -308,14 +343,36 @@ static dnssec_verdict_t run(const mb_t *b, const uint8_t *keys, size_t keys_len,
                             dnssec_result_t *res)
 {
 	pmsg_t m, k;
-	pmsg_parse(&m, b->b, b->len);
-	pmsg_parse(&k, keys, keys_len);
+	pair_parse(&m, b->b, b->len, &k, keys, keys_len);
 	dnssec_verdict_t v[8];
 	assert_int_equal(check(&m.m, &k.m, now, 0, v, 8, res), 0);
 	dnssec_verdict_t first = v[0];
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 	return first;
+}
+
+/* b checked against the keys of case c at its time; returns the first verdict. */
+static dnssec_verdict_t run_case(const tcase_t *c, const mb_t *b, dnssec_result_t *res)
+{
+	return run(b, c->keys, c->keys_len, c->now, res);
+}
+
+/* The same, for a b that must validate: the first verdict (returned) and the answer are ok. */
+static dnssec_verdict_t run_ok(const tcase_t *c, const mb_t *b)
+{
+	dnssec_result_t res;
+	dnssec_verdict_t v = run_case(c, b, &res);
+	assert_int_equal(v.reason, DNSSEC_OK);
+	assert_true(res.ok);
+	return v;
+}
+
+/* m (the answer of c) copied RR by RR through edit into b, checked as run_case does. */
+static dnssec_verdict_t run_edited(const tcase_t *c, const pmsg_t *m, edit_fn edit, void *ctx,
+                                   mb_t *b, dnssec_result_t *res)
+{
+	mb_copy(b, &m->m, edit, ctx);
+	return run_case(c, b, res);
 }
 
 static size_t edit_rrsig_len(const wire_rr_t *rr, uint8_t *rd, size_t len, void *ctx)
@@ -327,16 +384,14 @@ static size_t edit_rrsig_len(const wire_rr_t *rr, uint8_t *rd, size_t len, void 
 static void test_truncated_rrsig(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("ed-www-A", &m);
 	/* cut inside the fixed fields, inside the signer name, and right after it (no signature) */
 	size_t cuts[] = { 1, 10, 17, 18, 21, 18 + 9 };
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
 		mb_t b;
-		mb_copy(&b, &m.m, edit_rrsig_len, &cuts[i]);
 		dnssec_result_t res;
-		dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
+		dnssec_verdict_t v = run_edited(c, &m, edit_rrsig_len, &cuts[i], &b, &res);
 		/* a 1-byte rdata has no whole type covered: it covers nothing */
 		assert_int_equal(v.reason, cuts[i] < 2 ? DNSSEC_MISSING_RRSIG : DNSSEC_MALFORMED);
 		assert_false(res.have_times);
@@ -355,13 +410,11 @@ static size_t drop_rrsig(const wire_rr_t *rr, uint8_t *rd, size_t len, void *ctx
 static void test_missing_rrsig(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("p256-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("p256-www-A", &m);
 	mb_t b;
-	mb_copy(&b, &m.m, drop_rrsig, NULL);
 	dnssec_result_t res;
-	dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
+	dnssec_verdict_t v = run_edited(c, &m, drop_rrsig, NULL, &b, &res);
 	assert_int_equal(v.reason, DNSSEC_MISSING_RRSIG);
 	assert_int_equal(v.n_rrs, 3);
 	assert_int_equal(v.n_rrsigs, 0);
@@ -401,14 +454,12 @@ static size_t edit_poke(const wire_rr_t *rr, uint8_t *rd, size_t len, void *ctx)
 static void test_unknown_algorithm(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("ed-www-A", &m);
 	poke_t p = { .off = 2, .val = 253, .type = 46 };
 	mb_t b;
-	mb_copy(&b, &m.m, edit_poke, &p);
 	dnssec_result_t res;
-	dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
+	dnssec_verdict_t v = run_edited(c, &m, edit_poke, &p, &b, &res);
 	assert_int_equal(v.reason, DNSSEC_UNSUPPORTED_ALG);
 	assert_int_equal(v.algorithm, 253);
 	assert_int_equal(v.key_tag, c->rr[0].key_tag);
@@ -423,19 +474,16 @@ static void test_unknown_algorithm(void **state)
 static void test_labels(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("ed-www-A", &m);
 	dnssec_result_t res;
 	mb_t b;
 	/* more labels than the owner has: inconsistent (RFC 4035 5.3.1) */
 	poke_t p = { .off = 3, .val = 4, .type = 46 };
-	mb_copy(&b, &m.m, edit_poke, &p);
-	assert_int_equal(run(&b, c->keys, c->keys_len, c->now, &res).reason, DNSSEC_BAD_RRSIG);
+	assert_int_equal(run_edited(c, &m, edit_poke, &p, &b, &res).reason, DNSSEC_BAD_RRSIG);
 	/* fewer: checked as a wildcard expansion of *.ed.test, which was not what was signed */
 	p = (poke_t){ .off = 3, .val = 2, .type = 46 };
-	mb_copy(&b, &m.m, edit_poke, &p);
-	dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
+	dnssec_verdict_t v = run_edited(c, &m, edit_poke, &p, &b, &res);
 	assert_int_equal(v.reason, DNSSEC_BAD_SIGNATURE);
 	assert_true(v.wildcard);
 	pmsg_free(&m);
@@ -447,10 +495,9 @@ static void test_wildcard(void **state)
 	(void)state;
 	const char *ids[] = { "p256-wildcard", "rsa-wildcard", "ed448-wildcard" };
 	for (size_t i = 0; i < 3; i++) {
-		const tcase_t *c = find_case(ids[i]);
-		assert_int_equal(c->rr[0].wildcard, 1);
 		pmsg_t m;
-		pmsg_parse(&m, c->msg, c->msg_len);
+		const tcase_t *c = answer_parse(ids[i], &m);
+		assert_int_equal(c->rr[0].wildcard, 1);
 		size_t n;
 		const wire_rr_t *rrs = wire_section(&m.m, WIRE_ANSWER, &n);
 		uint8_t name[WIRE_MAX_NAME];
@@ -465,11 +512,8 @@ static void test_wildcard(void **state)
 		for (size_t j = 0; j < n; j++)
 			mb_rr_raw(&b, other, (size_t)nl + 2, rrs[j].type, rrs[j].rclass, rrs[j].ttl,
 			          m.m.buf + rrs[j].rdata, rrs[j].rdlen);
-		dnssec_result_t res;
-		dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
-		assert_int_equal(v.reason, DNSSEC_OK);
+		dnssec_verdict_t v = run_ok(c, &b);
 		assert_true(v.wildcard);
-		assert_true(res.ok);
 		pmsg_free(&m);
 	}
 }
@@ -505,10 +549,8 @@ static size_t edit_tag(const wire_rr_t *rr, uint8_t *rd, size_t len, void *ctx)
 static dnssec_verdict_t run_keyedit(const char *id, size_t (*fn)(uint8_t *, size_t),
                                     dnssec_result_t *res)
 {
-	const tcase_t *c = find_case(id);
 	pmsg_t m, k;
-	pmsg_parse(&m, c->msg, c->msg_len);
-	pmsg_parse(&k, c->keys, c->keys_len);
+	const tcase_t *c = case_parse(id, &m, &k);
 	keyedit_t e = { .tag = (uint16_t)c->rr[0].key_tag, .fn = fn };
 	mb_t kb, mb;
 	mb_copy(&kb, &k.m, edit_key, &e);
@@ -516,8 +558,7 @@ static dnssec_verdict_t run_keyedit(const char *id, size_t (*fn)(uint8_t *, size
 	mb_copy(&mb, &m.m, edit_tag, &e.new_tag);
 	dnssec_verdict_t v = run(&mb, kb.b, kb.len, c->now, res);
 	assert_int_equal(v.key_tag, e.new_tag);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 	return v;
 }
 
@@ -590,9 +631,8 @@ static void test_off_curve(void **state)
 static void test_keys_of_other_zone(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-www-A"), *o = find_case("p256-DNSKEY");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("ed-www-A", &m), *o = find_case("p256-DNSKEY");
 	mb_t b;
 	mb_copy(&b, &m.m, NULL, NULL);
 	dnssec_result_t res;
@@ -604,9 +644,8 @@ static void test_keys_of_other_zone(void **state)
 static void test_duplicates_ttl(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("rsa-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("rsa-www-A", &m);
 	size_t n;
 	const wire_rr_t *rrs = wire_section(&m.m, WIRE_ANSWER, &n);
 	mb_t b;
@@ -623,11 +662,8 @@ static void test_duplicates_ttl(void **state)
 			mb_rr_raw(&b, owner, (size_t)nl, rrs[i].type, rrs[i].rclass, 17,
 			          m.m.buf + rrs[i].rdata, rrs[i].rdlen);
 	}
-	dnssec_result_t res;
-	dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
-	assert_int_equal(v.reason, DNSSEC_OK);
+	dnssec_verdict_t v = run_ok(c, &b);
 	assert_int_equal(v.n_rrs, 4);
-	assert_true(res.ok);
 	pmsg_free(&m);
 }
 
@@ -650,9 +686,8 @@ static void test_rdata_names(void **state)
 	(void)state;
 	const char *ids[] = { "p256-MX", "rsa-SOA", "ed448-cname", "p384-NS" };
 	for (size_t t = 0; t < sizeof(ids) / sizeof(ids[0]); t++) {
-		const tcase_t *c = find_case(ids[t]);
 		pmsg_t m;
-		pmsg_parse(&m, c->msg, c->msg_len);
+		const tcase_t *c = answer_parse(ids[t], &m);
 		size_t n;
 		const wire_rr_t *rrs = wire_section(&m.m, WIRE_ANSWER, &n);
 		mb_t b;
@@ -685,10 +720,7 @@ static void test_rdata_names(void **state)
 			mb_rr(&b, &m.m, &rrs[i], rd, len);
 		}
 		assert_true(changed > 0);
-		dnssec_result_t res;
-		dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
-		assert_int_equal(v.reason, DNSSEC_OK);
-		assert_true(res.ok);
+		run_ok(c, &b);
 		pmsg_free(&m);
 	}
 }
@@ -697,9 +729,8 @@ static void test_rdata_names(void **state)
 static void test_several_rrsigs(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("p256-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("p256-www-A", &m);
 	size_t n;
 	const wire_rr_t *rrs = wire_section(&m.m, WIRE_ANSWER, &n);
 	const wire_rr_t *sig = NULL;
@@ -721,7 +752,7 @@ static void test_several_rrsigs(void **state)
 	mb_rr(&b, &m.m, sig, bad, sig->rdlen);
 	mb_rr(&b, &m.m, sig, unsup, sig->rdlen);
 	mb_rr(&b, &m.m, sig, NULL, 0);
-	dnssec_verdict_t v = run(&b, c->keys, c->keys_len, c->now, &res);
+	dnssec_verdict_t v = run_case(c, &b, &res);
 	assert_int_equal(v.reason, DNSSEC_OK);
 	assert_int_equal(v.n_rrsigs, 3);
 	assert_int_equal(v.algorithm, 13);
@@ -729,7 +760,7 @@ static void test_several_rrsigs(void **state)
 	mb_copy(&b, &m.m, drop_rrsig, NULL);
 	mb_rr(&b, &m.m, sig, unsup, sig->rdlen);
 	mb_rr(&b, &m.m, sig, bad, sig->rdlen);
-	v = run(&b, c->keys, c->keys_len, c->now, &res);
+	v = run_case(c, &b, &res);
 	assert_int_equal(v.reason, DNSSEC_BAD_SIGNATURE);
 	assert_int_equal(v.algorithm, 13);
 	assert_false(res.valid);
@@ -739,9 +770,8 @@ static void test_several_rrsigs(void **state)
 static void test_signer_outside(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-www-A");
 	pmsg_t m;
-	pmsg_parse(&m, c->msg, c->msg_len);
+	const tcase_t *c = answer_parse("ed-www-A", &m);
 	size_t n;
 	const wire_rr_t *rrs = wire_section(&m.m, WIRE_ANSWER, &n);
 	mb_t b;
@@ -756,17 +786,15 @@ static void test_signer_outside(void **state)
 		mb_rr(&b, &m.m, &rrs[i], rd, rrs[i].rdlen);
 	}
 	dnssec_result_t res;
-	assert_int_equal(run(&b, c->keys, c->keys_len, c->now, &res).reason, DNSSEC_BAD_RRSIG);
+	assert_int_equal(run_case(c, &b, &res).reason, DNSSEC_BAD_RRSIG);
 	pmsg_free(&m);
 }
 
 static void test_api_edges(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("ed-cname");
 	pmsg_t m, k;
-	pmsg_parse(&m, c->msg, c->msg_len);
-	pmsg_parse(&k, c->keys, c->keys_len);
+	const tcase_t *c = case_parse("ed-cname", &m, &k);
 	dnssec_verdict_t v[2];
 	dnssec_result_t res;
 	assert_int_equal(check(&m.m, &k.m, c->now, 0, v, 1, &res), NSP_ENOSPC);
@@ -786,8 +814,7 @@ static void test_api_edges(void **state)
 	assert_non_null(strstr(buf_str(&t), "www.ed.test. IN A: ok (key tag "));
 	assert_non_null(strstr(buf_str(&t), "algorithm 15 ED25519, valid 20"));
 	buf_free(&t);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 }
 
 /* Every single-byte change and every truncation of real answers: no crash, no sanitizer report. */
@@ -851,8 +878,7 @@ static void seed_load(const char *path, pmsg_t *m, pmsg_t *k)
 	assert_true(n > 2);
 	size_t l = b[0] * 256u + b[1];
 	assert_true(2 + l < n);
-	pmsg_parse(m, b + 2, l);
-	pmsg_parse(k, b + 2 + l, n - 2 - l);
+	pair_parse(m, b + 2, l, k, b + 2 + l, n - 2 - l);
 	free(b);
 }
 
@@ -863,12 +889,30 @@ static void keytrap_load(pmsg_t *m, pmsg_t *k)
 	seed_load(KEYTRAP_SEED, m, k);
 }
 
-static int check_budget(const wire_msg_t *m, const wire_msg_t *k, dnssec_budget_t *b,
-                        dnssec_verdict_t *v, size_t cap, dnssec_result_t *res)
+#define TRAP_NOW 1800000000   /* the seeds' RRSIGs are checked at this time */
+
+/* A fresh budget: deadline as dnssec_budget_init takes it; collisions and verifications left
+ * raised to these when not 0. */
+static dnssec_budget_t budget(int64_t deadline_ns, unsigned collisions, unsigned verifications)
 {
-	dnssec_opts_t o = { .now = 1800000000, .budget = b };
-	*res = (dnssec_result_t){ .verdicts = v, .cap = cap };
-	return dnssec_check(m, WIRE_ANSWER, k, &o, res);
+	dnssec_budget_t b;
+	dnssec_budget_init(&b, deadline_ns);
+	if (collisions)
+		b.collisions = collisions;
+	if (verifications)
+		b.verifications = verifications;
+	return b;
+}
+
+/* One check of m against k at now, drawing on b (NULL: a fresh one of its own) with room for 4
+ * verdicts; returns the limit that stopped it. */
+static dnssec_limit_t spend(const pmsg_t *m, const pmsg_t *k, int64_t now, dnssec_budget_t *b,
+                            dnssec_verdict_t v[4], dnssec_result_t *res)
+{
+	dnssec_opts_t o = { .now = now, .budget = b };
+	*res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
+	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, res), 0);
+	return res->limit;
 }
 
 static void test_keytrap_collisions(void **state)
@@ -878,24 +922,18 @@ static void test_keytrap_collisions(void **state)
 	keytrap_load(&m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
-	dnssec_budget_t b;
-	dnssec_budget_init(&b, 0);
 	/* the first RRSIG's 4 candidates (3 collisions) are tried, each refused for its exponent;
 	 * the second RRSIG brings the collisions to 6 > 4 and is stopped before any try */
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_COLLISIONS);
+	dnssec_budget_t b = budget(0, 0, 0);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_COLLISIONS);
 	assert_int_equal(b.spent, DNSSEC_LIMIT_COLLISIONS);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 4);
 	assert_false(res.valid);
 	assert_false(res.ok);
 	assert_string_equal(dnssec_limit_describe(res.limit), "more than 4 key-tag collisions");
 	/* without a budget of its own, a call gets a fresh one and stops the same way */
-	dnssec_opts_t o = { .now = 1800000000 };
-	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &k.m, &o, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_COLLISIONS);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, NULL, v, &res), DNSSEC_LIMIT_COLLISIONS);
+	pair_free(&m, &k);
 }
 
 static void test_keytrap_verifications(void **state)
@@ -905,33 +943,23 @@ static void test_keytrap_verifications(void **state)
 	keytrap_load(&m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
-	dnssec_budget_t b;
 	/* collisions allowed: 20 RRSIGs x 4 keys want 80 verifications; 32 are made */
-	dnssec_budget_init(&b, 0);
-	b.collisions = 1000;
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	dnssec_budget_t b = budget(0, 1000, 0);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_VERIFICATIONS);
 	assert_int_equal(b.verifications, 0);
 	assert_false(res.valid);
 	/* the budget is the probe's: a later check of the same probe stops at once */
-	assert_int_equal(check_budget(&k.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	assert_int_equal(spend(&k, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_VERIFICATIONS);
 	/* with room for all 80, every key is refused for its 80,000-bit exponent, before any
 	 * arithmetic (before the limits each try was a modular exponentiation of seconds) */
-	dnssec_budget_init(&b, 0);
-	b.collisions = 1000;
-	b.verifications = 1000;
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	b = budget(0, 1000, 1000);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_NONE);
 	assert_int_equal(b.verifications, 1000 - 80);
 	assert_int_equal(res.n_rrsets, 1);
 	assert_int_equal(v[0].reason, DNSSEC_BAD_KEY);
 	assert_int_equal(v[0].key_tag, 4711);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 }
-
-
 
 /* The name trap of test/fakes/keytrap.py: ~1,300 RRSIGs of one tag and ~3,500 copies of a key of
  * that tag owned by a 254-octet name that is not the signer. No key is a candidate, so nothing is
@@ -948,28 +976,25 @@ static void test_name_trap(void **state)
 	assert_true(n_keys > 3000);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
-	dnssec_budget_t b;
 	/* a deadline long past: stopped before the first RRSIG, though none would be verified */
-	dnssec_budget_init(&b, 1);
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
+	dnssec_budget_t b = budget(1, 0, 0);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_DEADLINE);
 	assert_false(res.valid);
 	/* no deadline: every RRSIG looked at, no key matches, nothing charged, and cheaply (the bound
 	 * is ~100 times what it takes; a sanitizer build gets TESTTIME_SCALE times more) */
-	dnssec_budget_init(&b, 0);
+	b = budget(0, 0, 0);
 	double t0 = testtime_cpu();
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
+	dnssec_limit_t limit = spend(&m, &k, TRAP_NOW, &b, v, &res);
 	double took = testtime_cpu() - t0;
 	print_message("name trap: %zu RRSIGs, %zu keys, %.3f s CPU\n", n_sigs, n_keys, took);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	assert_int_equal(limit, DNSSEC_LIMIT_NONE);
 	assert_int_equal(res.n_rrsets, 1);
 	assert_int_equal(v[0].n_rrsigs, n_sigs);
 	assert_int_equal(v[0].reason, DNSSEC_NO_KEY);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
 	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
 	assert_true(took < 0.5 * TESTTIME_SCALE);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 }
 
 /* 40 RRSIGs, each with one valid-sized candidate key (RSA-2048, exponent 65537) and a signature
@@ -981,23 +1006,18 @@ static void test_verification_cap(void **state)
 	seed_load(VERIFY_SEED, &m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
-	dnssec_budget_t b;
-	dnssec_budget_init(&b, 0);
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	dnssec_budget_t b = budget(0, 0, 0);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_VERIFICATIONS);
 	assert_int_equal(b.verifications, 0);
 	assert_int_equal(b.collisions, DNSSEC_MAX_KEYTAG_COLLISIONS);
 	assert_string_equal(dnssec_limit_describe(res.limit), "more than 32 signature verifications");
 	/* with room for every one, each fails as a bad signature (the key is read, not refused) */
-	dnssec_budget_init(&b, 0);
-	b.verifications = 1000;
-	assert_int_equal(check_budget(&m.m, &k.m, &b, v, 4, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	b = budget(0, 0, 1000);
+	assert_int_equal(spend(&m, &k, TRAP_NOW, &b, v, &res), DNSSEC_LIMIT_NONE);
 	assert_int_equal(b.verifications, 1000 - 40);
 	assert_int_equal(v[0].n_rrsigs, 40);
 	assert_int_equal(v[0].reason, DNSSEC_BAD_SIGNATURE);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 }
 
 /* RRsets interleaved with one another and with their RRSIGs, an RR of another class at the same
@@ -1042,8 +1062,7 @@ static void test_grouping(void **state)
 			mb_rr(&b, &ma->m, &ra[i], NULL, 0);
 		}
 	pmsg_t m, k;
-	pmsg_parse(&m, b.b, b.len);
-	pmsg_parse(&k, ca->keys, ca->keys_len);
+	pair_parse(&m, b.b, b.len, &k, ca->keys, ca->keys_len);
 	dnssec_verdict_t v[8];
 	dnssec_result_t res;
 	assert_int_equal(check(&m.m, &k.m, ca->now, 0, v, 8, &res), 0);
@@ -1061,8 +1080,7 @@ static void test_grouping(void **state)
 	assert_int_equal(v[2].reason, DNSSEC_OK);
 	assert_false(res.valid);
 	assert_int_equal(res.first_failure, 1);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 	pmsg_free(ma);
 	pmsg_free(mt);
 	free(ma);
@@ -1072,29 +1090,20 @@ static void test_grouping(void **state)
 static void test_deadline(void **state)
 {
 	(void)state;
-	const tcase_t *c = find_case("p256-www-A");
 	pmsg_t m, k;
-	pmsg_parse(&m, c->msg, c->msg_len);
-	pmsg_parse(&k, c->keys, c->keys_len);
+	const tcase_t *c = case_parse("p256-www-A", &m, &k);
 	dnssec_verdict_t v[4];
 	dnssec_result_t res;
-	dnssec_budget_t b;
-	dnssec_budget_init(&b, 1);   /* a monotonic instant long past */
-	dnssec_opts_t o = { .now = c->now, .budget = &b };
-	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &k.m, &o, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_DEADLINE);
+	dnssec_budget_t b = budget(1, 0, 0);   /* a monotonic instant long past */
+	assert_int_equal(spend(&m, &k, c->now, &b, v, &res), DNSSEC_LIMIT_DEADLINE);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
 	assert_false(res.valid);
 	/* the same answer with time left verifies, with one verification */
-	dnssec_budget_init(&b, 0);
-	res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &k.m, &o, &res), 0);
-	assert_int_equal(res.limit, DNSSEC_LIMIT_NONE);
+	b = budget(0, 0, 0);
+	assert_int_equal(spend(&m, &k, c->now, &b, v, &res), DNSSEC_LIMIT_NONE);
 	assert_true(res.ok);
 	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 1);
-	pmsg_free(&m);
-	pmsg_free(&k);
+	pair_free(&m, &k);
 }
 
 static void test_key_sizes(void **state)
@@ -1123,16 +1132,14 @@ static void test_key_sizes(void **state)
 			keys = testlib_unhex_new(line + 5, &keys_len);
 		} else if (strcmp(line, "end") == 0) {
 			pmsg_t m, k;
-			pmsg_parse(&m, msg, msg_len);
-			pmsg_parse(&k, keys, keys_len);
+			pair_parse(&m, msg, msg_len, &k, keys, keys_len);
 			dnssec_verdict_t v[4];
 			dnssec_result_t res;
 			print_message("case %s\n", id);
 			assert_int_equal(check(&m.m, &k.m, now, 0, v, 4, &res), 0);
 			assert_int_equal(res.n_rrsets, 1);
 			assert_string_equal(dnssec_reason_name(v[0].reason), reason);
-			pmsg_free(&m);
-			pmsg_free(&k);
+			pair_free(&m, &k);
 			free(msg);
 			free(keys);
 			msg = keys = NULL;

@@ -1,6 +1,7 @@
 /* test_rrtext -- RR.String() and Msg.String() against miekg 1.1.50 texts (test/data/rr/rr-wire.txt). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,26 +85,52 @@ static int each_fixture(const char *kind, void (*fn)(const fixture_t *, int line
 	return count;
 }
 
-static void check_rr(const fixture_t *fx, int lineno)
+/* Puts the wire message behind a guard page (g keeps it alive until testlib_guard_deinit) and
+ * parses it into m and rrs; a parse error fails the test, named by what. */
+static void parse_guarded(testlib_guard_t *g, const uint8_t *wire, size_t n, wire_rr_t *rrs,
+                          size_t cap, wire_msg_t *m, const char *what)
 {
+	testlib_guard_init(g, n);
+	const uint8_t *p = testlib_guard_put(g, wire, n);
+	int rc = wire_parse(p, n, rrs, cap, m);
+	if (rc != 0)
+		fail_msg("%s: wire_parse %d (%s)", what, rc, m->error ? m->error : "");
+}
+
+/* One fixture line: its wire parses, and its one RR (whole_msg false: after rrtext_check accepts
+ * it) or the whole message prints as the line's text. */
+static void check_text(const fixture_t *fx, int lineno, bool whole_msg)
+{
+	char what[32];
+	snprintf(what, sizeof(what), "line %d", lineno);
 	testlib_guard_t g;
-	testlib_guard_init(&g, fx->wlen);
-	const uint8_t *p = testlib_guard_put(&g, fx->wire, fx->wlen);
 	wire_rr_t rrs[8];
 	wire_msg_t m;
-	int rc = wire_parse(p, fx->wlen, rrs, 8, &m);
-	if (rc != 0)
-		fail_msg("line %d: wire_parse %d (%s)", lineno, rc, m.error ? m.error : "");
-	assert_int_equal(m.count[0], 1);
-	const char *why = NULL;
-	if (rrtext_check(&m, &rrs[0], &why) != 0)
-		fail_msg("line %d: rrtext_check: %s", lineno, why ? why : "");
+	parse_guarded(&g, fx->wire, fx->wlen, rrs, 8, &m, what);
 	buf_t out = BUF_INIT;
-	assert_int_equal(rrtext_rr(&m, &rrs[0], &out), 0);
+	if (whole_msg) {
+		assert_int_equal(rrtext_msg(&m, &out), 0);
+	} else {
+		assert_int_equal(m.count[0], 1);
+		const char *why = NULL;
+		if (rrtext_check(&m, &rrs[0], &why) != 0)
+			fail_msg("line %d: rrtext_check: %s", lineno, why ? why : "");
+		assert_int_equal(rrtext_rr(&m, &rrs[0], &out), 0);
+	}
 	if (strcmp(buf_str(&out), buf_str(&fx->want)) != 0)
 		fail_msg("line %d:\n got: %s\nwant: %s", lineno, buf_str(&out), buf_str(&fx->want));
 	buf_free(&out);
 	testlib_guard_deinit(&g);
+}
+
+static void check_rr(const fixture_t *fx, int lineno)
+{
+	check_text(fx, lineno, false);
+}
+
+static void check_msg(const fixture_t *fx, int lineno)
+{
+	check_text(fx, lineno, true);
 }
 
 static void test_rr_strings(void **state)
@@ -111,24 +138,6 @@ static void test_rr_strings(void **state)
 	(void)state;
 	/* 38 reference RRs twice (compressed and not) plus our extra cases */
 	assert_true(each_fixture("RR", check_rr) >= 76 + 20);
-}
-
-static void check_msg(const fixture_t *fx, int lineno)
-{
-	testlib_guard_t g;
-	testlib_guard_init(&g, fx->wlen);
-	const uint8_t *p = testlib_guard_put(&g, fx->wire, fx->wlen);
-	wire_rr_t rrs[8];
-	wire_msg_t m;
-	int rc = wire_parse(p, fx->wlen, rrs, 8, &m);
-	if (rc != 0)
-		fail_msg("line %d: wire_parse %d (%s)", lineno, rc, m.error ? m.error : "");
-	buf_t out = BUF_INIT;
-	assert_int_equal(rrtext_msg(&m, &out), 0);
-	if (strcmp(buf_str(&out), buf_str(&fx->want)) != 0)
-		fail_msg("line %d:\n got: %s\nwant: %s", lineno, buf_str(&out), buf_str(&fx->want));
-	buf_free(&out);
-	testlib_guard_deinit(&g);
 }
 
 static void test_msg_strings(void **state)
@@ -143,11 +152,9 @@ static void test_name(void **state)
 	static const uint8_t msg[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
 		3, 'a', '.', 'b', 2, 'C', 'd', 0, 0, 1, 0, 1 };
 	testlib_guard_t g;
-	testlib_guard_init(&g, sizeof(msg));
-	const uint8_t *p = testlib_guard_put(&g, msg, sizeof(msg));
 	wire_rr_t rrs[2];
 	wire_msg_t m;
-	assert_int_equal(wire_parse(p, sizeof(msg), rrs, 2, &m), 0);
+	parse_guarded(&g, msg, sizeof(msg), rrs, 2, &m, "test_name");
 	buf_t out = BUF_INIT;
 	assert_int_equal(rrtext_name(&m, m.question, &out), 0);
 	assert_string_equal(buf_str(&out), "a\\.b.Cd.");
@@ -228,15 +235,11 @@ static void test_check(void **state)
 		uint8_t wire[600];
 		size_t n = testlib_unhex(hex, wire, sizeof(wire));
 		testlib_guard_t g;
-		testlib_guard_init(&g, n);
-		const uint8_t *p = testlib_guard_put(&g, wire, n);
 		wire_rr_t rrs[2];
 		wire_msg_t m;
-		int rc = wire_parse(p, n, rrs, 2, &m);
-		if (rc != 0)
-			fail_msg("%s: wire_parse %d (%s)", cases[i].name, rc, m.error ? m.error : "");
+		parse_guarded(&g, wire, n, rrs, 2, &m, cases[i].name);
 		const char *why = NULL;
-		rc = rrtext_check(&m, &rrs[0], &why);
+		int rc = rrtext_check(&m, &rrs[0], &why);
 		buf_t out = BUF_INIT;
 		int rc2 = rrtext_rr(&m, &rrs[0], &out);
 		if (cases[i].error) {
@@ -267,11 +270,9 @@ static void test_check_forward_pointer(void **state)
 	uint8_t wire[128];
 	size_t n = testlib_unhex(hex, wire, sizeof(wire));
 	testlib_guard_t g;
-	testlib_guard_init(&g, n);
-	const uint8_t *p = testlib_guard_put(&g, wire, n);
 	wire_rr_t rrs[2];
 	wire_msg_t m;
-	assert_int_equal(wire_parse(p, n, rrs, 2, &m), 0);
+	parse_guarded(&g, wire, n, rrs, 2, &m, "test_check_forward_pointer");
 	assert_int_equal(m.count[0], 2);
 	uint8_t name[WIRE_MAX_NAME];
 	assert_int_equal(wire_name_read(&m, 27, name, NULL), 6);
