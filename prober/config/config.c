@@ -23,13 +23,31 @@
 #include "config/yamldepth.h"
 #include "config/yamldoc.h"
 #include "dns/dnstab.h"
+#include "dns/ds.h"
+#include "dns/target.h"
 #include "lib/buf.h"
 #include "lib/errors.h"
 
 /* ---- building the snapshot ---- */
 
-/* What prober/dns.go derives from a module's DNS keys at probe time, done once here. */
-static void derive_dns(config_dns_t *d)
+bool config_ds_from(config_dns_t *d)
+{
+	const char *s = d->dnssec_ds_from;
+	d->ds_from_resolver = s && strcmp(s, "resolver") == 0;
+	if (!s || d->ds_from_resolver)
+		return true;
+	char host[256], port[64];
+	uint16_t p = 0;
+	if (target_split(s, "53", host, sizeof host, port, sizeof port) != 0 ||
+	    !target_parse_ip(host, &d->ds_from_ip) || target_port(port, false, &p) != 0 || p == 0)
+		return false;
+	d->ds_from_port = p;
+	return true;
+}
+
+/* What prober/dns.go derives from a module's DNS keys at probe time, and nsprobe's dnssec.ds and
+ * ds_from read, done once here (decode's rules have checked they read). Returns 0 or NSP_ENOMEM. */
+static int derive_dns(config_dns_t *d)
 {
 	d->query_type = 255;   /* dns.TypeANY, prober/dns.go */
 	d->query_class = 1;    /* dns.ClassINET */
@@ -46,6 +64,15 @@ static void derive_dns(config_dns_t *d)
 			d->edns_do = true;          /* dnssec: implies the DO bit */
 	}
 	d->extensions = d->edns || d->tcp_on_truncation;
+	config_ds_from(d);
+	if (d->dnssec_ds.n && !(d->ds = calloc(d->dnssec_ds.n, sizeof *d->ds)))
+		return NSP_ENOMEM;
+	for (size_t i = 0; i < d->dnssec_ds.n; i++) {
+		const char *why;
+		if (ds_parse(d->dnssec_ds.v[i], &d->ds[d->n_ds], &why) == 0)
+			d->n_ds++;
+	}
+	return 0;
 }
 
 /* The DoT modules' credentials, read here (start-up or the reload thread) and never on a loop.
@@ -80,6 +107,7 @@ static void config_free(config_t *c)
 		free(m->name);
 		free(m->debug_yaml);
 		decode_free(&schema_module, m);
+		free(m->dns.ds);
 		tlscreds_unref(m->dns.tls_creds);
 	}
 	free(c->modules);
@@ -102,8 +130,8 @@ static int load_doc(config_t *cfg, yamldoc_t *chk, char *err, size_t errlen)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < cfg->n_modules; i++) {
 		config_module_t *mod = &cfg->modules[i];
-		derive_dns(&mod->dns);
-		if (!(mod->debug_yaml = config_dump_module(chk, nodes[i])))
+		rc = derive_dns(&mod->dns);
+		if (!rc && !(mod->debug_yaml = config_dump_module(chk, nodes[i])))
 			rc = NSP_ENOMEM;
 	}
 	free(nodes);

@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "config/yamldoc.h"
 #include "dns/dnstab.h"
+#include "dns/ds.h"
 
 /* where each DNS key lands (schema.h, SCHEMA_AT) */
 #define TLS(member) SCHEMA_AT(config_tls_t, member)
@@ -80,6 +81,35 @@ static bool check_ttl(yamldoc_t *c, yaml_node_t *v, const char *key)
 	return check_range(c, v, key, 0, 255, "\"ttl\" cannot be negative", "\"ttl\" cannot exceed 255");
 }
 
+/* dnssec.ds: each item a DS record as registrars print it (dns/ds). */
+static bool check_ds(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+		ds_record_t ds;
+		const char *why = NULL;
+		if (!yamldoc_is_null(e) && ds_parse(yamldoc_scalar(e), &ds, &why) != 0) {
+			yamldoc_fail(c, &e->start_mark, key, "cannot read the DS record \"%s\": %s", yamldoc_scalar(e), why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* dnssec.ds_from: "resolver" (--target.resolver, else the system's), or a server of the parent
+ * zone as an IP address with an optional port. */
+static bool check_ds_from(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	config_dns_t d = { .dnssec_ds_from = (char *)yamldoc_scalar(v) };
+	if (config_ds_from(&d))
+		return true;
+	yamldoc_fail(c, &v->start_mark, key, "ds_from must be \"resolver\" or an IP address with an optional port, "
+	             "not \"%s\"", yamldoc_scalar(v));
+	return false;
+}
+
+static const schema_rule_t ds_rule = { NULL, check_ds };
+static const schema_rule_t ds_from_rule = { NULL, check_ds_from };
 static const schema_rule_t query_name_rule = { "query name must be set for DNS module", NULL };
 static const schema_rule_t query_class_rule = { NULL, check_query_class };
 static const schema_rule_t query_type_rule = { NULL, check_query_type };
@@ -119,9 +149,16 @@ static const schema_t edns_schema = { "config.plain", NULL, edns_fields, NULL };
 static const schema_field_t dnssec_fields[] = {
 	{ "validate", SCHEMA_BOOL, 0, NULL, NULL, DNS(dnssec_validate), 0, NULL },
 	{ "min_validity", SCHEMA_DUR, 0, NULL, NULL, DNS(dnssec_min_validity_ns), 0, NULL },
+	{ "ds", SCHEMA_STRS, 0, NULL, NULL, DNS(dnssec_ds), 0, &ds_rule },
+	{ "ds_from", SCHEMA_STR, 0, NULL, NULL, DNS(dnssec_ds_from), 0, &ds_from_rule },
+	{ "key_info", SCHEMA_BOOL, 0, NULL, NULL, DNS(dnssec_key_info), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields, NULL };
+static const schema_excl_t dnssec_exclusive[] = {
+	{ "ds", "ds_from", "dnssec.ds and dnssec.ds_from are exclusive: list the parent's DS or fetch it" },
+	{ NULL, NULL, NULL },
+};
+static const schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields, dnssec_exclusive };
 
 static const schema_field_t dns_fields[] = {
 	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, DNS(preferred_ip_protocol), 0, NULL },
