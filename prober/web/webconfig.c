@@ -230,6 +230,19 @@ static int get_string_list(wc_load_t *l, const yamldoc_node_t *n, const char *ke
 	return 0;
 }
 
+/* Room for element n of an array of *cap (users and headers grow as the walk meets them). Returns
+ * the array, moved or not, or NULL (the old one still valid) when memory ran out. */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? 2 * *cap : 8;
+	void *p = reallocarray(arr, ncap, size);
+	if (p)
+		*cap = ncap;
+	return p;
+}
+
 static int check_cipher(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char *s)
 {
 	for (size_t i = 0; i < COUNT(cipher_suites); i++)
@@ -324,14 +337,10 @@ static int header_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, 
 		/* exporter-toolkit's docs: "Unset if blank". */
 		if (!*value)
 			return 0;
-		if (wc->nheaders == l->headers_cap) {
-			size_t cap = l->headers_cap ? 2 * l->headers_cap : 8;
-			webconfig_header_t *headers = reallocarray(wc->headers, cap, sizeof(*headers));
-			if (!headers)
-				return fail(l, v, key, "out of memory");
-			wc->headers = headers;
-			l->headers_cap = cap;
-		}
+		webconfig_header_t *headers = grow(wc->headers, wc->nheaders, &l->headers_cap, sizeof(*headers));
+		if (!headers)
+			return fail(l, v, key, "out of memory");
+		wc->headers = headers;
 		webconfig_header_t *h = &wc->headers[wc->nheaders];
 		h->name = allowed_headers[i].name;
 		h->value = strdup(value);
@@ -388,14 +397,10 @@ static int user_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, co
 	int rc = get_string(l, v, key, &hash);
 	if (rc)
 		return rc;
-	if (wc->nusers == l->users_cap) {
-		size_t cap = l->users_cap ? 2 * l->users_cap : 8;
-		webconfig_user_t *users = reallocarray(wc->users, cap, sizeof(*users));
-		if (!users)
-			return fail(l, v, key, "out of memory");
-		wc->users = users;
-		l->users_cap = cap;
-	}
+	webconfig_user_t *users = grow(wc->users, wc->nusers, &l->users_cap, sizeof(*users));
+	if (!users)
+		return fail(l, v, key, "out of memory");
+	wc->users = users;
 	webconfig_user_t *u = &wc->users[wc->nusers];
 	if (!strncmp(hash, "$argon2id$", 10) || !strncmp(hash, "$argon2i$", 9)) {
 		/* needs_rehash parses the string and answers -1 when it is not a valid hash of that kind. */
