@@ -19,9 +19,8 @@
 #include "config/decode.h"
 #include "config/schema.h"
 #include "config/tlscreds.h"
-#include "config/yamlalias.h"
-#include "config/yamldepth.h"
 #include "config/yamldoc.h"
+#include "config/yamlfile.h"
 #include "dns/dnstab.h"
 #include "dns/ds.h"
 #include "dns/target.h"
@@ -158,69 +157,28 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 	}
 	atomic_init(&cfg->refs, 1);
 
-	/* Before libyaml builds the document or anything recurses over it: yaml.v3's nesting limit */
-	yaml_mark_t deep = { 0 };
-	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
-	switch (dv) {
-	case YAMLDEPTH_OK:
-		break;
-	case YAMLDEPTH_EXCEEDED:
-	case YAMLDEPTH_COSTLY:
-		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name, deep.line + 1,
-		         deep.column + 1, yamldepth_text(dv));
-		config_free(cfg);
-		return NSP_ECONFIG;
-	case YAMLDEPTH_NOMEM:
-		snprintf(err, errlen, "error parsing config file: %s: out of memory", name);
-		config_free(cfg);
-		return NSP_ENOMEM;
-	}
-
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	/* the depth limit, libyaml's loader, yaml.v3's alias rules: nothing after recurses or follows an
+	 * alias without a bound */
+	yamldoc_t chk = { .path = name, .err = err, .errlen = errlen };
+	yamlfile_problem_t pr;
 	int rc = 0;
-	if (!yaml_parser_initialize(&parser)) {
-		config_free(cfg);
-		return NSP_ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		if (parser.error == YAML_MEMORY_ERROR)
-			rc = NSP_ENOMEM;
-		else {
-			snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name,
-			         parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			         parser.problem ? parser.problem : "syntax error");
-			rc = NSP_ECONFIG;
-		}
-		yaml_parser_delete(&parser);
-		config_free(cfg);
-		return rc;
-	}
-	/* Before anything follows an alias in libyaml's shared-node document: yaml.v3's alias rules */
-	char anchor[128];
-	yaml_mark_t where = { 0 };
-	switch (yamlalias_check(text, len, anchor, sizeof anchor, &where)) {
-	case YAMLALIAS_OK:
+	switch (yamlfile_load(&chk, text, len, YAMLFILE_V3, &pr)) {
+	case YAMLFILE_OK:
+		rc = load_doc(cfg, &chk, err, errlen);
 		break;
-	case YAMLALIAS_CYCLE:
-		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: anchor '%s' value contains itself",
-		         name, where.line + 1, where.column + 1, anchor);
-		rc = NSP_ECONFIG;
-		break;
-	case YAMLALIAS_EXCESSIVE:
-		snprintf(err, errlen, "error parsing config file: %s: yaml: document contains excessive aliasing", name);
-		rc = NSP_ECONFIG;
-		break;
-	case YAMLALIAS_NOMEM:
+	case YAMLFILE_NOMEM:
 		rc = NSP_ENOMEM;
 		break;
+	default:
+		if (pr.line)
+			snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name, pr.line, pr.column,
+			         pr.text[0] ? pr.text : "syntax error");
+		else
+			snprintf(err, errlen, "error parsing config file: %s: yaml: %s", name, pr.text);
+		rc = NSP_ECONFIG;
+		break;
 	}
-	yamldoc_t chk = { .doc = &doc, .path = name, .err = err, .errlen = errlen };
-	if (!rc)
-		rc = load_doc(cfg, &chk, err, errlen);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yamlfile_unload(&chk);
 	if (rc) {
 		if (rc == NSP_ENOMEM && !err[0])
 			snprintf(err, errlen, "error parsing config file: %s: out of memory", name);
