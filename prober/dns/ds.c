@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/errors.h"
+#include "lib/hex.h"
 
 #define MAX_TOKENS 64
 
@@ -37,12 +38,6 @@ static bool number(const char *s, unsigned long max, unsigned long *v)
 		return false;
 	*v = strtoul(s, &end, 10);
 	return *end == '\0' && *v <= max;
-}
-
-static int hexval(int c)
-{
-	c = tolower(c);
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 int ds_parse(const char *text, ds_record_t *out, const char **why)
@@ -107,7 +102,7 @@ int ds_parse(const char *text, ds_record_t *out, const char **why)
 	int hi = -1;
 	for (size_t i = r + 3; i < n; i++)
 		for (const char *p = tok[i]; *p; p++) {
-			int h = hexval((unsigned char)*p);
+			int h = hex_value((unsigned char)*p);
 			if (h < 0) {
 				*why = "the digest is not hex";
 				return NSP_EINVAL;

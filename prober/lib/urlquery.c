@@ -3,16 +3,7 @@
 
 #include <string.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "lib/hex.h"
 
 /* Go's QueryUnescape of s[0..len) into out; false on a bad escape. */
 static bool unescape(const char *s, size_t len, buf_t *out)
@@ -23,7 +14,7 @@ static bool unescape(const char *s, size_t len, buf_t *out)
 		if (c == '%') {
 			if (i + 2 >= len)
 				return false;
-			int a = hexval(s[i + 1]), b = hexval(s[i + 2]);
+			int a = hex_value(s[i + 1]), b = hex_value(s[i + 2]);
 			if (a < 0 || b < 0)
 				return false;
 			buf_putc(out, (char)(a << 4 | b));

@@ -14,6 +14,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "lib/hex.h"
+
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "test/data"
 #endif
@@ -23,13 +25,7 @@
 
 int testlib_hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return hex_value(c);
 }
 
 /* Decodes into out when out is not NULL; returns the byte count either way. */

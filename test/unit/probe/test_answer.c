@@ -51,16 +51,22 @@ static void done(run_t *r)
 	buf_free(&r->text);
 }
 
+/* Writes the name into out (room for 255 octets); returns its length. */
+static size_t put_name(uint8_t *out, const char *text)
+{
+	uint8_t name[255];
+	size_t n = testlib_name(text, name);
+	memcpy(out, name, n);
+	return n;
+}
+
 static void soa_answer(testlib_msg_t *msg, uint16_t rcode, uint32_t serial)
 {
 	testlib_msg_init(msg, 1, TESTLIB_QR | TESTLIB_AA | rcode);
 	testlib_msg_question(msg, "example.", DNS_TYPE_SOA, 1);
-	uint8_t rd[2 * 255 + 20], name[255];
-	size_t n = testlib_name("ns.example.", name);
-	memcpy(rd, name, n);
-	size_t k = testlib_name("admin.example.", name);
-	memcpy(rd + n, name, k);
-	n += k;
+	uint8_t rd[2 * 255 + 20];
+	size_t n = put_name(rd, "ns.example.");
+	n += put_name(rd + n, "admin.example.");
 	const uint8_t times[20] = { (uint8_t)(serial >> 24), (uint8_t)(serial >> 16), (uint8_t)(serial >> 8),
 	                            (uint8_t)serial, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 };
 	memcpy(rd + n, times, sizeof times);
