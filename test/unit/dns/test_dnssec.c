@@ -173,12 +173,37 @@ static void pair_free(pmsg_t *m, pmsg_t *k)
 	pmsg_free(k);
 }
 
+/* The keys of k at its question name, taken on trust: the RRSIG rules tested on their own (the key
+ * set's checks have their tests below). */
+static dnssec_keyset_t anchor(const wire_msg_t *k)
+{
+	uint8_t apex[WIRE_MAX_NAME];
+	assert_true(wire_name_read(k, k->question, apex, NULL) > 0);
+	dnssec_keyset_t ks;
+	assert_int_equal(dnssec_keyset_anchor(k, apex, &ks), 0);
+	assert_true(ks.valid);
+	assert_true(ks.anchor);
+	return ks;
+}
+
 static int check(const wire_msg_t *m, const wire_msg_t *k, int64_t now, int64_t minv,
                  dnssec_verdict_t *v, size_t cap, dnssec_result_t *res)
 {
 	dnssec_opts_t o = { .now = now, .min_validity = minv };
 	*res = (dnssec_result_t){ .verdicts = v, .cap = cap };
-	return dnssec_check(m, WIRE_ANSWER, k, &o, res);
+	dnssec_keyset_t ks = anchor(k);
+	return dnssec_check(m, WIRE_ANSWER, &ks, &o, res);
+}
+
+/* The key set of k at its question name checked on its own (no DS) at now. */
+static dnssec_keyset_t keyset(const wire_msg_t *k, int64_t now)
+{
+	uint8_t apex[WIRE_MAX_NAME];
+	assert_true(wire_name_read(k, k->question, apex, NULL) > 0);
+	dnssec_opts_t o = { .now = now };
+	dnssec_keyset_t ks;
+	assert_int_equal(dnssec_keyset_check(k, apex, NULL, 0, &o, &ks), 0);
+	return ks;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -227,12 +252,28 @@ static void test_captured(void **state)
 		buf_free(&signer);
 		buf_free(&qname);
 
-		/* a key set whose zone validates also validates itself (RFC 4035 5.3.1) */
+		/* a key set whose zone validates also validates itself (RFC 4035 5.3.1), checked as a
+		 * key set and as an answer against itself */
+		dnssec_keyset_t ks = keyset(&k.m, c->now);
 		if (c->valid) {
+			assert_true(ks.valid);
+			assert_int_equal(ks.verdict.type, 48);
+			assert_true(ks.n_keys >= 1);
 			assert_int_equal(check(&k.m, &k.m, c->now, 0, v, 16, &res), 0);
 			assert_true(res.valid);
 			assert_int_equal(v[0].type, 48);
 		}
+		/* the zones broken on purpose: expired and notyet are so in their DNSKEY RRset too;
+		 * bogus flipped the RRSIG of www only; nokey dropped the ZSK from the DNSKEY RRset after
+		 * signing, so the KSK's RRSIG over it no longer verifies */
+		if (strncmp(c->id, "expired-", 8) == 0)
+			assert_int_equal(ks.verdict.reason, DNSSEC_EXPIRED);
+		else if (strncmp(c->id, "notyet-", 7) == 0)
+			assert_int_equal(ks.verdict.reason, DNSSEC_NOT_YET_VALID);
+		else if (strncmp(c->id, "nokey-", 6) == 0)
+			assert_int_equal(ks.verdict.reason, DNSSEC_BAD_SIGNATURE);
+		else
+			assert_true(ks.valid);
 		pair_free(&m, &k);
 	}
 }
@@ -804,10 +845,16 @@ static void test_api_edges(void **state)
 	/* the additional section holds only the OPT record: no RRset */
 	dnssec_opts_t o = { .now = c->now };
 	res = (dnssec_result_t){ .verdicts = v, .cap = 2 };
-	assert_int_equal(dnssec_check(&m.m, WIRE_ADDITIONAL, &k.m, &o, &res), 0);
+	dnssec_keyset_t ks = anchor(&k.m);
+	assert_int_equal(dnssec_check(&m.m, WIRE_ADDITIONAL, &ks, &o, &res), 0);
 	assert_int_equal(res.n_rrsets, 0);
 	assert_false(res.valid);
-	assert_int_equal(dnssec_check(NULL, WIRE_ANSWER, &k.m, &o, &res), NSP_EINVAL);
+	assert_int_equal(dnssec_check(NULL, WIRE_ANSWER, &ks, &o, &res), NSP_EINVAL);
+	/* a key set that did not validate is no key set */
+	ks.valid = false;
+	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &ks, &o, &res), NSP_EINVAL);
+	assert_int_equal(dnssec_keyset_check(&k.m, NULL, NULL, 0, &o, &ks), NSP_EINVAL);
+	assert_int_equal(dnssec_keyset_check(&k.m, (const uint8_t *)"\100x", NULL, 0, &o, &ks), NSP_EINVAL);
 
 	buf_t t = BUF_INIT;
 	assert_int_equal(dnssec_verdict_describe(&m.m, &v[1], &t), 0);
@@ -840,9 +887,18 @@ static void test_mutations(void **state)
 				dnssec_verdict_t v[128];
 				dnssec_result_t res = { .verdicts = v, .cap = 128 };
 				dnssec_opts_t o = { .now = c->now };
-				int rc = dnssec_check(&m, WIRE_ANSWER, &k.m, &o, &res);
+				dnssec_keyset_t ks = anchor(&k.m);
+				int rc = dnssec_check(&m, WIRE_ANSWER, &ks, &o, &res);
 				assert_true(rc == 0 || rc == NSP_EMALFORMED);
-				rc = dnssec_check(&k.m, WIRE_ANSWER, &m, &o, &res);
+				/* the mutated message as a key set: checked, then taken on trust */
+				uint8_t apex[WIRE_MAX_NAME];
+				if (wire_name_read(&m, m.question, apex, NULL) < 0)
+					continue;
+				rc = dnssec_keyset_check(&m, apex, NULL, 0, &o, &ks);
+				assert_true(rc == 0 || rc == NSP_EMALFORMED);
+				if (dnssec_keyset_anchor(&m, apex, &ks) != 0)
+					continue;
+				rc = dnssec_check(&k.m, WIRE_ANSWER, &ks, &o, &res);
 				assert_true(rc == 0 || rc == NSP_EMALFORMED);
 			}
 		}
@@ -911,7 +967,8 @@ static dnssec_limit_t spend(const pmsg_t *m, const pmsg_t *k, int64_t now, dnsse
 {
 	dnssec_opts_t o = { .now = now, .budget = b };
 	*res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, res), 0);
+	dnssec_keyset_t ks = anchor(&k->m);
+	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &ks, &o, res), 0);
 	return res->limit;
 }
 
