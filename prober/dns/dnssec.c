@@ -1608,7 +1608,10 @@ int dnssec_verdict_describe(const wire_msg_t *msg, const dnssec_verdict_t *v, bu
 	else
 		buf_printf(out, " TYPE%u", v->type);
 	buf_printf(out, ": %s", dnssec_reason_name(v->reason));
-	if (v->reason != DNSSEC_MISSING_RRSIG) {
+	/* the reasons about a whole key set may stand behind no RRSIG (algorithm 0 is none) */
+	bool rrsig = v->reason != DNSSEC_MISSING_RRSIG &&
+	             !(v->reason >= DNSSEC_CNAME_NOT_SYNTHESIS && v->algorithm == 0);
+	if (rrsig) {
 		const char *alg = dnssec_algorithm_name(v->algorithm);
 		buf_printf(out, " (key tag %u, algorithm %u %s", v->key_tag, v->algorithm,
 		           alg ? alg : "unknown");

@@ -280,7 +280,9 @@ int dnssec_signer(const wire_msg_t *msg, enum wire_section section, buf_t *out);
 /* Appends a phrase for a log line, e.g.
  *   "www.example. IN A: expired (key tag 4711, algorithm 13 ECDSAP256SHA256,
  *    valid 2024-01-01T00:00:00Z to 2024-01-15T00:00:00Z)"
- * ("www.example. IN A: missing RRSIG" when there was none). Returns 0, NSP_EMALFORMED or NSP_ENOMEM. */
+ * ("www.example. IN A: missing RRSIG" when there was none; a key set's verdict with no RRSIG behind
+ * it, "sr.test. IN DNSKEY: DNSKEY set not self-signed", has no parenthesis either). Returns 0,
+ * NSP_EMALFORMED or NSP_ENOMEM. */
 int dnssec_verdict_describe(const wire_msg_t *msg, const dnssec_verdict_t *v, buf_t *out);
 
 /* "ok", "expiring", "expired", "not yet valid", "bad signature", "bad key", "no matching key",
