@@ -274,7 +274,8 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const dnssec_
 /* Appends the signer name of the first RRSIG in `section` of msg in presentation form (the name
  * to query for DNSKEY, usable as wire_query_t.qname). Returns 0, NSP_ENOENT (no RRSIG there),
  * NSP_EMALFORMED (its rdata is too short to hold a name) or NSP_ENOMEM. If the section holds
- * RRsets of several zones, the others fail with DNSSEC_NO_KEY. */
+ * RRsets of several zones, the others fail with DNSSEC_NO_KEY (DNSSEC_SIGNER_NOT_APEX below the
+ * apex). The signer is a hint of the zone, not its proof (see "How a probe uses it"). */
 int dnssec_signer(const wire_msg_t *msg, enum wire_section section, buf_t *out);
 
 /* Appends a phrase for a log line, e.g.
