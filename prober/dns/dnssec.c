@@ -141,8 +141,15 @@ const char *dnssec_reason_name(dnssec_reason_t reason)
 	case DNSSEC_NO_KEY: return "no matching key";
 	case DNSSEC_UNSUPPORTED_ALG: return "unsupported algorithm";
 	case DNSSEC_BAD_RRSIG: return "bad rrsig";
+	case DNSSEC_LABELS_BELOW_SIGNER: return "RRSIG labels below the signer's";
+	case DNSSEC_SIGNER_NOT_APEX: return "signer is not the zone apex";
 	case DNSSEC_MALFORMED: return "malformed";
 	case DNSSEC_MISSING_RRSIG: return "missing rrsig";
+	case DNSSEC_CNAME_NOT_SYNTHESIS: return "CNAME is not the DNAME's synthesis";
+	case DNSSEC_NOT_SELF_SIGNED: return "DNSKEY set not self-signed";
+	case DNSSEC_REVOKED_ONLY: return "DNSKEY set signed only by revoked keys";
+	case DNSSEC_NO_DS_MATCH: return "no DS matches a key";
+	case DNSSEC_DS_KEY_NOT_SIGNING: return "the key matching the DS does not sign the DNSKEY set";
 	}
 	return "unknown";
 }
@@ -250,6 +257,94 @@ uint16_t dnssec_key_tag(const uint8_t *rdata, size_t len)
 		ac += (uint32_t)cursor_u8(&c) * 256;
 	ac += (ac >> 16) & 0xFFFF;
 	return (uint16_t)(ac & 0xFFFF);
+}
+
+/* Length of a wire name of at most WIRE_MAX_NAME octets; 0 if it is not one. */
+static size_t name_wire_len(const uint8_t *name)
+{
+	size_t i = 0;
+	while (i < WIRE_MAX_NAME && name[i] != 0) {
+		if (name[i] > 63)
+			return 0;
+		i += (size_t)name[i] + 1;
+	}
+	return i < WIRE_MAX_NAME ? i + 1 : 0;
+}
+
+int dnssec_ds_digest(const uint8_t owner[], const uint8_t *rdata, size_t rdlen, uint8_t digest_type,
+                     uint8_t out[DNSSEC_DS_MAX_DIGEST])
+{
+	if (!owner || (!rdata && rdlen > 0) || !out)
+		return NSP_EINVAL;
+	size_t olen = name_wire_len(owner);
+	if (olen == 0)
+		return NSP_EINVAL;
+	uint8_t canon[WIRE_MAX_NAME];   /* RFC 4034 6.2: lowercased, uncompressed */
+	memcpy(canon, owner, olen);
+	name_lower(canon, olen);
+	switch (digest_type) {
+	case 1: {
+		struct sha1_ctx c;
+		sha1_init(&c);
+		sha1_update(&c, olen, canon);
+		sha1_update(&c, rdlen, rdata);
+		sha1_digest(&c, SHA1_DIGEST_SIZE, out);
+		return SHA1_DIGEST_SIZE;
+	}
+	case 2: {
+		if (crypto_init() != 0)
+			return NSP_ELIB;
+		buf_t b = BUF_INIT;
+		buf_append(&b, canon, olen);
+		buf_append(&b, rdata, rdlen);
+		if (!buf_ok(&b)) {
+			buf_free(&b);
+			return NSP_ENOMEM;
+		}
+		crypto_sha256(out, b.p, b.len);
+		buf_free(&b);
+		return CRYPTO_SHA256_SIZE;
+	}
+	case 4: {
+		struct sha384_ctx c;
+		sha384_init(&c);
+		sha384_update(&c, olen, canon);
+		sha384_update(&c, rdlen, rdata);
+		sha384_digest(&c, SHA384_DIGEST_SIZE, out);
+		return SHA384_DIGEST_SIZE;
+	}
+	default:
+		return NSP_ENOENT;
+	}
+}
+
+/* The index of the first DS of ds[0..n) that matches the DNSKEY rdata at owner (lowercased):
+ * owner, key tag, algorithm, and the digest of a known digest type (RFC 4035 5.2: DS records of
+ * unknown digest types are skipped). -1 if none; NSP_ENOMEM. */
+static int ds_match(const dnssec_ds_t *ds, size_t n, const uint8_t *owner, const uint8_t *rdata,
+                    size_t rdlen)
+{
+	if (rdlen < 4)
+		return -1;
+	size_t olen = name_wire_len(owner);
+	uint16_t tag = dnssec_key_tag(rdata, rdlen);
+	for (size_t i = 0; i < n && i < INT16_MAX; i++) {
+		uint8_t ds_owner[WIRE_MAX_NAME];
+		size_t dlen = name_wire_len(ds[i].owner);
+		if (ds[i].key_tag != tag || ds[i].algorithm != rdata[3] || dlen != olen)
+			continue;
+		memcpy(ds_owner, ds[i].owner, dlen);
+		name_lower(ds_owner, dlen);
+		if (memcmp(ds_owner, owner, olen) != 0)
+			continue;
+		uint8_t d[DNSSEC_DS_MAX_DIGEST];
+		int len = dnssec_ds_digest(owner, rdata, rdlen, ds[i].digest_type, d);
+		if (len == NSP_ENOMEM)
+			return NSP_ENOMEM;
+		if (len > 0 && (size_t)len == ds[i].digest_len && memcmp(d, ds[i].digest, (size_t)len) == 0)
+			return (int)i;
+	}
+	return -1;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -492,6 +587,7 @@ typedef struct dnskey {
 	uint16_t rclass;
 	uint8_t owner_len;
 	uint32_t index;     /* in the key set's answer section */
+	int ds;             /* index of the first DS it matches (dnssec_keyset_check); -1: none */
 	uint8_t owner[WIRE_MAX_NAME];   /* lowercased */
 } dnskey_t;
 
@@ -663,6 +759,11 @@ typedef struct check {
 	dnskey_t *keytab;          /* its usable DNSKEYs, sorted */
 	size_t nk;
 	dnssec_budget_t *budget;
+	const uint8_t *apex;       /* the key set's apex (lowercased): keys elsewhere are not used */
+	size_t apex_len;
+	const dnssec_ds_t *ds;     /* the parent's DS records (dnssec_keyset_check) */
+	size_t n_ds;
+	size_t used;               /* keytab index of the key the last RRSIG verified with; SIZE_MAX */
 } check_t;
 
 /* Builds the signed data of RRSIG s over the n_spans canonical RRs (RFC 4034 3.1.8.1) in c->data. */
@@ -727,6 +828,11 @@ static int key_table(check_t *c)
 			continue;
 		d->owner_len = (uint8_t)len;
 		name_lower(d->owner, (size_t)len);
+		if ((size_t)len != c->apex_len || memcmp(d->owner, c->apex, c->apex_len) != 0)
+			continue;   /* only the apex's keys sign for the zone (RFC 4035 5.3.1) */
+		d->ds = ds_match(c->ds, c->n_ds, d->owner, p, k->rdlen);
+		if (d->ds == NSP_ENOMEM)
+			return NSP_ENOMEM;
 		d->tag = dnssec_key_tag(p, k->rdlen);
 		d->algorithm = p[3];
 		d->revoked = (flags & DNSKEY_FLAG_REVOKE) != 0;
@@ -849,12 +955,24 @@ static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
                        uint16_t type, uint16_t rclass, long n_spans, dnssec_reason_t *reason)
 {
 	*reason = DNSSEC_NO_KEY;   /* stays so only if the budget stops the check below */
+	c->used = SIZE_MAX;
 	unsigned labels = name_labels(owner->owner, owner->owner_len);
 	if (labels > 0 && owner->owner[0] == 1 && owner->owner[1] == '*')
 		labels--;   /* RFC 4034 3.1.3: the wildcard label is not counted */
 	if (s->labels > labels || !name_is_under(owner->owner, owner->owner_len, s->signer,
 	                                         s->signer_len)) {
 		*reason = DNSSEC_BAD_RRSIG;
+		return 0;
+	}
+	/* a wildcard may not stand above the signer's zone: labels >= the signer's labels */
+	if (s->labels < name_labels(s->signer, s->signer_len)) {
+		*reason = DNSSEC_LABELS_BELOW_SIGNER;
+		return 0;
+	}
+	/* the zone's data is signed by the zone apex, nothing below it */
+	if (name_is_under(owner->owner, owner->owner_len, c->apex, c->apex_len) &&
+	    (s->signer_len != c->apex_len || memcmp(s->signer, c->apex, c->apex_len) != 0)) {
+		*reason = DNSSEC_SIGNER_NOT_APEX;
 		return 0;
 	}
 	if (!dnssec_algorithm_supported(s->algorithm)) {
@@ -893,6 +1011,8 @@ static int check_rrsig(check_t *c, const wire_rr_t *sigrr, const rrsig_t *s, con
 		if (v != VERIFY_BAD_KEY)
 			good_key = true;
 		verified = v == VERIFY_OK;
+		if (verified)
+			c->used = j;
 	}
 	if (!any_key)
 		*reason = DNSSEC_NO_KEY;
@@ -984,6 +1104,7 @@ static int check_rrset(check_t *c, const group_t *g, dnssec_verdict_t *v, dnssec
 		v->signer = s.signer_off;
 		v->inception = s.inception;
 		v->expiration = s.expiration;
+		v->labels = s.labels;
 		unsigned labels = name_labels(owner->owner, owner->owner_len);
 		v->wildcard = reason != DNSSEC_MALFORMED && s.labels < labels &&
 		              !(owner->owner[0] == 1 && owner->owner[1] == '*');
@@ -1045,11 +1166,115 @@ static int group_rrsets(check_t *c)
 	return 0;
 }
 
-int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_msg_t *keys,
+/* Sets c up over `section` of msg with the keys at apex of keys (ds: the DS records a key set
+ * check matches): owners read, RRsets grouped, key table built. Returns 0, NSP_ENOMEM,
+ * NSP_EMALFORMED or NSP_ELIB. check_close frees what it made, whatever it returned. */
+static int check_open(check_t *c, const wire_msg_t *msg, enum wire_section section,
+                      const wire_msg_t *keys, const uint8_t *apex, size_t apex_len,
+                      const dnssec_opts_t *opts, dnssec_budget_t *own)
+{
+	if (crypto_init() != 0)
+		return NSP_ELIB;
+	if (!opts->budget)
+		dnssec_budget_init(own, 0);
+	c->msg = msg;
+	c->keys = keys;
+	c->opts = opts;
+	c->budget = opts->budget ? opts->budget : own;
+	c->apex = apex;
+	c->apex_len = apex_len;
+	c->rrs = wire_section(msg, section, &c->n);
+	c->items = calloc(c->n ? c->n : 1, sizeof(*c->items));
+	c->spans = calloc(c->n ? c->n : 1, sizeof(*c->spans));
+	if (!c->items || !c->spans)
+		return NSP_ENOMEM;
+	int rc = key_table(c);
+	if (rc < 0)
+		return rc;
+	/* owners, read once per RR */
+	for (size_t i = 0; i < c->n; i++) {
+		int n = wire_name_read(msg, c->rrs[i].owner, c->items[i].owner, NULL);
+		if (n < 0)
+			return NSP_EMALFORMED;
+		c->items[i].owner_len = (uint8_t)n;
+		name_lower(c->items[i].owner, (size_t)n);
+	}
+	return group_rrsets(c);
+}
+
+static void check_close(check_t *c)
+{
+	buf_free(&c->scratch);
+	buf_free(&c->data);
+	free(c->keytab);
+	free(c->groups);
+	free(c->refs);
+	free(c->spans);
+	free(c->items);
+}
+
+/* The target of the CNAME or DNAME rr (lowercased) into out; its length, or 0 if it does not read. */
+static size_t target_of(const wire_msg_t *m, const wire_rr_t *rr, uint8_t out[WIRE_MAX_NAME])
+{
+	size_t end = (size_t)rr->rdata + rr->rdlen;
+	if (end > m->len)
+		return 0;
+	cursor_t cur = cursor_at(m->buf, end, rr->rdata);
+	size_t n = cursor_name(&cur, out);
+	if (n == 0 || !cursor_at_end(&cur))
+		return 0;
+	name_lower(out, n);
+	return n;
+}
+
+/* RFC 6672 5.3.1: an unsigned CNAME of the section is valid when a verified DNAME of the same
+ * section stands above its owner and the CNAME's target is the owner with the DNAME's owner
+ * replaced by the DNAME's target. Verdict v[g] of RRset g becomes that DNAME's (synthesized), or
+ * DNSSEC_CNAME_NOT_SYNTHESIS when a verified DNAME stands above it but the target differs. */
+static void dname_synthesis(check_t *c, dnssec_verdict_t *v)
+{
+	for (size_t g = 0; g < c->n_groups; g++) {
+		const group_t *cn = &c->groups[g];
+		if (v[g].type != DNS_TYPE_CNAME || v[g].n_rrsigs != 0)
+			continue;
+		const item_t *o = c->refs[cn->first].item;
+		uint8_t have[WIRE_MAX_NAME];
+		size_t have_len = cn->n_rrs == 1 ? target_of(c->msg, &c->rrs[c->refs[cn->first].index], have) : 0;
+		for (size_t d = 0; d < c->n_groups; d++) {
+			const group_t *dn = &c->groups[d];
+			const item_t *dno = c->refs[dn->first].item;
+			if (v[d].type != DNS_TYPE_DNAME || v[d].rclass != v[g].rclass ||
+			    (v[d].reason != DNSSEC_OK && v[d].reason != DNSSEC_EXPIRING) || dn->n_rrs != 1 ||
+			    name_labels(dno->owner, dno->owner_len) >= name_labels(o->owner, o->owner_len) ||
+			    !name_is_under(o->owner, o->owner_len, dno->owner, dno->owner_len))
+				continue;
+			uint8_t target[WIRE_MAX_NAME];
+			size_t tlen = target_of(c->msg, &c->rrs[c->refs[dn->first].index], target);
+			size_t prefix = (size_t)o->owner_len - dno->owner_len;
+			bool same = tlen > 0 && have_len > 0 && prefix + tlen <= WIRE_MAX_NAME &&
+			            have_len == prefix + tlen && memcmp(have, o->owner, prefix) == 0 &&
+			            memcmp(have + prefix, target, tlen) == 0;
+			dnssec_verdict_t cname = v[g];
+			v[g] = v[d];
+			v[g].owner = cname.owner;
+			v[g].type = cname.type;
+			v[g].n_rrs = cname.n_rrs;
+			v[g].n_rrsigs = 0;
+			v[g].wildcard = false;
+			v[g].synthesized = same;
+			if (!same)
+				v[g].reason = DNSSEC_CNAME_NOT_SYNTHESIS;
+			else
+				break;   /* one matching DNAME is enough */
+		}
+	}
+}
+
+int dnssec_check(const wire_msg_t *msg, enum wire_section section, const dnssec_keyset_t *keys,
                  const dnssec_opts_t *opts, dnssec_result_t *out)
 {
-	if (!msg || !keys || !opts || !out || (unsigned)section >= WIRE_SECTIONS ||
-	    (out->cap > 0 && !out->verdicts))
+	if (!msg || !keys || !keys->msg || !keys->valid || !opts || !out ||
+	    (unsigned)section >= WIRE_SECTIONS || (out->cap > 0 && !out->verdicts))
 		return NSP_EINVAL;
 	out->n_rrsets = 0;
 	out->valid = out->ok = false;
@@ -1057,34 +1282,11 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 	out->have_times = false;
 	out->earliest_expiry = out->latest_inception = 0;
 	out->limit = DNSSEC_LIMIT_NONE;
-	if (crypto_init() != 0)
-		return NSP_ELIB;
 
 	dnssec_budget_t own;
-	if (!opts->budget)
-		dnssec_budget_init(&own, 0);
-	check_t c = { .msg = msg, .keys = keys, .opts = opts, .budget = opts->budget ? opts->budget : &own };
-	c.rrs = wire_section(msg, section, &c.n);
-	if (c.n == 0)
-		return 0;
-	int rc = NSP_ENOMEM;
-	c.items = calloc(c.n, sizeof(*c.items));
-	c.spans = calloc(c.n, sizeof(*c.spans));
-	if (!c.items || !c.spans || key_table(&c) != 0)
-		goto done;
-
-	/* owners, read once per RR */
-	for (size_t i = 0; i < c.n; i++) {
-		int n = wire_name_read(msg, c.rrs[i].owner, c.items[i].owner, NULL);
-		if (n < 0) {
-			rc = NSP_EMALFORMED;
-			goto done;
-		}
-		c.items[i].owner_len = (uint8_t)n;
-		name_lower(c.items[i].owner, (size_t)n);
-	}
-	rc = group_rrsets(&c);
-	if (rc < 0)
+	check_t c = { 0 };
+	int rc = check_open(&c, msg, section, keys->msg, keys->apex, keys->apex_len, opts, &own);
+	if (rc < 0 || c.n == 0)
 		goto done;
 	out->n_rrsets = c.n_groups;
 	if (c.n_groups > out->cap) {
@@ -1107,6 +1309,7 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 		out->first_failure = 0;
 		goto done;
 	}
+	dname_synthesis(&c, out->verdicts);
 
 	out->first_failure = out->n_rrsets;
 	out->valid = out->ok = out->n_rrsets > 0;
@@ -1120,16 +1323,237 @@ int dnssec_check(const wire_msg_t *msg, enum wire_section section, const wire_ms
 		if (r != DNSSEC_OK && r != DNSSEC_EXPIRING)
 			out->valid = false;
 	}
-	rc = 0;
 done:
-	buf_free(&c.scratch);
-	buf_free(&c.data);
-	free(c.keytab);
-	free(c.groups);
-	free(c.refs);
-	free(c.spans);
-	free(c.items);
+	check_close(&c);
 	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Key sets */
+
+/* Fills the parts of out both ways of making a key set share; the keys at apex listed. */
+static int keyset_start(const wire_msg_t *keys, const uint8_t apex[], dnssec_keyset_t *out)
+{
+	if (!keys || !apex || !out)
+		return NSP_EINVAL;
+	size_t alen = name_wire_len(apex);
+	if (alen == 0)
+		return NSP_EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->msg = keys;
+	memcpy(out->apex, apex, alen);
+	out->apex_len = (uint8_t)alen;
+	name_lower(out->apex, alen);
+	out->ds_used = -1;
+	out->verdict = (dnssec_verdict_t){ .owner = keys->question, .type = DNS_TYPE_DNSKEY,
+	                                   .rclass = keys->qclass, .reason = DNSSEC_NO_KEY };
+	return 0;
+}
+
+/* Lists the DNSKEYs at the apex of the answer of ks->msg in ks->keys (ds: marks the DS each
+ * matches). Returns 0, NSP_EMALFORMED or NSP_ENOMEM. */
+static int keyset_list(dnssec_keyset_t *ks, const dnssec_ds_t *ds, size_t n_ds)
+{
+	size_t n;
+	const wire_rr_t *rrs = wire_section(ks->msg, WIRE_ANSWER, &n);
+	for (size_t i = 0; i < n; i++) {
+		const wire_rr_t *k = &rrs[i];
+		if (k->type != DNS_TYPE_DNSKEY || k->rdlen < 4 || (size_t)k->rdata + k->rdlen > ks->msg->len)
+			continue;
+		uint8_t owner[WIRE_MAX_NAME];
+		int len = wire_name_read(ks->msg, k->owner, owner, NULL);
+		if (len < 0)
+			return NSP_EMALFORMED;
+		name_lower(owner, (size_t)len);
+		if ((size_t)len != ks->apex_len || memcmp(owner, ks->apex, ks->apex_len) != 0)
+			continue;
+		if (ks->n_keys++ >= DNSSEC_KEYSET_MAX_KEYS)
+			continue;
+		const uint8_t *p = ks->msg->buf + k->rdata;
+		cursor_t kc = cursor_make(p, k->rdlen);
+		dnssec_keyinfo_t *info = &ks->keys[ks->n_keys - 1];
+		info->flags = cursor_u16(&kc);
+		info->protocol = cursor_u8(&kc);
+		info->algorithm = cursor_u8(&kc);
+		info->tag = dnssec_key_tag(p, k->rdlen);
+		info->usable = (info->flags & DNSKEY_FLAG_ZONE) && !(info->flags & DNSKEY_FLAG_REVOKE) &&
+		               info->protocol == DNSKEY_PROTOCOL && dnssec_algorithm_supported(info->algorithm);
+		info->ds = ds_match(ds, n_ds, owner, p, k->rdlen);
+		if (info->ds == NSP_ENOMEM)
+			return NSP_ENOMEM;
+	}
+	return 0;
+}
+
+/* Marks the listed key of keytab entry d as one that signs the set. */
+static void keyset_signs(dnssec_keyset_t *ks, const check_t *c, const dnskey_t *d)
+{
+	const wire_rr_t *k = &c->krrs[d->index];
+	size_t n = ks->n_keys < DNSSEC_KEYSET_MAX_KEYS ? ks->n_keys : DNSSEC_KEYSET_MAX_KEYS;
+	for (size_t i = 0; i < n; i++) {
+		dnssec_keyinfo_t *info = &ks->keys[i];
+		cursor_t kc = cursor_make(c->keys->buf + k->rdata, k->rdlen);
+		if (info->tag == d->tag && info->algorithm == d->algorithm &&
+		    info->flags == cursor_u16(&kc))
+			info->signs = true;
+	}
+}
+
+int dnssec_keyset_anchor(const wire_msg_t *keys, const uint8_t apex[], dnssec_keyset_t *out)
+{
+	int rc = keyset_start(keys, apex, out);
+	if (rc < 0)
+		return rc;
+	rc = keyset_list(out, NULL, 0);
+	if (rc < 0)
+		return rc;
+	out->valid = out->anchor = true;
+	out->verdict.reason = DNSSEC_OK;
+	return 0;
+}
+
+int dnssec_keyset_check(const wire_msg_t *keys, const uint8_t apex[], const dnssec_ds_t *ds,
+                        size_t n_ds, const dnssec_opts_t *opts, dnssec_keyset_t *out)
+{
+	if (!opts || (n_ds > 0 && !ds))
+		return NSP_EINVAL;
+	int rc = keyset_start(keys, apex, out);
+	if (rc < 0)
+		return rc;
+	out->n_ds = n_ds;
+	rc = keyset_list(out, ds, n_ds);
+	if (rc < 0)
+		return rc;
+
+	dnssec_budget_t own;
+	check_t c = { .ds = ds, .n_ds = n_ds };
+	rc = check_open(&c, keys, WIRE_ANSWER, keys, out->apex, out->apex_len, opts, &own);
+	if (rc < 0)
+		goto done;
+	/* the DNSKEY RRset at the apex */
+	const group_t *g = NULL;
+	for (size_t i = 0; i < c.n_groups && !g; i++) {
+		const item_t *o = c.refs[c.groups[i].first].item;
+		if (c.refs[c.groups[i].first].type == DNS_TYPE_DNSKEY && o->owner_len == out->apex_len &&
+		    memcmp(o->owner, out->apex, out->apex_len) == 0)
+			g = &c.groups[i];
+	}
+	if (!g)
+		goto done;   /* DNSSEC_NO_KEY */
+	bool ds_key = false;   /* a key with the Zone Key flag and protocol 3 matches a DS */
+	for (size_t j = 0; j < c.nk; j++)
+		if (c.keytab[j].ds >= 0)
+			ds_key = true;   /* a revoked one too: its signature decides below */
+	if (n_ds > 0 && !ds_key) {
+		const wire_rr_t *rr0 = &c.rrs[g->appears];
+		out->verdict.owner = rr0->owner;
+		out->verdict.rclass = rr0->rclass;
+		out->verdict.n_rrs = (uint16_t)g->n_rrs;
+		out->verdict.n_rrsigs = (uint16_t)g->n_sigs;
+		out->verdict.reason = DNSSEC_NO_DS_MATCH;
+		goto done;
+	}
+
+	/* check_rrset's loop, counting only signatures by usable (and DS-matched) keys */
+	dnssec_verdict_t *v = &out->verdict;
+	const wire_rr_t *rr0 = &c.rrs[g->appears];
+	*v = (dnssec_verdict_t){ .owner = rr0->owner, .type = rr0->type, .rclass = rr0->rclass,
+	                         .reason = DNSSEC_MISSING_RRSIG, .n_rrs = (uint16_t)g->n_rrs,
+	                         .n_rrsigs = (uint16_t)g->n_sigs };
+	long n_spans = rrset_canonical(&c, g);
+	if (n_spans == NSP_ENOMEM) {
+		rc = NSP_ENOMEM;
+		goto done;
+	}
+	bool revoked_signs = false;
+	const item_t *owner = c.refs[g->first].item;
+	for (size_t i = g->first + g->n_rrs; i < g->first + g->n_rrs + g->n_sigs; i++) {
+		const wire_rr_t *sr = &c.rrs[c.refs[i].index];
+		if (!budget_live(c.budget))
+			break;
+		rrsig_t s;
+		dnssec_reason_t reason = DNSSEC_MALFORMED;
+		if (rrsig_read(keys, sr, opts->now, &s)) {
+			if (n_ds > 0) {
+				/* only the keys a DS names may sign: skip the others unverified */
+				bool named = false;
+				for (size_t j = 0; j < c.nk && !named; j++)
+					named = c.keytab[j].ds >= 0 && c.keytab[j].tag == s.key_tag &&
+					        c.keytab[j].algorithm == s.algorithm;
+				if (!named)
+					continue;
+			}
+			rc = check_rrsig(&c, sr, &s, owner, rr0->type, rr0->rclass, n_spans, &reason);
+			if (rc < 0)
+				goto done;
+			if (c.budget->spent != DNSSEC_LIMIT_NONE)
+				break;
+			if (c.used != SIZE_MAX) {
+				const dnskey_t *d = &c.keytab[c.used];
+				keyset_signs(out, &c, d);
+				if (d->revoked) {
+					revoked_signs = true;   /* its own revocation, nothing more (RFC 5011 2.1) */
+					continue;
+				}
+				if (n_ds > 0 && d->ds < 0)
+					continue;   /* a colliding key of the DS's tag signed, not the DS's */
+			}
+		}
+		bool better = rank(reason) > rank(v->reason) ||
+		              (reason == v->reason && reason <= DNSSEC_EXPIRING && s.expiration > v->expiration);
+		if (!better)
+			continue;
+		v->reason = reason;
+		v->key_tag = s.key_tag;
+		v->algorithm = s.algorithm;
+		v->signer = s.signer_off;
+		v->inception = s.inception;
+		v->expiration = s.expiration;
+		v->labels = s.labels;
+		if ((reason == DNSSEC_OK || reason == DNSSEC_EXPIRING) && c.used != SIZE_MAX) {
+			out->ds_used = c.keytab[c.used].ds;
+			out->ds_key_tag = c.keytab[c.used].tag;
+		}
+	}
+	if (c.budget->spent != DNSSEC_LIMIT_NONE) {
+		out->limit = c.budget->spent;
+		goto done;
+	}
+	if (v->reason == DNSSEC_NO_KEY || v->reason == DNSSEC_MISSING_RRSIG) {
+		v->reason = revoked_signs ? DNSSEC_REVOKED_ONLY :
+		            n_ds > 0 ? DNSSEC_DS_KEY_NOT_SIGNING : DNSSEC_NOT_SELF_SIGNED;
+	}
+	out->valid = v->reason == DNSSEC_OK || v->reason == DNSSEC_EXPIRING;
+	if (!out->valid)
+		out->ds_used = -1;
+done:
+	check_close(&c);
+	return rc;
+}
+
+int dnssec_keyset_describe(const dnssec_keyset_t *ks, const dnssec_ds_t *ds, size_t n_ds, buf_t *out)
+{
+	int rc = dnssec_verdict_describe(ks->msg, &ks->verdict, out);
+	if (rc < 0)
+		return rc;
+	buf_puts(out, " (");
+	for (size_t i = 0; i < n_ds; i++)
+		buf_printf(out, "%sDS %u %u %u", i ? ", " : "", ds[i].key_tag, ds[i].algorithm,
+		           ds[i].digest_type);
+	buf_puts(out, n_ds ? "; keys" : "keys");
+	size_t n = ks->n_keys < DNSSEC_KEYSET_MAX_KEYS ? ks->n_keys : DNSSEC_KEYSET_MAX_KEYS;
+	for (size_t i = 0; i < n; i++) {
+		const dnssec_keyinfo_t *k = &ks->keys[i];
+		buf_printf(out, "%s %u flags %u algorithm %u", i ? "," : "", k->tag, k->flags, k->algorithm);
+		if (k->ds >= 0)
+			buf_printf(out, " matches DS %d", k->ds + 1);
+	}
+	if (n == 0)
+		buf_puts(out, " none");
+	else if (ks->n_keys > n)
+		buf_printf(out, ", %zu more", ks->n_keys - n);
+	buf_putc(out, ')');
+	return buf_ok(out) ? 0 : NSP_ENOMEM;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -1184,7 +1608,10 @@ int dnssec_verdict_describe(const wire_msg_t *msg, const dnssec_verdict_t *v, bu
 	else
 		buf_printf(out, " TYPE%u", v->type);
 	buf_printf(out, ": %s", dnssec_reason_name(v->reason));
-	if (v->reason != DNSSEC_MISSING_RRSIG) {
+	/* the reasons about a whole key set may stand behind no RRSIG (algorithm 0 is none) */
+	bool rrsig = v->reason != DNSSEC_MISSING_RRSIG &&
+	             !(v->reason >= DNSSEC_CNAME_NOT_SYNTHESIS && v->algorithm == 0);
+	if (rrsig) {
 		const char *alg = dnssec_algorithm_name(v->algorithm);
 		buf_printf(out, " (key tag %u, algorithm %u %s", v->key_tag, v->algorithm,
 		           alg ? alg : "unknown");

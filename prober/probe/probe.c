@@ -168,6 +168,22 @@ static enum wire_section dnssec_section(const wire_msg_t *m)
 	return m->count[WIRE_ANSWER] ? WIRE_ANSWER : WIRE_AUTHORITY;
 }
 
+/* The DNSKEY set of keys (at the name its question asked, the signer), checked on its own (RFC 4035
+ * 5.3.1) into *ks; when it fails, *ks becomes the same keys taken on trust, so that the answer's
+ * verdicts and RRSIG times still read as before, and *why gets the key set's failure. */
+static int dnssec_keyset(const wire_msg_t *keys, const dnssec_opts_t *opts,
+                         dnssec_keyset_t *ks, buf_t *why)
+{
+	uint8_t apex[WIRE_MAX_NAME];
+	if (wire_name_read(keys, keys->question, apex, NULL) < 0)
+		return NSP_EMALFORMED;
+	int r = dnssec_keyset_check(keys, apex, NULL, 0, opts, ks);
+	if (r != 0 || ks->limit != DNSSEC_LIMIT_NONE || ks->valid)
+		return r;
+	dnssec_keyset_describe(ks, NULL, 0, why);
+	return dnssec_keyset_anchor(keys, apex, ks);
+}
+
 static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *keys)
 {
 	const config_dns_t *dns = &p->mod->dns;
@@ -175,8 +191,11 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 	size_t n;
 	wire_section(m, sec, &n);
 	dnssec_verdict_t *v = calloc(n + 1, sizeof(*v));
-	if (!v) {
+	dnssec_keyset_t *ks = malloc(sizeof(*ks));
+	if (!v || !ks) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		free(v);
+		free(ks);
 		probe_finish(p, false);
 		return;
 	}
@@ -186,12 +205,15 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 		.min_validity = dns->dnssec_min_validity_ns / 1000000000,
 		.budget = &p->dnssec_budget,
 	};
-	int r = dnssec_check(m, sec, keys, &opts, &res);
+	buf_t keys_why = BUF_INIT;
+	int r = dnssec_keyset(keys, &opts, ks, &keys_why);
+	if (r == 0 && ks->limit != DNSSEC_LIMIT_NONE)
+		res.limit = ks->limit;
+	else if (r == 0)
+		r = dnssec_check(m, sec, ks, &opts, &res);
 	if (r != 0) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", nsp_strerror(r), NULL);
-		free(v);
-		probe_finish(p, false);
-		return;
+		goto out;
 	}
 	/* the times of the RRSIGs that were read, as for any failed check (with a work limit, those
 	 * read before it stopped) */
@@ -203,11 +225,10 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 		/* a hostile or broken zone (KeyTrap, CVE-2023-50387): say which bound stopped the check */
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "work limit reached",
 		          "limit", dnssec_limit_describe(res.limit), NULL);
-		free(v);
-		probe_finish(p, false);
-		return;
+		goto out;
 	}
-	metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, res.valid ? 1 : 0);
+	bool keys_ok = keys_why.len == 0;
+	metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, res.valid && keys_ok ? 1 : 0);
 	buf_t why = BUF_INIT;
 	if (res.n_rrsets == 0) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "no RRset to check", NULL);
@@ -220,14 +241,25 @@ static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *k
 			          "min_validity", mv, NULL);
 		else
 			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why), NULL);
-	} else {
+	} else if (keys_ok) {
 		char exp[32];
 		snprintf(exp, sizeof(exp), "%lld", (long long)res.earliest_expiry);
 		plog_line(&p->log, LOG_INFO, "DNSSEC signatures are valid", "earliest_expiry", exp, NULL);
 	}
+	/* the key set's own failure (after the answer's, which names the probed RRset) */
+	if (!keys_ok && res.have_times)
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&keys_why), NULL);
 	buf_free(&why);
+	buf_free(&keys_why);
 	free(v);
-	probe_finish(p, res.ok);
+	free(ks);
+	probe_finish(p, res.ok && keys_ok);
+	return;
+out:
+	buf_free(&keys_why);
+	free(v);
+	free(ks);
+	probe_finish(p, false);
 }
 
 /* After the classic checks passed: check the signatures, fetching the DNSKEY set first unless the

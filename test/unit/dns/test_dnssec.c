@@ -100,9 +100,12 @@ static int load_cases(void **state)
 	return n_cases > 0 ? 0 : -1;
 }
 
+static void sr_free(void);
+
 static int free_cases(void **state)
 {
 	(void)state;
+	sr_free();
 	for (size_t i = 0; i < n_cases; i++) {
 		free(cases[i].msg);
 		free(cases[i].keys);
@@ -173,12 +176,37 @@ static void pair_free(pmsg_t *m, pmsg_t *k)
 	pmsg_free(k);
 }
 
+/* The keys of k at its question name, taken on trust: the RRSIG rules tested on their own (the key
+ * set's checks have their tests below). */
+static dnssec_keyset_t anchor(const wire_msg_t *k)
+{
+	uint8_t apex[WIRE_MAX_NAME];
+	assert_true(wire_name_read(k, k->question, apex, NULL) > 0);
+	dnssec_keyset_t ks;
+	assert_int_equal(dnssec_keyset_anchor(k, apex, &ks), 0);
+	assert_true(ks.valid);
+	assert_true(ks.anchor);
+	return ks;
+}
+
 static int check(const wire_msg_t *m, const wire_msg_t *k, int64_t now, int64_t minv,
                  dnssec_verdict_t *v, size_t cap, dnssec_result_t *res)
 {
 	dnssec_opts_t o = { .now = now, .min_validity = minv };
 	*res = (dnssec_result_t){ .verdicts = v, .cap = cap };
-	return dnssec_check(m, WIRE_ANSWER, k, &o, res);
+	dnssec_keyset_t ks = anchor(k);
+	return dnssec_check(m, WIRE_ANSWER, &ks, &o, res);
+}
+
+/* The key set of k at its question name checked on its own (no DS) at now. */
+static dnssec_keyset_t keyset(const wire_msg_t *k, int64_t now)
+{
+	uint8_t apex[WIRE_MAX_NAME];
+	assert_true(wire_name_read(k, k->question, apex, NULL) > 0);
+	dnssec_opts_t o = { .now = now };
+	dnssec_keyset_t ks;
+	assert_int_equal(dnssec_keyset_check(k, apex, NULL, 0, &o, &ks), 0);
+	return ks;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -227,12 +255,28 @@ static void test_captured(void **state)
 		buf_free(&signer);
 		buf_free(&qname);
 
-		/* a key set whose zone validates also validates itself (RFC 4035 5.3.1) */
+		/* a key set whose zone validates also validates itself (RFC 4035 5.3.1), checked as a
+		 * key set and as an answer against itself */
+		dnssec_keyset_t ks = keyset(&k.m, c->now);
 		if (c->valid) {
+			assert_true(ks.valid);
+			assert_int_equal(ks.verdict.type, 48);
+			assert_true(ks.n_keys >= 1);
 			assert_int_equal(check(&k.m, &k.m, c->now, 0, v, 16, &res), 0);
 			assert_true(res.valid);
 			assert_int_equal(v[0].type, 48);
 		}
+		/* the zones broken on purpose: expired and notyet are so in their DNSKEY RRset too;
+		 * bogus flipped the RRSIG of www only; nokey dropped the ZSK from the DNSKEY RRset after
+		 * signing, so the KSK's RRSIG over it no longer verifies */
+		if (strncmp(c->id, "expired-", 8) == 0)
+			assert_int_equal(ks.verdict.reason, DNSSEC_EXPIRED);
+		else if (strncmp(c->id, "notyet-", 7) == 0)
+			assert_int_equal(ks.verdict.reason, DNSSEC_NOT_YET_VALID);
+		else if (strncmp(c->id, "nokey-", 6) == 0)
+			assert_int_equal(ks.verdict.reason, DNSSEC_BAD_SIGNATURE);
+		else
+			assert_true(ks.valid);
 		pair_free(&m, &k);
 	}
 }
@@ -804,10 +848,16 @@ static void test_api_edges(void **state)
 	/* the additional section holds only the OPT record: no RRset */
 	dnssec_opts_t o = { .now = c->now };
 	res = (dnssec_result_t){ .verdicts = v, .cap = 2 };
-	assert_int_equal(dnssec_check(&m.m, WIRE_ADDITIONAL, &k.m, &o, &res), 0);
+	dnssec_keyset_t ks = anchor(&k.m);
+	assert_int_equal(dnssec_check(&m.m, WIRE_ADDITIONAL, &ks, &o, &res), 0);
 	assert_int_equal(res.n_rrsets, 0);
 	assert_false(res.valid);
-	assert_int_equal(dnssec_check(NULL, WIRE_ANSWER, &k.m, &o, &res), NSP_EINVAL);
+	assert_int_equal(dnssec_check(NULL, WIRE_ANSWER, &ks, &o, &res), NSP_EINVAL);
+	/* a key set that did not validate is no key set */
+	ks.valid = false;
+	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &ks, &o, &res), NSP_EINVAL);
+	assert_int_equal(dnssec_keyset_check(&k.m, NULL, NULL, 0, &o, &ks), NSP_EINVAL);
+	assert_int_equal(dnssec_keyset_check(&k.m, (const uint8_t *)"\100x", NULL, 0, &o, &ks), NSP_EINVAL);
 
 	buf_t t = BUF_INIT;
 	assert_int_equal(dnssec_verdict_describe(&m.m, &v[1], &t), 0);
@@ -840,9 +890,18 @@ static void test_mutations(void **state)
 				dnssec_verdict_t v[128];
 				dnssec_result_t res = { .verdicts = v, .cap = 128 };
 				dnssec_opts_t o = { .now = c->now };
-				int rc = dnssec_check(&m, WIRE_ANSWER, &k.m, &o, &res);
+				dnssec_keyset_t ks = anchor(&k.m);
+				int rc = dnssec_check(&m, WIRE_ANSWER, &ks, &o, &res);
 				assert_true(rc == 0 || rc == NSP_EMALFORMED);
-				rc = dnssec_check(&k.m, WIRE_ANSWER, &m, &o, &res);
+				/* the mutated message as a key set: checked, then taken on trust */
+				uint8_t apex[WIRE_MAX_NAME];
+				if (wire_name_read(&m, m.question, apex, NULL) < 0)
+					continue;
+				rc = dnssec_keyset_check(&m, apex, NULL, 0, &o, &ks);
+				assert_true(rc == 0 || rc == NSP_EMALFORMED);
+				if (dnssec_keyset_anchor(&m, apex, &ks) != 0)
+					continue;
+				rc = dnssec_check(&k.m, WIRE_ANSWER, &ks, &o, &res);
 				assert_true(rc == 0 || rc == NSP_EMALFORMED);
 			}
 		}
@@ -911,7 +970,8 @@ static dnssec_limit_t spend(const pmsg_t *m, const pmsg_t *k, int64_t now, dnsse
 {
 	dnssec_opts_t o = { .now = now, .budget = b };
 	*res = (dnssec_result_t){ .verdicts = v, .cap = 4 };
-	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &k->m, &o, res), 0);
+	dnssec_keyset_t ks = anchor(&k->m);
+	assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, &ks, &o, res), 0);
 	return res->limit;
 }
 
@@ -1174,6 +1234,376 @@ static void test_nsec3_budget(void **state)
 	assert_string_equal(dnssec_limit_describe(b.spent), "more than 8 NSEC3 hashes");
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Signature rules of issue 14 (test/data/dnssec/sigrules_gen.py): the key set, the DS, the apex,
+ * the labels, DNAME, algorithm rollover */
+
+#define SIGRULES_FILE TEST_DATA_DIR "/dnssec/sigrules.txt"
+#define SR_MAX 64
+
+typedef struct srcase {
+	char id[64];
+	int64_t now;
+	uint8_t apex[WIRE_MAX_NAME];
+	uint8_t *msg, *keys;
+	size_t msg_len, keys_len;
+	dnssec_ds_t ds[4];
+	size_t n_ds;
+	char expect[8][64];   /* the key set's reason, then each RRset's */
+	size_t n_expect;
+} srcase_t;
+
+static srcase_t *sr;
+static size_t n_sr;
+
+/* "sr.test." to wire form. */
+static void text_name(const char *t, uint8_t out[WIRE_MAX_NAME])
+{
+	size_t o = 0;
+	while (*t && strcmp(t, ".") != 0) {
+		const char *dot = strchr(t, '.');
+		size_t l = dot ? (size_t)(dot - t) : strlen(t);
+		assert_true(l > 0 && l < 64 && o + l + 2 <= WIRE_MAX_NAME);
+		out[o++] = (uint8_t)l;
+		memcpy(out + o, t, l);
+		o += l;
+		t += l + (dot ? 1 : 0);
+	}
+	out[o] = 0;
+}
+
+static void sr_load(void)
+{
+	if (sr)
+		return;
+	sr = calloc(SR_MAX, sizeof(*sr));
+	assert_non_null(sr);
+	FILE *f = fopen(SIGRULES_FILE, "r");
+	assert_non_null(f);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	srcase_t *c = NULL;
+	while ((got = getline(&line, &cap, f)) > 0) {
+		if (line[got - 1] == '\n')
+			line[--got] = '\0';
+		char a[256], b[256];
+		if (strncmp(line, "case ", 5) == 0) {
+			assert_true(n_sr < SR_MAX);
+			c = &sr[n_sr++];
+			assert_int_equal(sscanf(line, "case %63s %ld %255s", c->id, &c->now, a), 3);
+			text_name(a, c->apex);
+		} else if (c && strncmp(line, "msg ", 4) == 0) {
+			c->msg = testlib_unhex_new(line + 4, &c->msg_len);
+		} else if (c && strncmp(line, "keys ", 5) == 0) {
+			c->keys = testlib_unhex_new(line + 5, &c->keys_len);
+		} else if (c && strncmp(line, "ds ", 3) == 0) {
+			assert_true(c->n_ds < 4);
+			dnssec_ds_t *d = &c->ds[c->n_ds++];
+			unsigned tag, alg, dt;
+			assert_int_equal(sscanf(line, "ds %255s %u %u %u %255s", a, &tag, &alg, &dt, b), 5);
+			text_name(a, d->owner);
+			d->owner_len = (uint8_t)(strlen(a) + 1);
+			d->key_tag = (uint16_t)tag;
+			d->algorithm = (uint8_t)alg;
+			d->digest_type = (uint8_t)dt;
+			d->digest_len = (uint8_t)testlib_unhex(b, d->digest, sizeof(d->digest));
+		} else if (c && strncmp(line, "expect ", 7) == 0) {
+			char *save = NULL;
+			for (char *w = strtok_r(line + 7, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+				assert_true(c->n_expect < 8);
+				snprintf(c->expect[c->n_expect], sizeof(c->expect[0]), "%s", w);
+				for (char *q = c->expect[c->n_expect]; *q; q++)
+					if (*q == '_')
+						*q = ' ';
+				c->n_expect++;
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	assert_true(n_sr >= 30);
+}
+
+static const srcase_t *sr_find(const char *id)
+{
+	sr_load();
+	for (size_t i = 0; i < n_sr; i++)
+		if (strcmp(sr[i].id, id) == 0)
+			return &sr[i];
+	fail_msg("no sigrules case %s", id);
+	return NULL;
+}
+
+/* The key set of case c (with its DS) into *ks; if valid, the answer checked against it into
+ * v[0..8) and *res. */
+static void sr_run(const srcase_t *c, pmsg_t *m, pmsg_t *k, dnssec_keyset_t *ks, dnssec_verdict_t v[8],
+                   dnssec_result_t *res)
+{
+	pair_parse(m, c->msg, c->msg_len, k, c->keys, c->keys_len);
+	dnssec_opts_t o = { .now = c->now };
+	assert_int_equal(dnssec_keyset_check(&k->m, c->apex, c->ds, c->n_ds, &o, ks), 0);
+	*res = (dnssec_result_t){ .verdicts = v, .cap = 8 };
+	if (ks->valid)
+		assert_int_equal(dnssec_check(&m->m, WIRE_ANSWER, ks, &o, res), 0);
+}
+
+/* Every case: the key set's reason, then each RRset's; every verdict describes itself with its
+ * reason's name. */
+static void test_sigrules(void **state)
+{
+	(void)state;
+	sr_load();
+	for (size_t i = 0; i < n_sr; i++) {
+		const srcase_t *c = &sr[i];
+		print_message("sigrules %s\n", c->id);
+		pmsg_t m, k;
+		dnssec_keyset_t ks;
+		dnssec_verdict_t v[8];
+		dnssec_result_t res;
+		sr_run(c, &m, &k, &ks, v, &res);
+		buf_t t = BUF_INIT;
+		assert_int_equal(dnssec_keyset_describe(&ks, c->ds, c->n_ds, &t), 0);
+		print_message("  key set: %s\n", buf_str(&t));
+		assert_string_equal(dnssec_reason_name(ks.verdict.reason), c->expect[0]);
+		assert_non_null(strstr(buf_str(&t), c->expect[0]));
+		assert_int_equal(ks.valid, strcmp(c->expect[0], "ok") == 0);
+		assert_int_equal(ks.limit, DNSSEC_LIMIT_NONE);
+		if (ks.valid) {
+			assert_int_equal(res.n_rrsets, c->n_expect - 1);
+			bool all_ok = true;
+			for (size_t j = 0; j + 1 < c->n_expect; j++) {
+				buf_reset(&t);
+				assert_int_equal(dnssec_verdict_describe(&m.m, &v[j], &t), 0);
+				print_message("  %s\n", buf_str(&t));
+				assert_string_equal(dnssec_reason_name(v[j].reason), c->expect[j + 1]);
+				assert_non_null(strstr(buf_str(&t), c->expect[j + 1]));
+				all_ok = all_ok && v[j].reason == DNSSEC_OK;
+			}
+			assert_int_equal(res.ok, all_ok);
+			assert_int_equal(res.valid, all_ok);
+		}
+		buf_free(&t);
+		pair_free(&m, &k);
+	}
+}
+
+/* The key set's report: the keys present, which DS matched which key, the DS used. */
+static void test_keyset_report(void **state)
+{
+	(void)state;
+	pmsg_t m, k;
+	dnssec_keyset_t ks;
+	dnssec_verdict_t v[8];
+	dnssec_result_t res;
+	/* two DS, the old key's first: the second matches the KSK, which signs */
+	const srcase_t *c = sr_find("ds-old-and-new");
+	sr_run(c, &m, &k, &ks, v, &res);
+	assert_true(ks.valid);
+	assert_int_equal(ks.n_keys, 2);
+	assert_int_equal(ks.n_ds, 2);
+	assert_int_equal(ks.ds_used, 1);
+	assert_int_equal(ks.ds_key_tag, c->ds[1].key_tag);
+	assert_int_equal(ks.keys[0].tag, c->ds[1].key_tag);
+	assert_int_equal(ks.keys[0].flags, 257);
+	assert_int_equal(ks.keys[0].ds, 1);
+	assert_true(ks.keys[0].signs);
+	assert_true(ks.keys[0].usable);
+	assert_int_equal(ks.keys[1].flags, 256);
+	assert_int_equal(ks.keys[1].ds, -1);
+	assert_false(ks.keys[1].signs);
+	assert_false(ks.anchor);
+	pair_free(&m, &k);
+
+	/* no DS matches: the log names the DS and the keys present */
+	c = sr_find("ds-old-key");
+	sr_run(c, &m, &k, &ks, v, &res);
+	assert_false(ks.valid);
+	assert_int_equal(ks.ds_used, -1);
+	buf_t t = BUF_INIT;
+	assert_int_equal(dnssec_keyset_describe(&ks, c->ds, c->n_ds, &t), 0);
+	char want[256];
+	snprintf(want, sizeof(want), "sr.test. IN DNSKEY: no DS matches a key (DS %u 15 2; keys %u flags 257 "
+	         "algorithm 15, %u flags 256 algorithm 15)", c->ds[0].key_tag, ks.keys[0].tag, ks.keys[1].tag);
+	assert_string_equal(buf_str(&t), want);
+	pair_free(&m, &k);
+
+	/* the DS matches the ZSK, which does not sign the set */
+	c = sr_find("ds-matches-zsk-only");
+	sr_run(c, &m, &k, &ks, v, &res);
+	assert_int_equal(ks.verdict.reason, DNSSEC_DS_KEY_NOT_SIGNING);
+	assert_int_equal(ks.keys[1].ds, 0);
+	buf_reset(&t);
+	assert_int_equal(dnssec_keyset_describe(&ks, c->ds, c->n_ds, &t), 0);
+	assert_non_null(strstr(buf_str(&t), "flags 256 algorithm 15 matches DS 1)"));
+	buf_free(&t);
+	pair_free(&m, &k);
+
+	/* a revoked KSK that signs: listed, not usable, signing */
+	c = sr_find("keyset-revoked-and-new");
+	sr_run(c, &m, &k, &ks, v, &res);
+	assert_true(ks.valid);
+	assert_int_equal(ks.n_keys, 3);
+	assert_int_equal(ks.keys[0].flags, 257 | 0x80);
+	assert_false(ks.keys[0].usable);
+	assert_true(ks.keys[0].signs);
+	assert_true(ks.keys[1].signs);
+	pair_free(&m, &k);
+}
+
+/* dnssec_ds_digest against the digests Python's hashlib made (the DS lines of the fixtures). */
+static void test_ds_digest(void **state)
+{
+	(void)state;
+	const char *ids[] = { "ds-sha1", "ds-sha256", "ds-sha384" };
+	const int lens[] = { 20, 32, 48 };
+	for (size_t i = 0; i < 3; i++) {
+		const srcase_t *c = sr_find(ids[i]);
+		pmsg_t k;
+		pmsg_parse(&k, c->keys, c->keys_len);
+		size_t n;
+		const wire_rr_t *rrs = wire_section(&k.m, WIRE_ANSWER, &n);
+		assert_int_equal(rrs[0].type, 48);
+		uint8_t d[DNSSEC_DS_MAX_DIGEST];
+		/* the owner in capitals: hashed in canonical form */
+		const uint8_t owner[] = "\002SR\004TeST";
+		assert_int_equal(dnssec_ds_digest(owner, k.m.buf + rrs[0].rdata, rrs[0].rdlen,
+		                                  c->ds[0].digest_type, d), lens[i]);
+		assert_int_equal(c->ds[0].digest_len, lens[i]);
+		assert_memory_equal(d, c->ds[0].digest, (size_t)lens[i]);
+		assert_int_equal(dnssec_ds_digest(owner, k.m.buf + rrs[0].rdata, rrs[0].rdlen, 3, d), NSP_ENOENT);
+		assert_int_equal(dnssec_ds_digest((const uint8_t *)"\100", k.m.buf, 4, 2, d), NSP_EINVAL);
+		pmsg_free(&k);
+	}
+}
+
+/* The labels of the accepted RRSIG (for the wildcard proof), the DNAME's synthesis, the key set's
+ * verifications charged to the budget. */
+static void test_sigrules_details(void **state)
+{
+	(void)state;
+	pmsg_t m, k;
+	dnssec_keyset_t ks;
+	dnssec_verdict_t v[8];
+	dnssec_result_t res;
+	sr_run(sr_find("labels-wildcard-ok"), &m, &k, &ks, v, &res);
+	assert_true(v[0].wildcard);
+	assert_int_equal(v[0].labels, 2);   /* *.sr.test. */
+	pair_free(&m, &k);
+	sr_run(sr_find("keyset-ok"), &m, &k, &ks, v, &res);
+	assert_false(v[0].wildcard);
+	assert_int_equal(v[0].labels, 3);
+	assert_int_equal(ks.verdict.labels, 2);
+	pair_free(&m, &k);
+
+	/* the synthesized CNAME takes the DNAME's signature */
+	sr_run(sr_find("dname-ok"), &m, &k, &ks, v, &res);
+	assert_int_equal(v[0].type, 39);
+	assert_int_equal(v[1].type, 5);
+	assert_true(v[1].synthesized);
+	assert_false(v[0].synthesized);
+	assert_int_equal(v[1].n_rrsigs, 0);
+	assert_int_equal(v[1].key_tag, v[0].key_tag);
+	assert_int_equal(v[1].expiration, v[0].expiration);
+	pair_free(&m, &k);
+	sr_run(sr_find("dname-wrong-target"), &m, &k, &ks, v, &res);
+	assert_false(v[1].synthesized);
+	buf_t t = BUF_INIT;
+	assert_int_equal(dnssec_verdict_describe(&m.m, &v[1], &t), 0);
+	assert_non_null(strstr(buf_str(&t), "x.d.sr.test. IN CNAME: CNAME is not the DNAME's synthesis (key tag "));
+	assert_int_equal(res.first_failure, 1);
+	buf_free(&t);
+	pair_free(&m, &k);
+
+	/* the key set's verifications draw on the budget: none left, the check says so */
+	const srcase_t *c = sr_find("keyset-ok");
+	pair_parse(&m, c->msg, c->msg_len, &k, c->keys, c->keys_len);
+	dnssec_budget_t b = budget(0, 0, 0);
+	dnssec_opts_t o = { .now = c->now, .budget = &b };
+	assert_int_equal(dnssec_keyset_check(&k.m, c->apex, NULL, 0, &o, &ks), 0);
+	assert_true(ks.valid);
+	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS - 1);
+	b.verifications = 0;
+	assert_int_equal(dnssec_keyset_check(&k.m, c->apex, NULL, 0, &o, &ks), 0);
+	assert_false(ks.valid);
+	assert_int_equal(ks.limit, DNSSEC_LIMIT_VERIFICATIONS);
+	b = budget(1, 0, 0);   /* a deadline long past */
+	assert_int_equal(dnssec_keyset_check(&k.m, c->apex, NULL, 0, &o, &ks), 0);
+	assert_int_equal(ks.limit, DNSSEC_LIMIT_DEADLINE);
+	/* with DS, a key set whose DS names no key costs no verification */
+	const srcase_t *d = sr_find("ds-old-key");
+	b = budget(0, 0, 0);
+	assert_int_equal(dnssec_keyset_check(&k.m, c->apex, d->ds, d->n_ds, &o, &ks), 0);
+	assert_int_equal(ks.verdict.reason, DNSSEC_NO_DS_MATCH);
+	assert_int_equal(b.verifications, DNSSEC_MAX_VERIFICATIONS);
+	/* no DNSKEY at the apex asked for */
+	b = budget(0, 0, 0);
+	assert_int_equal(dnssec_keyset_check(&k.m, (const uint8_t *)"\003www\002sr\004test", NULL, 0, &o,
+	                                     &ks), 0);
+	assert_int_equal(ks.verdict.reason, DNSSEC_NO_KEY);
+	assert_int_equal(ks.n_keys, 0);
+	pair_free(&m, &k);
+}
+
+/* Each signature rule, mutated away from a valid answer: the same answer fails with the rule's
+ * reason, and only that. */
+static void test_sigrules_mutations(void **state)
+{
+	(void)state;
+	pmsg_t m, k;
+	dnssec_keyset_t ks;
+	dnssec_verdict_t v[8];
+	dnssec_result_t res;
+	const srcase_t *c = sr_find("keyset-ok");
+	/* a key set with a flipped signature octet no longer validates */
+	uint8_t *keys = malloc(c->keys_len);
+	assert_non_null(keys);
+	memcpy(keys, c->keys, c->keys_len);
+	keys[c->keys_len - 1] ^= 1;
+	pair_parse(&m, c->msg, c->msg_len, &k, keys, c->keys_len);
+	dnssec_opts_t o = { .now = c->now };
+	assert_int_equal(dnssec_keyset_check(&k.m, c->apex, NULL, 0, &o, &ks), 0);
+	assert_int_equal(ks.verdict.reason, DNSSEC_BAD_SIGNATURE);
+	pair_free(&m, &k);
+	free(keys);
+	/* the valid answer of labels-wildcard-ok with its RRSIG's labels lowered to 1: the signer
+	 * rule fires before the signature is even tried */
+	c = sr_find("labels-wildcard-ok");
+	sr_run(c, &m, &k, &ks, v, &res);
+	assert_int_equal(v[0].reason, DNSSEC_OK);
+	mb_t b;
+	poke_t p = { .off = 3, .val = 1, .type = 46 };
+	mb_copy(&b, &m.m, edit_poke, &p);
+	pmsg_t m2;
+	pmsg_parse(&m2, b.b, b.len);
+	res = (dnssec_result_t){ .verdicts = v, .cap = 8 };
+	dnssec_budget_t bud = budget(0, 0, 0);
+	o.budget = &bud;
+	assert_int_equal(dnssec_check(&m2.m, WIRE_ANSWER, &ks, &o, &res), 0);
+	assert_int_equal(v[0].reason, DNSSEC_LABELS_BELOW_SIGNER);
+	assert_int_equal(bud.verifications, DNSSEC_MAX_VERIFICATIONS);
+	pmsg_free(&m2);
+	/* the same answer checked against a key set anchored at www.sr.test.: the signer sr.test. is
+	 * now above the apex, not the apex */
+	dnssec_keyset_t www;
+	assert_int_equal(dnssec_keyset_anchor(&k.m, (const uint8_t *)"\001b\002sr\004test", &www), 0);
+	res = (dnssec_result_t){ .verdicts = v, .cap = 8 };
+	assert_int_equal(dnssec_check(&m.m, WIRE_ANSWER, &www, &o, &res), 0);
+	assert_int_equal(v[0].reason, DNSSEC_SIGNER_NOT_APEX);
+	pair_free(&m, &k);
+}
+
+static void sr_free(void)
+{
+	for (size_t i = 0; i < n_sr; i++) {
+		free(sr[i].msg);
+		free(sr[i].keys);
+	}
+	free(sr);
+	sr = NULL;
+	n_sr = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1202,6 +1632,11 @@ int main(void)
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_key_sizes),
 		cmocka_unit_test(test_nsec3_budget),
+		cmocka_unit_test(test_sigrules),
+		cmocka_unit_test(test_keyset_report),
+		cmocka_unit_test(test_ds_digest),
+		cmocka_unit_test(test_sigrules_details),
+		cmocka_unit_test(test_sigrules_mutations),
 	};
 	return cmocka_run_group_tests(tests, load_cases, free_cases);
 }
