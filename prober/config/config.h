@@ -57,7 +57,7 @@ typedef struct config_dns {
 	config_strs_t dnssec_ds;     /* dnssec.ds as written: the parent's DS records */
 	char *dnssec_ds_from;        /* dnssec.ds_from as written: "resolver" or ip[:port]; NULL */
 	bool dnssec_key_info;        /* dnssec.key_info: one probe_dnssec_key_info series per key */
-	ds_record_t *ds;             /* dnssec.ds read (n_ds of them); owned */
+	dnssec_ds_t *ds;             /* dnssec.ds read (n_ds of them); owned */
 	size_t n_ds;
 	bool ds_from_resolver;       /* ds_from: resolver */
 	target_ip_t ds_from_ip;      /* ds_from: ip[:port] */

@@ -86,7 +86,7 @@ static bool check_ds(yamldoc_t *c, yaml_node_t *v, const char *key)
 {
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-		ds_record_t ds;
+		dnssec_ds_t ds;
 		const char *why = NULL;
 		if (!yamldoc_is_null(e) && ds_parse(yamldoc_scalar(e), &ds, &why) != 0) {
 			yamldoc_fail(c, &e->start_mark, key, "cannot read the DS record \"%s\": %s", yamldoc_scalar(e), why);

@@ -40,7 +40,7 @@ static bool number(const char *s, unsigned long max, unsigned long *v)
 	return *end == '\0' && *v <= max;
 }
 
-int ds_parse(const char *text, ds_record_t *out, const char **why)
+int ds_parse(const char *text, dnssec_ds_t *out, const char **why)
 {
 	memset(out, 0, sizeof *out);
 	char store[512];
@@ -68,7 +68,7 @@ int ds_parse(const char *text, ds_record_t *out, const char **why)
 			*why = "the owner is not a domain name";
 			return NSP_EINVAL;
 		}
-		out->owner_len = (size_t)len;
+		out->owner_len = (uint8_t)len;
 		for (size_t i = 1; i < ds; i++) {
 			unsigned long ttl;
 			if (!number(tok[i], UINT32_MAX, &ttl) && strcasecmp(tok[i], "IN") != 0) {
@@ -112,7 +112,7 @@ int ds_parse(const char *text, ds_record_t *out, const char **why)
 				continue;
 			}
 			if (out->digest_len == sizeof out->digest) {
-				*why = "the digest is longer than 64 octets";
+				*why = "the digest is longer than 48 octets";
 				return NSP_EINVAL;
 			}
 			out->digest[out->digest_len++] = (uint8_t)(hi * 16 + h);
