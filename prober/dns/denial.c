@@ -349,7 +349,9 @@ static int rec_read(ctx_t *x, size_t i, uint16_t type, rec_t *r)
 		/* RFC 5155 8.1: unknown hash algorithms; 8.2: flags other than Opt-Out */
 		if (alg != NSEC3_SHA1 || (r->flags & ~NSEC3_OPT_OUT) != 0)
 			return REC_SKIP;
-		if (hlen != HASH_LEN || r->owner.n != x->apex.n + 1)
+		if (r->owner.n != x->apex.n + 1)
+			return REC_SKIP;   /* a hashed name of a zone below (RFC 5155 7.1: one label) */
+		if (hlen != HASH_LEN)
 			return REC_BAD;
 		memcpy(r->next_hash, h, HASH_LEN);
 		if (!b32hex_hash(r->owner.w + 1, r->owner.w[0], r->owner_hash))
@@ -430,7 +432,8 @@ static bool nsec_between(const rec_t *r, const dname_t *n)
 	return dname_cmp(n, &r->next) < 0 || dname_cmp(&r->next, &r->owner) <= 0;
 }
 
-/* n is an empty non-terminal: an NSEC sorts before it and its next name is below it (RFC 7129 3). */
+/* n is an empty non-terminal: an NSEC sorts before it and its next name is below it
+ * (RFC 7129 3). */
 static bool nsec_shows_ent(const ctx_t *x, const rec_t *r, const dname_t *n)
 {
 	(void)x;
@@ -464,7 +467,8 @@ static void nsec_encloser(const rec_t *r, const dname_t *n, dname_t *ce)
 }
 
 /* The bitmap verdict of a matching record at n for qtype (RFC 4035 5.4, RFC 6840 4.4). */
-static denial_reason_t bitmap_verdict(const ctx_t *x, const rec_t *r, const dname_t *n, uint16_t qtype)
+static denial_reason_t bitmap_verdict(const ctx_t *x, const rec_t *r, const dname_t *n,
+                                      uint16_t qtype)
 {
 	bits_t b = rec_bits(x, r, qtype);
 	if (qtype == TYPE_DS) {
@@ -536,7 +540,8 @@ static void nsec_nodata(ctx_t *x)
 }
 
 /* The wildcard's closest encloser from the labels field: false (and the verdict) if it leaves
- * nothing expanded or lies above the apex, or if the name is the wildcard itself (unexpanded: OK). */
+ * nothing expanded or lies above the apex, or if the name is the wildcard itself (unexpanded:
+ * OK). */
 static bool wildcard_labels(ctx_t *x)
 {
 	size_t l = x->q->labels;

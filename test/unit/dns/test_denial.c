@@ -71,12 +71,14 @@ static size_t bitmap(const char *types, uint8_t *out)
 	return n;
 }
 
+static uint16_t nsec_class = CLASS_IN;
+
 static void add_nsec(const char *owner, const char *next, const char *types)
 {
 	uint8_t rd[600];
 	size_t n = testlib_name(next, rd);
 	n += bitmap(types, rd + n);
-	testlib_msg_rr(&msg, TESTLIB_AUTHORITY, owner, T_NSEC, CLASS_IN, 3600, rd, n);
+	testlib_msg_rr(&msg, TESTLIB_AUTHORITY, owner, T_NSEC, nsec_class, 3600, rd, n);
 }
 
 static size_t unb32hex(const char *s, uint8_t *out)
@@ -170,8 +172,8 @@ static void add_n3s(const int *idx)
 static dnssec_budget_t budget;
 static bool use_budget;
 
-static denial_result_t run_in(denial_claim_t claim, const char *name, uint16_t qtype, uint8_t labels,
-                              const char *apex)
+static denial_result_t run_in(denial_claim_t claim, const char *name, uint16_t qtype,
+                              uint8_t labels, const char *apex)
 {
 	const uint8_t *p = testlib_guard_put(&guard, msg.b, msg.len);
 	assert_int_equal(wire_parse(p, msg.len, rrs, 512, &parsed), 0);
@@ -235,6 +237,7 @@ static int each(void **state)
 	(void)state;
 	n3_default();
 	use_budget = false;
+	nsec_class = CLASS_IN;
 	return 0;
 }
 
@@ -331,7 +334,18 @@ static void test_b1_name_error(void **state)
 	static const int wild_exists[] = { 7, 9, 10, -1 };
 	begin("a.b.w.example.", T_A, RCODE_NXDOMAIN);
 	add_n3s(wild_exists);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0), DENIAL_WILDCARD_NOT_DENIED);
+	r = run(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0);
+	expect(r, DENIAL_WILDCARD_NOT_DENIED);
+	assert_string_equal(describe(&r), "wildcard not denied: *.w.example. "
+	                                  "(hash r53bq7cc2uvmubfu5ocmm6pers9tk9en) "
+	                                  "(NSEC3 r53bq7cc2uvmubfu5ocmm6pers9tk9en.example. "
+	                                  "next t644ebqk9bibcna874givr6joj62mlhv)");
+	/* a hash equal to a record's next hash is not covered by it: a.ns2.example's next closer
+	 * ns2.example (q04j..) is where koha..-q04j.. ends */
+	static const int ends[] = { 0, 8, -1 };
+	begin("a.ns2.example.", T_A, RCODE_NXDOMAIN);
+	add_n3s(ends);
+	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.ns2.example.", T_A, 0), DENIAL_NEXT_CLOSER);
 }
 
 /* B.2: ns1.example MX: 2t7b.. matches with A RRSIG. */
@@ -373,6 +387,10 @@ static void test_b2_no_data(void **state)
 	n3_default();
 	begin("ns1.example.", T_MX, 0);
 	add_nsec3_in("example.org.", zone5155[1].hash, zone5155[1].next, "A RRSIG");
+	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	/* and so are those of a zone below it */
+	begin("ns1.example.", T_MX, 0);
+	add_nsec3_in("sub.example.", zone5155[1].hash, zone5155[1].next, "A RRSIG");
 	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
 }
 
@@ -463,6 +481,14 @@ static void test_b4_wildcard(void **state)
 	begin("x.w.example.", T_MX, 0);
 	add_n3s(exists);
 	expect(run(DENIAL_CLAIM_WILDCARD, "x.w.example.", T_MX, 2), DENIAL_NAME_EXISTS);
+	/* the last record wraps round to the first: t644..-0p9m.. covers a.c.x.w.example (06pj..), the
+	 * next closer of an expansion of *.c.x.w.example (labels 4), and not z.w.example (qlu7..) */
+	static const int last[] = { 11, -1 };
+	n3.flags = 0;
+	begin("a.c.x.w.example.", T_MX, 0);
+	add_n3s(last);
+	expect(run(DENIAL_CLAIM_WILDCARD, "a.c.x.w.example.", T_MX, 4), DENIAL_OK);
+	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NEXT_CLOSER);
 	/* the wildcard itself asked for is not an expansion */
 	begin("*.w.example.", T_MX, 0);
 	expect(run(DENIAL_CLAIM_WILDCARD, "*.w.example.", T_MX, 2), DENIAL_OK);
@@ -611,7 +637,10 @@ static void test_nsec_name_error(void **state)
 	begin("a.b.w.example.", T_A, RCODE_NXDOMAIN);
 	add_nsec("*.w.example.", "x.w.example.", "MX RRSIG NSEC");
 	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0), DENIAL_WILDCARD_NOT_DENIED);
+	r = run(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0);
+	expect(r, DENIAL_WILDCARD_NOT_DENIED);
+	assert_string_equal(describe(&r), "wildcard not denied: *.w.example. "
+	                                  "(NSEC *.w.example. next x.w.example.)");
 	/* below a delegation: b.example's NSEC (NS, no SOA) covers mc.b.example in order only */
 	begin("mc.b.example.", T_A, RCODE_NXDOMAIN);
 	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
@@ -624,6 +653,19 @@ static void test_nsec_name_error(void **state)
 	static const uint8_t bad[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 0 };
 	begin("ml.example.", T_A, RCODE_NXDOMAIN);
 	testlib_msg_rr(&msg, TESTLIB_AUTHORITY, "b.example.", T_NSEC, CLASS_IN, 3600, bad, sizeof(bad));
+	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_MALFORMED);
+	/* windows repeated, or out of order */
+	static const uint8_t twice[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+	                                 0, 1, 0x40, 0, 1, 0x40 };
+	static const uint8_t order[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+	                                 1, 1, 0x40, 0, 1, 0x40 };
+	begin("ml.example.", T_A, RCODE_NXDOMAIN);
+	testlib_msg_rr(&msg, TESTLIB_AUTHORITY, "b.example.", T_NSEC, CLASS_IN, 3600, twice,
+	               sizeof(twice));
+	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_MALFORMED);
+	begin("ml.example.", T_A, RCODE_NXDOMAIN);
+	testlib_msg_rr(&msg, TESTLIB_AUTHORITY, "b.example.", T_NSEC, CLASS_IN, 3600, order,
+	               sizeof(order));
 	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_MALFORMED);
 }
 
@@ -708,6 +750,109 @@ static void test_nsec_wildcard_no_data(void **state)
 	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0), DENIAL_NO_MATCH);
 }
 
+/* The closest encloser from the next name (RFC 7129 5.5), and the records that are ignored. */
+static void test_nsec_encloser_and_filters(void **state)
+{
+	(void)state;
+	/* a.example-b.c.example covers a.c.example, whose closest encloser c.example (an empty
+	 * non-terminal) comes from the next name; the same record covers *.c.example */
+	begin("a.c.example.", T_A, RCODE_NXDOMAIN);
+	add_nsec("a.example.", "b.c.example.", "A RRSIG NSEC");
+	denial_result_t r = run(DENIAL_CLAIM_NXDOMAIN, "a.c.example.", T_A, 0);
+	expect(r, DENIAL_OK);
+	uint8_t ce[255];
+	size_t cel = testlib_name("c.example.", ce);
+	assert_int_equal(r.encloser_len, cel);
+	assert_memory_equal(r.encloser, ce, cel);
+	/* an NSEC whose next name is outside the zone is ignored */
+	begin("ml.example.", T_A, RCODE_NXDOMAIN);
+	add_nsec("b.example.", "ns1.example.org.", "NS RRSIG NSEC");
+	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
+	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_NOT_COVERED);
+	/* so is one of another class */
+	nsec_class = 3;
+	begin("ml.example.", T_A, RCODE_NXDOMAIN);
+	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
+	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
+	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_NO_PROOF);
+	nsec_class = CLASS_IN;
+	/* and an NSEC3 whose parameters differ from the first usable one's: here the only record
+	 * covering z.w.example (B.4's next closer) has another salt */
+	n3.flags = 0;
+	begin("a.z.w.example.", T_MX, 0);
+	add_n3(8);
+	n3.salt = "01";
+	add_n3(9);
+	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NEXT_CLOSER);
+	/* the apex bounds the zone: example.'s records say nothing for the zone w.example */
+	n3_default();
+	begin("x.w.example.", T_A, 0);
+	add_n3(4);
+	expect(run(DENIAL_CLAIM_NODATA, "x.w.example.", T_A, 0), DENIAL_OK);
+	expect(run_in(DENIAL_CLAIM_NODATA, "x.w.example.", T_A, 0, "w.example."), DENIAL_NO_PROOF);
+	begin("x.w.example.", T_A, 0);
+	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
+	add_nsec("x.w.example.", "x.y.w.example.", "MX RRSIG NSEC");
+	expect(run_in(DENIAL_CLAIM_NODATA, "x.w.example.", T_A, 0, "w.example."), DENIAL_OK);
+}
+
+/* Every byte of B.1's and B.5's messages, and of an NSEC answer, replaced by hostile values: the
+ * check reads only through the cursor (ASan and the guard page watch), and answers 0 or
+ * NSP_EMALFORMED. */
+static void test_hostile_bytes(void **state)
+{
+	(void)state;
+	static const int b1[] = { 0, 4, 3, -1 }, b5[] = { 7, 9, 10, -1 };
+	static const uint8_t vals[] = { 0x00, 0x01, 0x14, 0x3f, 0x40, 0xc0, 0xff };
+	static testlib_msg_t base;
+	size_t checked = 0;
+	for (int which = 0; which < 3; which++) {
+		begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
+		if (which == 0)
+			add_n3s(b1);
+		else if (which == 1)
+			add_n3s(b5);
+		else {
+			add_nsec("x.y.w.example.", "xx.example.", "MX RRSIG NSEC");
+			add_nsec("*.w.example.", "x.w.example.", "MX RRSIG NSEC");
+		}
+		base = msg;
+		for (size_t i = WIRE_HEADER_SIZE; i < base.len; i++) {
+			for (size_t v = 0; v < sizeof(vals); v++) {
+				memcpy(msg.b, base.b, base.len);
+				msg.b[i] = vals[v];
+				const uint8_t *p = testlib_guard_put(&guard, msg.b, base.len);
+				if (wire_parse(p, base.len, rrs, 512, &parsed) != 0)
+					continue;
+				for (int c = 0; c < 3; c++) {
+					uint8_t nw[255], aw[255];
+					denial_query_t q = {
+						.claim = (denial_claim_t)c,
+						.name = nw,
+						.name_len = testlib_name("a.z.w.example.", nw),
+						.qtype = T_AAAA,
+						.qclass = CLASS_IN,
+						.apex = aw,
+						.apex_len = testlib_name("example.", aw),
+						.labels = 2,
+					};
+					denial_result_t r;
+					int rc = denial_check(&parsed, &q, &r);
+					assert_true(rc == 0 || rc == NSP_EMALFORMED);
+					if (rc != 0)
+						continue;
+					checked++;
+					buf_t b = BUF_INIT;
+					rc = denial_describe(&parsed, &r, &b);
+					assert_true(rc == 0 || rc == NSP_EMALFORMED);
+					buf_free(&b);
+				}
+			}
+		}
+	}
+	assert_true(checked > 1000);
+}
+
 static void test_api_edges(void **state)
 {
 	(void)state;
@@ -748,6 +893,8 @@ int main(void)
 		cmocka_unit_test_setup(test_nsec_no_data, each),
 		cmocka_unit_test_setup(test_nsec_wildcard, each),
 		cmocka_unit_test_setup(test_nsec_wildcard_no_data, each),
+		cmocka_unit_test_setup(test_nsec_encloser_and_filters, each),
+		cmocka_unit_test_setup(test_hostile_bytes, each),
 		cmocka_unit_test_setup(test_api_edges, each),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
