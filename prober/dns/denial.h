@@ -142,5 +142,5 @@ const char *denial_reason_name(denial_reason_t reason);
  *    next 2vptu5timamqttgl4luu9kg21e0aor3s)"
  *   "next closer name not covered: c.x.w.example. (hash 0va5bpr2ou0vk0lbqeeljri88laipsfh)"
  * (with DENIAL_WORK_LIMIT, dnssec_limit_describe's phrase in brackets). Returns 0, NSP_EMALFORMED
- * (out->rr's record no longer reads in msg) or NSP_ENOMEM. */
+ * (r->rr's record no longer reads in msg) or NSP_ENOMEM. */
 int denial_describe(const wire_msg_t *msg, const denial_result_t *r, buf_t *out);
