@@ -1625,3 +1625,43 @@ int dnssec_verdict_describe(const wire_msg_t *msg, const dnssec_verdict_t *v, bu
 	}
 	return buf_ok(out) ? 0 : NSP_ENOMEM;
 }
+
+/* ------------------------------------------------------------------------------------------------
+ * NSEC3 owner-name hash (RFC 5155 5), for dns/denial: SHA-1 lives behind this room's door. */
+
+int dnssec_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, size_t salt_len,
+                      unsigned iterations, dnssec_budget_t *b, uint8_t out[20])
+{
+	if (name_wire == NULL || out == NULL || len == 0 || len > CURSOR_MAX_NAME ||
+	    (salt == NULL && salt_len > 0) || salt_len > 255)
+		return NSP_EINVAL;
+	if (b != NULL && !dnssec_budget_nsec3(b, iterations, salt_len))
+		return NSP_ERANGE;
+	/* the canonical form (RFC 4034 6.2): ASCII letters lowercased, length octets untouched */
+	uint8_t canon[CURSOR_MAX_NAME];
+	for (size_t i = 0; i < len;) {
+		size_t n = name_wire[i];
+		canon[i] = name_wire[i];
+		if (n == 0 || i + 1 + n > len) {
+			memcpy(canon + i + 1, name_wire + i + 1, len - i - 1);
+			break;
+		}
+		for (size_t k = 1; k <= n; k++) {
+			uint8_t ch = name_wire[i + k];
+			canon[i + k] = (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
+		}
+		i += 1 + n;
+	}
+	struct sha1_ctx c;
+	sha1_init(&c);
+	sha1_update(&c, len, canon);
+	sha1_update(&c, salt_len, salt);
+	sha1_digest(&c, SHA1_DIGEST_SIZE, out);
+	for (unsigned k = 0; k < iterations; k++) {
+		sha1_init(&c);
+		sha1_update(&c, SHA1_DIGEST_SIZE, out);
+		sha1_update(&c, salt_len, salt);
+		sha1_digest(&c, SHA1_DIGEST_SIZE, out);
+	}
+	return 0;
+}

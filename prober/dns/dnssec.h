@@ -301,3 +301,11 @@ bool dnssec_algorithm_supported(uint8_t algorithm);
 
 /* The key tag of a DNSKEY rdata (RFC 4034 Appendix B; B.1 for algorithm 1). */
 uint16_t dnssec_key_tag(const uint8_t *rdata, size_t len);
+
+/* The NSEC3 hash of an owner name (RFC 5155 5, hash algorithm 1: SHA-1 over the name in canonical
+ * form, lowercased here, and the salt, then `iterations` more rounds over the digest and the salt)
+ * into out. name_wire is uncompressed wire labels (1..255 octets). The hash is charged to b first
+ * (dnssec_budget_nsec3; b may be NULL: not charged). Returns 0, NSP_ERANGE when the budget refuses
+ * (b->spent says which limit), or NSP_EINVAL (NULL, len 0 or over 255, salt_len over 255). */
+int dnssec_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, size_t salt_len,
+                      unsigned iterations, dnssec_budget_t *b, uint8_t out[20]);
