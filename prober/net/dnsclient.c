@@ -851,8 +851,8 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 {
 	if (len < 12 || len > 65535)
 		return NSP_EINVAL;
-	dc_channel_t *c;
-	int rc = channel_get(cl, srv, timeout_ns, &c);
+	dc_channel_t *c = cl->resolver;
+	int rc = srv ? channel_get(cl, srv, timeout_ns, &c) : 0;
 	if (rc != 0)
 		return rc;
 	dnsclient_req_t *r = req_new(cl, ctx);
@@ -883,7 +883,7 @@ int dnsclient_query(dnsclient_t *cl, const dnsclient_server_t *srv, uint8_t *que
 	ares_send(c->ch, query, (int)len, on_ares_answer, r);
 	r->in_call = false;
 	r->t_sent = loop_now_ns();
-	if (!srv->tcp && !r->t_connected)
+	if (!(srv && srv->tcp) && !r->t_connected)
 		r->t_connected = r->t_sent;
 	/* A new query times out after every pending one (one timeout per channel): only an unarmed
 	 * timer needs setting. */

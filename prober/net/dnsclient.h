@@ -43,7 +43,8 @@ typedef struct dnsclient_answer {
 
 typedef void (*dnsclient_answer_cb)(void *ctx, const dnsclient_answer_t *a);
 
-/* Sends query[0..len) to srv; the query's ID bytes are overwritten with an ID unique among the
+/* Sends query[0..len) to srv (NULL: to the target resolver's servers, --target.resolver or the
+ * system's, through their channel: for a recursive question such as a zone's DS); the query's ID bytes are overwritten with an ID unique among the
  * channel's pending queries. The answer is the first message from srv with that ID whose question
  * section is the query's, or that has none and is an error (wire_is_error_without_question: a
  * header-only REFUSED is REFUSED); an answer to another question is ignored (RFC 5452 9.1). `timeout_ns` is the caller's deadline from now: the caller enforces it

@@ -25,6 +25,34 @@
 #include "lib/metrics.h"
 #include "net/dot.h"
 #include "probe/answer.h"
+#include "probe/secure.h"
+
+/* The exchanges of a probe with dnssec.validate, in the order they are made (issue 14). */
+typedef enum step {
+	STEP_ANSWER = 0,   /* the probed query */
+	STEP_KEYS,         /* apex DNSKEY (unless the answer is that set) */
+	STEP_SOA,          /* apex SOA (unless the answer shows it) */
+	STEP_DS,           /* apex DS from dnssec.ds_from's server */
+	STEP_CDS,          /* apex CDS and CDNSKEY, with the parent's DS (ds or ds_from) */
+	STEP_CDNSKEY,
+	STEP__COUNT
+} step_t;
+
+static const struct {
+	uint16_t type;
+	const char *name;
+} step_info[STEP__COUNT] = {
+	[STEP_KEYS] = { DNS_TYPE_DNSKEY, "DNSKEY" },
+	[STEP_SOA] = { DNS_TYPE_SOA, "SOA" },
+	[STEP_DS] = { DNS_TYPE_DS, "DS" },
+	[STEP_CDS] = { DNS_TYPE_CDS, "CDS" },
+	[STEP_CDNSKEY] = { DNS_TYPE_CDNSKEY, "CDNSKEY" },
+};
+
+typedef struct fetched {
+	uint8_t *buf;
+	size_t len;
+} fetched_t;
 
 typedef enum probe_state {
 	PROBE_RESOLVING,
@@ -67,10 +95,14 @@ struct probe {
 	dnsclient_server_t server;
 
 	/* nsprobe's extensions */
-	bool fetching_keys;               /* dnssec: the exchange in flight asks for the DNSKEY set */
-	uint8_t *answer;                  /* dnssec: the main answer, kept while the keys are fetched */
-	dnssec_budget_t dnssec_budget;    /* dnssec: the work every check of this probe may still do */
-	size_t answer_len;
+	/* dnssec.validate: the exchanges made for the answer (probe/secure judges them) */
+	step_t step;                      /* the sub-exchange in flight; STEP_ANSWER: the probe's own */
+	unsigned steps_needed;            /* bit per step_t */
+	fetched_t fetched[STEP__COUNT];   /* owned copies: the answer, then each sub-exchange's answer */
+	char *apex;                       /* owned; the zone's apex in presentation form */
+	dnsclient_server_t step_server;   /* where a DS query goes (dnssec.ds_from) */
+	dnssec_budget_t dnssec_budget;    /* the work every check of this probe may still do */
+	secure_labels_t secure_labels;
 	bool udp_truncated;               /* the UDP answer had TC set (tcp_on_truncation retried it) */
 	int64_t udp_connect_ns, udp_request_ns;
 	answer_labels_t labels;           /* the label values the answer's info metrics point at */
@@ -157,195 +189,144 @@ static void exchange_failed(probe_t *p, const char *err)
 	probe_finish(p, false);
 }
 
-/* ---- DNSSEC (issue #6): the answer's RRSIGs against the DNSKEY set the same server publishes ---- */
+/* ---- DNSSEC: the exchanges made for the answer; probe/secure judges them ---- */
 
 static void send_exchange(probe_t *p);
+static void send_step(probe_t *p);
+static void step_exchanged(probe_t *p, const dnsclient_answer_t *a);
+static void on_answer(void *ctx, const dnsclient_answer_t *a);
 
-/* The section whose signatures are checked: the answer, or for a negative answer (NXDOMAIN, NODATA)
- * the authority section, which carries the signed SOA and denial records. */
-static enum wire_section dnssec_section(const wire_msg_t *m)
+/* Everything fetched: parse it all and let probe/secure judge. */
+static void secure_finish(probe_t *p)
 {
-	return m->count[WIRE_ANSWER] ? WIRE_ANSWER : WIRE_AUTHORITY;
+	wire_msg_t msgs[STEP__COUNT];
+	wire_rr_t *rrs[STEP__COUNT] = { 0 };
+	bool have[STEP__COUNT] = { 0 }, ok = true;
+	for (int i = 0; i < STEP__COUNT && ok; i++) {
+		if (!p->fetched[i].buf)
+			continue;
+		size_t cap = wire_rr_capacity(p->fetched[i].len);
+		if (!(rrs[i] = calloc(cap, sizeof(*rrs[i])))) {
+			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+			ok = false;
+		} else if (wire_parse(p->fetched[i].buf, p->fetched[i].len, rrs[i], cap, &msgs[i]) != 0) {
+			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "an answer does not parse", "type",
+			          i ? step_info[i].name : "answer", "why", msgs[i].error ? msgs[i].error : "", NULL);
+			ok = false;
+		}
+		have[i] = ok;
+	}
+	if (ok) {
+		secure_in_t in = {
+			.answer = &msgs[STEP_ANSWER],
+			.keys = have[STEP_KEYS] ? &msgs[STEP_KEYS] : NULL,
+			.soa = have[STEP_SOA] ? &msgs[STEP_SOA] : NULL,
+			.ds = have[STEP_DS] ? &msgs[STEP_DS] : NULL,
+			.cds = have[STEP_CDS] ? &msgs[STEP_CDS] : NULL,
+			.cdnskey = have[STEP_CDNSKEY] ? &msgs[STEP_CDNSKEY] : NULL,
+			.dns = &p->mod->dns,
+			.now = loop_wall_ns() / 1000000000,
+			.budget = &p->dnssec_budget,
+		};
+		ok = secure_judge(&in, &p->m, &p->log, &p->secure_labels);
+	}
+	for (int i = 0; i < STEP__COUNT; i++)
+		free(rrs[i]);
+	probe_finish(p, ok);
 }
 
-/* The DNSKEY set of keys (at the name its question asked, the signer), checked on its own (RFC 4035
- * 5.3.1) into *ks; when it fails, *ks becomes the same keys taken on trust, so that the answer's
- * verdicts and RRSIG times still read as before, and *why gets the key set's failure. */
-static int dnssec_keyset(const wire_msg_t *keys, const dnssec_opts_t *opts,
-                         dnssec_keyset_t *ks, buf_t *why)
+/* The next exchange the verdict needs, or the verdict. */
+static void secure_next(probe_t *p)
 {
-	uint8_t apex[WIRE_MAX_NAME];
-	if (wire_name_read(keys, keys->question, apex, NULL) < 0)
-		return NSP_EMALFORMED;
-	int r = dnssec_keyset_check(keys, apex, NULL, 0, opts, ks);
-	if (r != 0 || ks->limit != DNSSEC_LIMIT_NONE || ks->valid)
-		return r;
-	dnssec_keyset_describe(ks, NULL, 0, why);
-	return dnssec_keyset_anchor(keys, apex, ks);
+	for (int i = STEP_KEYS; i < STEP__COUNT; i++)
+		if ((p->steps_needed & (1u << i)) && !p->fetched[i].buf) {
+			p->step = (step_t)i;
+			send_step(p);
+			return;
+		}
+	secure_finish(p);
 }
 
-static void dnssec_conclude(probe_t *p, const wire_msg_t *m, const wire_msg_t *keys)
+/* The answer passed blackbox's checks (probe/answer): keep it, and fetch what its verdict needs. */
+static void secure_begin(probe_t *p, const uint8_t *buf, size_t len)
 {
 	const config_dns_t *dns = &p->mod->dns;
-	enum wire_section sec = dnssec_section(m);
-	size_t n;
-	wire_section(m, sec, &n);
-	dnssec_verdict_t *v = calloc(n + 1, sizeof(*v));
-	dnssec_keyset_t *ks = malloc(sizeof(*ks));
-	if (!v || !ks) {
+	size_t cap = wire_rr_capacity(len);
+	wire_rr_t *rrs = calloc(cap, sizeof(*rrs));
+	uint8_t *copy = malloc(len);
+	wire_msg_t m;
+	buf_t apex = BUF_INIT;
+	if (!rrs || !copy || wire_parse(buf, len, rrs, cap, &m) != 0) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
-		free(v);
-		free(ks);
+		free(rrs);
+		free(copy);
 		probe_finish(p, false);
 		return;
 	}
-	dnssec_result_t res = { .verdicts = v, .cap = n + 1 };
-	dnssec_opts_t opts = {
-		.now = loop_wall_ns() / 1000000000,
-		.min_validity = dns->dnssec_min_validity_ns / 1000000000,
-		.budget = &p->dnssec_budget,
-	};
-	buf_t keys_why = BUF_INIT;
-	int r = dnssec_keyset(keys, &opts, ks, &keys_why);
-	if (r == 0 && ks->limit != DNSSEC_LIMIT_NONE)
-		res.limit = ks->limit;
-	else if (r == 0)
-		r = dnssec_check(m, sec, ks, &opts, &res);
-	if (r != 0) {
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", nsp_strerror(r), NULL);
-		goto out;
+	memcpy(copy, buf, len);
+	p->fetched[STEP_ANSWER] = (fetched_t){ copy, len };
+	int r = secure_apex(&m, &apex);
+	if (r == 0) {
+		p->apex = buf_ok(&apex) ? strdup(buf_str(&apex)) : NULL;
+		bool ds = dns->n_ds > 0 || dns->dnssec_ds_from;
+		p->steps_needed = (secure_answer_is_keys(&m) ? 0 : 1u << STEP_KEYS) |
+		                  (secure_apex_proven(&m) ? 0 : 1u << STEP_SOA) |
+		                  (dns->dnssec_ds_from ? 1u << STEP_DS : 0) |
+		                  (ds ? (1u << STEP_CDS) | (1u << STEP_CDNSKEY) : 0);
 	}
-	/* the times of the RRSIGs that were read, as for any failed check (with a work limit, those
-	 * read before it stopped) */
-	if (res.have_times) {
-		metrics_set(&p->m, MET_DNSSEC_EARLIEST_EXPIRY, (double)res.earliest_expiry);
-		metrics_set(&p->m, MET_DNSSEC_LATEST_INCEPTION, (double)res.latest_inception);
-	}
-	if (res.limit != DNSSEC_LIMIT_NONE) {
-		/* a hostile or broken zone (KeyTrap, CVE-2023-50387): say which bound stopped the check */
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "work limit reached",
-		          "limit", dnssec_limit_describe(res.limit), NULL);
-		goto out;
-	}
-	bool keys_ok = keys_why.len == 0;
-	metrics_set(&p->m, MET_DNSSEC_RRSIG_VALID, res.valid && keys_ok ? 1 : 0);
-	buf_t why = BUF_INIT;
-	if (res.n_rrsets == 0) {
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", "no RRset to check", NULL);
-	} else if (!res.ok) {
-		char mv[32];
-		duration_format(dns->dnssec_min_validity_ns, mv);
-		dnssec_verdict_describe(m, &v[res.first_failure], &why);
-		if (v[res.first_failure].reason == DNSSEC_EXPIRING)
-			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why),
-			          "min_validity", mv, NULL);
-		else
-			plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why), NULL);
-	} else if (keys_ok) {
-		char exp[32];
-		snprintf(exp, sizeof(exp), "%lld", (long long)res.earliest_expiry);
-		plog_line(&p->log, LOG_INFO, "DNSSEC signatures are valid", "earliest_expiry", exp, NULL);
-	}
-	/* the key set's own failure (after the answer's, which names the probed RRset) */
-	if (!keys_ok && res.have_times)
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&keys_why), NULL);
-	buf_free(&why);
-	buf_free(&keys_why);
-	free(v);
-	free(ks);
-	probe_finish(p, res.ok && keys_ok);
-	return;
-out:
-	buf_free(&keys_why);
-	free(v);
-	free(ks);
-	probe_finish(p, false);
-}
-
-/* After the classic checks passed: check the signatures, fetching the DNSKEY set first unless the
- * answer is that set (a DNSKEY probe is validated against itself, RFC 4035 5.3.1). */
-static void dnssec_start(probe_t *p, const wire_msg_t *m, const uint8_t *buf, size_t len)
-{
-	const config_dns_t *dns = &p->mod->dns;
-	enum wire_section sec = dnssec_section(m);
-	buf_t signer = BUF_INIT;
-	int r = dnssec_signer(m, sec, &signer);
-	if (r == NSP_ENOENT || (dns->query_type == DNS_TYPE_DNSKEY && sec == WIRE_ANSWER)) {
-		/* no RRSIG at all (every RRset fails as "missing RRSIG"), or the keys are in the answer */
-		buf_free(&signer);
-		dnssec_conclude(p, m, m);
-		return;
-	}
-	if (r != 0) {
-		buf_free(&signer);
+	buf_free(&apex);
+	free(rrs);
+	if (r != 0 && r != NSP_ENOENT) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "unreadable RRSIG", NULL);
 		probe_finish(p, false);
 		return;
 	}
-	p->answer = malloc(len);
-	if (!p->answer) {
-		buf_free(&signer);
+	if (r == 0 && !p->apex) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
 		probe_finish(p, false);
 		return;
 	}
-	memcpy(p->answer, buf, len);
-	p->answer_len = len;
+	secure_next(p);      /* no RRSIG (NSP_ENOENT): nothing to fetch, every RRset is "missing RRSIG" */
+}
+
+/* Sends the query of p->step for the apex: to the probed server over the module's transport, or
+ * for the parent's DS to dnssec.ds_from's server (the resolver: the target resolver's channel). */
+static void send_step(probe_t *p)
+{
+	const config_dns_t *dns = &p->mod->dns;
+	bool parent = p->step == STEP_DS;
 	wire_query_t q = {
-		.qname = buf_str(&signer),
-		.qtype = DNS_TYPE_DNSKEY,
+		.qname = p->apex,
+		.qtype = step_info[p->step].type,
 		.qclass = dns->query_class,
-		.rd = dns->recursion_desired,
+		.rd = parent ? true : dns->recursion_desired,
 		.edns = true,
 		.edns_udp_size = 4096,             /* key sets are large; c-ares reads up to 4096 */
 		.edns_do = true,
 	};
+	plog_line(&p->log, LOG_INFO, "Fetching a record set for DNSSEC", "type", step_info[p->step].name, "name",
+	          p->apex, "server", parent ? (dns->ds_from_resolver ? "resolver" : dns->dnssec_ds_from) : "target",
+	          NULL);
 	int qlen = set_query(p, &q);
-	plog_line(&p->log, LOG_INFO, "Fetching the DNSKEY set", "signer", buf_str(&signer), NULL);
-	buf_free(&signer);
 	if (qlen < 0) {
 		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "the signer name cannot be queried",
 		          NULL);
 		probe_finish(p, false);
 		return;
 	}
-	p->qlen = (size_t)qlen;
-	p->fetching_keys = true;
-	send_exchange(p);
-}
-
-/* The answer passed blackbox's checks (probe/answer): parse it again for the signatures. */
-static void dnssec_begin(probe_t *p, const uint8_t *buf, size_t len)
-{
-	size_t cap = wire_rr_capacity(len);
-	wire_rr_t *rrs = calloc(cap, sizeof(*rrs));
-	wire_msg_t m;
-	if (!rrs || wire_parse(buf, len, rrs, cap, &m) != 0) {
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
-		probe_finish(p, false);
-	} else {
-		dnssec_start(p, &m, buf, len);
+	if (!parent) {
+		send_exchange(p);
+		return;
 	}
-	free(rrs);
-}
-
-static void dnssec_keys_answer(probe_t *p, const uint8_t *buf, size_t len)
-{
-	size_t cap_m = wire_rr_capacity(p->answer_len), cap_k = wire_rr_capacity(len);
-	wire_rr_t *rm = calloc(cap_m, sizeof(*rm)), *rk = calloc(cap_k, sizeof(*rk));
-	wire_msg_t m, k;
-	if (!rm || !rk || wire_parse(p->answer, p->answer_len, rm, cap_m, &m) != 0) {
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
-		probe_finish(p, false);
-	} else if (wire_parse(buf, len, rk, cap_k, &k) != 0) {
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "the DNSKEY answer does not parse",
-		          "why", k.error ? k.error : "", NULL);
-		probe_finish(p, false);
-	} else {
-		dnssec_conclude(p, &m, &k);
+	if (!dns->ds_from_resolver && !p->step_server.port)
+		p->step_server = (dnsclient_server_t){ .ip = dns->ds_from_ip, .port = dns->ds_from_port };
+	int64_t remaining = p->deadline - loop_now_ns();
+	int r = dnsclient_query(p->env.dns, dns->ds_from_resolver ? NULL : &p->step_server, p->query, p->qlen,
+	                        remaining, on_answer, p, &p->req);
+	if (r != 0) {
+		p->req = NULL;
+		step_exchanged(p, &(dnsclient_answer_t){ .status = r, .error = nsp_strerror(r) });
 	}
-	free(rm);
-	free(rk);
 }
 
 static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
@@ -362,7 +343,7 @@ static void handle_answer(probe_t *p, const uint8_t *buf, size_t len)
 		break;
 	}
 	if (p->mod->dns.dnssec_validate)
-		dnssec_begin(p, buf, len);     /* finishes the probe itself, now or after the keys */
+		secure_begin(p, buf, len);     /* finishes the probe itself, now or after its exchanges */
 	else
 		probe_finish(p, true);
 }
@@ -375,22 +356,39 @@ static void set_phases(probe_t *p, int64_t connect_ns, int64_t request_ns)
 	metrics_set(&p->m, MET_DNS_DURATION_REQUEST, secs(request_ns));
 }
 
-/* The DNSKEY fetch came back (either transport). */
-static void keys_exchanged(probe_t *p, int status, const char *error, const uint8_t *buf, size_t len)
+/* A sub-exchange came back (either transport, or the parent's server). */
+static void step_exchanged(probe_t *p, const dnsclient_answer_t *a)
 {
-	if (status != 0) {
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "cannot fetch the DNSKEY set",
-		          "why", error ? error : nsp_strerror(status), NULL);
+	const char *name = step_info[p->step].name;
+	if (a->status != 0) {
+		char what[48];
+		snprintf(what, sizeof(what), "cannot fetch the %s set", name);
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", what, "why",
+		          a->error ? a->error : nsp_strerror(a->status), NULL);
 		probe_finish(p, false);
 		return;
 	}
-	if (!p->server.tcp && !p->mod->dns.dns_over_tls && len >= 4 && (buf[2] & 0x02)) {
-		plog_line(&p->log, LOG_INFO, "Truncated DNSKEY answer, retrying over TCP", NULL);
-		p->server.tcp = true;
-		send_exchange(p);
+	bool parent = p->step == STEP_DS;
+	bool tcp = parent ? p->step_server.tcp : p->server.tcp;
+	if (!tcp && !(!parent && p->mod->dns.dns_over_tls) && a->len >= 4 && (a->buf[2] & 0x02) &&
+	    !(parent && p->mod->dns.ds_from_resolver)) {
+		plog_line(&p->log, LOG_INFO, "Truncated answer, retrying over TCP", "type", name, NULL);
+		if (parent)
+			p->step_server.tcp = true;
+		else
+			p->server.tcp = true;
+		send_step(p);
 		return;
 	}
-	dnssec_keys_answer(p, buf, len);
+	uint8_t *copy = malloc(a->len ? a->len : 1);
+	if (!copy) {
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "out of memory", NULL);
+		probe_finish(p, false);
+		return;
+	}
+	memcpy(copy, a->buf, a->len);
+	p->fetched[p->step] = (fetched_t){ copy, a->len };
+	secure_next(p);
 }
 
 /* The answer of either transport (c-ares or DoT). */
@@ -401,8 +399,8 @@ static void on_answer(void *ctx, const dnsclient_answer_t *a)
 	p->dot_req = NULL;
 	if (p->state != PROBE_QUERYING)
 		return;
-	if (p->fetching_keys) {
-		keys_exchanged(p, a->status, a->error, a->buf, a->len);
+	if (p->step != STEP_ANSWER) {
+		step_exchanged(p, a);
 		return;
 	}
 	set_phases(p, a->connect_ns, a->request_ns);
@@ -455,12 +453,12 @@ static void send_dot(probe_t *p)
 		.max_version = tls->max_version,
 	};
 	int r = dot_query(p->env.loop, p->mod->dns.tls_creds, &srv, p->query, p->qlen, on_answer, p, &p->dot_req);
-	if (r != 0 && p->fetching_keys) {
+	if (r != 0 && p->step != STEP_ANSWER) {
 		p->dot_req = NULL;
-		keys_exchanged(p, r, NULL, NULL, 0);
+		step_exchanged(p, &(dnsclient_answer_t){ .status = r, .error = nsp_strerror(r) });
 		return;
 	}
-	if (p->fetching_keys)
+	if (p->step != STEP_ANSWER)
 		return;
 	p->t_query_sent = loop_now_ns();
 	if (r != 0) {
@@ -483,8 +481,8 @@ static void send_exchange(probe_t *p)
 	p->t_query_sent = loop_now_ns();
 	if (r != 0) {
 		p->req = NULL;
-		if (p->fetching_keys) {
-			keys_exchanged(p, r, NULL, NULL, 0);
+		if (p->step != STEP_ANSWER) {
+			step_exchanged(p, &(dnsclient_answer_t){ .status = r, .error = nsp_strerror(r) });
 			return;
 		}
 		set_phases(p, p->t_query_sent - p->t_query_start, 0);
@@ -736,14 +734,15 @@ static void on_deadline(void *ctx)
 		char err[320];
 		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
 		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
-	} else if (p->state == PROBE_QUERYING && p->fetching_keys) {
-		/* the probe's own exchange is done and timed; only the key fetch ran out of time */
+	} else if (p->state == PROBE_QUERYING && p->step != STEP_ANSWER) {
+		/* the probe's own exchange is done and timed; only a sub-exchange ran out of time */
 		dnsclient_cancel(p->req);
 		p->req = NULL;
 		dot_cancel(p->dot_req);
 		p->dot_req = NULL;
-		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", "timeout fetching the DNSKEY set",
-		          NULL);
+		char what[48];
+		snprintf(what, sizeof(what), "timeout fetching the %s set", step_info[p->step].name);
+		plog_line(&p->log, LOG_ERROR, "DNSSEC validation failed", "err", what, NULL);
 		probe_finish(p, false);
 	} else if (p->state == PROBE_QUERYING && p->dot_req) {
 		int64_t connect_ns, request_ns;
@@ -875,7 +874,10 @@ void probe_free(probe_t *p)
 	dnsclient_cancel(p->req);
 	dot_cancel(p->dot_req);
 	plog_deinit(&p->log);
-	free(p->answer);
+	for (int i = 0; i < STEP__COUNT; i++)
+		free(p->fetched[i].buf);
+	free(p->apex);
+	free(p->secure_labels.key_info);
 	free(p->query);
 	free(p->labels.nsid);
 	config_unref(p->cfg);

@@ -417,15 +417,20 @@ def edns_cases(w, res):
               opt is not None and opt["udp_size"] == 1232 and not opt["do"] and opt["options"] == []
               and family(fams, "probe_dns_rcode_info") is not None, "queries %s" % qs)
     fams_d, _l, qs = relay_probe(w, "e-dnssec")
-    ok = (len(qs) == 2 and qs[0]["opt"] and qs[0]["opt"]["udp_size"] == 1232 and qs[0]["opt"]["do"]
-          and qs[1]["qname"] == "p256.test." and qs[1]["qtype"] == 48 and qs[1]["opt"]["do"])
-    res.check("edns/dnssec implies DO=1 at 1232, then asks the signer's DNSKEY set with DO=1", bool(ok),
+    # issue 14: then the apex's SOA, which proves the signer is the zone's apex (RFC 4035 5.3.1)
+    ok = (len(qs) == 3 and qs[0]["opt"] and qs[0]["opt"]["udp_size"] == 1232 and qs[0]["opt"]["do"]
+          and qs[1]["qname"] == "p256.test." and qs[1]["qtype"] == 48 and qs[1]["opt"]["do"]
+          and qs[2]["qname"] == "p256.test." and qs[2]["qtype"] == 6)
+    res.check("edns/dnssec implies DO=1 at 1232, then asks the signer's DNSKEY set with DO=1, then its SOA",
+              bool(ok),
               "queries %s" % [(q["qname"], q["qtype"], q["opt"]) for q in qs])
     res.check("edns/dnssec through the relay is valid", metric(fams_d, "probe_dnssec_rrsig_valid") == 1
               and metric(fams_d, "probe_success") == 1, "rrsig_valid %s success %s" % (
                   metric(fams_d, "probe_dnssec_rrsig_valid"), metric(fams_d, "probe_success")))
     fams_k, _l, qs = relay_probe(w, "e-dnskey")
-    res.check("dnskey/self-validated with one query", len(qs) == 1 and qs[0]["qtype"] == 48
+    # the set validates itself; one more query (SOA) proves its owner is the zone's apex
+    res.check("dnskey/self-validated, its apex proven by one SOA query",
+              len(qs) == 2 and qs[0]["qtype"] == 48 and qs[1]["qtype"] == 6
               and metric(fams_k, "probe_dnssec_rrsig_valid") == 1,
               "%d queries %s, rrsig_valid %s" % (len(qs), [(q["qname"], q["qtype"]) for q in qs],
                                                  metric(fams_k, "probe_dnssec_rrsig_valid")))
