@@ -202,6 +202,26 @@ def unknown_alg_beside(c):
     c.put("www", sigs)
 
 
+def nsec_ent_nochild(c):
+    # the NSEC before the empty non-terminal b.ent ends at c.ent: it denies b.ent and everything
+    # below it, which the NOERROR answer contradicts
+    o = c.nsec_covering(c.n("b.ent"))
+    _set_nsec(c, o, c.n("c.ent"))
+
+
+def nsec_nodata_unsigned(c):
+    c.drop_sigs("www", "NSEC")
+
+
+def n3_nx_unsigned(c):
+    _q, o, _w, _a = _n3_pick(c)
+    c.drop_sigs(o, "NSEC3")
+
+
+def key_zsk_revoked(c):
+    _zsk_variant(c, flags=256 | 0x80)
+
+
 # --- the cases -----------------------------------------------------------------------------------
 
 N3 = {"nsec3": True}
@@ -263,6 +283,21 @@ CASES = {
     "n3-iter-200": Case("NSEC3 NXDOMAIN with 200 iterations (RFC 9276 3.2: both validators call "
                         "it insecure, so the denial protects nothing and the probe fails)", None, nx=True,
                         iterations=200, mutate=n3_pick_only, **N3),
+    "nsec-ent-nochild": Case("NODATA at b.ent whose NSEC ends at c.ent: it denies b.ent (RFC 4035 5.4)",
+                             "b.ent", mutate=nsec_ent_nochild),
+    "nsec-nodata-unsigned": Case("NODATA whose NSEC has no RRSIG (RFC 4035 5.4)", "www", "AAAA",
+                                 mutate=nsec_nodata_unsigned),
+    "n3-nx-unsigned": Case("NSEC3 NXDOMAIN whose next-closer NSEC3 has no RRSIG (RFC 5155 8.3)", None,
+                           nx=True, mutate=n3_nx_unsigned, **N3),
+    "n3-wild-nodata": Case("NSEC3 NODATA below a wildcard (RFC 5155 8.7)", "x.wild", "AAAA", **N3),
+    "n3-salted-valid": Case("NSEC3 with salt abcd, NXDOMAIN (RFC 5155 8.4)", "nx", nx=True, salt="abcd",
+                            **N3),
+    "n3-optout-nx": Case("NXDOMAIN from an opt-out NSEC3 zone (RFC 5155 8.4, 9.2)", "nx", nx=True,
+                         optout=True, insecure=True, extra="insecure NS ns.elsewhere.example.\n",
+                         expect="insecure", rule="RFC 5155 9.2: an opt-out NSEC3 covering the next closer "
+                         "name does not prove it absent (it may be an unsigned delegation), so the name "
+                         "error is insecure, as unbound says; the zone is signed as its owner chose: pass",
+                         **N3),
     # CNAME and DNAME (RFC 4035 5.3.3 chains; RFC 6672)
     "cname-valid": Case("CNAME to www in the zone, both signed", "alias"),
     "cname-chain-valid": Case("CNAME chain chain -> alias -> www, all signed", "chain"),
@@ -270,6 +305,9 @@ CASES = {
                                   mutate=cname_target_unsigned, expect="bogus",
                                   rule="RFC 4035 4.3/5.3: every RRset of a signed zone in the answer "
                                   "must verify; delv reports only the first RRset (the CNAME) it validated"),
+    "cname-nx": Case("CNAME to a name that does not exist: NXDOMAIN with its NSEC (RFC 4035 5.4)",
+                     "dangling", nx=True),
+    "cname-wild": Case("CNAME to a wildcard expansion, with its NSEC (RFC 4035 5.3.4)", "towild"),
     "dname-valid": Case("signed DNAME, the CNAME synthesized unsigned (RFC 6672 5.3.1)", "www.dname"),
     "dname-unsigned": Case("DNAME without RRSIG, its synthesized CNAME unsigned (RFC 6672 5.3.1)",
                            "www.dname", mutate=drop_sig("dname", "DNAME")),
@@ -278,6 +316,10 @@ CASES = {
                             "RFC 4035 5.2)", "www", mutate=key_revoked),
     "key-zsk-nozone": Case("the ZSK lacks the ZONE bit (flags 0) (RFC 4034 2.1.1)", "www",
                            mutate=lambda c: _zsk_variant(c, flags=0)),
+    "key-zsk-revoked": Case("the ZSK carries REVOKE and signs www A (RFC 5011 2.1: a revoked key "
+                            "validates only the DNSKEY set)", "www", mutate=key_zsk_revoked, expect="bogus",
+                            rule="RFC 5011 3: a resolver MUST NOT use a revoked key for any purpose but "
+                            "validating the DNSKEY RRset's revocation (unbound 1.17 still uses it)"),
     "key-zsk-proto2": Case("the ZSK has protocol 2 (RFC 4034 2.1.2)", "www",
                            mutate=lambda c: _zsk_variant(c, proto=2)),
     "key-signer-owner": Case("www A signed by a DNSKEY published at www itself, signer www "
@@ -304,6 +346,8 @@ CASES = {
                    rule="RFC 8080 4 defines Ed448 signatures; Debian's unbound lacks algorithm 16 and so "
                    "calls the zone insecure (RFC 4035 5.2); delv and nsprobe implement it"),
     # validity (RFC 4035 5.3.1)
+    "time-expires-2m": Case("every RRSIG expires two minutes from now: still valid (RFC 4035 5.3.1)",
+                            "www", inc=-30 * DAY, exp=120),
     "time-expired-1h": Case("every RRSIG expired one hour ago (RFC 4035 5.3.1)", "www", inc=-30 * DAY,
                             exp=-3600, expect="bogus",
                             rule="RFC 4035 5.3.1: now MUST be <= the Signature Expiration; unbound adds its val-sig-skew (10% of the validity period, 1 h to 1 d)"),

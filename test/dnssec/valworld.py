@@ -42,6 +42,8 @@ chain      CNAME  alias
 a.b.ent    A      192.0.2.40
 dname      DNAME  target.{z}.
 www.target A      192.0.2.50
+dangling   CNAME  nothere
+towild     CNAME  y.wild
 """
 
 ALG_NAMES = {5: "RSASHA1", 7: "RSASHA1-NSEC3-SHA1", 8: "RSASHA256", 10: "RSASHA512",
@@ -239,7 +241,7 @@ def build(workdir, zone, spec, now):
     nsec3 = None
     if spec.get("nsec3"):
         it = spec.get("iterations", 0)
-        opts = ["-n", "-t", str(it)]
+        opts = ["-n", "-t", str(it)] + (["-s", spec["salt"]] if spec.get("salt") else [])
         if spec.get("optout"):
             opts.append("-p")
         nsec3 = (it, b"")
