@@ -16,7 +16,10 @@ DAY = 86400
 
 
 class Case:
-    def __init__(self, what, q, qtype="A", nx=False, expect=None, rule="", insecure=False, **spec):
+    def __init__(self, what, q, qtype="A", nx=False, expect=None, rule="", insecure=False, rewrite=None,
+                 probe_must=None, **spec):
+        self.probe_must = probe_must  # "pass"/"fail": the probe's verdict whatever the oracles say
+        self.rewrite = rewrite  # fn(zone, dns.message.Message): the answer altered on its way (relay)
         self.what = what
         self.q = q              # query name relative to the zone
         self.qtype = qtype
@@ -222,6 +225,14 @@ def key_zsk_revoked(c):
     _zsk_variant(c, flags=256 | 0x80)
 
 
+def cname_not_synthesis(zone, msg):
+    """The relay turns the CNAME synthesized from the DNAME towards mail.<zone>."""
+    for i, rr in enumerate(msg.answer):
+        if rr.rdtype == dns.rdatatype.CNAME:
+            new = dns.rrset.from_text(rr.name, rr.ttl, "IN", "CNAME", "mail.%s." % zone)
+            msg.answer[i] = new
+
+
 # --- the cases -----------------------------------------------------------------------------------
 
 N3 = {"nsec3": True}
@@ -309,6 +320,13 @@ CASES = {
                      "dangling", nx=True),
     "cname-wild": Case("CNAME to a wildcard expansion, with its NSEC (RFC 4035 5.3.4)", "towild"),
     "dname-valid": Case("signed DNAME, the CNAME synthesized unsigned (RFC 6672 5.3.1)", "www.dname"),
+    "dname-cname-not-synth": Case("signed DNAME, but the unsigned CNAME beside it is not its synthesis "
+                                  "(rewritten on the way by a relay) (RFC 6672 5.3.1)", "www.dname",
+                                  rewrite=cname_not_synthesis, probe_must="fail",
+                                  rule="both validators drop the server's CNAME and synthesize their own "
+                                  "from the signed DNAME (RFC 6672 3.2), so they report secure data; the "
+                                  "probe judges the server's answer, whose unsigned CNAME RFC 6672 5.3.1 "
+                                  "accepts only when it is the synthesis: fail (issue 14)"),
     "dname-unsigned": Case("DNAME without RRSIG, its synthesized CNAME unsigned (RFC 6672 5.3.1)",
                            "www.dname", mutate=drop_sig("dname", "DNAME")),
     # keys (RFC 4034 2.1.1, 2.1.2; RFC 5011 7; RFC 4035 5.3.1)
