@@ -19,17 +19,34 @@
 #include "config/decode.h"
 #include "config/schema.h"
 #include "config/tlscreds.h"
-#include "config/yamlalias.h"
-#include "config/yamldepth.h"
 #include "config/yamldoc.h"
+#include "config/yamlfile.h"
 #include "dns/dnstab.h"
+#include "dns/ds.h"
+#include "dns/target.h"
 #include "lib/buf.h"
 #include "lib/errors.h"
 
 /* ---- building the snapshot ---- */
 
-/* What prober/dns.go derives from a module's DNS keys at probe time, done once here. */
-static void derive_dns(config_dns_t *d)
+bool config_ds_from(config_dns_t *d)
+{
+	const char *s = d->dnssec_ds_from;
+	d->ds_from_resolver = s && strcmp(s, "resolver") == 0;
+	if (!s || d->ds_from_resolver)
+		return true;
+	char host[256], port[64];
+	uint16_t p = 0;
+	if (target_split(s, "53", host, sizeof host, port, sizeof port) != 0 ||
+	    !target_parse_ip(host, &d->ds_from_ip) || target_port(port, false, &p) != 0 || p == 0)
+		return false;
+	d->ds_from_port = p;
+	return true;
+}
+
+/* What prober/dns.go derives from a module's DNS keys at probe time, and nsprobe's dnssec.ds and
+ * ds_from read, done once here (decode's rules have checked they read). Returns 0 or NSP_ENOMEM. */
+static int derive_dns(config_dns_t *d)
 {
 	d->query_type = 255;   /* dns.TypeANY, prober/dns.go */
 	d->query_class = 1;    /* dns.ClassINET */
@@ -46,6 +63,15 @@ static void derive_dns(config_dns_t *d)
 			d->edns_do = true;          /* dnssec: implies the DO bit */
 	}
 	d->extensions = d->edns || d->tcp_on_truncation;
+	config_ds_from(d);
+	if (d->dnssec_ds.n && !(d->ds = calloc(d->dnssec_ds.n, sizeof *d->ds)))
+		return NSP_ENOMEM;
+	for (size_t i = 0; i < d->dnssec_ds.n; i++) {
+		const char *why;
+		if (ds_parse(d->dnssec_ds.v[i], &d->ds[d->n_ds], &why) == 0)
+			d->n_ds++;
+	}
+	return 0;
 }
 
 /* The DoT modules' credentials, read here (start-up or the reload thread) and never on a loop.
@@ -80,6 +106,7 @@ static void config_free(config_t *c)
 		free(m->name);
 		free(m->debug_yaml);
 		decode_free(&schema_module, m);
+		free(m->dns.ds);
 		tlscreds_unref(m->dns.tls_creds);
 	}
 	free(c->modules);
@@ -102,8 +129,8 @@ static int load_doc(config_t *cfg, yamldoc_t *chk, char *err, size_t errlen)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < cfg->n_modules; i++) {
 		config_module_t *mod = &cfg->modules[i];
-		derive_dns(&mod->dns);
-		if (!(mod->debug_yaml = config_dump_module(chk, nodes[i])))
+		rc = derive_dns(&mod->dns);
+		if (!rc && !(mod->debug_yaml = config_dump_module(chk, nodes[i])))
 			rc = NSP_ENOMEM;
 	}
 	free(nodes);
@@ -130,69 +157,28 @@ int config_load_text(const char *name, const char *text, size_t len, config_t **
 	}
 	atomic_init(&cfg->refs, 1);
 
-	/* Before libyaml builds the document or anything recurses over it: yaml.v3's nesting limit */
-	yaml_mark_t deep = { 0 };
-	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
-	switch (dv) {
-	case YAMLDEPTH_OK:
-		break;
-	case YAMLDEPTH_EXCEEDED:
-	case YAMLDEPTH_COSTLY:
-		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name, deep.line + 1,
-		         deep.column + 1, yamldepth_text(dv));
-		config_free(cfg);
-		return NSP_ECONFIG;
-	case YAMLDEPTH_NOMEM:
-		snprintf(err, errlen, "error parsing config file: %s: out of memory", name);
-		config_free(cfg);
-		return NSP_ENOMEM;
-	}
-
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	/* the depth limit, libyaml's loader, yaml.v3's alias rules: nothing after recurses or follows an
+	 * alias without a bound */
+	yamldoc_t chk = { .path = name, .err = err, .errlen = errlen };
+	yamlfile_problem_t pr;
 	int rc = 0;
-	if (!yaml_parser_initialize(&parser)) {
-		config_free(cfg);
-		return NSP_ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		if (parser.error == YAML_MEMORY_ERROR)
-			rc = NSP_ENOMEM;
-		else {
-			snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name,
-			         parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			         parser.problem ? parser.problem : "syntax error");
-			rc = NSP_ECONFIG;
-		}
-		yaml_parser_delete(&parser);
-		config_free(cfg);
-		return rc;
-	}
-	/* Before anything follows an alias in libyaml's shared-node document: yaml.v3's alias rules */
-	char anchor[128];
-	yaml_mark_t where = { 0 };
-	switch (yamlalias_check(text, len, anchor, sizeof anchor, &where)) {
-	case YAMLALIAS_OK:
+	switch (yamlfile_load(&chk, text, len, YAMLFILE_V3, &pr)) {
+	case YAMLFILE_OK:
+		rc = load_doc(cfg, &chk, err, errlen);
 		break;
-	case YAMLALIAS_CYCLE:
-		snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: anchor '%s' value contains itself",
-		         name, where.line + 1, where.column + 1, anchor);
-		rc = NSP_ECONFIG;
-		break;
-	case YAMLALIAS_EXCESSIVE:
-		snprintf(err, errlen, "error parsing config file: %s: yaml: document contains excessive aliasing", name);
-		rc = NSP_ECONFIG;
-		break;
-	case YAMLALIAS_NOMEM:
+	case YAMLFILE_NOMEM:
 		rc = NSP_ENOMEM;
 		break;
+	default:
+		if (pr.line)
+			snprintf(err, errlen, "error parsing config file: %s:%zu:%zu: yaml: %s", name, pr.line, pr.column,
+			         pr.text[0] ? pr.text : "syntax error");
+		else
+			snprintf(err, errlen, "error parsing config file: %s: yaml: %s", name, pr.text);
+		rc = NSP_ECONFIG;
+		break;
 	}
-	yamldoc_t chk = { .doc = &doc, .path = name, .err = err, .errlen = errlen };
-	if (!rc)
-		rc = load_doc(cfg, &chk, err, errlen);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yamlfile_unload(&chk);
 	if (rc) {
 		if (rc == NSP_ENOMEM && !err[0])
 			snprintf(err, errlen, "error parsing config file: %s: out of memory", name);

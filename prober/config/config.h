@@ -10,6 +10,8 @@
 #include "lib/buf.h"
 #include "check/validate.h"
 #include "config/tlscreds.h"
+#include "dns/ds.h"
+#include "dns/target.h"
 
 /* A []string as written. */
 typedef struct config_strs {
@@ -52,6 +54,14 @@ typedef struct config_dns {
 	bool edns_nsid;              /* ask for the server's NSID */
 	bool dnssec_validate;        /* check the answer's RRSIGs against the zone's DNSKEY set */
 	int64_t dnssec_min_validity_ns;  /* fail when the earliest RRSIG expires sooner than this */
+	config_strs_t dnssec_ds;     /* dnssec.ds as written: the parent's DS records */
+	char *dnssec_ds_from;        /* dnssec.ds_from as written: "resolver" or ip[:port]; NULL */
+	bool dnssec_key_info;        /* dnssec.key_info: one probe_dnssec_key_info series per key */
+	ds_record_t *ds;             /* dnssec.ds read (n_ds of them); owned */
+	size_t n_ds;
+	bool ds_from_resolver;       /* ds_from: resolver */
+	target_ip_t ds_from_ip;      /* ds_from: ip[:port] */
+	uint16_t ds_from_port;
 	bool tcp_on_truncation;      /* retry over TCP when the UDP answer has TC set */
 	bool extensions;             /* any of the above: the module gets nsprobe's extra metrics */
 } config_dns_t;
@@ -84,6 +94,10 @@ int config_load(const char *path, config_t **out, char *err, size_t errlen);
 /* Same, from text in memory; `name` is used in messages. */
 int config_load_text(const char *name, const char *text, size_t len, config_t **out, char *err,
                      size_t errlen);
+
+/* Reads d->dnssec_ds_from into d->ds_from_resolver or d->ds_from_ip and _port (53 when not
+ * written). Returns false when it is neither "resolver" nor an IP address with an optional port. */
+bool config_ds_from(config_dns_t *d);
 
 /* The module called `name`, or NULL. Valid while the caller holds a reference. */
 const config_module_t *config_module_get(const config_t *c, const char *name);

@@ -278,6 +278,12 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, v
 	return true;
 }
 
+/* A key given a value: not absent, not null, not "" (Go's zero value for the field). */
+static bool is_set(const yaml_node_t *v)
+{
+	return v && !yamldoc_is_null(v) && !(yamldoc_scalar(v) && !yamldoc_scalar(v)[0]);
+}
+
 /* The table's rules for s's keys (schema_rule_t: every must, then every check, in table order). */
 static bool check_rules(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s,
                         const yamldoc_map_t *m)
@@ -293,6 +299,13 @@ static bool check_rules(yamldoc_t *c, yaml_node_t *node, const char *key, const 
 		yaml_node_t *v = f->rule && f->rule->check ? yamldoc_map_get(m, f->key) : NULL;
 		if (v && !yamldoc_is_null(v) && !f->rule->check(c, v, f->key))
 			return false;
+	}
+	for (const schema_excl_t *x = s->exclusive; x && x->a; x++) {
+		yaml_node_t *a = yamldoc_map_get(m, x->a), *b = yamldoc_map_get(m, x->b);
+		if (is_set(a) && is_set(b)) {
+			yamldoc_fail(c, &node->start_mark, key, "%s", x->msg);
+			return false;
+		}
 	}
 	return true;
 }
@@ -315,24 +328,6 @@ static bool check_header_match(yamldoc_t *c, yaml_node_t *node, const yamldoc_ma
 /* The parts of common's HTTPClientConfig.Validate that need no I/O. */
 static bool check_http(yamldoc_t *c, yaml_node_t *node, const yamldoc_map_t *m)
 {
-	static const struct { const char *a, *b, *msg; } excl[] = {
-		{ "bearer_token", "bearer_token_file", "at most one of bearer_token & bearer_token_file must be configured" },
-		{ "basic_auth", "bearer_token", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
-		{ "basic_auth", "bearer_token_file", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
-		{ "basic_auth", "oauth2", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
-		{ "authorization", "bearer_token", "authorization is not compatible with bearer_token & bearer_token_file" },
-		{ "authorization", "bearer_token_file", "authorization is not compatible with bearer_token & bearer_token_file" },
-		{ "authorization", "basic_auth", "at most one of basic_auth, oauth2 & authorization must be configured" },
-		{ "authorization", "oauth2", "at most one of basic_auth, oauth2 & authorization must be configured" },
-	};
-	for (size_t i = 0; i < sizeof excl / sizeof excl[0]; i++) {
-		yaml_node_t *a = yamldoc_map_get(m, excl[i].a), *b = yamldoc_map_get(m, excl[i].b);
-		if (a && b && !yamldoc_is_null(a) && !yamldoc_is_null(b) && !(yamldoc_scalar(a) && !yamldoc_scalar(a)[0]) &&
-		    !(yamldoc_scalar(b) && !yamldoc_scalar(b)[0])) {
-			yamldoc_fail(c, &node->start_mark, "http", "%s", excl[i].msg);
-			return false;
-		}
-	}
 	/* ProxyConfig.Validate */
 	yaml_node_t *pch = yamldoc_map_get(m, "proxy_connect_header"), *url = yamldoc_map_get(m, "proxy_url");
 	if (pch && pch->type == YAML_MAPPING_NODE && (!url || yamldoc_is_null(url) || !yamldoc_scalar(url)[0])) {

@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "config/yamldoc.h"
 #include "dns/dnstab.h"
+#include "dns/ds.h"
 
 /* where each DNS key lands (schema.h, SCHEMA_AT) */
 #define TLS(member) SCHEMA_AT(config_tls_t, member)
@@ -80,6 +81,35 @@ static bool check_ttl(yamldoc_t *c, yaml_node_t *v, const char *key)
 	return check_range(c, v, key, 0, 255, "\"ttl\" cannot be negative", "\"ttl\" cannot exceed 255");
 }
 
+/* dnssec.ds: each item a DS record as registrars print it (dns/ds). */
+static bool check_ds(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+		ds_record_t ds;
+		const char *why = NULL;
+		if (!yamldoc_is_null(e) && ds_parse(yamldoc_scalar(e), &ds, &why) != 0) {
+			yamldoc_fail(c, &e->start_mark, key, "cannot read the DS record \"%s\": %s", yamldoc_scalar(e), why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* dnssec.ds_from: "resolver" (--target.resolver, else the system's), or a server of the parent
+ * zone as an IP address with an optional port. */
+static bool check_ds_from(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	config_dns_t d = { .dnssec_ds_from = (char *)yamldoc_scalar(v) };
+	if (config_ds_from(&d))
+		return true;
+	yamldoc_fail(c, &v->start_mark, key, "ds_from must be \"resolver\" or an IP address with an optional port, "
+	             "not \"%s\"", yamldoc_scalar(v));
+	return false;
+}
+
+static const schema_rule_t ds_rule = { NULL, check_ds };
+static const schema_rule_t ds_from_rule = { NULL, check_ds_from };
 static const schema_rule_t query_name_rule = { "query name must be set for DNS module", NULL };
 static const schema_rule_t query_class_rule = { NULL, check_query_class };
 static const schema_rule_t query_type_rule = { NULL, check_query_type };
@@ -96,7 +126,7 @@ static const schema_field_t tls_fields[] = {
 	{ "max_version", SCHEMA_TLSVER, 0, NULL, NULL, TLS(max_version), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t tls_schema = { "config.plain", NULL, tls_fields };
+static const schema_t tls_schema = { "config.plain", NULL, tls_fields, NULL };
 
 static const schema_field_t rrv_fields[] = {
 	{ "fail_if_matches_regexp", SCHEMA_STRS, SCHEMA_REGEX, NULL, NULL, RRV(fail_if_matches_regexp), 0, NULL },
@@ -105,7 +135,7 @@ static const schema_field_t rrv_fields[] = {
 	{ "fail_if_none_matches_regexp", SCHEMA_STRS, SCHEMA_REGEX, NULL, NULL, RRV(fail_if_none_matches_regexp), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t rrv_schema = { "config.plain", NULL, rrv_fields };
+static const schema_t rrv_schema = { "config.plain", NULL, rrv_fields, NULL };
 
 /* nsprobe's extensions (issue #6); blackbox_exporter has none of these keys. */
 static const schema_field_t edns_fields[] = {
@@ -114,14 +144,21 @@ static const schema_field_t edns_fields[] = {
 	{ "nsid", SCHEMA_BOOL, 0, NULL, NULL, DNS(edns_nsid), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t edns_schema = { "config.plain", NULL, edns_fields };
+static const schema_t edns_schema = { "config.plain", NULL, edns_fields, NULL };
 
 static const schema_field_t dnssec_fields[] = {
 	{ "validate", SCHEMA_BOOL, 0, NULL, NULL, DNS(dnssec_validate), 0, NULL },
 	{ "min_validity", SCHEMA_DUR, 0, NULL, NULL, DNS(dnssec_min_validity_ns), 0, NULL },
+	{ "ds", SCHEMA_STRS, 0, NULL, NULL, DNS(dnssec_ds), 0, &ds_rule },
+	{ "ds_from", SCHEMA_STR, 0, NULL, NULL, DNS(dnssec_ds_from), 0, &ds_from_rule },
+	{ "key_info", SCHEMA_BOOL, 0, NULL, NULL, DNS(dnssec_key_info), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields };
+static const schema_excl_t dnssec_exclusive[] = {
+	{ "ds", "ds_from", "dnssec.ds and dnssec.ds_from are exclusive: list the parent's DS or fetch it" },
+	{ NULL, NULL, NULL },
+};
+static const schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields, dnssec_exclusive };
 
 static const schema_field_t dns_fields[] = {
 	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, DNS(preferred_ip_protocol), 0, NULL },
@@ -143,7 +180,7 @@ static const schema_field_t dns_fields[] = {
 	{ "tcp_on_truncation", SCHEMA_BOOL, 0, NULL, NULL, DNS(tcp_on_truncation), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t dns_schema = { "config.plain", NULL, dns_fields };
+static const schema_t dns_schema = { "config.plain", NULL, dns_fields, NULL };
 
 static const schema_field_t basic_auth_fields[] = {
 	{ "username", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0, NULL },
@@ -151,7 +188,7 @@ static const schema_field_t basic_auth_fields[] = {
 	{ "password_file", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t basic_auth_schema = { "config.BasicAuth", NULL, basic_auth_fields };
+static const schema_t basic_auth_schema = { "config.BasicAuth", NULL, basic_auth_fields, NULL };
 
 static const schema_field_t authorization_fields[] = {
 	{ "type", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -159,7 +196,7 @@ static const schema_field_t authorization_fields[] = {
 	{ "credentials_file", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t authorization_schema = { "config.Authorization", NULL, authorization_fields };
+static const schema_t authorization_schema = { "config.Authorization", NULL, authorization_fields, NULL };
 
 static const schema_field_t oauth2_fields[] = {
 	{ "client_id", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0, NULL },
@@ -172,7 +209,7 @@ static const schema_field_t oauth2_fields[] = {
 	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t oauth2_schema = { "config.plain", NULL, oauth2_fields };
+static const schema_t oauth2_schema = { "config.plain", NULL, oauth2_fields, NULL };
 
 static const schema_field_t header_match_fields[] = {
 	{ "header", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -181,7 +218,7 @@ static const schema_field_t header_match_fields[] = {
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
 const schema_t schema_header_match = { "config.plain", "[]config.HeaderMatch",
-                                                  header_match_fields };
+                                                  header_match_fields, NULL };
 
 static const schema_field_t http_fields[] = {
 	{ "valid_status_codes", SCHEMA_INTS, 0, NULL, NULL, 0, 0, NULL },
@@ -215,7 +252,23 @@ static const schema_field_t http_fields[] = {
 	{ "body_size_limit", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-const schema_t schema_http = { "config.plain", NULL, http_fields };
+/* common's HTTPClientConfig.Validate (prometheus/common 0.39.0 config/http_config.go) */
+static const schema_excl_t http_exclusive[] = {
+	{ "bearer_token", "bearer_token_file", "at most one of bearer_token & bearer_token_file must be configured" },
+	{ "basic_auth", "bearer_token",
+	  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
+	{ "basic_auth", "bearer_token_file",
+	  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
+	{ "basic_auth", "oauth2",
+	  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
+	{ "authorization", "bearer_token", "authorization is not compatible with bearer_token & bearer_token_file" },
+	{ "authorization", "bearer_token_file",
+	  "authorization is not compatible with bearer_token & bearer_token_file" },
+	{ "authorization", "basic_auth", "at most one of basic_auth, oauth2 & authorization must be configured" },
+	{ "authorization", "oauth2", "at most one of basic_auth, oauth2 & authorization must be configured" },
+	{ NULL, NULL, NULL },
+};
+const schema_t schema_http = { "config.plain", NULL, http_fields, http_exclusive };
 
 static const schema_field_t query_response_fields[] = {
 	{ "expect", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -224,7 +277,7 @@ static const schema_field_t query_response_fields[] = {
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
 static const schema_t query_response_schema = { "config.plain", "[]config.QueryResponse",
-                                                    query_response_fields };
+                                                    query_response_fields, NULL };
 
 static const schema_field_t tcp_fields[] = {
 	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -235,7 +288,7 @@ static const schema_field_t tcp_fields[] = {
 	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t tcp_schema = { "config.plain", NULL, tcp_fields };
+static const schema_t tcp_schema = { "config.plain", NULL, tcp_fields, NULL };
 
 static const schema_field_t icmp_fields[] = {
 	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -246,7 +299,7 @@ static const schema_field_t icmp_fields[] = {
 	{ "ttl", SCHEMA_INT, 0, NULL, "64", 0, 0, &ttl_rule },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t icmp_schema = { "config.plain", NULL, icmp_fields };
+static const schema_t icmp_schema = { "config.plain", NULL, icmp_fields, NULL };
 
 static const schema_field_t grpc_fields[] = {
 	{ "service", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -256,7 +309,7 @@ static const schema_field_t grpc_fields[] = {
 	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t grpc_schema = { "config.plain", NULL, grpc_fields };
+static const schema_t grpc_schema = { "config.plain", NULL, grpc_fields, NULL };
 
 static const schema_field_t module_fields[] = {
 	{ "prober", SCHEMA_STR, 0, NULL, NULL, MOD(prober), 0, NULL },
@@ -268,5 +321,5 @@ static const schema_field_t module_fields[] = {
 	{ "grpc", SCHEMA_STRUCT, 0, &grpc_schema, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-const schema_t schema_module = { "config.plain", NULL, module_fields };
+const schema_t schema_module = { "config.plain", NULL, module_fields, NULL };
 

@@ -64,10 +64,17 @@ typedef struct schema_field {
 	const schema_rule_t *rule; /* blackbox's load-time validation of the key, or NULL */
 } schema_field_t;
 
+/* Two keys of a struct that may not both be set (non-null, not ""), and blackbox's error when they
+ * are (common's HTTPClientConfig.Validate). Checked after the rules, in table order. */
+typedef struct schema_excl {
+	const char *a, *b, *msg;
+} schema_excl_t;
+
 struct schema {
 	const char *go_type;          /* "config.plain", for "cannot unmarshal ... into <go_type>" */
 	const char *list_type;        /* "[]config.QueryResponse" when used in a SCHEMA_STRUCTS */
 	const schema_field_t *fields; /* in Go struct order (that is the dump order), ended by key NULL */
+	const schema_excl_t *exclusive;   /* ended by a NULL a; NULL: none */
 };
 
 /* A module (config.Module, landing in config_module_t); and the sections decode checks with code beyond

@@ -275,12 +275,17 @@ static bool is_merge_key(const yaml_node_t *k)
 
 /* Key lookup by hash: a mapping can hold thousands of keys (a merge chain adds one per link), and a
  * linear search per key made resolving it quadratic per mapping. idx holds kv positions + 1. */
-static size_t key_hash(const char *s)
+static size_t bytes_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603u;     /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
 	return (size_t)h;
+}
+
+static size_t key_hash(const char *s)
+{
+	return bytes_hash(s, strlen(s));
 }
 
 static size_t *map_slot(const yamldoc_map_t *m, const char *key)
@@ -473,3 +478,186 @@ yaml_node_t *yamldoc_map_get(const yamldoc_map_t *m, const char *key)
 	return kv ? kv->value : NULL;
 }
 
+/* ---- accessors, and yaml.v2 2.4's decoding for the web config (see yamldoc.h) ---- */
+
+yaml_node_t *yamldoc_root(const yamldoc_t *c)
+{
+	return c->doc ? yaml_document_get_root_node(c->doc) : NULL;
+}
+
+size_t yamldoc_line(const yaml_node_t *n)
+{
+	return n->start_mark.line + 1;
+}
+
+size_t yamldoc_scalar_len(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? n->data.scalar.length : 0;
+}
+
+size_t yamldoc_seq_len(const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_SEQUENCE_NODE)
+		return 0;
+	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+yaml_node_t *yamldoc_seq_get(const yamldoc_t *c, const yaml_node_t *n, size_t i)
+{
+	if (i >= yamldoc_seq_len(n))
+		return NULL;
+	return yaml_document_get_node(c->doc, n->data.sequence.items.start[i]);
+}
+
+/* The tag the web config's reasons name: every scalar is "!!str" there (yaml.v2 would say "!!int
+ * `5`" for 5; the texts predate this room and are kept as they are). */
+static const char *v2_kind(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE ? "!!str" : tag_name[yamldoc_tag(n)];
+}
+
+bool yamldoc_string_v2(const yaml_node_t *n, const char **out, char *why, size_t whylen)
+{
+	*out = NULL;
+	if (n->type != YAML_SCALAR_NODE) {
+		snprintf(why, whylen, "cannot unmarshal %s into string", v2_kind(n));
+		return false;
+	}
+	if (strlen(yamldoc_scalar(n)) != n->data.scalar.length) {
+		snprintf(why, whylen, "NUL byte in value");
+		return false;
+	}
+	*out = yamldoc_is_null(n) ? "" : yamldoc_scalar(n);
+	return true;
+}
+
+bool yamldoc_bool_v2(const yaml_node_t *n, bool *out, char *why, size_t whylen)
+{
+	/* yaml.v2 resolve.go: the YAML 1.1 words besides 1.2's true and false, on plain scalars */
+	static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On",
+		                           "ON", NULL };
+	if (yamldoc_is_null(n)) {
+		*out = false;
+		return true;
+	}
+	if (n->type != YAML_SCALAR_NODE) {
+		snprintf(why, whylen, "cannot unmarshal %s into bool", v2_kind(n));
+		return false;
+	}
+	const char *s = yamldoc_scalar(n);
+	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && resolve_plain(s, true) == YAMLDOC_BOOL) {
+		*out = in_list(s, yes);
+		return true;
+	}
+	snprintf(why, whylen, "cannot unmarshal !!str `%.100s` into bool", s);
+	return false;
+}
+
+bool yamldoc_expect_map_v2(const yaml_node_t *n, const char *gotype, char *why, size_t whylen)
+{
+	if (yamldoc_is_null(n) || n->type == YAML_MAPPING_NODE)
+		return true;
+	if (n->type == YAML_SCALAR_NODE)
+		snprintf(why, whylen, "cannot unmarshal !!str `%.100s` into %s", yamldoc_scalar(n), gotype);
+	else
+		snprintf(why, whylen, "cannot unmarshal %s into %s", v2_kind(n), gotype);
+	return false;
+}
+
+bool yamldoc_expect_seq_v2(const yaml_node_t *n, char *why, size_t whylen)
+{
+	if (yamldoc_is_null(n) || n->type == YAML_SEQUENCE_NODE)
+		return true;
+	snprintf(why, whylen, "cannot unmarshal %s into a list", v2_kind(n));
+	return false;
+}
+
+void yamldoc_pairs_v2_init(yamldoc_pairs_v2_t *it, const yamldoc_t *c, const yaml_node_t *n)
+{
+	*it = (yamldoc_pairs_v2_t){ .c = c, .map = n && n->type == YAML_MAPPING_NODE ? n : NULL };
+}
+
+void yamldoc_pairs_v2_deinit(yamldoc_pairs_v2_t *it)
+{
+	free(it->seen);
+	it->seen = NULL;
+	it->seencap = 0;
+}
+
+static bool same_key(const yaml_node_t *a, const yaml_node_t *b)
+{
+	return a->data.scalar.length == b->data.scalar.length &&
+	       memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) == 0;
+}
+
+/* The slot of key k in the set: the one holding an equal key, or the empty one where it goes. */
+static const yaml_node_t **seen_slot(const yamldoc_pairs_v2_t *it, const yaml_node_t *k)
+{
+	size_t mask = it->seencap - 1;
+	size_t j = bytes_hash((const char *)k->data.scalar.value, k->data.scalar.length) & mask;
+	for (; it->seen[j] && !same_key(it->seen[j], k); j = (j + 1) & mask)
+		;
+	return &it->seen[j];
+}
+
+/* Room for n keys at most half full, so that probes stay short. */
+static bool seen_reserve(yamldoc_pairs_v2_t *it, size_t n)
+{
+	if (2 * n <= it->seencap)
+		return true;
+	size_t cap = it->seencap ? 2 * it->seencap : 16;
+	const yaml_node_t **old = it->seen;
+	size_t oldcap = it->seencap;
+	it->seen = calloc(cap, sizeof *it->seen);
+	if (!it->seen) {
+		it->seen = old;
+		return false;
+	}
+	it->seencap = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			*seen_slot(it, old[i]) = old[i];
+	free(old);
+	return true;
+}
+
+yamldoc_pair_step_t yamldoc_pairs_v2_next(yamldoc_pairs_v2_t *it, yaml_node_t **k, yaml_node_t **v, char *why,
+                                          size_t whylen)
+{
+	*k = *v = NULL;
+	if (it->failed) {
+		snprintf(why, whylen, "walk already failed");
+		return YAMLDOC_PAIR_FAIL;
+	}
+	if (!it->map)
+		return YAMLDOC_PAIR_END;
+	const yaml_node_pair_t *p = it->map->data.mapping.pairs.start + it->next;
+	if (p >= it->map->data.mapping.pairs.top)
+		return YAMLDOC_PAIR_END;
+	it->failed = true;                 /* until the pair proves good */
+	*k = yaml_document_get_node(it->c->doc, p->key);
+	*v = yaml_document_get_node(it->c->doc, p->value);
+	if (!*k || !*v) {
+		*k = (yaml_node_t *)it->map;
+		*v = NULL;
+		snprintf(why, whylen, "broken YAML document");
+		return YAMLDOC_PAIR_FAIL;
+	}
+	if ((*k)->type != YAML_SCALAR_NODE) {
+		snprintf(why, whylen, "cannot unmarshal %s into a map key", v2_kind(*k));
+		return YAMLDOC_PAIR_FAIL;
+	}
+	if (!seen_reserve(it, it->next + 1)) {
+		snprintf(why, whylen, "out of memory");
+		return YAMLDOC_PAIR_FAIL;
+	}
+	const yaml_node_t **slot = seen_slot(it, *k);
+	if (*slot) {
+		snprintf(why, whylen, "key \"%.100s\" already set in map", yamldoc_scalar(*k));
+		return YAMLDOC_PAIR_FAIL;
+	}
+	*slot = *k;
+	it->next++;
+	it->failed = false;
+	return YAMLDOC_PAIR_NEXT;
+}

@@ -65,3 +65,66 @@ void yamldoc_fail(yamldoc_t *c, const yaml_mark_t *mark, const char *key, const 
 /* yaml.v3's terror for n under key: "cannot unmarshal !!int `5` into time.Duration" (long values cut
  * to 7 + "..."). */
 void yamldoc_fail_type(yamldoc_t *c, const yaml_node_t *n, const char *key, const char *into);
+
+/* ---- Appended in issue 13 (the functions above keep their behaviour) ----
+ * Node accessors for rooms above config/, which hold nodes only as yamldoc_node_t handles and never
+ * include <yaml.h> nor read libyaml's fields themselves; and yaml.v2 2.4's decoding, which
+ * exporter-toolkit 0.8.2 applies to the --web.config.file (UnmarshalStrict) where it differs from
+ * yaml.v3's above: null and the YAML 1.1 bool words are resolved on plain scalars only, a mapping's
+ * pairs are read as written (no `<<` merge: webconfig has never resolved one, and issue 13 changes
+ * no behaviour), keys are compared byte for byte, and the reasons are the web config's texts
+ * ("file:line: key: reason" is the caller's). */
+
+/* A node, to be handed back to yamldoc_* only. */
+typedef yaml_node_t yamldoc_node_t;
+
+/* The document's root node, or NULL for an empty document. */
+yaml_node_t *yamldoc_root(const yamldoc_t *c);
+/* The 1-based line where n starts. */
+size_t yamldoc_line(const yaml_node_t *n);
+/* The scalar's length in bytes: its text may hold NUL bytes ("\0" in double quotes); 0 for
+ * non-scalars. */
+size_t yamldoc_scalar_len(const yaml_node_t *n);
+/* The number of items of a sequence node (0 for other nodes), and item i of it (NULL past the end). */
+size_t yamldoc_seq_len(const yaml_node_t *n);
+yaml_node_t *yamldoc_seq_get(const yamldoc_t *c, const yaml_node_t *n, size_t i);
+
+/* yaml.v2 into a Go string: any scalar (yaml.v2 keeps the text of ints and bools), null as "".
+ * Returns false with *out NULL and the reason in why: "cannot unmarshal !!seq into string", or "NUL
+ * byte in value" (a C string cannot carry it). *out is borrowed from the document. */
+bool yamldoc_string_v2(const yaml_node_t *n, const char **out, char *why, size_t whylen);
+/* yaml.v2 into a Go bool: null is false; a plain scalar takes the YAML 1.1 and 1.2 words (y, yes,
+ * on, true and their n/no/off/false twins, in three cases). Returns false with the reason in why
+ * ("cannot unmarshal !!str `maybe` into bool"). */
+bool yamldoc_bool_v2(const yaml_node_t *n, bool *out, char *why, size_t whylen);
+/* yaml.v2 into a Go struct or map named gotype: true for a mapping or null (no pairs); else false
+ * with the reason in why ("cannot unmarshal !!seq into web.Config"). */
+bool yamldoc_expect_map_v2(const yaml_node_t *n, const char *gotype, char *why, size_t whylen);
+/* yaml.v2 into a Go slice: true for a sequence or null (no items); else false with the reason. */
+bool yamldoc_expect_seq_v2(const yaml_node_t *n, char *why, size_t whylen);
+
+/* A mapping's pairs in the order written, as UnmarshalStrict meets them: each key must be a scalar
+ * and must not repeat an earlier one. Keys are kept in a hash set, so a mapping of 100,000 users
+ * costs one pass, not a comparison of every pair. */
+typedef struct yamldoc_pairs_v2 {
+	const yamldoc_t *c;
+	const yaml_node_t *map;    /* NULL: no pairs (a null node) */
+	size_t next;
+	bool failed;
+	const yaml_node_t **seen;  /* open-addressing set of the keys read so far (private) */
+	size_t seencap;
+} yamldoc_pairs_v2_t;
+
+typedef enum yamldoc_pair_step {
+	YAMLDOC_PAIR_END = 0,      /* no more pairs */
+	YAMLDOC_PAIR_NEXT,         /* *k and *v are the next pair */
+	YAMLDOC_PAIR_FAIL,         /* why says what; *k is the key at fault, or the mapping itself */
+} yamldoc_pair_step_t;
+
+/* Starts a walk over n, a mapping or null (see yamldoc_expect_map_v2); ends with _deinit. */
+void yamldoc_pairs_v2_init(yamldoc_pairs_v2_t *it, const yamldoc_t *c, const yaml_node_t *n);
+/* The next pair. On FAIL why holds "key \"x\" already set in map", "cannot unmarshal !!map into a
+ * map key", "out of memory" or "broken YAML document"; later calls return FAIL again. */
+yamldoc_pair_step_t yamldoc_pairs_v2_next(yamldoc_pairs_v2_t *it, yaml_node_t **k, yaml_node_t **v, char *why,
+                                          size_t whylen);
+void yamldoc_pairs_v2_deinit(yamldoc_pairs_v2_t *it);

@@ -32,9 +32,7 @@ int wire_name_read(const wire_msg_t *m, size_t off, uint8_t out[WIRE_MAX_NAME], 
 /* ------------------------------------------------------------------------------------------------
  * Query */
 
-/* Appends the presentation-form name `s` to out as wire labels. Returns the wire length or
- * NSP_EINVAL. */
-static int name_from_text(const char *s, uint8_t out[WIRE_MAX_NAME])
+int wire_name_from_text(const char *s, uint8_t out[WIRE_MAX_NAME])
 {
 	size_t n = strlen(s);
 	size_t w = 0;          /* wire octets written */
@@ -97,7 +95,7 @@ root:
 int wire_query_write(const wire_query_t *q, uint8_t *out, size_t cap)
 {
 	uint8_t name[WIRE_MAX_NAME];
-	int nlen = name_from_text(q->qname ? q->qname : "", name);
+	int nlen = wire_name_from_text(q->qname ? q->qname : "", name);
 	if (nlen < 0)
 		return nlen;
 

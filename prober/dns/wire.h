@@ -35,6 +35,10 @@ typedef struct wire_query {
 	bool edns_nsid;
 } wire_query_t;
 
+/* Writes the presentation-form name s (as wire_query_t.qname) into out as wire labels. Returns the
+ * wire length or NSP_EINVAL (the same names the query writer refuses). */
+int wire_name_from_text(const char *s, uint8_t out[WIRE_MAX_NAME]);
+
 /* Writes the query message into out[0..cap). Returns its length (> 0), NSP_EINVAL when the name
  * cannot be packed (empty label "a..b", label > 63 octets, name > 255 octets, bad escape: what miekg
  * reports as "dns: bad rdata"), or NSP_ENOSPC. */

@@ -20,6 +20,8 @@ typedef struct metric_def {
 	const char *labels;     /* preformatted, or NULL */
 	const char *label_key;  /* a label whose value is set at run time (metrics_set_label) */
 	const char *help;
+	bool raw;               /* the run-time label is the family's sample lines, written as they are
+	                           (a family of several series, each with several labels) */
 } metric_def_t;
 
 /* blackbox_exporter 0.23: prober/dns.go, prober/utils.go, prober/handler.go. */
@@ -78,6 +80,21 @@ static const metric_def_t metric_defs[MET__COUNT] = {
 		.name = "probe_dns_response_size_bytes",
 		.help = "Size of the DNS answer message in bytes",
 	},
+	[MET_DNSSEC_CDS_PENDING] = {
+		.name = "probe_dnssec_cds_pending",
+		.help = "Whether the zone publishes CDS or CDNSKEY records the parent's DS does not match yet "
+		        "(a key rollover waiting for the parent)",
+	},
+	[MET_DNSSEC_DS_MATCH] = {
+		.name = "probe_dnssec_ds_match",
+		.help = "Whether a DS record of the parent matches a key that signs the zone's DNSKEY set",
+	},
+	[MET_DNSSEC_KEY_INFO] = {
+		.name = "probe_dnssec_key_info",
+		.help = "The zone's DNSSEC keys: key tag, algorithm, flags and the SHA-256 digest of the DS "
+		        "record for each",
+		.raw = true,
+	},
 	[MET_DNSSEC_EARLIEST_EXPIRY] = {
 		.name = "probe_dnssec_earliest_rrsig_expiry",
 		.help = "Returns earliest RRSIG expiration of the answer in unixtime",
@@ -132,7 +149,9 @@ int metrics_render(const metrics_t *m, buf_t *out)
 			metrics_family(out, d->name, d->help, "gauge");
 			family = d->name;
 		}
-		if (d->label_key) {
+		if (d->raw) {
+			buf_puts(out, m->label[i] ? m->label[i] : "");
+		} else if (d->label_key) {
 			buf_t l = BUF_INIT;
 			buf_puts(&l, d->label_key);
 			buf_puts(&l, "=\"");

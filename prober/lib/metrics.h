@@ -24,7 +24,10 @@ typedef enum metric_id {
 	MET_DNS_REPLY_TRUNCATED,
 	MET_DNS_RESPONSE_SIZE,
 	MET_DNS_SERIAL,
+	MET_DNSSEC_CDS_PENDING,
+	MET_DNSSEC_DS_MATCH,
 	MET_DNSSEC_EARLIEST_EXPIRY,
+	MET_DNSSEC_KEY_INFO,        /* raw: label holds the family's sample lines (several series) */
 	MET_DNSSEC_LATEST_INCEPTION,
 	MET_DNSSEC_RRSIG_VALID,     /* ... to here, interleaved by name */
 	MET_DURATION,

@@ -1,10 +1,11 @@
 /* webconfig -- exporter-toolkit 0.8.2's web configuration file, loaded once and checked strictly.
  *
  * exporter-toolkit decodes the file with yaml.v2's UnmarshalStrict into web.Config; we walk the
- * libyaml document the same way: unknown and repeated keys are errors, plain scalars go into string
- * fields whatever they look like (yaml.v2 does that), bools take the YAML 1.1 words. Then its checks
- * run in its order (web/tls_config.go ConfigToTLSConfig, web/handler.go validateHeaderConfig and
- * validateUsers), with messages in its words where it has some.
+ * document the same way (loaded by config/yamlfile, read with config/yamldoc's yaml.v2 readers):
+ * unknown and repeated keys are errors, plain scalars go into string fields whatever they look like
+ * (yaml.v2 does that), bools take the YAML 1.1 words. Then its checks run in its order
+ * (web/tls_config.go ConfigToTLSConfig, web/handler.go validateHeaderConfig and validateUsers), with
+ * messages in its words where it has some.
  *
  * What GnuTLS must accept (the certificate/key pair, the priority string, the client CAs) is asked of
  * webtls, which also builds the client certificate check this config keeps. */
@@ -16,12 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "lib/buf.h"
 #include "lib/crypto.h"
 #include "lib/errors.h"
-#include "config/yamldepth.h"
+#include "config/yamldoc.h"
+#include "config/yamlfile.h"
 #include "web/webtls.h"
 
 #define WEBCONFIG_MAX_FILE (1024 * 1024)   /* certificates and configs are a few KB */
@@ -115,27 +115,28 @@ static const struct {
 /* What yaml.v2 would decode, before exporter-toolkit's checks. Strings are borrowed from the doc. */
 typedef struct wc_raw {
 	const char *cert_file, *key_file, *client_auth, *client_ca_file;
-	const yaml_node_t *cert_node, *key_node, *auth_node, *ca_node, *tls_node;
+	const yamldoc_node_t *cert_node, *key_node, *auth_node, *ca_node, *tls_node;
 	const char *ciphers[COUNT(cipher_suites)];
 	size_t nciphers;
 	const char *curves[COUNT(curves)];
 	size_t ncurves;
 	int min_version, max_version;
-	const yaml_node_t *min_node;
+	const yamldoc_node_t *min_node;
 	bool prefer_server;
 } wc_raw_t;
 
 typedef struct wc_load {
 	const char *path;
-	yaml_document_t *doc;
+	yamldoc_t doc;
 	char *err;
 	size_t errlen;
 	webconfig_t *wc;
+	size_t users_cap, headers_cap;
 	wc_raw_t raw;
 } wc_load_t;
 
 __attribute__((format(printf, 4, 5)))
-static int fail(wc_load_t *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+static int fail(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char *fmt, ...)
 {
 	char reason[768];
 	va_list ap;
@@ -143,129 +144,75 @@ static int fail(wc_load_t *l, const yaml_node_t *n, const char *key, const char 
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	if (n && key)
-		snprintf(l->err, l->errlen, "%s:%lu: %s: %s", l->path, (unsigned long)n->start_mark.line + 1, key,
+		snprintf(l->err, l->errlen, "%s:%lu: %s: %s", l->path, (unsigned long)yamldoc_line(n), key,
 		         reason);
 	else if (n)
-		snprintf(l->err, l->errlen, "%s:%lu: %s", l->path, (unsigned long)n->start_mark.line + 1, reason);
+		snprintf(l->err, l->errlen, "%s:%lu: %s", l->path, (unsigned long)yamldoc_line(n), reason);
 	else
 		snprintf(l->err, l->errlen, "%s: %s", l->path, reason);
 	return NSP_ECONFIG;
 }
 
-static const char *scalar(const yaml_node_t *n)
+/* A string field (yaml.v2: any scalar, null as ""); *out is NULL on failure. */
+static int get_string(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char **out)
 {
-	return (const char *)n->data.scalar.value;
+	char why[256];
+	return yamldoc_string_v2(n, out, why, sizeof(why)) ? 0 : fail(l, n, key, "%s", why);
 }
 
-/* yaml.v2's null: an empty plain scalar, ~ or the word null. */
-static bool is_null(const yaml_node_t *n)
+static int get_bool(wc_load_t *l, const yamldoc_node_t *n, const char *key, bool *out)
 {
-	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	const char *s = scalar(n);
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+	char why[256];
+	return yamldoc_bool_v2(n, out, why, sizeof(why)) ? 0 : fail(l, n, key, "%s", why);
 }
 
-static const char *kind_tag(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_MAPPING_NODE: return "!!map";
-	case YAML_SEQUENCE_NODE: return "!!seq";
-	default: return "!!str";
-	}
-}
+/* Walks a mapping (null: none) of Go type gotype, calling `field` for each pair with its dotted key
+ * name; yamldoc refuses non-scalar and repeated keys, as UnmarshalStrict does. */
+typedef int (*field_fn)(wc_load_t *l, const yamldoc_node_t *k, const char *key, const yamldoc_node_t *v);
 
-/* A string field: any scalar, as yaml.v2 stores the text of ints and bools too; null is "".
- * *out is NULL on failure, so no path leaves it unset. */
-static int get_string(wc_load_t *l, const yaml_node_t *n, const char *key, const char **out)
+static int walk_map(wc_load_t *l, const yamldoc_node_t *n, const char *path, const char *gotype, field_fn field)
 {
-	*out = NULL;
-	if (n->type != YAML_SCALAR_NODE)
-		return fail(l, n, key, "cannot unmarshal %s into string", kind_tag(n));
-	if (strlen(scalar(n)) != n->data.scalar.length)
-		return fail(l, n, key, "NUL byte in value");
-	*out = is_null(n) ? "" : scalar(n);
-	return 0;
-}
-
-/* YAML 1.1 booleans, as yaml.v2 resolves plain scalars. */
-static int get_bool(wc_load_t *l, const yaml_node_t *n, const char *key, bool *out)
-{
-	static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON" };
-	static const char *const no[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF" };
-	if (is_null(n)) {
-		*out = false;
-		return 0;
-	}
-	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-		for (size_t i = 0; i < COUNT(yes); i++) {
-			if (!strcmp(scalar(n), yes[i])) {
-				*out = true;
-				return 0;
-			}
-			if (!strcmp(scalar(n), no[i])) {
-				*out = false;
-				return 0;
-			}
-		}
-	}
-	if (n->type == YAML_SCALAR_NODE)
-		return fail(l, n, key, "cannot unmarshal !!str `%.100s` into bool", scalar(n));
-	return fail(l, n, key, "cannot unmarshal %s into bool", kind_tag(n));
-}
-
-/* Walks a mapping: checks that keys are scalars and not repeated (UnmarshalStrict), then calls
- * `field` for each pair. A null value stands for an empty mapping. */
-typedef int (*field_fn)(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v);
-
-static int walk_map(wc_load_t *l, const yaml_node_t *n, const char *path, const char *gotype, field_fn field)
-{
-	if (is_null(n))
-		return 0;
-	if (n->type != YAML_MAPPING_NODE) {
-		if (n->type == YAML_SCALAR_NODE)
-			return fail(l, n, path, "cannot unmarshal !!str `%.100s` into %s", scalar(n), gotype);
-		return fail(l, n, path, "cannot unmarshal %s into %s", kind_tag(n), gotype);
-	}
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		const yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
-		if (!k || !v)
-			return fail(l, n, path, "broken YAML document");
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(l, k, path, "cannot unmarshal %s into a map key", kind_tag(k));
-		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-			const yaml_node_t *k2 = yaml_document_get_node(l->doc, q->key);
-			if (k2 && k2->type == YAML_SCALAR_NODE && k2->data.scalar.length == k->data.scalar.length &&
-			    !memcmp(k2->data.scalar.value, k->data.scalar.value, k->data.scalar.length))
-				return fail(l, k, path, "key \"%.100s\" already set in map", scalar(k));
+	char why[256];
+	if (!yamldoc_expect_map_v2(n, gotype, why, sizeof(why)))
+		return fail(l, n, path, "%s", why);
+	yamldoc_pairs_v2_t it;
+	yamldoc_pairs_v2_init(&it, &l->doc, n);
+	int rc = 0;
+	for (;;) {
+		yamldoc_node_t *k, *v;
+		yamldoc_pair_step_t step = yamldoc_pairs_v2_next(&it, &k, &v, why, sizeof(why));
+		if (step == YAMLDOC_PAIR_END)
+			break;
+		if (step == YAMLDOC_PAIR_FAIL) {
+			rc = fail(l, k, path, "%s", why);
+			break;
 		}
 		/* The dotted key names the field in messages; a buffer of its own, as paths nest. */
 		buf_t key = BUF_INIT;
-		buf_printf(&key, "%s%s%.100s", path, *path ? "." : "", scalar(k));
-		int rc = buf_ok(&key) ? field(l, k, buf_str(&key), v) : fail(l, k, path, "out of memory");
+		buf_printf(&key, "%s%s%.100s", path, *path ? "." : "", yamldoc_scalar(k));
+		rc = buf_ok(&key) ? field(l, k, buf_str(&key), v) : fail(l, k, path, "out of memory");
 		buf_free(&key);
 		if (rc)
-			return rc;
+			break;
 	}
-	return 0;
+	yamldoc_pairs_v2_deinit(&it);
+	return rc;
 }
 
-static int unknown_field(wc_load_t *l, const yaml_node_t *k, const char *key, const char *gotype)
+static int unknown_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, const char *gotype)
 {
-	return fail(l, k, key, "field %.100s not found in type %s", scalar(k), gotype);
+	return fail(l, k, key, "field %.100s not found in type %s", yamldoc_scalar(k), gotype);
 }
 
-static int get_string_list(wc_load_t *l, const yaml_node_t *n, const char *key, const char **out, size_t cap,
-                           size_t *count, int (*check)(wc_load_t *, const yaml_node_t *, const char *, const char *))
+static int get_string_list(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char **out, size_t cap,
+                           size_t *count, int (*check)(wc_load_t *, const yamldoc_node_t *, const char *, const char *))
 {
+	char why[256];
 	*count = 0;
-	if (is_null(n))
-		return 0;
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(l, n, key, "cannot unmarshal %s into a list", kind_tag(n));
-	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
-		const yaml_node_t *item = yaml_document_get_node(l->doc, *i);
+	if (!yamldoc_expect_seq_v2(n, why, sizeof(why)))
+		return fail(l, n, key, "%s", why);
+	for (size_t i = 0; i < yamldoc_seq_len(n); i++) {
+		const yamldoc_node_t *item = yamldoc_seq_get(&l->doc, n, i);
 		const char *s;
 		int rc = item ? get_string(l, item, key, &s) : fail(l, n, key, "broken YAML document");
 		if (!rc)
@@ -282,7 +229,20 @@ static int get_string_list(wc_load_t *l, const yaml_node_t *n, const char *key, 
 	return 0;
 }
 
-static int check_cipher(wc_load_t *l, const yaml_node_t *n, const char *key, const char *s)
+/* Room for element n of an array of *cap (users and headers grow as the walk meets them). Returns
+ * the array, moved or not, or NULL (the old one still valid) when memory ran out. */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? 2 * *cap : 8;
+	void *p = reallocarray(arr, ncap, size);
+	if (p)
+		*cap = ncap;
+	return p;
+}
+
+static int check_cipher(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char *s)
 {
 	for (size_t i = 0; i < COUNT(cipher_suites); i++)
 		if (!strcmp(s, cipher_suites[i].name))
@@ -290,7 +250,7 @@ static int check_cipher(wc_load_t *l, const yaml_node_t *n, const char *key, con
 	return fail(l, n, key, "unknown cipher: %.100s", s);
 }
 
-static int check_curve(wc_load_t *l, const yaml_node_t *n, const char *key, const char *s)
+static int check_curve(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char *s)
 {
 	for (size_t i = 0; i < COUNT(curves); i++)
 		if (!strcmp(s, curves[i].name))
@@ -298,7 +258,7 @@ static int check_curve(wc_load_t *l, const yaml_node_t *n, const char *key, cons
 	return fail(l, n, key, "unknown curve: %.100s", s);
 }
 
-static int get_version(wc_load_t *l, const yaml_node_t *n, const char *key, int *out)
+static int get_version(wc_load_t *l, const yamldoc_node_t *n, const char *key, int *out)
 {
 	const char *s;
 	int rc = get_string(l, n, key, &s);
@@ -313,10 +273,10 @@ static int get_version(wc_load_t *l, const yaml_node_t *n, const char *key, int 
 	return fail(l, n, key, "unknown TLS version: %.100s", s);
 }
 
-static int tls_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+static int tls_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, const yamldoc_node_t *v)
 {
 	wc_raw_t *r = &l->raw;
-	const char *name = scalar(k);
+	const char *name = yamldoc_scalar(k);
 	if (!strcmp(name, "cert_file")) {
 		r->cert_node = v;
 		return get_string(l, v, key, &r->cert_file);
@@ -348,7 +308,7 @@ static int tls_field(wc_load_t *l, const yaml_node_t *k, const char *key, const 
 	return unknown_field(l, k, key, "web.TLSConfig");
 }
 
-static int header_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+static int header_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, const yamldoc_node_t *v)
 {
 	webconfig_t *wc = l->wc;
 	const char *value;
@@ -356,7 +316,7 @@ static int header_field(wc_load_t *l, const yaml_node_t *k, const char *key, con
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < COUNT(allowed_headers); i++) {
-		if (strcmp(scalar(k), allowed_headers[i].name) != 0)
+		if (strcmp(yamldoc_scalar(k), allowed_headers[i].name) != 0)
 			continue;
 		if (allowed_headers[i].values[0]) {
 			bool ok = false;
@@ -376,6 +336,10 @@ static int header_field(wc_load_t *l, const yaml_node_t *k, const char *key, con
 		/* exporter-toolkit's docs: "Unset if blank". */
 		if (!*value)
 			return 0;
+		webconfig_header_t *headers = grow(wc->headers, wc->nheaders, &l->headers_cap, sizeof(*headers));
+		if (!headers)
+			return fail(l, v, key, "out of memory");
+		wc->headers = headers;
 		webconfig_header_t *h = &wc->headers[wc->nheaders];
 		h->name = allowed_headers[i].name;
 		h->value = strdup(value);
@@ -384,21 +348,21 @@ static int header_field(wc_load_t *l, const yaml_node_t *k, const char *key, con
 		wc->nheaders++;
 		return 0;
 	}
-	return fail(l, k, key, "HTTP header \"%.100s\" can not be configured", scalar(k));
+	return fail(l, k, key, "HTTP header \"%.100s\" can not be configured", yamldoc_scalar(k));
 }
 
-static int http_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+static int http_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, const yamldoc_node_t *v)
 {
-	if (!strcmp(scalar(k), "http2"))
+	if (!strcmp(yamldoc_scalar(k), "http2"))
 		return get_bool(l, v, key, &l->wc->http2);
-	if (!strcmp(scalar(k), "headers"))
+	if (!strcmp(yamldoc_scalar(k), "headers"))
 		return walk_map(l, v, key, "map[string]string", header_field);
 	return unknown_field(l, k, key, "web.HTTPConfig");
 }
 
 /* Go's bcrypt.Cost checks, in its words, then the shape libxcrypt needs (stricter than Go, which
  * would accept a malformed hash here and then reject every password). */
-static int check_bcrypt(wc_load_t *l, const yaml_node_t *n, const char *key, const char *h)
+static int check_bcrypt(wc_load_t *l, const yamldoc_node_t *n, const char *key, const char *h)
 {
 	size_t len = strlen(h);
 	if (len < 59)
@@ -425,13 +389,17 @@ static int check_bcrypt(wc_load_t *l, const yaml_node_t *n, const char *key, con
 	return 0;
 }
 
-static int user_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+static int user_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, const yamldoc_node_t *v)
 {
 	webconfig_t *wc = l->wc;
 	const char *hash;
 	int rc = get_string(l, v, key, &hash);
 	if (rc)
 		return rc;
+	webconfig_user_t *users = grow(wc->users, wc->nusers, &l->users_cap, sizeof(*users));
+	if (!users)
+		return fail(l, v, key, "out of memory");
+	wc->users = users;
 	webconfig_user_t *u = &wc->users[wc->nusers];
 	if (!strncmp(hash, "$argon2id$", 10) || !strncmp(hash, "$argon2i$", 9)) {
 		if (!crypto_argon2_parses(hash))
@@ -443,7 +411,7 @@ static int user_field(wc_load_t *l, const yaml_node_t *k, const char *key, const
 			return rc;
 		u->kind = WEBCONFIG_HASH_BCRYPT;
 	}
-	u->name_len = k->data.scalar.length;
+	u->name_len = yamldoc_scalar_len(k);
 	u->name = malloc(u->name_len + 1);
 	u->hash = strdup(hash);
 	if (!u->name || !u->hash) {
@@ -451,14 +419,14 @@ static int user_field(wc_load_t *l, const yaml_node_t *k, const char *key, const
 		free(u->hash);
 		return fail(l, v, key, "out of memory");
 	}
-	memcpy(u->name, k->data.scalar.value, u->name_len + 1);
+	memcpy(u->name, yamldoc_scalar(k), u->name_len + 1);
 	wc->nusers++;
 	return 0;
 }
 
-static int top_field(wc_load_t *l, const yaml_node_t *k, const char *key, const yaml_node_t *v)
+static int top_field(wc_load_t *l, const yamldoc_node_t *k, const char *key, const yamldoc_node_t *v)
 {
-	const char *name = scalar(k);
+	const char *name = yamldoc_scalar(k);
 	if (!strcmp(name, "tls_server_config")) {
 		l->raw.tls_node = v;
 		return walk_map(l, v, key, "web.TLSConfig", tls_field);
@@ -662,57 +630,37 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
                         size_t errlen)
 {
 	*out = NULL;
-	/* yaml.v2's nesting limit, before libyaml's loader (no limit, and minutes for 100,000 `[`) */
-	yaml_mark_t deep = { 0 };
-	yamldepth_verdict_t dv = yamldepth_check(text, len, &deep);
-	if (dv != YAMLDEPTH_OK) {
-		if (dv == YAMLDEPTH_NOMEM)
-			snprintf(err, errlen, "%s: out of memory", path);
-		else
-			snprintf(err, errlen, "%s:%lu: yaml: %s", path, (unsigned long)deep.line + 1, yamldepth_text(dv));
-		return dv == YAMLDEPTH_NOMEM ? NSP_ENOMEM : NSP_ECONFIG;
-	}
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	webconfig_t *wc = calloc(1, sizeof(*wc));
-	if (!wc) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NSP_ENOMEM;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		free(wc);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NSP_ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%lu: yaml: %s", path, (unsigned long)parser.problem_mark.line + 1,
-		         parser.problem ? parser.problem : "cannot parse");
-		yaml_parser_delete(&parser);
-		free(wc);
-		return NSP_ECONFIG;
-	}
+	/* yaml.v2's nesting limit, then libyaml's loader (no limit, and minutes for 100,000 `[`) */
 	wc_load_t l = {
-		.path = path, .doc = &doc, .err = err, .errlen = errlen, .wc = wc,
+		.path = path, .doc = { .path = path }, .err = err, .errlen = errlen,
 		.raw = { .cert_file = "", .key_file = "", .client_auth = "", .client_ca_file = "",
 		         .min_version = TLS12, .max_version = TLS13, .prefer_server = true },
 	};
+	yamlfile_problem_t pr;
+	switch (yamlfile_load(&l.doc, text, len, YAMLFILE_V2, &pr)) {
+	case YAMLFILE_OK:
+		break;
+	case YAMLFILE_NOMEM:
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NSP_ENOMEM;
+	case YAMLFILE_DEPTH:
+	case YAMLFILE_SYNTAX:
+	case YAMLFILE_ALIAS:
+		snprintf(err, errlen, "%s:%zu: yaml: %s", path, pr.line, pr.text[0] ? pr.text : "cannot parse");
+		return NSP_ECONFIG;
+	}
+	webconfig_t *wc = calloc(1, sizeof(*wc));
+	if (!wc) {
+		yamlfile_unload(&l.doc);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NSP_ENOMEM;
+	}
+	l.wc = wc;
 	wc->http2 = true;
 	int rc = 0;
-	const yaml_node_t *root = yaml_document_get_root_node(&doc);
-	if (root) {
-		/* Room for every pair of every mapping: an upper bound on users and headers. */
-		size_t pairs = 0;
-		for (yaml_node_t *n = doc.nodes.start; n < doc.nodes.top; n++)
-			if (n->type == YAML_MAPPING_NODE)
-				pairs += (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-		wc->users = calloc(pairs + 1, sizeof(*wc->users));
-		wc->headers = calloc(pairs + 1, sizeof(*wc->headers));
-		if (!wc->users || !wc->headers)
-			rc = fail(&l, NULL, NULL, "out of memory");
-		if (!rc)
-			rc = walk_map(&l, root, "", "web.Config", top_field);
-	}
+	const yamldoc_node_t *root = yamldoc_root(&l.doc);
+	if (root)
+		rc = walk_map(&l, root, "", "web.Config", top_field);
 	if (!rc)
 		rc = check_tls(&l);
 	if (!rc) {
@@ -725,8 +673,7 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
 		if (wc->nusers && !any_bcrypt)
 			wc->dummy_hash = wc->users[0].hash;
 	}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yamlfile_unload(&l.doc);
 	if (rc) {
 		webconfig_free(wc);
 		return rc;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -499,6 +500,66 @@ static void test_debug_yaml_quoting(void **state)
 	config_unref(c);
 }
 
+/* nsprobe's dnssec.ds / ds_from / key_info (issue 14): read at load, errors with their position */
+static void test_dnssec_ds(void **state)
+{
+	(void)state;
+	char err[512];
+	config_t *c = load_dns("{query_name: example., dnssec: {validate: true, key_info: true, ds: ["
+	                       "'example. 3600 IN DS 2371 13 2 1F987CC6583E92DF0890718C42 1B6BC3B7A1C2D4E5F6A7B8C9D0E1F2A3B4C5AB',"
+	                       "'2371 13 1 0123456789abcdef0123456789ABCDEF01234567', '7 8 99 abcd']}}", err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	const config_dns_t *d = &config_module_get(c, "m")->dns;
+	assert_int_equal(d->n_ds, 3);
+	assert_true(d->dnssec_key_info);
+	assert_int_equal(d->ds[0].key_tag, 2371);
+	assert_int_equal(d->ds[0].algorithm, 13);
+	assert_int_equal(d->ds[0].digest_type, 2);
+	assert_int_equal(d->ds[0].digest_len, 32);
+	assert_int_equal(d->ds[0].digest[0], 0x1f);
+	assert_int_equal(d->ds[0].owner_len, 9);          /* \007example\000 */
+	assert_int_equal(d->ds[1].owner_len, 0);
+	assert_int_equal(d->ds[1].digest_len, 20);
+	assert_int_equal(d->ds[2].digest_type, 99);       /* unknown types are kept (they never match) */
+	config_unref(c);
+
+	expect_error("modules:\n  m:\n    dns:\n      query_name: x\n      dnssec:\n        ds: ['1 13 2 abcd']\n",
+	             "t.yml:6:14: ds: cannot read the DS record \"1 13 2 abcd\": a SHA-256 digest (type 2) has 32 octets");
+	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: {ds: ['example. IN DS 1 13 2 zz']}}\n",
+	             "the digest is not hex");
+	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: {ds: ['example. CH DS 1 13 2 ab']}}\n",
+	             "only class IN is supported");
+	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: {ds: ['70000 13 2 ab']}}\n",
+	             "the key tag is not a number from 0 to 65535");
+}
+
+static void test_dnssec_ds_from(void **state)
+{
+	(void)state;
+	char err[512];
+	config_t *c = load_dns("{query_name: x, dnssec: {ds_from: '[::1]:5353'}}", err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	const config_dns_t *d = &config_module_get(c, "m")->dns;
+	assert_false(d->ds_from_resolver);
+	assert_int_equal(d->ds_from_ip.family, AF_INET6);
+	assert_int_equal(d->ds_from_port, 5353);
+	config_unref(c);
+	c = load_dns("{query_name: x, dnssec: {ds_from: resolver}}", err, sizeof err);
+	assert_non_null(c);
+	assert_true(config_module_get(c, "m")->dns.ds_from_resolver);
+	config_unref(c);
+	c = load_dns("{query_name: x, dnssec: {ds_from: 192.0.2.53}}", err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(config_module_get(c, "m")->dns.ds_from_port, 53);
+	config_unref(c);
+	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: {ds_from: ns.example.}}\n",
+	             "t.yml:3:44: ds_from: ds_from must be \"resolver\" or an IP address with an optional port");
+	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: {ds_from: resolver, ds: ['1 13 99 ab']}}\n",
+	             "dnssec.ds and dnssec.ds_from are exclusive");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +575,8 @@ int main(void)
 		cmocka_unit_test(test_merge_keys),
 		cmocka_unit_test(test_debug_yaml_golden),
 		cmocka_unit_test(test_debug_yaml_quoting),
+		cmocka_unit_test(test_dnssec_ds),
+		cmocka_unit_test(test_dnssec_ds_from),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,11 @@ static const schema_field_t *field(const schema_t *s, const char *key)
 /* A value of f's kind that differs from every default, as YAML flow text. */
 static const char *sample(const schema_field_t *f)
 {
+	/* keys whose rules want a particular form */
+	if (strcmp(f->key, "ds") == 0)
+		return "['1 13 99 ab', '2 13 99 cd']";
+	if (strcmp(f->key, "ds_from") == 0)
+		return "'192.0.2.1:5353'";
 	switch (f->kind) {
 	case SCHEMA_STR:
 	case SCHEMA_SECRET:

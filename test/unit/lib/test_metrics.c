@@ -331,6 +331,8 @@ static void test_catalogue_sorted(void **state)
 		metrics_set(&m, (metric_id_t)i, 1);
 	metrics_set_label(&m, MET_DNS_RCODE_INFO, "NOERROR", 1);
 	metrics_set_label(&m, MET_DNS_NSID_INFO, "ns1 \"x\"", 1);
+	const char *keys = "probe_dnssec_key_info{key_tag=\"1\"} 1\nprobe_dnssec_key_info{key_tag=\"2\"} 1\n";
+	metrics_set_label(&m, MET_DNSSEC_KEY_INFO, keys, 1);
 	buf_t out = BUF_INIT;
 	assert_int_equal(metrics_render(&m, &out), 0);
 	char prev[128] = "";
@@ -342,7 +344,10 @@ static void test_catalogue_sorted(void **state)
 		snprintf(prev, sizeof(prev), "%s", name);
 		families++;
 	}
-	assert_int_equal(families, 20);
+	assert_int_equal(families, 23);
+	/* a raw family's samples are its label text, under one HELP and TYPE */
+	assert_non_null(strstr(buf_str(&out), "# TYPE probe_dnssec_key_info gauge\n"
+	                                      "probe_dnssec_key_info{key_tag=\"1\"} 1\nprobe_dnssec_key_info"));
 	assert_non_null(strstr(buf_str(&out), "probe_dns_rcode_info{rcode=\"NOERROR\"} 1\n"));
 	assert_non_null(strstr(buf_str(&out), "probe_dns_nsid_info{nsid=\"ns1 \\\"x\\\"\"} 1\n"));
 	buf_free(&out);

@@ -367,6 +367,36 @@ static void test_load_file(void **state)
 	unlink(path);
 }
 
+/* UnmarshalStrict refuses a repeated user; the check is one pass over a hash set (config/yamldoc),
+ * where comparing every pair took seconds for 100,000 users. */
+static void test_many_users(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	size_t cap = (size_t)N * (strlen(bcrypt_s3cret) + 16) + 64;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	size_t len = (size_t)snprintf(text, cap, "basic_auth_users:\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len, "  u%d: %s\n", i, bcrypt_s3cret);
+	char err[1024];
+	double t0 = testtime_cpu();
+	webconfig_t *wc = load(text, err, sizeof err);
+	double dt = testtime_cpu() - t0;
+	if (!wc)
+		fail_msg("unexpected error: %s", err);
+	assert_int_equal(wc->nusers, N);
+	assert_non_null(webconfig_user_get(wc, "u99999", 6));
+	webconfig_free(wc);
+	if (dt >= 2.0 * TESTTIME_SCALE)
+		fail_msg("100,000 users took %.2f s of CPU", dt);
+	snprintf(text + len, cap - len, "  u0: %s\n", bcrypt_s3cret);
+	char want[64];
+	snprintf(want, sizeof want, "web.yml:%d: basic_auth_users: ", N + 2);
+	expect_error(text, want, "key \"u0\" already set in map");
+	free(text);
+}
+
 /* ---- hostile nesting and aliases (issue 12) ---- */
 
 static void expect_error_fast(const char *text, const char *want)
@@ -455,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_check_client_without_tls),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_hostile_yaml),
+		cmocka_unit_test(test_many_users),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
