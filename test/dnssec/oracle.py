@@ -235,3 +235,34 @@ def unbound_verdict(addr, port, workdir, zone, anchors, name, qtype):
     if "(insecure)" in out:
         return "insecure", text[:160]
     return "bogus", text[:160]
+
+
+def unbound_stubs_verdict(workdir, tag, stubs, anchors, name, qtype):
+    """(verdict, summary): unbound-host -v with one stub-zone per zone of stubs ({zone: (addr, port)},
+    the first also for the root, so nothing leaves loopback) and `anchors` as trust anchors: the
+    chain from a parent's anchor through its DS to a child served elsewhere (validation.py's
+    parent cases). tag names the files written."""
+    conf = os.path.join(workdir, "unbound-%s.conf" % tag)
+    keys = os.path.join(workdir, "unbound-%s.keys" % tag)
+    with open(keys, "w") as f:
+        f.write("".join(a + "\n" for a in anchors))
+    text = ('server:\n  do-not-query-localhost: no\n  use-syslog: no\n  chroot: ""\n'
+            '  username: ""\n  directory: "%s"\n  trust-anchor-file: "%s"\n  val-log-level: 2\n'
+            '  verbosity: 0\n  qname-minimisation: no\n  local-zone: "test." nodefault\n' % (workdir, keys))
+    first = None
+    for zone, (addr, port) in stubs.items():
+        text += 'stub-zone:\n  name: "%s."\n  stub-addr: %s@%d\n' % (zone, addr, port)
+        first = first or (addr, port)
+    text += 'stub-zone:\n  name: "."\n  stub-addr: %s@%d\n' % first
+    with open(conf, "w") as f:
+        f.write(text)
+    r = _run(["unbound-host", "-C", conf, "-v", "-t", qtype, name])
+    out = r.stdout + r.stderr
+    flat = " ".join(out.split())
+    if "(BOGUS" in out:
+        m = re.search(r"validation failure <[^>]*>:? ([^\n]*)", out)
+        return "bogus", (m.group(1).strip() if m else flat[:160])
+    for v in ("secure", "insecure"):
+        if "(%s)" % v in out:
+            return v, flat[:160]
+    return "bogus", flat[:160]
