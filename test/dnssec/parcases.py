@@ -16,7 +16,7 @@ from parworld import NewKey, _rds, ds_rdata
 
 class ParCase:
     def __init__(self, what, ds, ds_match, cds_pending=0, q="www", qtype="A", expect=None, rule="",
-                 insecure=False, variants=("ds", "ds_from"), **spec):
+                 insecure=False, variants=("ds", "ds_from"), names_keys=False, **spec):
         self.what = what
         self.ds = ds                # fn(ctx, zone) -> [DS rdata text] for the parent
         self.ds_match = ds_match    # probe_dnssec_ds_match expected
@@ -29,6 +29,7 @@ class ParCase:
         self.insecure_passes = insecure
         self.probe_must = None
         self.variants = variants
+        self.names_keys = names_keys  # the failure log must name the DS tags and the child's key tags
         self.spec = spec
 
 
@@ -125,7 +126,7 @@ CASES = {
     "pds-none-match": ParCase("two DS for the KSK's tag, neither digest right (RFC 4035 5.2)",
                               none_match, ds_match=0),
     "pds-ksk-changed": ParCase("the KSK changed without a DS update: the DS names a key no longer "
-                               "published (RFC 4035 5.2)", ksk_changed, ds_match=0),
+                               "published (RFC 4035 5.2)", ksk_changed, ds_match=0, names_keys=True),
     "pds-zsk-only": ParCase("the only DS matches the ZSK, which is in the set but does not sign "
                             "the DNSKEY RRset (RFC 4035 5.2)", zsk_only, ds_match=0),
     "pds-unknown-digest": ParCase("the only DS has unknown digest type 200 (RFC 4035 5.2, RFC 4509 "

@@ -48,12 +48,13 @@ class Parent:
         self.now = now
         self.cases = {cid: c for cid, c in parcases.CASES.items() if not filt or filt in cid}
         self.storm = not filt or filt in STORM
-        self.zones, self.qnames, self.dss = {}, {}, {}
+        self.zones, self.qnames, self.dss, self.tags = {}, {}, {}, {}
         for cid, c in self.cases.items():
             zone = "%s.%s" % (cid, parworld.PARENT)
             text, _keys, ctx = valworld.build(tmp, zone, c.spec, now)
             self.zones[zone] = text
             self.dss[zone] = c.ds(ctx, zone)
+            self.tags[zone] = sorted({k.tag for k in ctx.keys.values()})
             self.qnames[cid] = zone if c.q == "@" else "%s.%s" % (c.q, zone)
         if self.storm:
             zone = STORM + ".test"
@@ -135,6 +136,13 @@ class Parent:
                     missing.append(vid)
                 ok = (want is not None and got == want and not fam_missing and dsm == c.ds_match
                       and cdp == c.cds_pending)
+                unnamed = []
+                if c.names_keys:
+                    # one line of the debug log names the DS records' tags and the child's key tags
+                    want_tags = [d.split()[3] for d in self.served[zone]] + [str(t) for t in self.tags[zone]]
+                    lines = body.partition("Metrics that would have been returned:")[0].splitlines() or [""]
+                    unnamed = min(([t for t in want_tags if t not in ln] for ln in lines), key=len)
+                    ok = ok and not unnamed
                 print("%s %-26s delv=%-8s unbound=%-8s nsprobe=%-4s want=%-4s ds_match=%s/%d "
                       "cds_pending=%s/%d  %s %s" % (
                           "PASS" if ok else "FAIL", vid, dv, uv, got, want or "?",
@@ -145,6 +153,9 @@ class Parent:
                     print("     | note: %s" % note)
                 if fam_missing:
                     print("     | probe_dnssec_ds_match/probe_dnssec_cds_pending missing from the metrics")
+                if unnamed:
+                    print("     | no line of the debug log names all of the DS and key tags (%s: best line "
+                          "lacks %s)" % (", ".join(want_tags), ", ".join(unnamed)))
                 if not ok or os.environ.get("VALIDATION_VERBOSE"):
                     print("     | delv: %s\n     | unbound-host: %s\n     | nsprobe: %s" % (
                         dwhy, uwhy, reason or "no failure line"))
