@@ -185,3 +185,84 @@ def axfr(addr, port, zone, path):
     with open(path, "w") as f:
         f.write(r.stdout)
     return path
+
+
+# --- validation.py's two oracles: a verdict of secure / insecure / bogus per answer ------------------
+
+def delv_verdict(addr, port, workdir, zone, anchors, name, qtype):
+    """(verdict, summary): delv against addr:port with `anchors` (["zone DNSKEY flags proto alg key"])
+    as static trust anchors for zone (+root=zone). verdict: secure, insecure or bogus."""
+    conf = os.path.join(workdir, "delv-%s.conf" % zone)
+    with open(conf, "w") as f:
+        f.write("trust-anchors {\n")
+        for a in anchors:
+            owner, _t, flags, proto, alg, *key = a.split()
+            f.write('  %s static-key %s %s %s "%s";\n' % (owner, flags, proto, alg, "".join(key)))
+        f.write("};\n")
+    r = _run(["delv", "@%s" % addr, "-p", str(port), "-a", conf, "+root=%s" % zone, "+nortrace",
+              "+nomtrace", "+novtrace", name, qtype])
+    text = " ".join((r.stderr + r.stdout).split())
+    if re.search(r"^; (negative response, )?fully validated$", r.stdout, re.M):
+        return "secure", re.search(r"; (negative response, )?fully validated", text).group(0).strip("; ")
+    if re.search(r"^; (negative response, )?unsigned answer$", r.stdout, re.M):
+        return "insecure", re.search(r"; (negative response, )?unsigned answer", text).group(0).strip("; ")
+    why = re.findall(r"resolution failed: [^;]*|broken trust chain|insecurity proof failed|"
+                     r"no valid signature found|verify failed[^;]*", text)
+    return "bogus", (why[0] if why else text[:160])
+
+
+def unbound_verdict(addr, port, workdir, zone, anchors, name, qtype):
+    """(verdict, summary): unbound-host -v with a config whose only servers are addr@port (a stub
+    for zone, and for the root so nothing leaves loopback) and `anchors` as trust anchors."""
+    conf = os.path.join(workdir, "unbound-%s.conf" % zone)
+    keys = os.path.join(workdir, "unbound-%s.keys" % zone)
+    with open(keys, "w") as f:
+        f.write("".join(a + "\n" for a in anchors))
+    with open(conf, "w") as f:
+        f.write('server:\n  do-not-query-localhost: no\n  use-syslog: no\n  chroot: ""\n'
+                '  username: ""\n  directory: "%s"\n  trust-anchor-file: "%s"\n  val-log-level: 2\n'
+                '  verbosity: 0\n  qname-minimisation: no\n  local-zone: "test." nodefault\n'
+                'stub-zone:\n  name: "%s."\n  stub-addr: %s@%d\n'
+                'stub-zone:\n  name: "."\n  stub-addr: %s@%d\n' % (workdir, keys, zone, addr, port, addr, port))
+    r = _run(["unbound-host", "-C", conf, "-v", "-t", qtype, name])
+    out = r.stdout + r.stderr
+    text = " ".join(out.split())
+    if "(BOGUS" in out:
+        m = re.search(r"validation failure <[^>]*>:? ([^\n]*)", out)
+        return "bogus", (m.group(1).strip() if m else text[:160])
+    if "(secure)" in out:
+        return "secure", text[:160]
+    if "(insecure)" in out:
+        return "insecure", text[:160]
+    return "bogus", text[:160]
+
+
+def unbound_stubs_verdict(workdir, tag, stubs, anchors, name, qtype):
+    """(verdict, summary): unbound-host -v with one stub-zone per zone of stubs ({zone: (addr, port)},
+    the first also for the root, so nothing leaves loopback) and `anchors` as trust anchors: the
+    chain from a parent's anchor through its DS to a child served elsewhere (validation.py's
+    parent cases). tag names the files written."""
+    conf = os.path.join(workdir, "unbound-%s.conf" % tag)
+    keys = os.path.join(workdir, "unbound-%s.keys" % tag)
+    with open(keys, "w") as f:
+        f.write("".join(a + "\n" for a in anchors))
+    text = ('server:\n  do-not-query-localhost: no\n  use-syslog: no\n  chroot: ""\n'
+            '  username: ""\n  directory: "%s"\n  trust-anchor-file: "%s"\n  val-log-level: 2\n'
+            '  verbosity: 0\n  qname-minimisation: no\n  local-zone: "test." nodefault\n' % (workdir, keys))
+    first = None
+    for zone, (addr, port) in stubs.items():
+        text += 'stub-zone:\n  name: "%s."\n  stub-addr: %s@%d\n' % (zone, addr, port)
+        first = first or (addr, port)
+    text += 'stub-zone:\n  name: "."\n  stub-addr: %s@%d\n' % first
+    with open(conf, "w") as f:
+        f.write(text)
+    r = _run(["unbound-host", "-C", conf, "-v", "-t", qtype, name])
+    out = r.stdout + r.stderr
+    flat = " ".join(out.split())
+    if "(BOGUS" in out:
+        m = re.search(r"validation failure <[^>]*>:? ([^\n]*)", out)
+        return "bogus", (m.group(1).strip() if m else flat[:160])
+    for v in ("secure", "insecure"):
+        if "(%s)" % v in out:
+            return v, flat[:160]
+    return "bogus", flat[:160]
