@@ -44,9 +44,12 @@
  *     collision is ~1 in 65536 per pair), so a probe may try DNSSEC_MAX_KEYTAG_COLLISIONS keys
  *     beyond the first candidate of each RRSIG; the candidates are counted before any of them is
  *     verified.
- *   - NSEC3 (CVE-2023-50868): Knot Resolver 5.7.1's price of 50 iterations, Unbound 1.19.1's 8
- *     hashes per message (MAX_NSEC3_CALCULATIONS); RFC 9276 3.2 lets validators treat any
- *     iteration count above 0 as insecure or bogus.
+ *   - NSEC3 (CVE-2023-50868): 150 iterations, the limit of BIND 9.18 (max NSEC3 iterations) and
+ *     Unbound 1.17 (val-nsec3-keysize-iterations), so nsprobe judges a zone as the validators
+ *     its users run do (a zone above it is insecure to them, and fails here); priced with the salt
+ *     as Knot Resolver 5.7.1 prices it; Unbound 1.19.1's 8 hashes per message
+ *     (MAX_NSEC3_CALCULATIONS). RFC 9276 3.2 lets validators treat any iteration count above 0
+ *     as insecure or bogus, and newer releases lower the limit (BIND 9.20: 50).
  *   - the deadline: checked before every RRset, RRSIG and verification, so a check ends at most one
  *     verification (well under 2 ms with the sizes above; see the KeyTrap unit test) after it.
  *   - the work that is not charged stays small: each key's owner is read once per check and an
@@ -935,6 +938,11 @@ bool dnssec_budget_nsec3(dnssec_budget_t *b, unsigned iterations, size_t salt_le
 	return budget_take(b, &b->nsec3_hashes, 1, DNSSEC_LIMIT_NSEC3_HASHES);
 }
 
+/* The texts name the limits' numbers: keep them in step with dnssec.h */
+_Static_assert(DNSSEC_MAX_VERIFICATIONS == 32 && DNSSEC_MAX_KEYTAG_COLLISIONS == 4 &&
+               DNSSEC_MAX_NSEC3_ITERATIONS + 1 == 151 && DNSSEC_MAX_NSEC3_HASHES == 8,
+               "dnssec_limit_describe names these numbers");
+
 const char *dnssec_limit_describe(dnssec_limit_t limit)
 {
 	switch (limit) {
@@ -942,7 +950,7 @@ const char *dnssec_limit_describe(dnssec_limit_t limit)
 	case DNSSEC_LIMIT_VERIFICATIONS: return "more than 32 signature verifications";
 	case DNSSEC_LIMIT_COLLISIONS: return "more than 4 key-tag collisions";
 	case DNSSEC_LIMIT_NSEC3_ITERATIONS:
-		return "an NSEC3 hash of more than 51 SHA-1 blocks ((iterations + 1) x blocks of salt and hash)";
+		return "an NSEC3 hash of more than 151 SHA-1 blocks ((iterations + 1) x blocks of salt and hash)";
 	case DNSSEC_LIMIT_NSEC3_HASHES: return "more than 8 NSEC3 hashes";
 	case DNSSEC_LIMIT_DEADLINE: return "the probe's deadline passed during signature checks";
 	}

@@ -488,6 +488,8 @@ bool secure_judge(const secure_in_t *in, metrics_t *met, plog_t *log, secure_lab
 		          dnssec_limit_describe(res.limit), NULL);
 		goto out;
 	}
+	if (ds_expected && ds.n == 0 && keys_why.len == 0)   /* an insecure delegation: nothing is proven */
+		buf_puts(&keys_why, "the parent has no DS for the zone");
 	bool keys_ok = keys_why.len == 0;
 	if (ds_expected && keys_ok && ks->ds_used >= 0)
 		metrics_set(met, MET_DNSSEC_DS_MATCH, 1);
@@ -521,10 +523,6 @@ bool secure_judge(const secure_in_t *in, metrics_t *met, plog_t *log, secure_lab
 		goto out;
 	}
 	if (!keys_ok) {
-		if (ds_expected && ds.n == 0) {
-			buf_reset(&keys_why);
-			buf_puts(&keys_why, "the parent has no DS for the zone");
-		}
 		fail_line(log, buf_str(&keys_why));
 		goto out;
 	}

@@ -1216,16 +1216,16 @@ static void test_nsec3_budget(void **state)
 	(void)state;
 	dnssec_budget_t b;
 	dnssec_budget_init(&b, 0);
-	assert_true(dnssec_budget_nsec3(&b, 50, 0));      /* RFC 9276 3.2: priced as Knot Resolver */
-	assert_true(dnssec_budget_nsec3(&b, 24, 45));     /* 25 iterations x 2 SHA-1 blocks */
+	assert_true(dnssec_budget_nsec3(&b, 150, 0));     /* BIND 9.18's and Unbound 1.17's limit */
+	assert_true(dnssec_budget_nsec3(&b, 74, 45));     /* 75 iterations x 2 SHA-1 blocks */
 	assert_int_equal(b.nsec3_hashes, DNSSEC_MAX_NSEC3_HASHES - 2);
-	assert_false(dnssec_budget_nsec3(&b, 25, 45));
+	assert_false(dnssec_budget_nsec3(&b, 75, 45));
 	assert_int_equal(b.spent, DNSSEC_LIMIT_NSEC3_ITERATIONS);
-	/* the log names the price, not the iteration count (25 iterations with a long salt cost 52) */
-	assert_string_equal(dnssec_limit_describe(b.spent), "an NSEC3 hash of more than 51 SHA-1 blocks "
+	/* the log names the price, not the iteration count (75 iterations with a long salt cost 152) */
+	assert_string_equal(dnssec_limit_describe(b.spent), "an NSEC3 hash of more than 151 SHA-1 blocks "
 	                    "((iterations + 1) x blocks of salt and hash)");
 	dnssec_budget_init(&b, 0);
-	assert_false(dnssec_budget_nsec3(&b, 51, 0));
+	assert_false(dnssec_budget_nsec3(&b, 151, 0));
 	dnssec_budget_init(&b, 0);
 	for (int i = 0; i < DNSSEC_MAX_NSEC3_HASHES; i++)
 		assert_true(dnssec_budget_nsec3(&b, 0, 8));
