@@ -91,15 +91,35 @@ static tls_client_opts_t opts(pair_t *p, const char *name, bool verify)
 	                            .min_version = -1, .max_version = -1 };
 }
 
+/* Opens the pair and our client on it for name (and ip, when not NULL), without a handshake yet. */
+static void client_open(pair_t *p, bool client_cert, const char *name, bool verify, const uint8_t *ip, size_t ip_len)
+{
+	pair_open(p, client_cert);
+	char err[320] = "";
+	tls_client_opts_t o = opts(p, name, verify);
+	o.server_ip = ip;
+	o.server_ip_len = ip_len;
+	assert_int_equal(tls_client_new(&o, &p->client, err, sizeof err), 0);
+}
+
+/* A verified handshake for name (and ip) fails, and the client words why as Go does. */
+static void expect_verify_error(const char *name, const uint8_t *ip, size_t ip_len, const char *want)
+{
+	pair_t p;
+	client_open(&p, false, name, true, ip, ip_len);
+	assert_int_equal(handshake(&p), TLS_E_VERIFY);
+	char err[320] = "";
+	tls_verify_text(p.client, err, sizeof err);
+	assert_string_equal(err, want);
+	pair_close(&p);
+}
+
 /* Unverified: the handshake completes, bytes go both ways, close_notify reads as the end. */
 static void test_exchange(void **state)
 {
 	(void)state;
 	pair_t p;
-	pair_open(&p, false);
-	char err[320] = "";
-	tls_client_opts_t o = opts(&p, "dns.example", false);
-	assert_int_equal(tls_client_new(&o, &p.client, err, sizeof err), 0);
+	client_open(&p, false, "dns.example", false, NULL, 0);
 	assert_int_equal(handshake(&p), 0);
 
 	assert_int_equal(tls_send(p.client, "query", 5), 5);
@@ -121,33 +141,15 @@ static void test_exchange(void **state)
 static void test_name_mismatch(void **state)
 {
 	(void)state;
-	pair_t p;
-	pair_open(&p, false);
-	char err[320] = "";
-	tls_client_opts_t o = opts(&p, "dns.example", true);
-	assert_int_equal(tls_client_new(&o, &p.client, err, sizeof err), 0);
-	assert_int_equal(handshake(&p), TLS_E_VERIFY);
-	tls_verify_text(p.client, err, sizeof err);
-	assert_string_equal(err, "certificate name does not match dns.example");
-	pair_close(&p);
+	expect_verify_error("dns.example", NULL, 0, "certificate name does not match dns.example");
 }
 
 /* An IP literal is checked against IP SANs; the test certificate has none. */
 static void test_ip_mismatch(void **state)
 {
 	(void)state;
-	pair_t p;
-	pair_open(&p, false);
-	char err[320] = "";
 	const uint8_t ip[4] = { 127, 0, 0, 2 };
-	tls_client_opts_t o = opts(&p, "127.0.0.2", true);
-	o.server_ip = ip;
-	o.server_ip_len = sizeof ip;
-	assert_int_equal(tls_client_new(&o, &p.client, err, sizeof err), 0);
-	assert_int_equal(handshake(&p), TLS_E_VERIFY);
-	tls_verify_text(p.client, err, sizeof err);
-	assert_string_equal(err, "certificate name does not match 127.0.0.2");
-	pair_close(&p);
+	expect_verify_error("127.0.0.2", ip, sizeof ip, "certificate name does not match 127.0.0.2");
 }
 
 /* A peer that closes in the middle of the handshake: a GnuTLS error, worded "tls: …". */
@@ -155,13 +157,11 @@ static void test_handshake_error_text(void **state)
 {
 	(void)state;
 	pair_t p;
-	pair_open(&p, false);
-	char err[320] = "";
-	tls_client_opts_t o = opts(&p, "dns.example", false);
-	assert_int_equal(tls_client_new(&o, &p.client, err, sizeof err), 0);
+	client_open(&p, false, "dns.example", false, NULL, 0);
 	assert_int_equal(tls_handshake(p.client), TLS_E_AGAIN);
 	shutdown(p.fd[1], SHUT_RDWR);
 	int n = tls_handshake(p.client);
+	char err[320] = "";
 	assert_true(n < 0 && n != TLS_E_AGAIN && n != TLS_E_VERIFY);
 	tls_error_text(p.client, n, err, sizeof err);
 	assert_int_equal(strncmp(err, "tls: ", 5), 0);
@@ -192,11 +192,9 @@ static void test_client_certificate(void **state)
 {
 	(void)state;
 	pair_t p;
-	pair_open(&p, true);
-	char err[320] = "";
-	tls_client_opts_t o = opts(&p, "dns.example", false);
-	assert_int_equal(tls_client_new(&o, &p.client, err, sizeof err), 0);
+	client_open(&p, true, "dns.example", false, NULL, 0);
 	assert_int_equal(handshake(&p), 0);
+	char err[320] = "";
 	assert_int_equal(tls_peer_certs(p.server), 1);
 	assert_int_equal(tls_peer_certs(NULL), 0);
 
