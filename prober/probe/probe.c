@@ -903,6 +903,7 @@ struct probe_record {
 	metrics_t m;
 	char rcode_label[16];             /* the label values m points at, copied from the probe */
 	char nsid[2 * 128 + 1];
+	char *key_info;                   /* owned: probe_dnssec_key_info's sample lines */
 	config_t *cfg;                    /* keeps mod alive */
 	const config_module_t *mod;
 };
@@ -939,6 +940,11 @@ probe_record_t *probe_take_record(probe_t *p)
 		r->m.label[MET_DNS_RCODE_INFO] = r->rcode_label;
 	if (r->m.label[MET_DNS_NSID_INFO])
 		r->m.label[MET_DNS_NSID_INFO] = r->nsid;
+	if (r->m.label[MET_DNSSEC_KEY_INFO]) {
+		r->key_info = p->secure_labels.key_info;      /* moved: the probe cannot render any more */
+		p->secure_labels.key_info = NULL;
+		r->m.label[MET_DNSSEC_KEY_INFO] = r->key_info;
+	}
 	r->cfg = config_ref(p->cfg);
 	r->mod = p->mod;
 	return r;
@@ -954,6 +960,7 @@ void probe_record_free(probe_record_t *r)
 	if (!r)
 		return;
 	plog_deinit(&r->log);
+	free(r->key_info);
 	config_unref(r->cfg);
 	free(r);
 }
