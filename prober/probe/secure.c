@@ -337,6 +337,8 @@ static bool prove(const wire_msg_t *m, denial_query_t *q, plog_t *log)
 	}
 	if (r.reason == DENIAL_OK)
 		return true;
+	if (q->claim == DENIAL_CLAIM_WILDCARD && r.reason == DENIAL_NO_PROOF)
+		r.reason = DENIAL_WILDCARD_NO_PROOF;    /* no NSEC/NSEC3 at all: name the expansion */
 	buf_t why = BUF_INIT;
 	denial_describe(m, &r, &why);
 	if (r.reason == DENIAL_OPT_OUT) {
@@ -355,10 +357,54 @@ static bool prove(const wire_msg_t *m, denial_query_t *q, plog_t *log)
 	return false;
 }
 
+/* The records a proof rests on are signed (denial.h: its OK is worthless otherwise). With a
+ * negative answer they are in the checked section; with a positive one (a wildcard expansion, a
+ * CNAME chain ending in no data) they are in the authority section, which is checked here: each
+ * NSEC and NSEC3 RRset of it must have a valid signature by the key set. Logs the failure. */
+typedef struct proof_keys {
+	enum wire_section sec;          /* the section secure_judge checked */
+	const dnssec_keyset_t *ks;
+	const dnssec_opts_t *opts;
+	bool checked;                   /* the authority section's proof records passed */
+} proof_keys_t;
+
+static bool proof_signed(const wire_msg_t *m, proof_keys_t *pk, plog_t *log)
+{
+	if (pk->sec == WIRE_AUTHORITY || pk->checked)
+		return true;
+	size_t n;
+	wire_section(m, WIRE_AUTHORITY, &n);
+	dnssec_verdict_t *v = calloc(n + 1, sizeof *v);
+	dnssec_result_t res = { .verdicts = v, .cap = n + 1 };
+	int r = v ? dnssec_check(m, WIRE_AUTHORITY, pk->ks, pk->opts, &res) : NSP_ENOMEM;
+	bool ok = false;
+	if (r != 0) {
+		plog_line(log, LOG_ERROR, "DNSSEC validation failed", "err", nsp_strerror(r), NULL);
+	} else if (res.limit != DNSSEC_LIMIT_NONE) {
+		plog_line(log, LOG_ERROR, "DNSSEC validation failed", "reason", "work limit reached", "limit",
+		          dnssec_limit_describe(res.limit), NULL);
+	} else {
+		ok = true;
+		for (size_t i = 0; i < res.n_rrsets && ok; i++) {
+			if ((v[i].type != DNS_TYPE_NSEC && v[i].type != DNS_TYPE_NSEC3) || v[i].reason == DNSSEC_OK ||
+			    v[i].reason == DNSSEC_EXPIRING)
+				continue;
+			buf_t why = BUF_INIT;
+			dnssec_verdict_describe(m, &v[i], &why);
+			plog_line(log, LOG_ERROR, "DNSSEC validation failed", "reason", buf_str(&why), NULL);
+			buf_free(&why);
+			ok = false;
+		}
+	}
+	free(v);
+	pk->checked = ok;
+	return ok;
+}
+
 /* The proofs the answer needs: the name error or no data it claims, and each wildcard expansion of
  * its section's verdicts. */
 static bool proofs(const wire_msg_t *m, const dnssec_verdict_t *v, size_t nv, const uint8_t *apex,
-                   size_t apex_len, dnssec_budget_t *budget, plog_t *log)
+                   size_t apex_len, dnssec_budget_t *budget, proof_keys_t *pk, plog_t *log)
 {
 	uint8_t name[WIRE_MAX_NAME];
 	size_t len = final_name(m, name);
@@ -384,7 +430,7 @@ static bool proofs(const wire_msg_t *m, const dnssec_verdict_t *v, size_t nv, co
 		if (len) {
 			q.name = name;
 			q.name_len = len;
-			if (!prove(m, &q, log))
+			if (!proof_signed(m, pk, log) || !prove(m, &q, log))
 				return false;
 		}
 	}
@@ -400,7 +446,7 @@ static bool proofs(const wire_msg_t *m, const dnssec_verdict_t *v, size_t nv, co
 		q.name_len = (size_t)l;
 		q.labels = v[i].labels;
 		q.qtype = v[i].type;
-		if (!prove(m, &q, log))
+		if (!proof_signed(m, pk, log) || !prove(m, &q, log))
 			return false;
 	}
 	return true;
@@ -537,7 +583,8 @@ bool secure_judge(const secure_in_t *in, metrics_t *met, plog_t *log, secure_lab
 	}
 
 	/* 4. the proofs */
-	if (!proofs(m, v, res.n_rrsets, apex, (size_t)apex_len, in->budget, log))
+	proof_keys_t pk = { .sec = sec, .ks = ks, .opts = &opts };
+	if (!proofs(m, v, res.n_rrsets, apex, (size_t)apex_len, in->budget, &pk, log))
 		goto out;
 
 	/* 5. the parent's DS said which key: log it */
