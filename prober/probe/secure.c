@@ -579,6 +579,8 @@ bool secure_judge(const secure_in_t *in, metrics_t *met, plog_t *log, secure_lab
 		rrtext_name(m, apex_off, &why);
 		buf_puts(&why, " owns no SOA");
 		fail_line(log, buf_str(&why));
+		/* the keys that verified are not the zone's DNSKEY set (the metric's promise) */
+		metrics_set(met, MET_DNSSEC_RRSIG_VALID, 0);
 		goto out;
 	}
 
