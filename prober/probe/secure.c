@@ -534,8 +534,14 @@ bool secure_judge(const secure_in_t *in, metrics_t *met, plog_t *log, secure_lab
 		          dnssec_limit_describe(res.limit), NULL);
 		goto out;
 	}
-	if (ds_expected && ds.n == 0 && keys_why.len == 0)   /* an insecure delegation: nothing is proven */
-		buf_puts(&keys_why, "the parent has no DS for the zone");
+	if (ds_expected && ds.n == 0 && keys_why.len == 0) {   /* an insecure delegation: nothing is proven */
+		if (in->ds && in->ds->rcode != 0) {                 /* or no answer to say so */
+			const char *rc = dnstab_rcode_name(in->ds->rcode);
+			buf_printf(&keys_why, "the DS query got no DS: rcode %s", rc ? rc : "?");
+		} else {
+			buf_puts(&keys_why, "the parent has no DS for the zone");
+		}
+	}
 	bool keys_ok = keys_why.len == 0;
 	if (ds_expected && keys_ok && ks->ds_used >= 0)
 		metrics_set(met, MET_DNSSEC_DS_MATCH, 1);
