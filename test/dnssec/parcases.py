@@ -6,7 +6,10 @@ what nsprobe must report besides probe_success: probe_dnssec_ds_match (a DS matc
 child that signs its DNSKEY RRset) and probe_dnssec_cds_pending (the child publishes CDS/CDNSKEY
 that differ from the parent's DS, RFC 7344/8078). probe_success is the oracles' verdict, as for
 valcases (validation.expected). Each case is probed twice: with `dnssec.ds` listing the DS records
-as the signed parent serves them, and with `dnssec.ds_from` naming the parent's knotd.
+as the signed parent serves them, with `dnssec.ds_from` naming the parent's knotd, and with
+`ds_from: resolver` (the suite's nsprobe runs with --target.resolver at the parent's knotd, which
+answers the child's DS authoritatively). A case with key_info=True also sets `dnssec.key_info` on
+its `ds` variant, whose probe_dnssec_key_info series must be the child's DNSKEY set as kdig sees it.
 """
 
 import dns.rdata
@@ -16,7 +19,8 @@ from parworld import NewKey, _rds, ds_rdata
 
 class ParCase:
     def __init__(self, what, ds, ds_match, cds_pending=0, q="www", qtype="A", expect=None, rule="",
-                 insecure=False, variants=("ds", "ds_from"), names_keys=False, **spec):
+                 insecure=False, variants=("ds", "ds_from", "ds_resolver"), names_keys=False,
+                 key_info=False, **spec):
         self.what = what
         self.ds = ds                # fn(ctx, zone) -> [DS rdata text] for the parent
         self.ds_match = ds_match    # probe_dnssec_ds_match expected
@@ -30,6 +34,7 @@ class ParCase:
         self.probe_must = None
         self.variants = variants
         self.names_keys = names_keys  # the failure log must name the DS tags and the child's key tags
+        self.key_info = key_info      # the `ds` variant sets dnssec.key_info and checks its series
         self.spec = spec
 
 
@@ -116,7 +121,7 @@ CASES = {
     "pds-sha1": ParCase("the parent's DS: the child's KSK, digest type 1 SHA-1 (RFC 4034 5.1.4)",
                         ksk_ds(1), ds_match=1),
     "pds-sha256": ParCase("the parent's DS: the child's KSK, digest type 2 SHA-256 (RFC 4509)",
-                          ksk_ds(2), ds_match=1),
+                          ksk_ds(2), ds_match=1, key_info=True),
     "pds-sha384": ParCase("the parent's DS: the child's KSK, digest type 4 SHA-384 (RFC 6605)",
                           ksk_ds(4), ds_match=1),
     "pds-dnskey": ParCase("the child's DNSKEY set asked, DS SHA-256 of its KSK (RFC 4035 5.2)",
@@ -143,11 +148,11 @@ CASES = {
                               "(RFC 6840 5.11)", second_alg, ds_match=1, algs=[13, 15]),
     "pcds-pending": ParCase("KSK rollover waiting for the parent: CDS/CDNSKEY name a new KSK, the "
                             "DS the old one, which still signs (RFC 7344 4)", ksk_ds(2), ds_match=1,
-                            cds_pending=1, mutate=cds_new_ksk),
+                            cds_pending=1, mutate=cds_new_ksk, key_info=True),
     "pcds-equal": ParCase("CDS/CDNSKEY equal to the parent's DS: nothing pending (RFC 7344 4)",
                           ksk_ds(2), ds_match=1, cds_pending=0, mutate=cds_same),
     "pds-none": ParCase("no DS at the parent: an insecure delegation, NSEC-proven (RFC 4035 5.2)",
-                        lambda c, z: [], ds_match=0, variants=("ds_from",),
+                        lambda c, z: [], ds_match=0, variants=("ds_from", "ds_resolver"),
                         rule="both validators call the child insecure; a probe asked to check the "
                         "chain has none to check: fail"),
 }

@@ -174,13 +174,16 @@ def main(argv=None):
             if rewrites:
                 relay = RewritingRelay(harness, harness.pick_loopback(
                     lo=2, hi=250, avoid=(knot.addr, "127.0.0.53")), (knot.addr, knot.port), rewrites).start()
-            exporter = harness.Exporter(tmp, binary, cfg, ["--target.resolver=%s:%d" % (knot.addr, knot.port)])
+            # the parent's knotd: it answers `ds_from: resolver`'s DS queries (valparent.py); every
+            # other target is an IP literal, which needs no resolver
+            exporter = harness.Exporter(tmp, binary, cfg, ["--target.resolver=" + par.resolver()])
             exporter.start()
         except (harness.FixtureError, OSError) as e:
             print("setup failed: %s" % e, file=sys.stderr)
             return 2
-        print("# knotd %s@%d serving %d zones, nsprobe on port %d, workdir %s, built in %.1fs" % (
-            knot.addr, knot.port, len(zones), exporter.port, tmp, time.monotonic() - t0))
+        print("# knotd %s@%d serving %d zones, nsprobe on port %d (--target.resolver=%s), workdir %s, "
+              "built in %.1fs" % (knot.addr, knot.port, len(zones), exporter.port, par.resolver(), tmp,
+                                  time.monotonic() - t0))
         print("# %-26s %-9s %-9s %-14s" % ("case", "delv", "unbound", "nsprobe"))
         for cid, c in cases.items():
             zone = cid + ".test"

@@ -4,18 +4,29 @@ knotd of its own (parworld.py).
 
 For each chain case delv validates through parworld.Router with par.test.'s KSK as trust anchor
 (+root=par.test), and unbound-host with a stub for par.test. and one for the child and the same
-anchor. nsprobe probes the child on the first knotd twice, `dnssec.ds` (the DS as the signed
-parent holds them) and `dnssec.ds_from` (the parent's knotd); a variant passes when probe_success
-is the oracles' verdict and probe_dnssec_ds_match and probe_dnssec_cds_pending are as the case
-says. A missing metric family fails the variant.
+anchor. nsprobe probes the child on the first knotd three times, `dnssec.ds` (the DS as the
+signed parent holds them), `dnssec.ds_from` (the parent's knotd) and `ds_from: resolver` (the
+suite's --target.resolver is the parent's knotd); a variant passes when probe_success is the
+oracles' verdict and probe_dnssec_ds_match and probe_dnssec_cds_pending are as the case says.
+A missing metric family fails the variant.
+
+Key info: the `ds` variant of a case with key_info sets `dnssec.key_info: true` and must show one
+probe_dnssec_key_info series per DNSKEY of the child's apex as kdig gets it (flags, algorithm,
+the RFC 4034 Appendix B key tag, and ds_sha256 the SHA-256 DS digest of the key by dnspython's
+dns.dnssec.make_ds, uppercase hex); every other variant must show no such family.
 
 tagstorm: www.tagstorm.test A carries 100 RRSIGs by 50 keys of two key tags, none valid; probed
 with timeout 5s over TCP, the /probe answer must come back within that and say probe_success 0.
 """
 
 import os
+import re
 import time
 import urllib.parse
+
+import dns.dnssec
+import dns.name
+import dns.rdata
 
 import harness
 import oracle
@@ -40,6 +51,42 @@ def metrics_of(body):
                 except ValueError:
                     pass
     return out
+
+
+def key_info_of(body):
+    """[{label: value}] of the probe_dnssec_key_info samples, and whether the family is declared."""
+    _head, _sep, rest = body.partition("Metrics that would have been returned:\n")
+    series = [dict(re.findall(r'(\w+)="([^"]*)"', line.split("}", 1)[0]))
+              for line in rest.splitlines() if line.startswith("probe_dnssec_key_info{")]
+    declared = any(line.startswith("# TYPE probe_dnssec_key_info ") for line in rest.splitlines())
+    return series, declared
+
+
+def expected_key_info(addr, port, zone):
+    """The series probe_dnssec_key_info must carry for zone's DNSKEY set as kdig gets it from
+    addr:port: flags and algorithm as kdig shows them, the key tag (RFC 4034 Appendix B, checked
+    against dnspython's key_id) and the SHA-256 DS digest by dns.dnssec.make_ds."""
+    want = []
+    for flags, proto, alg, tag, key in oracle.dnskeys(addr, port, zone):
+        rd = dns.rdata.from_text("IN", "DNSKEY", "%d %d %d %s" % (flags, proto, alg, key))
+        assert dns.dnssec.key_id(rd) == tag, "key tag %d by oracle, %d by dnspython" % (tag, dns.dnssec.key_id(rd))
+        ds = dns.dnssec.make_ds(dns.name.from_text(zone), rd, "SHA256")
+        want.append({"algorithm": str(alg), "ds_sha256": ds.digest.hex().upper(), "flags": str(flags),
+                     "key_tag": str(tag)})
+    return want
+
+
+def key_info_problem(body, want):
+    """"" when the body's probe_dnssec_key_info series are want (None: there must be none)."""
+    got, declared = key_info_of(body)
+    if want is None:
+        return "probe_dnssec_key_info present without dnssec.key_info" if got or declared else ""
+    norm = lambda xs: sorted(tuple(sorted(x.items())) for x in xs)  # noqa: E731
+    if not want:
+        return "kdig found no DNSKEY at the apex"
+    if norm(got) != norm(want):
+        return "probe_dnssec_key_info %s, want %s" % (norm(got), norm(want))
+    return ""
 
 
 class Parent:
@@ -91,6 +138,10 @@ class Parent:
                 text += "      dnssec:\n        validate: true\n"
                 if v == "ds":
                     text += "        ds:\n" + "".join('          - "%s"\n' % d for d in self.served[zone])
+                    if c.key_info:
+                        text += "        key_info: true\n"
+                elif v == "ds_resolver":
+                    text += "        ds_from: resolver\n"
                 else:
                     text += '        ds_from: "%s:%d"\n' % (self.pknot.addr, self.pknot.port)
         if self.storm:
@@ -99,9 +150,15 @@ class Parent:
                      "      dnssec:\n        validate: true\n" % (STORM, STORM_TIMEOUT, STORM))
         return text
 
+    def resolver(self):
+        """--target.resolver for the suite's nsprobe: the parent's knotd (every other target is an
+        IP literal, so only `ds_from: resolver` asks it), the first knotd without chain cases."""
+        srv = self.pknot or self.knot
+        return "%s:%d" % (srv.addr, srv.port)
+
     @staticmethod
     def module_name(cid, variant):
-        return cid if variant == "ds" else cid + "-from"
+        return {"ds": cid, "ds_from": cid + "-from", "ds_resolver": cid + "-resolver"}[variant]
 
     def run(self, exporter, expected, verdict_of_probe):
         """Runs the cases; prints a line per variant; returns (passed, failed, [ids missing a family])."""
@@ -118,10 +175,12 @@ class Parent:
                     self.tmp, cid, {parworld.PARENT: (self.pknot.addr, self.pknot.port), zone: (kaddr, kport)},
                     [k.anchor_text() for k in self.anchors], qname, c.qtype)
                 want, note = expected(c, dv, uv)
+                keys_want = expected_key_info(kaddr, kport, zone) if c.key_info else None
             except Exception as e:  # noqa: BLE001 -- an oracle that cannot run fails the case
                 dv = uv = "error"
                 dwhy = uwhy = str(e)
                 want, note = None, "oracle error: %s" % e
+                keys_want = None
             for v in c.variants:
                 vid = "%s/%s" % (cid, v)
                 q = urllib.parse.urlencode({"module": self.module_name(cid, v), "target": "%s:%d" % (kaddr, kport),
@@ -136,6 +195,8 @@ class Parent:
                     missing.append(vid)
                 ok = (want is not None and got == want and not fam_missing and dsm == c.ds_match
                       and cdp == c.cds_pending)
+                keys_bad = key_info_problem(body, keys_want if v == "ds" and c.key_info else None)
+                ok = ok and not keys_bad
                 unnamed = []
                 if c.names_keys:
                     # one line of the debug log names the DS records' tags and the child's key tags
@@ -153,6 +214,11 @@ class Parent:
                     print("     | note: %s" % note)
                 if fam_missing:
                     print("     | probe_dnssec_ds_match/probe_dnssec_cds_pending missing from the metrics")
+                if keys_bad:
+                    print("     | key info: %s" % keys_bad)
+                elif v == "ds" and c.key_info:
+                    print("     | key info: %d probe_dnssec_key_info series, as kdig's DNSKEY set (tags %s)" % (
+                        len(keys_want), ", ".join(k["key_tag"] + "/" + k["flags"] for k in keys_want)))
                 if unnamed:
                     print("     | no line of the debug log names all of the DS and key tags (%s: best line "
                           "lacks %s)" % (", ".join(want_tags), ", ".join(unnamed)))
