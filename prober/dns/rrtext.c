@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dns/base32.h"
 #include "dns/cursor.h"
 #include "dns/dnstab.h"
 #include "lib/errors.h"
@@ -557,24 +558,6 @@ static void put_b64(buf_t *o, const uint8_t *p, size_t n)
 		              i + 2 < n ? a[v & 63] : '=' };
 		buf_append(o, s, 4);
 	}
-}
-
-/* base32 "extended hex" alphabet without padding (NSEC3 next hashed owner) */
-static void put_b32hex(buf_t *o, const uint8_t *p, size_t n)
-{
-	static const char a[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		acc = acc << 8 | p[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			buf_putc(o, a[acc >> bits & 31]);
-		}
-	}
-	if (bits > 0)
-		buf_putc(o, a[acc << (5 - bits) & 31]);
 }
 
 static void put_ip4(buf_t *o, const uint8_t *p)
@@ -1254,7 +1237,7 @@ static void print_nsec3(buf_t *o, const rrdec_t *d)
 	print_nsec3param(o, d);
 	buf_putc(o, ' ');
 	if (f[6].set)
-		put_b32hex(o, d->c.buf + f[6].off, f[6].len);
+		base32hex_put(o, d->c.buf + f[6].off, f[6].len, true);
 	put_bitmap(o, d->c.buf, &f[7]);
 }
 
