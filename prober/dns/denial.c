@@ -20,6 +20,7 @@
 
 #include <string.h>
 
+#include "dns/base32.h"
 #include "dns/cursor.h"
 #include "dns/dnstab.h"
 #include "dns/rrtext.h"
@@ -161,60 +162,6 @@ static bool dname_is_wildcard(const dname_t *d)
 	return d->n > 0 && d->w[0] == 1 && d->w[1] == '*';
 }
 
-/* ------------------------------------------------------------------------------------------------
- * Base32hex (RFC 4648 7), for NSEC3 owner labels */
-
-static int b32hex_val(uint8_t ch)
-{
-	ch = lower(ch);
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'v')
-		return ch - 'a' + 10;
-	return -1;
-}
-
-/* Decodes exactly HASH_LEN octets from 32 characters; false on anything else. */
-static bool b32hex_hash(const uint8_t *s, size_t n, uint8_t out[HASH_LEN])
-{
-	if (n != HASH_LEN * 8 / 5)
-		return false;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = b32hex_val(s[i]);
-		if (v < 0)
-			return false;
-		acc = acc << 5 | (uint32_t)v;
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return o == HASH_LEN;
-}
-
-static void b32hex_put(buf_t *out, const uint8_t *h, size_t n)
-{
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuv";
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		acc = acc << 8 | h[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			buf_putc(out, digits[(acc >> bits) & 31]);
-		}
-		acc &= (1u << bits) - 1;
-	}
-	if (bits > 0)
-		buf_putc(out, digits[(acc << (5 - bits)) & 31]);
-}
-
 /* A name in presentation form, as rrtext prints one: \. \\ and \DDD escapes. */
 static void name_put(buf_t *out, const dname_t *d)
 {
@@ -354,7 +301,7 @@ static int rec_read(ctx_t *x, size_t i, uint16_t type, rec_t *r)
 		if (hlen != HASH_LEN)
 			return REC_BAD;
 		memcpy(r->next_hash, h, HASH_LEN);
-		if (!b32hex_hash(r->owner.w + 1, r->owner.w[0], r->owner_hash))
+		if (!base32hex_decode(r->owner.w + 1, r->owner.w[0], r->owner_hash, HASH_LEN))
 			return REC_BAD;
 		if (x->have_params && (r->iterations != x->iterations || r->salt_len != x->salt_len ||
 		                       memcmp(r->salt, x->salt, r->salt_len) != 0))
@@ -874,7 +821,7 @@ static int describe_rr(const wire_msg_t *msg, int i, buf_t *out)
 		const uint8_t *h = cursor_bytes(&c, hl);
 		if (h != NULL) {
 			buf_puts(out, " next ");
-			b32hex_put(out, h, hl);
+			base32hex_put(out, h, hl, false);
 		}
 	}
 	buf_putc(out, ')');
@@ -893,7 +840,7 @@ int denial_describe(const wire_msg_t *msg, const denial_result_t *r, buf_t *out)
 	}
 	if (r->subject_hashed) {
 		buf_puts(out, " (hash ");
-		b32hex_put(out, r->subject_hash, HASH_LEN);
+		base32hex_put(out, r->subject_hash, HASH_LEN, false);
 		buf_putc(out, ')');
 	}
 	if (r->rr >= 0) {

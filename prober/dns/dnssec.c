@@ -547,21 +547,30 @@ typedef struct rr_ref {
 	uint8_t sig;        /* 1 for an RRSIG */
 } rr_ref_t;
 
+/* Below 0, 0 or above 0 as a sorts before, with or after b: the comparators' one step. */
+static int order(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+/* Orders two lowercased owners as the sorts below want them: shorter first, then by octets. */
+static int owner_order(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = order(alen, blen);
+	return c != 0 ? c : memcmp(a, b, alen);
+}
+
 static int rr_ref_cmp(const void *a, const void *b)
 {
 	const rr_ref_t *x = a, *y = b;
-	if (x->item->owner_len != y->item->owner_len)
-		return x->item->owner_len < y->item->owner_len ? -1 : 1;
-	int c = memcmp(x->item->owner, y->item->owner, x->item->owner_len);
-	if (c != 0)
-		return c;
-	if (x->rclass != y->rclass)
-		return x->rclass < y->rclass ? -1 : 1;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	if (x->sig != y->sig)
-		return x->sig < y->sig ? -1 : 1;
-	return (x->index > y->index) - (x->index < y->index);
+	int c = owner_order(x->item->owner, x->item->owner_len, y->item->owner, y->item->owner_len);
+	if (c == 0)
+		c = order(x->rclass, y->rclass);
+	if (c == 0)
+		c = order(x->type, y->type);
+	if (c == 0)
+		c = order(x->sig, y->sig);
+	return c != 0 ? c : order(x->index, y->index);
 }
 
 /* One RRset: refs[first .. first + n_rrs) are its RRs, the n_sigs after them its RRSIGs. */
@@ -575,7 +584,7 @@ typedef struct group {
 static int group_cmp(const void *a, const void *b)
 {
 	const group_t *x = a, *y = b;
-	return (x->appears > y->appears) - (x->appears < y->appears);
+	return order(x->appears, y->appears);
 }
 
 /* A usable DNSKEY of the key set (Zone Key flag, protocol 3: RFC 4035 5.3.1), with its owner read
@@ -597,20 +606,16 @@ typedef struct dnskey {
 static int dnskey_cmp(const void *a, const void *b)
 {
 	const dnskey_t *x = a, *y = b;
-	if (x->tag != y->tag)
-		return x->tag < y->tag ? -1 : 1;
-	if (x->algorithm != y->algorithm)
-		return x->algorithm < y->algorithm ? -1 : 1;
-	if (x->rclass != y->rclass)
-		return x->rclass < y->rclass ? -1 : 1;
-	if (x->owner_len != y->owner_len)
-		return x->owner_len < y->owner_len ? -1 : 1;
-	int c = memcmp(x->owner, y->owner, x->owner_len);
-	if (c != 0)
-		return c;
-	if (x->revoked != y->revoked)
-		return x->revoked < y->revoked ? -1 : 1;
-	return (x->index > y->index) - (x->index < y->index);
+	int c = order(x->tag, y->tag);
+	if (c == 0)
+		c = order(x->algorithm, y->algorithm);
+	if (c == 0)
+		c = order(x->rclass, y->rclass);
+	if (c == 0)
+		c = owner_order(x->owner, x->owner_len, y->owner, y->owner_len);
+	if (c == 0)
+		c = order(x->revoked, y->revoked);
+	return c != 0 ? c : order(x->index, y->index);
 }
 
 /* One canonical rdata in the scratch buffer. */
@@ -625,9 +630,7 @@ static int span_cmp(const void *a, const void *b)
 	const span_t *x = a, *y = b;
 	size_t n = x->len < y->len ? x->len : y->len;
 	int c = memcmp(x->p, y->p, n);
-	if (c != 0)
-		return c;
-	return (x->len > y->len) - (x->len < y->len);
+	return c != 0 ? c : order(x->len, y->len);
 }
 
 static const char *layout_of(uint16_t type)
@@ -1065,16 +1068,41 @@ static long rrset_canonical(check_t *c, const group_t *g)
 	return (long)w;
 }
 
-static int check_rrset(check_t *c, const group_t *g, dnssec_verdict_t *v, dnssec_result_t *out)
+/* Starts the verdict on RRset g: no RRSIG seen yet. Returns g's first RR. */
+static const wire_rr_t *verdict_open(const check_t *c, const group_t *g, dnssec_verdict_t *v)
 {
 	const wire_rr_t *rr0 = &c->rrs[g->appears];
-	const item_t *owner = c->refs[g->first].item;
 	*v = (dnssec_verdict_t){
 		.owner = rr0->owner, .type = rr0->type, .rclass = rr0->rclass,
 		.reason = DNSSEC_MISSING_RRSIG,
 		.n_rrs = (uint16_t)g->n_rrs,
 		.n_rrsigs = (uint16_t)g->n_sigs,
 	};
+	return rr0;
+}
+
+/* Takes the outcome of RRSIG s (reason) into v if it is better than v's: a higher rank, or the
+ * same good rank with a later expiration. Returns whether it did. */
+static bool verdict_take(dnssec_verdict_t *v, dnssec_reason_t reason, const rrsig_t *s)
+{
+	bool better = rank(reason) > rank(v->reason) ||
+	              (reason == v->reason && reason <= DNSSEC_EXPIRING && s->expiration > v->expiration);
+	if (!better)
+		return false;
+	v->reason = reason;
+	v->key_tag = s->key_tag;
+	v->algorithm = s->algorithm;
+	v->signer = s->signer_off;
+	v->inception = s->inception;
+	v->expiration = s->expiration;
+	v->labels = s->labels;
+	return true;
+}
+
+static int check_rrset(check_t *c, const group_t *g, dnssec_verdict_t *v, dnssec_result_t *out)
+{
+	const wire_rr_t *rr0 = verdict_open(c, g, v);
+	const item_t *owner = c->refs[g->first].item;
 
 	long n_spans = rrset_canonical(c, g);
 	if (n_spans == NSP_ENOMEM)
@@ -1101,18 +1129,8 @@ static int check_rrset(check_t *c, const group_t *g, dnssec_verdict_t *v, dnssec
 			if (c->budget->spent != DNSSEC_LIMIT_NONE)
 				return 0;   /* this RRSIG's outcome is unknown: keep the verdict so far */
 		}
-		bool better = rank(reason) > rank(v->reason) ||
-		              (reason == v->reason && reason <= DNSSEC_EXPIRING &&
-		               s.expiration > v->expiration);
-		if (!better)
+		if (!verdict_take(v, reason, &s))
 			continue;
-		v->reason = reason;
-		v->key_tag = s.key_tag;
-		v->algorithm = s.algorithm;
-		v->signer = s.signer_off;
-		v->inception = s.inception;
-		v->expiration = s.expiration;
-		v->labels = s.labels;
 		unsigned labels = name_labels(owner->owner, owner->owner_len);
 		v->wildcard = reason != DNSSEC_MALFORMED && s.labels < labels &&
 		              !(owner->owner[0] == 1 && owner->owner[1] == '*');
@@ -1442,8 +1460,8 @@ int dnssec_keyset_check(const wire_msg_t *keys, const uint8_t apex[], const dnss
 	const group_t *g = NULL;
 	for (size_t i = 0; i < c.n_groups && !g; i++) {
 		const item_t *o = c.refs[c.groups[i].first].item;
-		if (c.refs[c.groups[i].first].type == DNS_TYPE_DNSKEY && o->owner_len == out->apex_len &&
-		    memcmp(o->owner, out->apex, out->apex_len) == 0)
+		if (c.refs[c.groups[i].first].type == DNS_TYPE_DNSKEY &&
+		    owner_order(o->owner, o->owner_len, out->apex, out->apex_len) == 0)
 			g = &c.groups[i];
 	}
 	if (!g)
@@ -1453,21 +1471,14 @@ int dnssec_keyset_check(const wire_msg_t *keys, const uint8_t apex[], const dnss
 		if (c.keytab[j].ds >= 0)
 			ds_key = true;   /* a revoked one too: its signature decides below */
 	if (n_ds > 0 && !ds_key) {
-		const wire_rr_t *rr0 = &c.rrs[g->appears];
-		out->verdict.owner = rr0->owner;
-		out->verdict.rclass = rr0->rclass;
-		out->verdict.n_rrs = (uint16_t)g->n_rrs;
-		out->verdict.n_rrsigs = (uint16_t)g->n_sigs;
+		verdict_open(&c, g, &out->verdict);
 		out->verdict.reason = DNSSEC_NO_DS_MATCH;
 		goto done;
 	}
 
 	/* check_rrset's loop, counting only signatures by usable (and DS-matched) keys */
 	dnssec_verdict_t *v = &out->verdict;
-	const wire_rr_t *rr0 = &c.rrs[g->appears];
-	*v = (dnssec_verdict_t){ .owner = rr0->owner, .type = rr0->type, .rclass = rr0->rclass,
-	                         .reason = DNSSEC_MISSING_RRSIG, .n_rrs = (uint16_t)g->n_rrs,
-	                         .n_rrsigs = (uint16_t)g->n_sigs };
+	const wire_rr_t *rr0 = verdict_open(&c, g, v);
 	long n_spans = rrset_canonical(&c, g);
 	if (n_spans == NSP_ENOMEM) {
 		rc = NSP_ENOMEM;
@@ -1507,17 +1518,8 @@ int dnssec_keyset_check(const wire_msg_t *keys, const uint8_t apex[], const dnss
 					continue;   /* a colliding key of the DS's tag signed, not the DS's */
 			}
 		}
-		bool better = rank(reason) > rank(v->reason) ||
-		              (reason == v->reason && reason <= DNSSEC_EXPIRING && s.expiration > v->expiration);
-		if (!better)
+		if (!verdict_take(v, reason, &s))
 			continue;
-		v->reason = reason;
-		v->key_tag = s.key_tag;
-		v->algorithm = s.algorithm;
-		v->signer = s.signer_off;
-		v->inception = s.inception;
-		v->expiration = s.expiration;
-		v->labels = s.labels;
 		if ((reason == DNSSEC_OK || reason == DNSSEC_EXPIRING) && c.used != SIZE_MAX) {
 			out->ds_used = c.keytab[c.used].ds;
 			out->ds_key_tag = c.keytab[c.used].tag;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dns/base32.h"
 #include "dns/cursor.h"
 #include "dns/dnstab.h"
 #include "lib/errors.h"
@@ -70,6 +71,47 @@ static bool ipv4_mapped(const uint8_t *p)
 
 #define E_BUF "dns: buffer size too small"
 #define E_TXT "dns: overflow unpacking txt"
+
+/* Reads the next (code, length, value) record of c, each a 16-bit field and the value the length
+ * says: how SVCB params (RFC 9460 2.2) and EDNS options (RFC 6891 6.1.2) are written, checked and
+ * printed below. Returns false if the record runs past the end of c (a header cut short too).
+ * The NSEC type bitmap's (window, length) blocks and APL's items are not such records: miekg
+ * checks a block's header before its length, and an APL item's length shares an octet with its
+ * negation bit, so those two walk their own cursor. */
+typedef struct record {
+	uint16_t code;
+	size_t len;
+	const uint8_t *value;
+} record_t;
+
+static bool record_read(cursor_t *c, record_t *r)
+{
+	r->code = cursor_u16(c);
+	r->len = cursor_u16(c);
+	r->value = cursor_bytes(c, r->len);
+	return r->value != NULL;
+}
+
+/* Checks the records of p[0..n) in order: `overflow` if one runs past the end, else the first
+ * error check gives one, else (with `disorder` set) `disorder` if the codes do not strictly
+ * increase. */
+static const char *check_records(const uint8_t *p, size_t n, const char *overflow, const char *disorder,
+                                 const char *(*check)(uint16_t code, const uint8_t *v, size_t len))
+{
+	long prev = -1;
+	for (cursor_t c = cursor_make(p, n); !cursor_at_end(&c);) {
+		record_t r;
+		if (!record_read(&c, &r))
+			return overflow;
+		const char *e = check(r.code, r.value, r.len);
+		if (e)
+			return e;
+		if (disorder && r.code <= prev)
+			return disorder;
+		prev = r.code;
+	}
+	return NULL;
+}
 
 /* unpackDataNsec */
 static const char *check_bitmap(const uint8_t *p, size_t n)
@@ -136,24 +178,8 @@ static const char *check_svcb_value(uint16_t key, const uint8_t *p, size_t n)
 /* unpackDataSVCB */
 static const char *check_svcb(const uint8_t *p, size_t n)
 {
-	cursor_t c = cursor_make(p, n);
-	long prev = -1;
-	while (!cursor_at_end(&c)) {
-		if (cursor_left(&c) < 4)
-			return "dns: overflow unpacking SVCB";
-		uint16_t key = cursor_u16(&c);
-		size_t len = cursor_u16(&c);
-		const uint8_t *v = cursor_bytes(&c, len);
-		if (!v)
-			return "dns: overflow unpacking SVCB";
-		const char *e = check_svcb_value(key, v, len);
-		if (e)
-			return e;
-		if (prev >= 0 && key <= prev)
-			return "dns: SVCB keys not in strictly increasing order";
-		prev = key;
-	}
-	return NULL;
+	return check_records(p, n, "dns: overflow unpacking SVCB",
+	                     "dns: SVCB keys not in strictly increasing order", check_svcb_value);
 }
 
 /* unpackDataApl */
@@ -222,18 +248,7 @@ static const char *check_option(uint16_t code, const uint8_t *p, size_t n)
 /* unpackDataOpt: at least one option (it is only called on a non-empty rdata) */
 static const char *check_opt(const uint8_t *p, size_t n)
 {
-	cursor_t c = cursor_make(p, n);
-	do {
-		uint16_t code = cursor_u16(&c);
-		size_t len = cursor_u16(&c);
-		const uint8_t *v = cursor_bytes(&c, len);
-		if (!v)
-			return "dns: overflow unpacking opt";
-		const char *e = check_option(code, v, len);
-		if (e)
-			return e;
-	} while (!cursor_at_end(&c));
-	return NULL;
+	return check_records(p, n, "dns: overflow unpacking opt", NULL, check_option);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -255,7 +270,7 @@ static bool dec_name(rrdec_t *d)
 static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 {
 	size_t n = 0, rest = d->c.len - d->c.off;
-	const char *e;
+	const char *(*check)(const uint8_t *p, size_t n);
 
 	switch (kind) {
 	case 'b': n = 1; goto number;
@@ -318,18 +333,11 @@ static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 			return false;
 		take(d, f, n);
 		return true;
-	case 'm':
-		e = check_bitmap(d->c.buf + d->c.off, rest);
-		break;
-	case 'v':
-		e = check_svcb(d->c.buf + d->c.off, rest);
-		break;
-	case 'p':
-		e = check_apl(d->c.buf + d->c.off, rest);
-		break;
-	case 'e':
-		e = check_opt(d->c.buf + d->c.off, rest);
-		break;
+	/* the variable parts: the rest of the rdata, once its checker passes it */
+	case 'm': check = check_bitmap; break;
+	case 'v': check = check_svcb; break;
+	case 'p': check = check_apl; break;
+	case 'e': check = check_opt; break;
 	case 'N':
 		f->set = true;
 		f->off = d->c.off;
@@ -342,6 +350,7 @@ static bool dec_field(rrdec_t *d, char kind, int idx, field_t *f)
 		d->c.err = "dns: internal error";
 		return false;
 	}
+	const char *e = check(d->c.buf + d->c.off, rest);
 	if (e) {
 		d->c.err = e;
 		return false;
@@ -416,6 +425,19 @@ static void put_ddd(buf_t *o, uint8_t b)
 	buf_append(o, s, 4);
 }
 
+/* One octet of presentation text: \DDD outside printable ASCII, else a backslash before it if it
+ * is special where it stands, else itself. */
+static void put_text_octet(buf_t *o, uint8_t b, bool special)
+{
+	if (b < ' ' || b > '~') {
+		put_ddd(o, b);
+	} else {
+		if (special)
+			buf_putc(o, '\\');
+		buf_putc(o, (char)b);
+	}
+}
+
 /* isDomainNameLabelSpecial */
 static bool label_special(uint8_t b)
 {
@@ -435,17 +457,8 @@ static void put_wire_name(buf_t *o, const uint8_t *w)
 		return;
 	}
 	for (size_t i = 0; w[i] != 0; i += (size_t)w[i] + 1) {
-		for (size_t j = 1; j <= w[i]; j++) {
-			uint8_t b = w[i + j];
-			if (label_special(b)) {
-				buf_putc(o, '\\');
-				buf_putc(o, (char)b);
-			} else if (b < ' ' || b > '~') {
-				put_ddd(o, b);
-			} else {
-				buf_putc(o, (char)b);
-			}
-		}
+		for (size_t j = 1; j <= w[i]; j++)
+			put_text_octet(o, w[i + j], label_special(w[i + j]));
 		buf_putc(o, '.');
 	}
 }
@@ -462,17 +475,8 @@ static int put_name(buf_t *o, const uint8_t *buf, size_t end, size_t off, size_t
 /* unpackString's escaping (then sprintTxt/writeTXTStringByte, which keeps it) */
 static void put_esc(buf_t *o, const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint8_t b = p[i];
-		if (b == '"' || b == '\\') {
-			buf_putc(o, '\\');
-			buf_putc(o, (char)b);
-		} else if (b < ' ' || b > '~') {
-			put_ddd(o, b);
-		} else {
-			buf_putc(o, (char)b);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		put_text_octet(o, p[i], p[i] == '"' || p[i] == '\\');
 }
 
 /* a <character-string> field (length octet at p[0]) */
@@ -557,24 +561,6 @@ static void put_b64(buf_t *o, const uint8_t *p, size_t n)
 		              i + 2 < n ? a[v & 63] : '=' };
 		buf_append(o, s, 4);
 	}
-}
-
-/* base32 "extended hex" alphabet without padding (NSEC3 next hashed owner) */
-static void put_b32hex(buf_t *o, const uint8_t *p, size_t n)
-{
-	static const char a[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		acc = acc << 8 | p[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			buf_putc(o, a[acc >> bits & 31]);
-		}
-	}
-	if (bits > 0)
-		buf_putc(o, a[acc << (5 - bits) & 31]);
 }
 
 static void put_ip4(buf_t *o, const uint8_t *p)
@@ -824,16 +810,8 @@ static void put_apl(buf_t *o, const uint8_t *buf, const field_t *f)
 /* svcbParamToStr */
 static void put_svcb_param(buf_t *o, const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint8_t e = p[i];
-		if (e < ' ' || e > '~') {
-			put_ddd(o, e);
-		} else {
-			if (e == '"' || e == ';' || e == ' ' || e == '\\')
-				buf_putc(o, '\\');
-			buf_putc(o, (char)e);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		put_text_octet(o, p[i], p[i] == '"' || p[i] == ';' || p[i] == ' ' || p[i] == '\\');
 }
 
 static void put_svcb_key(buf_t *o, uint16_t key)
@@ -846,79 +824,80 @@ static void put_svcb_key(buf_t *o, uint16_t key)
 		buf_printf(o, "key%u", key);
 }
 
+/* ipv4hint / ipv6hint: the addresses of `size` (4 or 16) octets each, comma-separated */
+static void put_ip_list(buf_t *o, const uint8_t *v, size_t n, size_t size)
+{
+	for (size_t i = 0; i < n; i += size) {
+		if (i)
+			buf_putc(o, ',');
+		if (size == 4)
+			put_ip4(o, v + i);
+		else
+			put_ip6(o, v + i);
+	}
+}
+
+/* One SVCB param: " key=\"value\"" */
+static void put_svcb_pair(buf_t *o, uint16_t key, const uint8_t *v, size_t n)
+{
+	cursor_t vc = cursor_make(v, n);
+	buf_putc(o, ' ');
+	put_svcb_key(o, key);
+	buf_puts(o, "=\"");
+	switch (key) {
+	case 0:
+		for (size_t i = 0; !cursor_at_end(&vc); i++) {
+			if (i)
+				buf_putc(o, ',');
+			put_svcb_key(o, cursor_u16(&vc));
+		}
+		break;
+	case 1:
+		for (size_t i = 0, k = 0; i < n; k++) {
+			size_t l = v[i++];
+			if (k)
+				buf_putc(o, ',');
+			for (size_t j = 0; j < l; j++) {
+				uint8_t e = v[i + j];
+				if (e == ',')
+					buf_puts(o, "\\\\\\044");
+				else if (e == '\\')
+					buf_puts(o, "\\\\\\092");
+				else
+					put_text_octet(o, e, e == '"' || e == ';' || e == ' ');
+			}
+			i += l;
+		}
+		break;
+	case 2:
+		break;
+	case 3:
+		put_u(o, cursor_u16(&vc));
+		break;
+	case 4:
+		put_ip_list(o, v, n, 4);
+		break;
+	case 5:
+		put_b64(o, v, n);
+		break;
+	case 6:
+		put_ip_list(o, v, n, 16);
+		break;
+	default:
+		put_svcb_param(o, v, n);
+		break;
+	}
+	buf_putc(o, '"');
+}
+
 static void put_svcb(buf_t *o, const uint8_t *buf, const field_t *f)
 {
 	if (!f->set)
 		return;
 	cursor_t c = cursor_make(buf + f->off, f->len);   /* checked by check_svcb */
-	while (!cursor_at_end(&c)) {
-		uint16_t key = cursor_u16(&c);
-		size_t n = cursor_u16(&c);
-		const uint8_t *v = cursor_bytes(&c, n);
-		if (!v)
-			return;
-		cursor_t vc = cursor_make(v, n);
-		buf_putc(o, ' ');
-		put_svcb_key(o, key);
-		buf_puts(o, "=\"");
-		switch (key) {
-		case 0:
-			for (size_t i = 0; !cursor_at_end(&vc); i++) {
-				if (i)
-					buf_putc(o, ',');
-				put_svcb_key(o, cursor_u16(&vc));
-			}
-			break;
-		case 1:
-			for (size_t i = 0, k = 0; i < n; k++) {
-				size_t l = v[i++];
-				if (k)
-					buf_putc(o, ',');
-				for (size_t j = 0; j < l; j++) {
-					uint8_t e = v[i + j];
-					if (e < ' ' || e > '~')
-						put_ddd(o, e);
-					else if (e == '"' || e == ';' || e == ' ') {
-						buf_putc(o, '\\');
-						buf_putc(o, (char)e);
-					} else if (e == ',')
-						buf_puts(o, "\\\\\\044");
-					else if (e == '\\')
-						buf_puts(o, "\\\\\\092");
-					else
-						buf_putc(o, (char)e);
-				}
-				i += l;
-			}
-			break;
-		case 2:
-			break;
-		case 3:
-			put_u(o, cursor_u16(&vc));
-			break;
-		case 4:
-			for (size_t i = 0; i < n; i += 4) {
-				if (i)
-					buf_putc(o, ',');
-				put_ip4(o, v + i);
-			}
-			break;
-		case 5:
-			put_b64(o, v, n);
-			break;
-		case 6:
-			for (size_t i = 0; i < n; i += 16) {
-				if (i)
-					buf_putc(o, ',');
-				put_ip6(o, v + i);
-			}
-			break;
-		default:
-			put_svcb_param(o, v, n);
-			break;
-		}
-		buf_putc(o, '"');
-	}
+	record_t r;
+	while (!cursor_at_end(&c) && record_read(&c, &r))
+		put_svcb_pair(o, r.code, r.value, r.len);
 }
 
 /* Go string(rune(c)) of one byte: UTF-8 of U+0000..U+00FF */
@@ -1054,14 +1033,9 @@ static void put_opt(buf_t *o, const wire_rr_t *rr, const uint8_t *buf, const fie
 	if (!f->set)
 		return;
 	cursor_t c = cursor_make(buf + f->off, f->len);   /* checked by check_opt */
-	while (!cursor_at_end(&c)) {
-		uint16_t code = cursor_u16(&c);
-		size_t n = cursor_u16(&c);
-		const uint8_t *v = cursor_bytes(&c, n);
-		if (!v)
-			return;
-		put_option(o, code, v, n);
-	}
+	record_t r;
+	while (!cursor_at_end(&c) && record_read(&c, &r))
+		put_option(o, r.code, r.value, r.len);
 }
 
 /* NID/L64 "%0.16x" in four groups */
@@ -1254,7 +1228,7 @@ static void print_nsec3(buf_t *o, const rrdec_t *d)
 	print_nsec3param(o, d);
 	buf_putc(o, ' ');
 	if (f[6].set)
-		put_b32hex(o, d->c.buf + f[6].off, f[6].len);
+		base32hex_put(o, d->c.buf + f[6].off, f[6].len, true);
 	put_bitmap(o, d->c.buf, &f[7]);
 }
 
