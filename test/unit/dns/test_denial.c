@@ -569,50 +569,84 @@ static void test_nsec3_malformed(void **state)
 /* ------------------------------------------------------------------------------------------------
  * NSEC: RFC 4035 Appendix B */
 
+/* NSEC cases as data: the records of one response ("owner next types; ..."; "" for none) and the
+ * checks on it, the first of which is its question. */
+typedef struct {
+	denial_claim_t claim;
+	const char *name;
+	uint16_t qtype;
+	uint8_t labels;
+	denial_reason_t want;
+	const char *said;           /* NULL, or describe()'s text */
+} check_t;
+
+typedef struct {
+	const char *records;
+	check_t checks[3];          /* ended by a NULL name */
+} nsec_case_t;
+
+#define NX DENIAL_CLAIM_NXDOMAIN
+#define ND DENIAL_CLAIM_NODATA
+#define WC DENIAL_CLAIM_WILDCARD
+#define APEX_NSEC "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"
+
+static void nsec_cases(const nsec_case_t *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (const check_t *k = c[i].checks; k < c[i].checks + 3 && k->name; k++) {
+			denial_result_t r = k == c[i].checks
+			        ? nsec_prove(k->claim, k->name, k->qtype, k->labels, c[i].records)
+			        : run(k->claim, k->name, k->qtype, k->labels);
+			if (r.reason != k->want)
+				fail_msg("case %zu, %s (%s): got \"%s\", want \"%s\" (%s)", i, k->name,
+				         c[i].records, denial_reason_name(r.reason),
+				         denial_reason_name(k->want), describe(&r));
+			if (k->said)
+				assert_string_equal(describe(&r), k->said);
+		}
+	}
+}
+
+#define NSEC_CASES(t) nsec_cases((t), sizeof(t) / sizeof((t)[0]))
+
 /* B.2: ml.example: b.example-ns1.example covers it; example-a.example covers *.example. */
 static void test_nsec_name_error(void **state)
 {
 	(void)state;
-	denial_result_t r = nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0,
-	                               "b.example. ns1.example. NS RRSIG NSEC; "
-	                               "example. a.example. NS SOA MX RRSIG NSEC DNSKEY");
+	denial_result_t r = nsec_prove(NX, "ml.example.", T_A, 0,
+	                               "b.example. ns1.example. NS RRSIG NSEC; " APEX_NSEC);
 	expect(r, DENIAL_OK);
 	assert_int_equal(r.kind, DENIAL_KIND_NSEC);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ML.Example.", T_A, 0), DENIAL_OK);
-	/* tampered: a signed NSEC that does not cover the name */
-	r = nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0,
-	               "ns1.example. ns2.example. A RRSIG NSEC; "
-	               "example. a.example. NS SOA MX RRSIG NSEC DNSKEY");
-	expect(r, DENIAL_NOT_COVERED);
-	assert_string_equal(describe(&r), "NSEC does not cover the name: ml.example.");
-	/* without the wildcard's cover */
-	r = nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0,
-	               "b.example. ns1.example. NS RRSIG NSEC");
-	expect(r, DENIAL_WILDCARD_NOT_DENIED);
-	assert_string_equal(describe(&r), "wildcard not denied: *.example.");
-	/* the wrap from the last name to the apex: zz.example after xx.example */
-	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "zz.example.", T_A, 0,
-	                  "xx.example. example. A HINFO AAAA RRSIG NSEC; "
-	                  "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"), DENIAL_OK);
-	/* a name that exists, and an empty non-terminal (y.w.example) */
-	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ns1.example.", T_A, 0,
-	                  "ns1.example. ns2.example. A RRSIG NSEC"), DENIAL_NAME_EXISTS);
-	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "y.w.example.", T_A, 0,
-	                  "x.w.example. x.y.w.example. MX RRSIG NSEC; "
-	                  "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"), DENIAL_NAME_EXISTS);
-	/* the wildcard at the closest encloser w.example exists */
-	r = nsec_prove(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0,
-	               "*.w.example. x.w.example. MX RRSIG NSEC; "
-	               "example. a.example. NS SOA MX RRSIG NSEC DNSKEY");
-	expect(r, DENIAL_WILDCARD_NOT_DENIED);
-	assert_string_equal(describe(&r), "wildcard not denied: *.w.example. "
-	                                  "(NSEC *.w.example. next x.w.example.)");
-	/* below a delegation: b.example's NSEC (NS, no SOA) covers mc.b.example in order only */
-	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "mc.b.example.", T_A, 0,
-	                  "b.example. ns1.example. NS RRSIG NSEC"), DENIAL_ZONE_CUT);
-	/* NSEC records outside the zone are ignored */
-	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0,
-	                  "b.example.org. ns1.example.org. NS RRSIG NSEC"), DENIAL_NO_PROOF);
+	expect(run(NX, "ML.Example.", T_A, 0), DENIAL_OK);
+	static const nsec_case_t cases[] = {
+		/* tampered: a signed NSEC that does not cover the name */
+		{ "ns1.example. ns2.example. A RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "ml.example.", T_A, 0, DENIAL_NOT_COVERED,
+		      "NSEC does not cover the name: ml.example." } } },
+		/* without the wildcard's cover */
+		{ "b.example. ns1.example. NS RRSIG NSEC",
+		  { { NX, "ml.example.", T_A, 0, DENIAL_WILDCARD_NOT_DENIED,
+		      "wildcard not denied: *.example." } } },
+		/* the wrap from the last name to the apex: zz.example after xx.example */
+		{ "xx.example. example. A HINFO AAAA RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "zz.example.", T_A, 0, DENIAL_OK, NULL } } },
+		/* a name that exists, and an empty non-terminal (y.w.example) */
+		{ "ns1.example. ns2.example. A RRSIG NSEC",
+		  { { NX, "ns1.example.", T_A, 0, DENIAL_NAME_EXISTS, NULL } } },
+		{ "x.w.example. x.y.w.example. MX RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "y.w.example.", T_A, 0, DENIAL_NAME_EXISTS, NULL } } },
+		/* the wildcard at the closest encloser w.example exists */
+		{ "*.w.example. x.w.example. MX RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "a.b.w.example.", T_A, 0, DENIAL_WILDCARD_NOT_DENIED,
+		      "wildcard not denied: *.w.example. (NSEC *.w.example. next x.w.example.)" } } },
+		/* below a delegation: b.example's NSEC (NS, no SOA) covers mc.b.example in order only */
+		{ "b.example. ns1.example. NS RRSIG NSEC",
+		  { { NX, "mc.b.example.", T_A, 0, DENIAL_ZONE_CUT, NULL } } },
+		/* NSEC records outside the zone are ignored */
+		{ "b.example.org. ns1.example.org. NS RRSIG NSEC",
+		  { { NX, "ml.example.", T_A, 0, DENIAL_NO_PROOF, NULL } } },
+	};
+	NSEC_CASES(cases);
 	/* and a bitmap window of length 0 is malformed */
 	static const uint8_t bad[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 0 };
 	begin("ml.example.", T_A, RCODE_NXDOMAIN);
@@ -637,32 +671,33 @@ static void test_nsec_name_error(void **state)
 static void test_nsec_no_data(void **state)
 {
 	(void)state;
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0,
-	                  "ns1.example. ns2.example. A RRSIG NSEC"), DENIAL_OK);
-	/* tampered: the type is in the bitmap, or CNAME is */
-	denial_result_t r = run(DENIAL_CLAIM_NODATA, "ns1.example.", T_A, 0);
-	expect(r, DENIAL_TYPE_PRESENT);
-	assert_string_equal(describe(&r), "type present in the bitmap: ns1.example. "
-	                                  "(NSEC ns1.example. next ns2.example.)");
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0,
-	                  "ns1.example. ns2.example. A CNAME RRSIG NSEC"), DENIAL_CNAME_PRESENT);
-	/* an NSEC of another name */
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0,
-	                  "ns2.example. *.w.example. A RRSIG NSEC"), DENIAL_NO_MATCH);
-	/* empty non-terminal (RFC 7129 3): y.w.example sorts between x.w.example and x.y.w.example */
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 0,
-	                  "x.w.example. x.y.w.example. MX RRSIG NSEC"), DENIAL_OK);
-	/* ... but not xa.w.example, which it covers with nothing below it */
-	expect(run(DENIAL_CLAIM_NODATA, "xa.w.example.", T_A, 0), DENIAL_NO_MATCH);
-	/* DS at delegations: a.example has DS, b.example has none; an apex NSEC cannot deny DS */
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 0,
-	                  "a.example. ai.example. NS DS RRSIG NSEC"), DENIAL_TYPE_PRESENT);
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "b.example.", T_DS, 0,
-	                  "b.example. ns1.example. NS RRSIG NSEC"), DENIAL_OK);
-	expect(run(DENIAL_CLAIM_NODATA, "b.example.", T_A, 0), DENIAL_ZONE_CUT);
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "example.", T_DS, 0,
-	                  "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"), DENIAL_ZONE_CUT);
-	expect(run(DENIAL_CLAIM_NODATA, "example.", T_A, 0), DENIAL_OK);
+	static const nsec_case_t cases[] = {
+		{ "ns1.example. ns2.example. A RRSIG NSEC",
+		  { { ND, "ns1.example.", T_MX, 0, DENIAL_OK, NULL },
+		    /* tampered: the type is in the bitmap, or CNAME is */
+		    { ND, "ns1.example.", T_A, 0, DENIAL_TYPE_PRESENT,
+		      "type present in the bitmap: ns1.example. (NSEC ns1.example. next ns2.example.)" } } },
+		{ "ns1.example. ns2.example. A CNAME RRSIG NSEC",
+		  { { ND, "ns1.example.", T_MX, 0, DENIAL_CNAME_PRESENT, NULL } } },
+		/* an NSEC of another name */
+		{ "ns2.example. *.w.example. A RRSIG NSEC",
+		  { { ND, "ns1.example.", T_MX, 0, DENIAL_NO_MATCH, NULL } } },
+		/* empty non-terminal (RFC 7129 3): y.w.example sorts between x.w.example and
+		 * x.y.w.example, but not xa.w.example, which it covers with nothing below it */
+		{ "x.w.example. x.y.w.example. MX RRSIG NSEC",
+		  { { ND, "y.w.example.", T_A, 0, DENIAL_OK, NULL },
+		    { ND, "xa.w.example.", T_A, 0, DENIAL_NO_MATCH, NULL } } },
+		/* DS at delegations: a.example has DS, b.example has none; an apex NSEC cannot deny DS */
+		{ "a.example. ai.example. NS DS RRSIG NSEC",
+		  { { ND, "a.example.", T_DS, 0, DENIAL_TYPE_PRESENT, NULL } } },
+		{ "b.example. ns1.example. NS RRSIG NSEC",
+		  { { ND, "b.example.", T_DS, 0, DENIAL_OK, NULL },
+		    { ND, "b.example.", T_A, 0, DENIAL_ZONE_CUT, NULL } } },
+		{ APEX_NSEC,
+		  { { ND, "example.", T_DS, 0, DENIAL_ZONE_CUT, NULL },
+		    { ND, "example.", T_A, 0, DENIAL_OK, NULL } } },
+	};
+	NSEC_CASES(cases);
 }
 
 /* B.6: a.z.w.example MX from *.w.example: x.y.w.example-xx.example covers a.z.w.example and its
@@ -670,36 +705,40 @@ static void test_nsec_no_data(void **state)
 static void test_nsec_wildcard(void **state)
 {
 	(void)state;
-	expect(nsec_prove(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2,
-	                  "x.y.w.example. xx.example. MX RRSIG NSEC"), DENIAL_OK);
-	/* tampered: labels 1 claims *.example, whose closest encloser the NSEC does not show */
-	denial_result_t r = run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 1);
-	expect(r, DENIAL_WILDCARD_ENCLOSER);
-	assert_string_equal(describe(&r), "wildcard closest encloser inconsistent: a.z.w.example. "
-	                                  "(NSEC x.y.w.example. next xx.example.)");
-	/* no NSEC */
-	begin("a.z.w.example.", T_MX, 0);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NO_PROOF);
-	/* an NSEC that does not cover it */
-	expect(nsec_prove(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2,
-	                  "ns1.example. ns2.example. A RRSIG NSEC"), DENIAL_WILDCARD_NO_PROOF);
-	/* replayed onto x.w.example, which exists */
-	expect(nsec_prove(DENIAL_CLAIM_WILDCARD, "x.w.example.", T_MX, 2,
-	                  "x.w.example. x.y.w.example. MX RRSIG NSEC"), DENIAL_NAME_EXISTS);
+	static const nsec_case_t cases[] = {
+		{ "x.y.w.example. xx.example. MX RRSIG NSEC",
+		  { { WC, "a.z.w.example.", T_MX, 2, DENIAL_OK, NULL },
+		    /* tampered: labels 1 claims *.example, whose closest encloser the NSEC does not
+		     * show */
+		    { WC, "a.z.w.example.", T_MX, 1, DENIAL_WILDCARD_ENCLOSER,
+		      "wildcard closest encloser inconsistent: a.z.w.example. "
+		      "(NSEC x.y.w.example. next xx.example.)" } } },
+		/* no NSEC */
+		{ "", { { WC, "a.z.w.example.", T_MX, 2, DENIAL_NO_PROOF, NULL } } },
+		/* an NSEC that does not cover it */
+		{ "ns1.example. ns2.example. A RRSIG NSEC",
+		  { { WC, "a.z.w.example.", T_MX, 2, DENIAL_WILDCARD_NO_PROOF, NULL } } },
+		/* replayed onto x.w.example, which exists */
+		{ "x.w.example. x.y.w.example. MX RRSIG NSEC",
+		  { { WC, "x.w.example.", T_MX, 2, DENIAL_NAME_EXISTS, NULL } } },
+	};
+	NSEC_CASES(cases);
 }
 
 /* B.7: a.z.w.example AAAA: x.y.w.example-xx.example covers it, *.w.example has MX RRSIG NSEC. */
 static void test_nsec_wildcard_no_data(void **state)
 {
 	(void)state;
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0,
-	                  "x.y.w.example. xx.example. MX RRSIG NSEC; "
-	                  "*.w.example. x.w.example. MX RRSIG NSEC"), DENIAL_OK);
-	/* tampered: the wildcard has the type */
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_MX, 0), DENIAL_TYPE_PRESENT);
-	/* without the wildcard's NSEC */
-	expect(nsec_prove(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0,
-	                  "x.y.w.example. xx.example. MX RRSIG NSEC"), DENIAL_NO_MATCH);
+	static const nsec_case_t cases[] = {
+		{ "x.y.w.example. xx.example. MX RRSIG NSEC; *.w.example. x.w.example. MX RRSIG NSEC",
+		  { { ND, "a.z.w.example.", T_AAAA, 0, DENIAL_OK, NULL },
+		    /* tampered: the wildcard has the type */
+		    { ND, "a.z.w.example.", T_MX, 0, DENIAL_TYPE_PRESENT, NULL } } },
+		/* without the wildcard's NSEC */
+		{ "x.y.w.example. xx.example. MX RRSIG NSEC",
+		  { { ND, "a.z.w.example.", T_AAAA, 0, DENIAL_NO_MATCH, NULL } } },
+	};
+	NSEC_CASES(cases);
 }
 
 /* The closest encloser from the next name (RFC 7129 5.5), and the records that are ignored. */
