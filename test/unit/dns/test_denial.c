@@ -209,6 +209,16 @@ static denial_result_t n3_prove(denial_claim_t claim, const char *name, uint16_t
 	return run(claim, name, qtype, labels);
 }
 
+/* The same with zone5155's record i alone, owned in `zone` and with the bitmap `types` instead of
+ * its own. */
+static denial_result_t n3_prove_as(denial_claim_t claim, const char *name, uint16_t qtype, int i,
+                                   const char *zone, const char *types)
+{
+	begin(name, qtype, claim == DENIAL_CLAIM_NXDOMAIN ? RCODE_NXDOMAIN : 0);
+	add_nsec3_in(zone, zone5155[i].hash, zone5155[i].next, types);
+	return run(claim, name, qtype, 0);
+}
+
 /* The same with NSEC records, "owner next types" each, split by ';'
  * ("b.example. ns1.example. NS RRSIG NSEC; example. a.example. NS SOA"). */
 static denial_result_t nsec_prove(denial_claim_t claim, const char *name, uint16_t qtype,
@@ -377,9 +387,8 @@ static void test_b2_no_data(void **state)
 	                                  "(NSEC3 2t7b4g4vsa5smi47k61mv5bv1a22bojr.example. "
 	                                  "next 2vptu5timamqttgl4luu9kg21e0aor3s)");
 	/* a bitmap with CNAME */
-	begin("ns1.example.", T_MX, 0);
-	add_nsec3_in("example.", zone5155[1].hash, zone5155[1].next, "A CNAME RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_CNAME_PRESENT);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 1, "example.", "A CNAME RRSIG"),
+	       DENIAL_CNAME_PRESENT);
 	/* a record of another name does not prove it (ns2.example's q04j..) */
 	static const int other[] = { 9, -1 };
 	expect(n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, other),
@@ -392,13 +401,11 @@ static void test_b2_no_data(void **state)
 	expect(n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, proof), DENIAL_NO_PROOF);
 	/* records outside the zone are ignored */
 	n3_default();
-	begin("ns1.example.", T_MX, 0);
-	add_nsec3_in("example.org.", zone5155[1].hash, zone5155[1].next, "A RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 1, "example.org.", "A RRSIG"),
+	       DENIAL_NO_PROOF);
 	/* and so are those of a zone below it */
-	begin("ns1.example.", T_MX, 0);
-	add_nsec3_in("sub.example.", zone5155[1].hash, zone5155[1].next, "A RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 1, "sub.example.", "A RRSIG"),
+	       DENIAL_NO_PROOF);
 }
 
 /* B.2.1: y.w.example A: ji6n.. matches with an empty bitmap. */
@@ -410,9 +417,8 @@ static void test_b21_empty_non_terminal(void **state)
 	/* tampered: the name is claimed not to exist */
 	expect(run(DENIAL_CLAIM_NXDOMAIN, "y.w.example.", T_A, 0), DENIAL_NAME_EXISTS);
 	/* the bitmap lies: A */
-	begin("y.w.example.", T_A, 0);
-	add_nsec3_in("example.", zone5155[6].hash, zone5155[6].next, "A");
-	expect(run(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 0), DENIAL_TYPE_PRESENT);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 6, "example.", "A"),
+	       DENIAL_TYPE_PRESENT);
 }
 
 /* B.3's delegation b.example has no NSEC3 of its own: its DS is denied by the Opt-Out span
@@ -435,9 +441,8 @@ static void test_b3_ds_opt_out(void **state)
 	static const int below[] = { 3, 4, -1 };
 	expect(n3_prove(DENIAL_CLAIM_NXDOMAIN, "ns1.a.example.", T_A, 0, below), DENIAL_ZONE_CUT);
 	/* without the DS bit, the DS is denied */
-	begin("a.example.", T_DS, 0);
-	add_nsec3_in("example.", zone5155[3].hash, zone5155[3].next, "NS RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 0), DENIAL_OK);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 3, "example.", "NS RRSIG"),
+	       DENIAL_OK);
 	/* the apex's record (SOA) cannot deny the apex's DS: that lives in the parent */
 	static const int apex[] = { 0, -1 };
 	expect(n3_prove(DENIAL_CLAIM_NODATA, "example.", T_DS, 0, apex), DENIAL_ZONE_CUT);
