@@ -214,27 +214,7 @@ def delv_verdict(addr, port, workdir, zone, anchors, name, qtype):
 def unbound_verdict(addr, port, workdir, zone, anchors, name, qtype):
     """(verdict, summary): unbound-host -v with a config whose only servers are addr@port (a stub
     for zone, and for the root so nothing leaves loopback) and `anchors` as trust anchors."""
-    conf = os.path.join(workdir, "unbound-%s.conf" % zone)
-    keys = os.path.join(workdir, "unbound-%s.keys" % zone)
-    with open(keys, "w") as f:
-        f.write("".join(a + "\n" for a in anchors))
-    with open(conf, "w") as f:
-        f.write('server:\n  do-not-query-localhost: no\n  use-syslog: no\n  chroot: ""\n'
-                '  username: ""\n  directory: "%s"\n  trust-anchor-file: "%s"\n  val-log-level: 2\n'
-                '  verbosity: 0\n  qname-minimisation: no\n  local-zone: "test." nodefault\n'
-                'stub-zone:\n  name: "%s."\n  stub-addr: %s@%d\n'
-                'stub-zone:\n  name: "."\n  stub-addr: %s@%d\n' % (workdir, keys, zone, addr, port, addr, port))
-    r = _run(["unbound-host", "-C", conf, "-v", "-t", qtype, name])
-    out = r.stdout + r.stderr
-    text = " ".join(out.split())
-    if "(BOGUS" in out:
-        m = re.search(r"validation failure <[^>]*>:? ([^\n]*)", out)
-        return "bogus", (m.group(1).strip() if m else text[:160])
-    if "(secure)" in out:
-        return "secure", text[:160]
-    if "(insecure)" in out:
-        return "insecure", text[:160]
-    return "bogus", text[:160]
+    return unbound_stubs_verdict(workdir, zone, {zone: (addr, port)}, anchors, name, qtype)
 
 
 def unbound_stubs_verdict(workdir, tag, stubs, anchors, name, qtype):

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 import harness
 import harness.relay
 import valworld
+from harness.fakes import key_tag
 
 PARENT = "par.test"
 DIGESTS = {1: "SHA1", 2: "SHA256", 4: "SHA384"}
@@ -127,14 +128,6 @@ class Router(harness.relay.Relay):
 
 # --- the 50-key zone -----------------------------------------------------------------------------
 
-def _tag(rdata):
-    acc = 0
-    for i, b in enumerate(rdata):
-        acc += b if i & 1 else b << 8
-    acc += (acc >> 16) & 0xFFFF
-    return acc & 0xFFFF
-
-
 def rsa_key_with_tag(tag, bits=1024):
     """A DNSKEY (flags 256, RSASHA256) of a fresh RSA modulus whose key tag is tag: the public
     exponent, 4 octets, is chosen to make the Appendix B sum come out right (a public key that
@@ -154,7 +147,7 @@ def rsa_key_with_tag(tag, bits=1024):
                 a = acc + x7 + (x8 << 8)
                 if (a + ((a >> 16) & 0xFFFF)) & 0xFFFF == tag:
                     rdata = head + (top | (x7 << 8) | x8).to_bytes(4, "big") + nb
-                    assert _tag(rdata) == tag
+                    assert key_tag(rdata) == tag
                     return dns.rdata.from_wire("IN", "DNSKEY", rdata, 0, len(rdata))
     raise harness.FixtureError("no exponent gives key tag %d" % tag)
 

@@ -14,7 +14,6 @@ Prints one line per check and then `N passed, M failed` (plus `, K skipped`) alo
 Traffic stays on 127.0.0.0/8; every process started here is stopped by its pid.
 """
 
-import argparse
 import os
 import shutil
 import sys
@@ -512,11 +511,7 @@ def edns_cases(w, res):
 # --- main ------------------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--binary", required=True, help="the nsprobe binary")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("-k", dest="filter", help="run only checks whose group contains this")
-    args = ap.parse_args(argv)
+    ap, args = harness.suite_args(__doc__, "checks whose group", argv)
     binary = os.path.abspath(args.binary)
     missing = [t for t in NEEDED if shutil.which(t) is None and not os.path.exists("/usr/sbin/" + t)]
     if missing:

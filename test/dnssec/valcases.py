@@ -178,23 +178,23 @@ def signer_is_owner(c):
     del k
 
 
+def keep_one_alg(c, owner, rtype, key):
+    """Leaves `owner` `rtype` only the RRSIGs of the algorithm of key `key`."""
+    sigs = c.sigs(owner, rtype)
+    rds = dns.rdataset.Rdataset(sigs.rdclass, sigs.rdtype, sigs.covers, sigs.ttl)
+    for s in sigs:
+        if s.algorithm == c.keys[key].dnskey.algorithm:
+            rds.add(s)
+    c.put(owner, rds)
+
+
 def rollover_one_alg(c):
     # both algorithms sign everything; www A keeps only the first algorithm's RRSIG
-    sigs = c.sigs("www", "A")
-    keep = [s for s in sigs if s.algorithm == c.keys["zsk"].dnskey.algorithm]
-    rds = dns.rdataset.Rdataset(sigs.rdclass, sigs.rdtype, sigs.covers, sigs.ttl)
-    for s in keep:
-        rds.add(s)
-    c.put("www", rds)
+    keep_one_alg(c, "www", "A", "zsk")
 
 
 def rollover_dnskey_one_alg(c):
-    sigs = c.sigs("@", "DNSKEY")
-    keep = [s for s in sigs if s.algorithm == c.keys["ksk"].dnskey.algorithm]
-    rds = dns.rdataset.Rdataset(sigs.rdclass, sigs.rdtype, sigs.covers, sigs.ttl)
-    for s in keep:
-        rds.add(s)
-    c.put("@", rds)
+    keep_one_alg(c, "@", "DNSKEY", "ksk")
 
 
 def unknown_alg_beside(c):

@@ -15,7 +15,6 @@ exits 1 on a failure, 2 if the world could not be set up, 77 if a tool is missin
 Traffic stays on 127.0.0.0/8; every process started here is stopped by its pid.
 """
 
-import argparse
 import os
 import shutil
 import sys
@@ -116,18 +115,14 @@ def expected(case, delv_v, ub_v):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--binary", required=True, help="the nsprobe binary")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("-k", dest="filter", help="run only cases whose id contains this")
-    args = ap.parse_args(argv)
+    import harness
+    ap, args = harness.suite_args(__doc__, "cases whose id", argv)
     miss = missing_tools()
     if miss:
         print("SKIP dnssec/validation: missing %s (apt-get install knot ldnsutils bind9-dnsutils "
               "unbound-host python3-dnspython python3-cryptography)" % ", ".join(miss))
         print("0 passed, 0 failed, 1 skipped")
         return 77
-    import harness
     import harness.relay
     import oracle
     import valcases

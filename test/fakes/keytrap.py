@@ -40,7 +40,7 @@ import threading
 
 if __name__ == "__main__":  # as a script: test/ on the path, for the harness package
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness.fakes import FakeServer, name_wire, serve_main  # noqa: E402
+from harness.fakes import FakeServer, key_tag, name_wire, serve_main  # noqa: E402
 
 ZONE = "keytrap.test."
 QNAME = "www." + ZONE
@@ -59,15 +59,6 @@ VERIFY_MODULUS_LEN = 256   # octets: RSA-2048
 NAMETRAP_LEN = 60000       # octets per message: the pair stays a fuzz seed under 128 KB
 NAMETRAP_KEY = struct.pack(">HBB", 256, 3, ALGORITHM) + b"\x01"   # zone key, a 1-octet "key"
 NAMETRAP_OWNER_LABELS = 120   # "a." x 120 + keytrap.test.: 254 octets, 122 labels
-
-
-def key_tag(rdata):
-    """RFC 4034 Appendix B."""
-    ac = 0
-    for i, b in enumerate(rdata):
-        ac += b if i & 1 else b << 8
-    ac += (ac >> 16) & 0xFFFF
-    return ac & 0xFFFF
 
 
 def colliding_key(rng, flags):

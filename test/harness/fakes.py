@@ -20,6 +20,15 @@ def name_wire(name):
     return out + b"\x00"
 
 
+def key_tag(rdata):
+    """The key tag of DNSKEY rdata (RFC 4034 Appendix B)."""
+    ac = 0
+    for i, b in enumerate(rdata):
+        ac += b if i & 1 else b << 8
+    ac += (ac >> 16) & 0xFFFF
+    return ac & 0xFFFF
+
+
 class FakeServer:
     """Subclasses bind their sockets in _bind() (self.listen / self.bind_pair) and serve events in
     _on(kind, data, sock). start() -> {behaviour: port}; stop() closes everything."""

@@ -1,8 +1,21 @@
-"""runner -- what every live suite's script shares: the SIGTERM-as-interrupt handler, the tally of
-case results and the last line `N passed, M failed[, K skipped]`."""
+"""runner -- what every live suite's script shares: the common arguments (suite_args), the
+SIGTERM-as-interrupt handler, the tally of case results and the last line
+`N passed, M failed[, K skipped]`."""
 
+import argparse
 import shutil
 import signal
+
+
+def suite_args(doc, filtered, argv=None):
+    """(parser, args) of a suite script whose docstring is doc: --binary (the nsprobe binary),
+    --keep (the temporary directory) and -k FILTER (run only the `filtered` that contain it, e.g.
+    "cases whose id")."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--binary", required=True, help="the nsprobe binary")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-k", dest="filter", help="run only %s contains this" % filtered)
+    return ap, ap.parse_args(argv)
 
 
 def summary(passed, failed, skipped=0):

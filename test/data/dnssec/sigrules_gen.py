@@ -16,6 +16,7 @@ deterministic, so the file is reproducible byte for byte. The zone is sr.test.
 import hashlib
 import os
 import struct
+import sys
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
@@ -25,13 +26,8 @@ INC, EXP = NOW - 86400, NOW + 30 * 86400
 TTL = 300
 A, NS, CNAME, SOA, DNAME, DS, RRSIG, DNSKEY = 1, 2, 5, 6, 39, 43, 46, 48
 
-
-def wire(name):
-    out = b""
-    for label in name.rstrip(".").split("."):
-        if label:
-            out += bytes([len(label)]) + label.encode()
-    return out + b"\0"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # test/
+from harness.fakes import name_wire as wire  # noqa: E402  (secure_gen.py imports it from here)
 
 
 def labels(name):

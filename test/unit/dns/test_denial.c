@@ -199,6 +199,45 @@ static denial_result_t run(denial_claim_t claim, const char *name, uint16_t qtyp
 	return run_in(claim, name, qtype, labels, "example.");
 }
 
+/* A response for `name` `qtype` (NXDOMAIN for that claim, else NOERROR) with the zone5155 records
+ * `idx`, checked against `claim`. */
+static denial_result_t n3_prove(denial_claim_t claim, const char *name, uint16_t qtype,
+                                uint8_t labels, const int *idx)
+{
+	begin(name, qtype, claim == DENIAL_CLAIM_NXDOMAIN ? RCODE_NXDOMAIN : 0);
+	add_n3s(idx);
+	return run(claim, name, qtype, labels);
+}
+
+/* The same with zone5155's record i alone, owned in `zone` and with the bitmap `types` instead of
+ * its own. */
+static denial_result_t n3_prove_as(denial_claim_t claim, const char *name, uint16_t qtype, int i,
+                                   const char *zone, const char *types)
+{
+	begin(name, qtype, claim == DENIAL_CLAIM_NXDOMAIN ? RCODE_NXDOMAIN : 0);
+	add_nsec3_in(zone, zone5155[i].hash, zone5155[i].next, types);
+	return run(claim, name, qtype, 0);
+}
+
+/* The same with NSEC records, "owner next types" each, split by ';'
+ * ("b.example. ns1.example. NS RRSIG NSEC; example. a.example. NS SOA"). */
+static denial_result_t nsec_prove(denial_claim_t claim, const char *name, uint16_t qtype,
+                                  uint8_t labels, const char *records)
+{
+	begin(name, qtype, claim == DENIAL_CLAIM_NXDOMAIN ? RCODE_NXDOMAIN : 0);
+	char tmp[512];
+	snprintf(tmp, sizeof(tmp), "%s", records);
+	for (char *save = NULL, *rec = strtok_r(tmp, ";", &save); rec;
+	     rec = strtok_r(NULL, ";", &save)) {
+		char owner[256], next[256];
+		int used = 0;
+		if (sscanf(rec, " %255s %255s %n", owner, next, &used) != 2)
+			fail_msg("bad NSEC record \"%s\"", rec);
+		add_nsec(owner, next, rec + used);
+	}
+	return run(claim, name, qtype, labels);
+}
+
 static char *describe(const denial_result_t *r)
 {
 	static char s[1024];
@@ -283,9 +322,7 @@ static void test_b1_name_error(void **state)
 {
 	(void)state;
 	static const int proof[] = { 0, 4, 3, -1 };
-	begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(proof);
-	denial_result_t r = run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0);
+	denial_result_t r = n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0, proof);
 	expect(r, DENIAL_OPT_OUT);   /* the appendix's records carry Opt-Out */
 	assert_int_equal(r.kind, DENIAL_KIND_NSEC3);
 	assert_int_equal(r.hashes, 4);
@@ -295,36 +332,27 @@ static void test_b1_name_error(void **state)
 	assert_memory_equal(r.encloser, ce, cel);
 
 	n3.flags = 0;   /* the same proof without Opt-Out is a proof */
-	begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0), DENIAL_OK);
+	expect(n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0, proof), DENIAL_OK);
 	expect(run(DENIAL_CLAIM_NXDOMAIN, "A.C.X.W.EXAMPLE.", T_A, 0), DENIAL_OK);
 
 	/* tampered: without the wildcard's cover */
 	static const int no_wild[] = { 0, 4, -1 };
-	begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(no_wild);
-	r = run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0);
+	r = n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0, no_wild);
 	expect(r, DENIAL_WILDCARD_NOT_DENIED);
 	assert_string_equal(describe(&r), "wildcard not denied: *.x.w.example. "
 	                                  "(hash 92pqneegtaue7pjatc3l3qnk738c6v5m)");
 	/* without the next closer's cover */
 	static const int no_nc[] = { 4, 3, -1 };
-	begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(no_nc);
-	r = run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0);
+	r = n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0, no_nc);
 	expect(r, DENIAL_NEXT_CLOSER);
 	assert_string_equal(describe(&r), "next closer name not covered: c.x.w.example. "
 	                                  "(hash 0va5bpr2ou0vk0lbqeeljri88laipsfh)");
 	/* without any ancestor's match */
 	static const int no_ce[] = { 3, 9, -1 };
-	begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(no_ce);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0), DENIAL_NO_CLOSEST_ENCLOSER);
+	expect(n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0, no_ce),
+	       DENIAL_NO_CLOSEST_ENCLOSER);
 	/* the name exists: x.w.example matches b4um.. */
-	begin("x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(proof);
-	r = run(DENIAL_CLAIM_NXDOMAIN, "x.w.example.", T_A, 0);
+	r = n3_prove(DENIAL_CLAIM_NXDOMAIN, "x.w.example.", T_A, 0, proof);
 	expect(r, DENIAL_NAME_EXISTS);
 	assert_string_equal(describe(&r), "the name exists: x.w.example. "
 	                                  "(hash b4um86eghhds6nea196smvmlo4ors995) "
@@ -332,9 +360,7 @@ static void test_b1_name_error(void **state)
 	                                  "next gjeqe526plbf1g8mklp59enfd789njgi)");
 	/* the wildcard exists: a.b.w.example's closest encloser w.example has *.w.example */
 	static const int wild_exists[] = { 7, 9, 10, -1 };
-	begin("a.b.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(wild_exists);
-	r = run(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0);
+	r = n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0, wild_exists);
 	expect(r, DENIAL_WILDCARD_NOT_DENIED);
 	assert_string_equal(describe(&r), "wildcard not denied: *.w.example. "
 	                                  "(hash r53bq7cc2uvmubfu5ocmm6pers9tk9en) "
@@ -343,9 +369,7 @@ static void test_b1_name_error(void **state)
 	/* a hash equal to a record's next hash is not covered by it: a.ns2.example's next closer
 	 * ns2.example (q04j..) is where koha..-q04j.. ends */
 	static const int ends[] = { 0, 8, -1 };
-	begin("a.ns2.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(ends);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.ns2.example.", T_A, 0), DENIAL_NEXT_CLOSER);
+	expect(n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.ns2.example.", T_A, 0, ends), DENIAL_NEXT_CLOSER);
 }
 
 /* B.2: ns1.example MX: 2t7b.. matches with A RRSIG. */
@@ -353,9 +377,7 @@ static void test_b2_no_data(void **state)
 {
 	(void)state;
 	static const int proof[] = { 1, -1 };
-	begin("ns1.example.", T_MX, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_OK);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, proof), DENIAL_OK);
 	expect(run(DENIAL_CLAIM_NODATA, "NS1.example.", T_MX, 0), DENIAL_OK);
 	/* tampered: the type asked for is in the bitmap */
 	denial_result_t r = run(DENIAL_CLAIM_NODATA, "ns1.example.", T_A, 0);
@@ -365,33 +387,25 @@ static void test_b2_no_data(void **state)
 	                                  "(NSEC3 2t7b4g4vsa5smi47k61mv5bv1a22bojr.example. "
 	                                  "next 2vptu5timamqttgl4luu9kg21e0aor3s)");
 	/* a bitmap with CNAME */
-	begin("ns1.example.", T_MX, 0);
-	add_nsec3_in("example.", zone5155[1].hash, zone5155[1].next, "A CNAME RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_CNAME_PRESENT);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 1, "example.", "A CNAME RRSIG"),
+	       DENIAL_CNAME_PRESENT);
 	/* a record of another name does not prove it (ns2.example's q04j..) */
 	static const int other[] = { 9, -1 };
-	begin("ns1.example.", T_MX, 0);
-	add_n3s(other);
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_CLOSEST_ENCLOSER);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, other),
+	       DENIAL_NO_CLOSEST_ENCLOSER);
 	/* an unknown hash algorithm and unknown flags make the record unusable (RFC 5155 8.1, 8.2) */
 	n3.alg = 2;
-	begin("ns1.example.", T_MX, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, proof), DENIAL_NO_PROOF);
 	n3_default();
 	n3.flags = 0x03;
-	begin("ns1.example.", T_MX, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, proof), DENIAL_NO_PROOF);
 	/* records outside the zone are ignored */
 	n3_default();
-	begin("ns1.example.", T_MX, 0);
-	add_nsec3_in("example.org.", zone5155[1].hash, zone5155[1].next, "A RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 1, "example.org.", "A RRSIG"),
+	       DENIAL_NO_PROOF);
 	/* and so are those of a zone below it */
-	begin("ns1.example.", T_MX, 0);
-	add_nsec3_in("sub.example.", zone5155[1].hash, zone5155[1].next, "A RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_PROOF);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 1, "sub.example.", "A RRSIG"),
+	       DENIAL_NO_PROOF);
 }
 
 /* B.2.1: y.w.example A: ji6n.. matches with an empty bitmap. */
@@ -399,15 +413,12 @@ static void test_b21_empty_non_terminal(void **state)
 {
 	(void)state;
 	static const int proof[] = { 6, -1 };
-	begin("y.w.example.", T_A, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 0), DENIAL_OK);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 0, proof), DENIAL_OK);
 	/* tampered: the name is claimed not to exist */
 	expect(run(DENIAL_CLAIM_NXDOMAIN, "y.w.example.", T_A, 0), DENIAL_NAME_EXISTS);
 	/* the bitmap lies: A */
-	begin("y.w.example.", T_A, 0);
-	add_nsec3_in("example.", zone5155[6].hash, zone5155[6].next, "A");
-	expect(run(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 0), DENIAL_TYPE_PRESENT);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 6, "example.", "A"),
+	       DENIAL_TYPE_PRESENT);
 }
 
 /* B.3's delegation b.example has no NSEC3 of its own: its DS is denied by the Opt-Out span
@@ -416,36 +427,25 @@ static void test_b3_ds_opt_out(void **state)
 {
 	(void)state;
 	static const int proof[] = { 0, 5, -1 };
-	begin("b.example.", T_DS, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "b.example.", T_DS, 0), DENIAL_OPT_OUT);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "b.example.", T_DS, 0, proof), DENIAL_OPT_OUT);
 	/* without Opt-Out the span proves b.example does not exist, not that it lacks a DS */
 	n3.flags = 0;
-	begin("b.example.", T_DS, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "b.example.", T_DS, 0), DENIAL_NO_MATCH);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "b.example.", T_DS, 0, proof), DENIAL_NO_MATCH);
 	/* a.example is a signed delegation: its NSEC3 has NS DS */
 	static const int a[] = { 3, -1 };
 	n3_default();
-	begin("a.example.", T_DS, 0);
-	add_n3s(a);
-	expect(run(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 0), DENIAL_TYPE_PRESENT);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 0, a), DENIAL_TYPE_PRESENT);
 	/* the parent's NSEC3 of the delegation proves nothing for another type */
 	expect(run(DENIAL_CLAIM_NODATA, "a.example.", T_MX, 0), DENIAL_ZONE_CUT);
 	/* nor for a name below it */
 	static const int below[] = { 3, 4, -1 };
-	begin("ns1.a.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(below);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ns1.a.example.", T_A, 0), DENIAL_ZONE_CUT);
+	expect(n3_prove(DENIAL_CLAIM_NXDOMAIN, "ns1.a.example.", T_A, 0, below), DENIAL_ZONE_CUT);
 	/* without the DS bit, the DS is denied */
-	begin("a.example.", T_DS, 0);
-	add_nsec3_in("example.", zone5155[3].hash, zone5155[3].next, "NS RRSIG");
-	expect(run(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 0), DENIAL_OK);
+	expect(n3_prove_as(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 3, "example.", "NS RRSIG"),
+	       DENIAL_OK);
 	/* the apex's record (SOA) cannot deny the apex's DS: that lives in the parent */
 	static const int apex[] = { 0, -1 };
-	begin("example.", T_DS, 0);
-	add_n3s(apex);
-	expect(run(DENIAL_CLAIM_NODATA, "example.", T_DS, 0), DENIAL_ZONE_CUT);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "example.", T_DS, 0, apex), DENIAL_ZONE_CUT);
 }
 
 /* B.4: a.z.w.example MX from *.w.example (labels 2): the next closer z.w.example is covered by
@@ -454,40 +454,31 @@ static void test_b4_wildcard(void **state)
 {
 	(void)state;
 	static const int proof[] = { 9, -1 };
-	begin("a.z.w.example.", T_MX, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_OPT_OUT);
+	expect(n3_prove(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2, proof), DENIAL_OPT_OUT);
 	n3.flags = 0;
-	begin("a.z.w.example.", T_MX, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_OK);
+	expect(n3_prove(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2, proof), DENIAL_OK);
 	/* tampered: no proof at all */
 	begin("a.z.w.example.", T_MX, 0);
 	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NO_PROOF);
 	/* a proof of another span */
 	static const int other[] = { 8, -1 };
-	begin("a.z.w.example.", T_MX, 0);
-	add_n3s(other);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NEXT_CLOSER);
+	expect(n3_prove(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2, other),
+	       DENIAL_NEXT_CLOSER);
 	/* labels tampered to 1 (*.example): the next closer w.example (k8ud..) is not covered */
-	begin("a.z.w.example.", T_MX, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 1), DENIAL_NEXT_CLOSER);
+	expect(n3_prove(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 1, proof),
+	       DENIAL_NEXT_CLOSER);
 	/* labels above the apex, or leaving nothing expanded */
 	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 0), DENIAL_WILDCARD_ENCLOSER);
 	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 4), DENIAL_WILDCARD_ENCLOSER);
 	/* replayed onto a name that exists: x.w.example (b4um..) */
 	static const int exists[] = { 4, 9, -1 };
-	begin("x.w.example.", T_MX, 0);
-	add_n3s(exists);
-	expect(run(DENIAL_CLAIM_WILDCARD, "x.w.example.", T_MX, 2), DENIAL_NAME_EXISTS);
+	expect(n3_prove(DENIAL_CLAIM_WILDCARD, "x.w.example.", T_MX, 2, exists),
+	       DENIAL_NAME_EXISTS);
 	/* the last record wraps round to the first: t644..-0p9m.. covers a.c.x.w.example (06pj..), the
 	 * next closer of an expansion of *.c.x.w.example (labels 4), and not z.w.example (qlu7..) */
 	static const int last[] = { 11, -1 };
 	n3.flags = 0;
-	begin("a.c.x.w.example.", T_MX, 0);
-	add_n3s(last);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.c.x.w.example.", T_MX, 4), DENIAL_OK);
+	expect(n3_prove(DENIAL_CLAIM_WILDCARD, "a.c.x.w.example.", T_MX, 4, last), DENIAL_OK);
 	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NEXT_CLOSER);
 	/* the wildcard itself asked for is not an expansion */
 	begin("*.w.example.", T_MX, 0);
@@ -500,13 +491,9 @@ static void test_b5_wildcard_no_data(void **state)
 {
 	(void)state;
 	static const int proof[] = { 7, 9, 10, -1 };
-	begin("a.z.w.example.", T_AAAA, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0), DENIAL_OPT_OUT);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0, proof), DENIAL_OPT_OUT);
 	n3.flags = 0;
-	begin("a.z.w.example.", T_AAAA, 0);
-	add_n3s(proof);
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0), DENIAL_OK);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0, proof), DENIAL_OK);
 	/* tampered: the wildcard has the type */
 	denial_result_t r = run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_MX, 0);
 	expect(r, DENIAL_TYPE_PRESENT);
@@ -516,9 +503,8 @@ static void test_b5_wildcard_no_data(void **state)
 	                                  "next t644ebqk9bibcna874givr6joj62mlhv)");
 	/* without the wildcard's record */
 	static const int no_wild[] = { 7, 9, -1 };
-	begin("a.z.w.example.", T_AAAA, 0);
-	add_n3s(no_wild);
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0), DENIAL_NO_MATCH);
+	expect(n3_prove(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0, no_wild),
+	       DENIAL_NO_MATCH);
 }
 
 /* The budget: 1000 iterations, and more hashes than a probe may compute. */
@@ -527,18 +513,14 @@ static void test_nsec3_budget(void **state)
 	(void)state;
 	static const int proof[] = { 1, -1 };
 	n3.iterations = 1000;
-	begin("ns1.example.", T_MX, 0);
-	add_n3s(proof);
-	denial_result_t r = run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0);
+	denial_result_t r = n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, proof);
 	expect(r, DENIAL_WORK_LIMIT);
 	assert_int_equal(r.limit, DNSSEC_LIMIT_NSEC3_ITERATIONS);
 	assert_int_equal(r.hashes, 0);
 	/* a name 9 labels below the zone's known names needs more than 8 hashes */
 	n3_default();
 	static const int b1[] = { 0, 4, 3, -1 };
-	begin("a.b.c.d.e.f.g.h.i.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(b1);
-	r = run(DENIAL_CLAIM_NXDOMAIN, "a.b.c.d.e.f.g.h.i.x.w.example.", T_A, 0);
+	r = n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.b.c.d.e.f.g.h.i.x.w.example.", T_A, 0, b1);
 	expect(r, DENIAL_WORK_LIMIT);
 	assert_int_equal(r.limit, DNSSEC_LIMIT_NSEC3_HASHES);
 	assert_int_equal(r.hashes, DNSSEC_MAX_NSEC3_HASHES);
@@ -546,9 +528,7 @@ static void test_nsec3_budget(void **state)
 	/* the probe's budget is shared: B.1 needs 4 hashes, so the third check of one budget fails */
 	use_budget = true;
 	dnssec_budget_init(&budget, 0);
-	begin("a.c.x.w.example.", T_A, RCODE_NXDOMAIN);
-	add_n3s(b1);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0), DENIAL_OPT_OUT);
+	expect(n3_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0, b1), DENIAL_OPT_OUT);
 	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0), DENIAL_OPT_OUT);
 	expect(run(DENIAL_CLAIM_NXDOMAIN, "a.c.x.w.example.", T_A, 0), DENIAL_WORK_LIMIT);
 }
@@ -559,9 +539,7 @@ static void test_nsec3_malformed(void **state)
 	static const int proof[] = { 1, -1 };
 	/* a hash of 19 octets */
 	n3.hash_len = 19;
-	begin("ns1.example.", T_MX, 0);
-	add_n3s(proof);
-	denial_result_t r = run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0);
+	denial_result_t r = n3_prove(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0, proof);
 	expect(r, DENIAL_MALFORMED);
 	assert_int_equal(r.rr, 0);
 	/* an owner label that is not base32hex */
@@ -596,59 +574,84 @@ static void test_nsec3_malformed(void **state)
 /* ------------------------------------------------------------------------------------------------
  * NSEC: RFC 4035 Appendix B */
 
+/* NSEC cases as data: the records of one response ("owner next types; ..."; "" for none) and the
+ * checks on it, the first of which is its question. */
+typedef struct {
+	denial_claim_t claim;
+	const char *name;
+	uint16_t qtype;
+	uint8_t labels;
+	denial_reason_t want;
+	const char *said;           /* NULL, or describe()'s text */
+} check_t;
+
+typedef struct {
+	const char *records;
+	check_t checks[3];          /* ended by a NULL name */
+} nsec_case_t;
+
+#define NX DENIAL_CLAIM_NXDOMAIN
+#define ND DENIAL_CLAIM_NODATA
+#define WC DENIAL_CLAIM_WILDCARD
+#define APEX_NSEC "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"
+
+static void nsec_cases(const nsec_case_t *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (const check_t *k = c[i].checks; k < c[i].checks + 3 && k->name; k++) {
+			denial_result_t r = k == c[i].checks
+			        ? nsec_prove(k->claim, k->name, k->qtype, k->labels, c[i].records)
+			        : run(k->claim, k->name, k->qtype, k->labels);
+			if (r.reason != k->want)
+				fail_msg("case %zu, %s (%s): got \"%s\", want \"%s\" (%s)", i, k->name,
+				         c[i].records, denial_reason_name(r.reason),
+				         denial_reason_name(k->want), describe(&r));
+			if (k->said)
+				assert_string_equal(describe(&r), k->said);
+		}
+	}
+}
+
+#define NSEC_CASES(t) nsec_cases((t), sizeof(t) / sizeof((t)[0]))
+
 /* B.2: ml.example: b.example-ns1.example covers it; example-a.example covers *.example. */
 static void test_nsec_name_error(void **state)
 {
 	(void)state;
-	begin("ml.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	denial_result_t r = run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0);
+	denial_result_t r = nsec_prove(NX, "ml.example.", T_A, 0,
+	                               "b.example. ns1.example. NS RRSIG NSEC; " APEX_NSEC);
 	expect(r, DENIAL_OK);
 	assert_int_equal(r.kind, DENIAL_KIND_NSEC);
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ML.Example.", T_A, 0), DENIAL_OK);
-	/* tampered: a signed NSEC that does not cover the name */
-	begin("ml.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("ns1.example.", "ns2.example.", "A RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	r = run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0);
-	expect(r, DENIAL_NOT_COVERED);
-	assert_string_equal(describe(&r), "NSEC does not cover the name: ml.example.");
-	/* without the wildcard's cover */
-	begin("ml.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
-	r = run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0);
-	expect(r, DENIAL_WILDCARD_NOT_DENIED);
-	assert_string_equal(describe(&r), "wildcard not denied: *.example.");
-	/* the wrap from the last name to the apex: zz.example after xx.example */
-	begin("zz.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("xx.example.", "example.", "A HINFO AAAA RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "zz.example.", T_A, 0), DENIAL_OK);
-	/* a name that exists, and an empty non-terminal (y.w.example) */
-	begin("ns1.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("ns1.example.", "ns2.example.", "A RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ns1.example.", T_A, 0), DENIAL_NAME_EXISTS);
-	begin("y.w.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("x.w.example.", "x.y.w.example.", "MX RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "y.w.example.", T_A, 0), DENIAL_NAME_EXISTS);
-	/* the wildcard at the closest encloser w.example exists */
-	begin("a.b.w.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("*.w.example.", "x.w.example.", "MX RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	r = run(DENIAL_CLAIM_NXDOMAIN, "a.b.w.example.", T_A, 0);
-	expect(r, DENIAL_WILDCARD_NOT_DENIED);
-	assert_string_equal(describe(&r), "wildcard not denied: *.w.example. "
-	                                  "(NSEC *.w.example. next x.w.example.)");
-	/* below a delegation: b.example's NSEC (NS, no SOA) covers mc.b.example in order only */
-	begin("mc.b.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "mc.b.example.", T_A, 0), DENIAL_ZONE_CUT);
-	/* NSEC records outside the zone are ignored */
-	begin("ml.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("b.example.org.", "ns1.example.org.", "NS RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_NO_PROOF);
+	expect(run(NX, "ML.Example.", T_A, 0), DENIAL_OK);
+	static const nsec_case_t cases[] = {
+		/* tampered: a signed NSEC that does not cover the name */
+		{ "ns1.example. ns2.example. A RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "ml.example.", T_A, 0, DENIAL_NOT_COVERED,
+		      "NSEC does not cover the name: ml.example." } } },
+		/* without the wildcard's cover */
+		{ "b.example. ns1.example. NS RRSIG NSEC",
+		  { { NX, "ml.example.", T_A, 0, DENIAL_WILDCARD_NOT_DENIED,
+		      "wildcard not denied: *.example." } } },
+		/* the wrap from the last name to the apex: zz.example after xx.example */
+		{ "xx.example. example. A HINFO AAAA RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "zz.example.", T_A, 0, DENIAL_OK, NULL } } },
+		/* a name that exists, and an empty non-terminal (y.w.example) */
+		{ "ns1.example. ns2.example. A RRSIG NSEC",
+		  { { NX, "ns1.example.", T_A, 0, DENIAL_NAME_EXISTS, NULL } } },
+		{ "x.w.example. x.y.w.example. MX RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "y.w.example.", T_A, 0, DENIAL_NAME_EXISTS, NULL } } },
+		/* the wildcard at the closest encloser w.example exists */
+		{ "*.w.example. x.w.example. MX RRSIG NSEC; " APEX_NSEC,
+		  { { NX, "a.b.w.example.", T_A, 0, DENIAL_WILDCARD_NOT_DENIED,
+		      "wildcard not denied: *.w.example. (NSEC *.w.example. next x.w.example.)" } } },
+		/* below a delegation: b.example's NSEC (NS, no SOA) covers mc.b.example in order only */
+		{ "b.example. ns1.example. NS RRSIG NSEC",
+		  { { NX, "mc.b.example.", T_A, 0, DENIAL_ZONE_CUT, NULL } } },
+		/* NSEC records outside the zone are ignored */
+		{ "b.example.org. ns1.example.org. NS RRSIG NSEC",
+		  { { NX, "ml.example.", T_A, 0, DENIAL_NO_PROOF, NULL } } },
+	};
+	NSEC_CASES(cases);
 	/* and a bitmap window of length 0 is malformed */
 	static const uint8_t bad[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 0 };
 	begin("ml.example.", T_A, RCODE_NXDOMAIN);
@@ -673,39 +676,33 @@ static void test_nsec_name_error(void **state)
 static void test_nsec_no_data(void **state)
 {
 	(void)state;
-	begin("ns1.example.", T_MX, 0);
-	add_nsec("ns1.example.", "ns2.example.", "A RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_OK);
-	/* tampered: the type is in the bitmap, or CNAME is */
-	denial_result_t r = run(DENIAL_CLAIM_NODATA, "ns1.example.", T_A, 0);
-	expect(r, DENIAL_TYPE_PRESENT);
-	assert_string_equal(describe(&r), "type present in the bitmap: ns1.example. "
-	                                  "(NSEC ns1.example. next ns2.example.)");
-	begin("ns1.example.", T_MX, 0);
-	add_nsec("ns1.example.", "ns2.example.", "A CNAME RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_CNAME_PRESENT);
-	/* an NSEC of another name */
-	begin("ns1.example.", T_MX, 0);
-	add_nsec("ns2.example.", "*.w.example.", "A RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "ns1.example.", T_MX, 0), DENIAL_NO_MATCH);
-	/* empty non-terminal (RFC 7129 3): y.w.example sorts between x.w.example and x.y.w.example */
-	begin("y.w.example.", T_A, 0);
-	add_nsec("x.w.example.", "x.y.w.example.", "MX RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "y.w.example.", T_A, 0), DENIAL_OK);
-	/* ... but not xa.w.example, which it covers with nothing below it */
-	expect(run(DENIAL_CLAIM_NODATA, "xa.w.example.", T_A, 0), DENIAL_NO_MATCH);
-	/* DS at delegations: a.example has DS, b.example has none; an apex NSEC cannot deny DS */
-	begin("a.example.", T_DS, 0);
-	add_nsec("a.example.", "ai.example.", "NS DS RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "a.example.", T_DS, 0), DENIAL_TYPE_PRESENT);
-	begin("b.example.", T_DS, 0);
-	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "b.example.", T_DS, 0), DENIAL_OK);
-	expect(run(DENIAL_CLAIM_NODATA, "b.example.", T_A, 0), DENIAL_ZONE_CUT);
-	begin("example.", T_DS, 0);
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	expect(run(DENIAL_CLAIM_NODATA, "example.", T_DS, 0), DENIAL_ZONE_CUT);
-	expect(run(DENIAL_CLAIM_NODATA, "example.", T_A, 0), DENIAL_OK);
+	static const nsec_case_t cases[] = {
+		{ "ns1.example. ns2.example. A RRSIG NSEC",
+		  { { ND, "ns1.example.", T_MX, 0, DENIAL_OK, NULL },
+		    /* tampered: the type is in the bitmap, or CNAME is */
+		    { ND, "ns1.example.", T_A, 0, DENIAL_TYPE_PRESENT,
+		      "type present in the bitmap: ns1.example. (NSEC ns1.example. next ns2.example.)" } } },
+		{ "ns1.example. ns2.example. A CNAME RRSIG NSEC",
+		  { { ND, "ns1.example.", T_MX, 0, DENIAL_CNAME_PRESENT, NULL } } },
+		/* an NSEC of another name */
+		{ "ns2.example. *.w.example. A RRSIG NSEC",
+		  { { ND, "ns1.example.", T_MX, 0, DENIAL_NO_MATCH, NULL } } },
+		/* empty non-terminal (RFC 7129 3): y.w.example sorts between x.w.example and
+		 * x.y.w.example, but not xa.w.example, which it covers with nothing below it */
+		{ "x.w.example. x.y.w.example. MX RRSIG NSEC",
+		  { { ND, "y.w.example.", T_A, 0, DENIAL_OK, NULL },
+		    { ND, "xa.w.example.", T_A, 0, DENIAL_NO_MATCH, NULL } } },
+		/* DS at delegations: a.example has DS, b.example has none; an apex NSEC cannot deny DS */
+		{ "a.example. ai.example. NS DS RRSIG NSEC",
+		  { { ND, "a.example.", T_DS, 0, DENIAL_TYPE_PRESENT, NULL } } },
+		{ "b.example. ns1.example. NS RRSIG NSEC",
+		  { { ND, "b.example.", T_DS, 0, DENIAL_OK, NULL },
+		    { ND, "b.example.", T_A, 0, DENIAL_ZONE_CUT, NULL } } },
+		{ APEX_NSEC,
+		  { { ND, "example.", T_DS, 0, DENIAL_ZONE_CUT, NULL },
+		    { ND, "example.", T_A, 0, DENIAL_OK, NULL } } },
+	};
+	NSEC_CASES(cases);
 }
 
 /* B.6: a.z.w.example MX from *.w.example: x.y.w.example-xx.example covers a.z.w.example and its
@@ -713,41 +710,40 @@ static void test_nsec_no_data(void **state)
 static void test_nsec_wildcard(void **state)
 {
 	(void)state;
-	begin("a.z.w.example.", T_MX, 0);
-	add_nsec("x.y.w.example.", "xx.example.", "MX RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_OK);
-	/* tampered: labels 1 claims *.example, whose closest encloser the NSEC does not show */
-	denial_result_t r = run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 1);
-	expect(r, DENIAL_WILDCARD_ENCLOSER);
-	assert_string_equal(describe(&r), "wildcard closest encloser inconsistent: a.z.w.example. "
-	                                  "(NSEC x.y.w.example. next xx.example.)");
-	/* no NSEC */
-	begin("a.z.w.example.", T_MX, 0);
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_NO_PROOF);
-	/* an NSEC that does not cover it */
-	begin("a.z.w.example.", T_MX, 0);
-	add_nsec("ns1.example.", "ns2.example.", "A RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_WILDCARD, "a.z.w.example.", T_MX, 2), DENIAL_WILDCARD_NO_PROOF);
-	/* replayed onto x.w.example, which exists */
-	begin("x.w.example.", T_MX, 0);
-	add_nsec("x.w.example.", "x.y.w.example.", "MX RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_WILDCARD, "x.w.example.", T_MX, 2), DENIAL_NAME_EXISTS);
+	static const nsec_case_t cases[] = {
+		{ "x.y.w.example. xx.example. MX RRSIG NSEC",
+		  { { WC, "a.z.w.example.", T_MX, 2, DENIAL_OK, NULL },
+		    /* tampered: labels 1 claims *.example, whose closest encloser the NSEC does not
+		     * show */
+		    { WC, "a.z.w.example.", T_MX, 1, DENIAL_WILDCARD_ENCLOSER,
+		      "wildcard closest encloser inconsistent: a.z.w.example. "
+		      "(NSEC x.y.w.example. next xx.example.)" } } },
+		/* no NSEC */
+		{ "", { { WC, "a.z.w.example.", T_MX, 2, DENIAL_NO_PROOF, NULL } } },
+		/* an NSEC that does not cover it */
+		{ "ns1.example. ns2.example. A RRSIG NSEC",
+		  { { WC, "a.z.w.example.", T_MX, 2, DENIAL_WILDCARD_NO_PROOF, NULL } } },
+		/* replayed onto x.w.example, which exists */
+		{ "x.w.example. x.y.w.example. MX RRSIG NSEC",
+		  { { WC, "x.w.example.", T_MX, 2, DENIAL_NAME_EXISTS, NULL } } },
+	};
+	NSEC_CASES(cases);
 }
 
 /* B.7: a.z.w.example AAAA: x.y.w.example-xx.example covers it, *.w.example has MX RRSIG NSEC. */
 static void test_nsec_wildcard_no_data(void **state)
 {
 	(void)state;
-	begin("a.z.w.example.", T_AAAA, 0);
-	add_nsec("x.y.w.example.", "xx.example.", "MX RRSIG NSEC");
-	add_nsec("*.w.example.", "x.w.example.", "MX RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0), DENIAL_OK);
-	/* tampered: the wildcard has the type */
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_MX, 0), DENIAL_TYPE_PRESENT);
-	/* without the wildcard's NSEC */
-	begin("a.z.w.example.", T_AAAA, 0);
-	add_nsec("x.y.w.example.", "xx.example.", "MX RRSIG NSEC");
-	expect(run(DENIAL_CLAIM_NODATA, "a.z.w.example.", T_AAAA, 0), DENIAL_NO_MATCH);
+	static const nsec_case_t cases[] = {
+		{ "x.y.w.example. xx.example. MX RRSIG NSEC; *.w.example. x.w.example. MX RRSIG NSEC",
+		  { { ND, "a.z.w.example.", T_AAAA, 0, DENIAL_OK, NULL },
+		    /* tampered: the wildcard has the type */
+		    { ND, "a.z.w.example.", T_MX, 0, DENIAL_TYPE_PRESENT, NULL } } },
+		/* without the wildcard's NSEC */
+		{ "x.y.w.example. xx.example. MX RRSIG NSEC",
+		  { { ND, "a.z.w.example.", T_AAAA, 0, DENIAL_NO_MATCH, NULL } } },
+	};
+	NSEC_CASES(cases);
 }
 
 /* The closest encloser from the next name (RFC 7129 5.5), and the records that are ignored. */
@@ -756,25 +752,22 @@ static void test_nsec_encloser_and_filters(void **state)
 	(void)state;
 	/* a.example-b.c.example covers a.c.example, whose closest encloser c.example (an empty
 	 * non-terminal) comes from the next name; the same record covers *.c.example */
-	begin("a.c.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("a.example.", "b.c.example.", "A RRSIG NSEC");
-	denial_result_t r = run(DENIAL_CLAIM_NXDOMAIN, "a.c.example.", T_A, 0);
+	denial_result_t r = nsec_prove(DENIAL_CLAIM_NXDOMAIN, "a.c.example.", T_A, 0,
+	                               "a.example. b.c.example. A RRSIG NSEC");
 	expect(r, DENIAL_OK);
 	uint8_t ce[255];
 	size_t cel = testlib_name("c.example.", ce);
 	assert_int_equal(r.encloser_len, cel);
 	assert_memory_equal(r.encloser, ce, cel);
 	/* an NSEC whose next name is outside the zone is ignored */
-	begin("ml.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("b.example.", "ns1.example.org.", "NS RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_NOT_COVERED);
+	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0,
+	                  "b.example. ns1.example.org. NS RRSIG NSEC; "
+	                  "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"), DENIAL_NOT_COVERED);
 	/* so is one of another class */
 	nsec_class = 3;
-	begin("ml.example.", T_A, RCODE_NXDOMAIN);
-	add_nsec("b.example.", "ns1.example.", "NS RRSIG NSEC");
-	add_nsec("example.", "a.example.", "NS SOA MX RRSIG NSEC DNSKEY");
-	expect(run(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0), DENIAL_NO_PROOF);
+	expect(nsec_prove(DENIAL_CLAIM_NXDOMAIN, "ml.example.", T_A, 0,
+	                  "b.example. ns1.example. NS RRSIG NSEC; "
+	                  "example. a.example. NS SOA MX RRSIG NSEC DNSKEY"), DENIAL_NO_PROOF);
 	nsec_class = CLASS_IN;
 	/* and an NSEC3 whose parameters differ from the first usable one's: here the only record
 	 * covering z.w.example (B.4's next closer) has another salt */
