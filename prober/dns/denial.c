@@ -138,11 +138,13 @@ static bool dname_below(const dname_t *a, const dname_t *b)
 	return a->n > b->n && dname_common(a, b) == b->n;
 }
 
-/* The last k labels of d (k <= d->n). */
+/* The last k labels of d (k <= d->n): a suffix of a name that indexed, so it indexes too (out is
+ * the empty name if it somehow did not, never left unset). */
 static void dname_tail(const dname_t *d, size_t k, dname_t *out)
 {
 	size_t from = k == d->n ? 0 : (k == 0 ? d->len - 1 : d->off[d->n - k]);
-	(void)dname_set(out, d->w + from, d->len - from);
+	if (!dname_set(out, d->w + from, d->len - from))
+		(void)dname_set(out, (const uint8_t *)"", 1);
 }
 
 /* *.<ce>; false if it would be too long. */
