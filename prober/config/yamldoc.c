@@ -438,9 +438,10 @@ bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, bool is_struct, yamldoc_
 		}
 		yamldoc_kv_t *dup = map_find(&f->own, yamldoc_scalar(k));
 		if (dup) {
-			if (is_struct)
-				yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k), "field %s already set in type config.plain",
-				             yamldoc_scalar(k));
+			if (is_struct)   /* yaml.v3's text, which users grep for, then where the first one is */
+				yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k),
+				             "field %s already set in type config.plain (first set at line %zu)", yamldoc_scalar(k),
+				             dup->key->start_mark.line + 1);
 			else
 				yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k), "mapping key \"%s\" already defined at line %zu",
 				             yamldoc_scalar(k), dup->key->start_mark.line + 1);

@@ -236,7 +236,7 @@ static void test_file_level(void **state)
 	expect_error("modules:\n  a:\n    prober: dns\n  a:\n    prober: tcp\n",
 	             "t.yml:4:3: a: mapping key \"a\" already defined at line 2");
 	expect_error("modules:\n  a:\n    prober: dns\n    prober: tcp\n",
-	             "prober: field prober already set in type config.plain");
+	             "t.yml:4:5: prober: field prober already set in type config.plain (first set at line 3)");
 	expect_error("modules:\n\ta: {}\n", "t.yml:2:1: yaml: found character that cannot start any token");
 	expect_error("modules:\n  a:\n    prober: dns\n    httpx: {}\n", "httpx: field httpx not found");
 	expect_error("modules:\n  a:\n    http: {bogus: 1}\n", "bogus: field bogus not found");
