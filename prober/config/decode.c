@@ -350,7 +350,8 @@ static bool sub_set(yamldoc_t *c, yaml_node_t *node, const char *key)
 static const char *http_client_invalid(yamldoc_t *c, const yamldoc_map_t *m)
 {
 	yaml_node_t *basic = given(m, "basic_auth"), *authz = given(m, "authorization"), *oauth2 = given(m, "oauth2");
-	bool bearer = is_set(yamldoc_map_get(m, "bearer_token")), bearer_file = is_set(yamldoc_map_get(m, "bearer_token_file"));
+	bool bearer = is_set(yamldoc_map_get(m, "bearer_token"));
+	bool bearer_file = is_set(yamldoc_map_get(m, "bearer_token_file"));
 	if (bearer && bearer_file)
 		return "at most one of bearer_token & bearer_token_file must be configured";
 	if ((basic || oauth2) && (bearer || bearer_file))

@@ -580,7 +580,8 @@ static void test_other_probers_rules(void **state)
 	expect_error("modules:\n  m:\n    http: {body_size_limit: 10}\n", "body_size_limit: units: unknown unit  in 10");
 	expect_error("modules:\n  m:\n    http: {body_size_limit: 1KiB1KB}\n", "units: unknown unit KiB in 1KiB1KB");
 	expect_error("modules:\n  m:\n    http: {body_size_limit: 9EB}\n", "units: overflow parsing unit");
-	expect_error("modules:\n  m:\n    http: {body_size_limit: 99999999999999999999B}\n", "units: invalid 99999999999999999999B");
+	expect_error("modules:\n  m:\n    http: {body_size_limit: 99999999999999999999B}\n",
+	             "units: invalid 99999999999999999999B");
 	expect_error("modules:\n  m:\n    http: {body_size_limit: true}\n", "units: invalid true");
 	expect_ok("modules:\n  m:\n    http: {body_size_limit: 7EB}\n  n:\n    http: {body_size_limit: -1.5MiB}\n"
 	          "  o:\n    http: {body_size_limit: \"+0\"}\n  p:\n    http: {body_size_limit: .5KB}\n");
@@ -590,13 +591,16 @@ static void test_other_probers_rules(void **state)
 	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://a%2fb\"}\n", "invalid URL escape \"%2f\"");
 	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://[fe80::1%25%2f]:80/\"}\n", "invalid URL escape \"%2f\"");
 	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://h\\\\x\"}\n", "invalid character \"\\\\\" in host name");
-	expect_error("modules:\n  m:\n    http: {proxy_url: \"10.0.0.1:3128\"}\n", "first path segment in URL cannot contain colon");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"10.0.0.1:3128\"}\n",
+	             "first path segment in URL cannot contain colon");
 	expect_error("modules:\n  m:\n    http: {proxy_url: \"x\\ty#%g\"}\n",
 	             "parse \"x\\ty\": net/url: invalid control character in URL");
 	expect_error("modules:\n  m:\n    http: {proxy_url: \"x#%g\"}\n", "parse \"x#%g\": invalid URL escape \"%g\"");
-	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret: b, token_url: c, proxy_url: \":x\"}}\n",
+	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret: b, token_url: c, "
+	             "proxy_url: \":x\"}}\n",
 	             "parse \":x\": missing protocol scheme");
-	expect_ok("modules:\n  m:\n    http: {proxy_url: \"http://[fe80::1%25%41]:8080/\"}\n  n:\n    http: {proxy_url: \"*\"}\n"
+	expect_ok("modules:\n  m:\n    http: {proxy_url: \"http://[fe80::1%25%41]:8080/\"}\n"
+	          "  n:\n    http: {proxy_url: \"*\"}\n"
 	          "  o:\n    http: {proxy_url: \"a:b:%\"}\n  p:\n    http: {proxy_url: \"///h:x\"}\n"
 	          "  q:\n    http: {proxy_url: \"http://h?%zz\"}\n  r:\n    http: {proxy_url: \"http://a%c3%a9\"}\n");
 	/* HTTPClientConfig.Validate, in its order */
@@ -616,7 +620,8 @@ static void test_other_probers_rules(void **state)
 	             "either oauth2 client_secret or client_secret_file must be configured");
 	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret_file: b}}\n",
 	             "oauth2 token_url must be configured");
-	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret: b, client_secret_file: c, token_url: d}}\n",
+	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret: b, client_secret_file: c, "
+	             "token_url: d}}\n",
 	             "at most one of oauth2 client_secret & client_secret_file must be configured");
 	/* compression vs Accept-Encoding: q rounded to 1/1000, best first, "*" for any */
 	expect_error("modules:\n  m:\n    http: {compression: gzip, headers: {accept-encoding: \"gzip;q=0.0004\"}}\n",
