@@ -7,9 +7,13 @@
  * the whole list, we print its first line). Why not libcyaml: see schema.c. */
 #include "config/decode.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check/validate.h"
 #include "config/config.h"
@@ -325,25 +329,169 @@ static bool check_header_match(yamldoc_t *c, yaml_node_t *node, const yamldoc_ma
 	return true;
 }
 
-/* The parts of common's HTTPClientConfig.Validate that need no I/O. */
+/* A pointer to a struct that yaml.v3 allocates: the key given a non-null value. */
+static yaml_node_t *given(const yamldoc_map_t *m, const char *key)
+{
+	yaml_node_t *v = yamldoc_map_get(m, key);
+	return v && !yamldoc_is_null(v) ? v : NULL;
+}
+
+/* A string field of the struct at node (a mapping) that is not "" */
+static bool sub_set(yamldoc_t *c, yaml_node_t *node, const char *key)
+{
+	yamldoc_map_t m = { 0 };
+	bool set = node && yamldoc_map_build(c, node, false, &m) && is_set(yamldoc_map_get(&m, key));
+	yamldoc_map_free(&m);
+	return set;
+}
+
+/* common's HTTPClientConfig.Validate (prometheus/common 0.39.0 config/http_config.go), in its order;
+ * its errors name no line. */
+static const char *http_client_invalid(yamldoc_t *c, const yamldoc_map_t *m)
+{
+	yaml_node_t *basic = given(m, "basic_auth"), *authz = given(m, "authorization"), *oauth2 = given(m, "oauth2");
+	bool bearer = is_set(yamldoc_map_get(m, "bearer_token"));
+	bool bearer_file = is_set(yamldoc_map_get(m, "bearer_token_file"));
+	if (bearer && bearer_file)
+		return "at most one of bearer_token & bearer_token_file must be configured";
+	if ((basic || oauth2) && (bearer || bearer_file))
+		return "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured";
+	if (basic && sub_set(c, basic, "password") && sub_set(c, basic, "password_file"))
+		return "at most one of basic_auth password & password_file must be configured";
+	if (authz) {
+		if (bearer || bearer_file)
+			return "authorization is not compatible with bearer_token & bearer_token_file";
+		if (sub_set(c, authz, "credentials") && sub_set(c, authz, "credentials_file"))
+			return "at most one of authorization credentials & credentials_file must be configured";
+		yamldoc_map_t am = { 0 };
+		yaml_node_t *t = yamldoc_map_build(c, authz, false, &am) ? yamldoc_map_get(&am, "type") : NULL;
+		const char *type = t && !yamldoc_is_null(t) ? yamldoc_scalar(t) : "";
+		size_t n = strlen(type);
+		while (n && strchr(" \t\n\v\f\r", type[n - 1]))
+			n--;
+		while (n && strchr(" \t\n\v\f\r", *type))
+			type++, n--;
+		bool basic_type = n == 5 && strncasecmp(type, "basic", 5) == 0;
+		yamldoc_map_free(&am);
+		if (basic_type)
+			return "authorization type cannot be set to \"basic\", use \"basic_auth\" instead";
+		if (basic || oauth2)
+			return "at most one of basic_auth, oauth2 & authorization must be configured";
+	}
+	if (oauth2) {
+		if (basic)
+			return "at most one of basic_auth, oauth2 & authorization must be configured";
+		if (!sub_set(c, oauth2, "client_id"))
+			return "oauth2 client_id must be configured";
+		bool secret = sub_set(c, oauth2, "client_secret"), secret_file = sub_set(c, oauth2, "client_secret_file");
+		if (!secret && !secret_file)
+			return "either oauth2 client_secret or client_secret_file must be configured";
+		if (!sub_set(c, oauth2, "token_url"))
+			return "oauth2 token_url must be configured";
+		if (secret && secret_file)
+			return "at most one of oauth2 client_secret & client_secret_file must be configured";
+	}
+	yaml_node_t *pch = given(m, "proxy_connect_header");
+	if (pch && pch->type == YAML_MAPPING_NODE && !is_set(yamldoc_map_get(m, "proxy_url"))) {
+		yamldoc_map_t hm = { 0 };
+		size_t n = yamldoc_map_build(c, pch, false, &hm) ? hm.n : 0;
+		yamldoc_map_free(&hm);
+		if (n)
+			return "if proxy_connect_header is configured proxy_url must also be configured";
+	}
+	return NULL;
+}
+
+/* config.isCompressionAcceptEncodingValid: compression must be one of the encodings an
+ * Accept-Encoding header accepts (q > 0, best first, "*" stands for any). */
+static bool accept_encoding_ok(const char *compression, const char *accept)
+{
+	if (!compression[0] || !accept[0])
+		return true;
+	struct { const char *s; size_t n; float q; } e[64];
+	size_t ne = 0;
+	for (const char *p = accept; ne < sizeof e / sizeof e[0]; p++) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p), name = len;
+		float q = 1;
+		const char *semi = NULL;
+		for (size_t i = 0; i < len; i++)
+			if (p[i] == ';')
+				semi = p + i;
+		if (semi) {
+			name = (size_t)(semi - p);
+			char qs[64] = "";
+			const char *v = semi + 1, *ve = p + len;
+			while (v < ve && isspace((unsigned char)*v))
+				v++;
+			while (ve > v && isspace((unsigned char)ve[-1]))
+				ve--;
+			if (ve - v >= 2 && v[0] == 'q' && v[1] == '=')
+				v += 2;
+			char *rest;
+			q = 0;
+			/* strconv.ParseFloat(s, 32): the whole text; hex needs its p exponent */
+			if (ve > v && (size_t)(ve - v) < sizeof qs && !isspace((unsigned char)*v)) {
+				memcpy(qs, v, (size_t)(ve - v));
+				bool hex = strchr(qs, 'x') || strchr(qs, 'X');
+				errno = 0;
+				double d = strtof(qs, &rest);
+				if (!*rest && errno == 0 && (!hex || strchr(qs, 'p') || strchr(qs, 'P')))
+					q = (float)(round(d * 1000) / 1000);
+			}
+		}
+		while (name && isspace((unsigned char)*p))
+			p++, name--;
+		while (name && isspace((unsigned char)p[name - 1]))
+			name--;
+		e[ne].s = p;
+		e[ne].n = name;
+		e[ne++].q = q;
+		if (!end)
+			break;
+		p = end;
+	}
+	/* sort.SliceStable by quality, best first: the first match in that order decides */
+	for (size_t i = 1; i < ne; i++)
+		for (size_t j = i; j > 0 && e[j - 1].q < e[j].q; j--) {
+			__typeof__(e[0]) t = e[j];
+			e[j] = e[j - 1];
+			e[j - 1] = t;
+		}
+	for (size_t i = 0; i < ne; i++)
+		if ((e[i].n == strlen(compression) && strncmp(e[i].s, compression, e[i].n) == 0) ||
+		    (e[i].n == 1 && e[i].s[0] == '*'))
+			return e[i].q > 0;
+	return false;
+}
+
+/* The checks of config.HTTPProbe.UnmarshalYAML after its keys decoded. */
 static bool check_http(yamldoc_t *c, yaml_node_t *node, const yamldoc_map_t *m)
 {
-	/* ProxyConfig.Validate */
-	yaml_node_t *pch = yamldoc_map_get(m, "proxy_connect_header"), *url = yamldoc_map_get(m, "proxy_url");
-	if (pch && pch->type == YAML_MAPPING_NODE && (!url || yamldoc_is_null(url) || !yamldoc_scalar(url)[0])) {
-		yamldoc_map_t hm = { 0 };
-		bool ok = yamldoc_map_build(c, pch, false, &hm);
-		size_t n = hm.n;
-		yamldoc_map_free(&hm);
-		if (!ok)
-			return false;
-		if (n) {
-			yamldoc_fail(c, &node->start_mark, "http",
-			             "if proxy_connect_header is configured proxy_url must also be configured");
-			return false;
+	const char *why = http_client_invalid(c, m);
+	if (why) {
+		yamldoc_fail(c, &node->start_mark, "http", "%s", why);
+		return false;
+	}
+	yaml_node_t *comp = yamldoc_map_get(m, "compression"), *hdrs = given(m, "headers");
+	const char *compression = comp && !yamldoc_is_null(comp) ? yamldoc_scalar(comp) : "";
+	if (!compression[0] || !hdrs || hdrs->type != YAML_MAPPING_NODE)
+		return true;
+	yamldoc_map_t hm = { 0 };
+	bool ok = yamldoc_map_build(c, hdrs, false, &hm);
+	for (size_t i = 0; ok && i < hm.n; i++) {
+		const char *k = yamldoc_scalar(hm.kv[i].key);
+		yaml_node_t *v = hm.kv[i].value;
+		const char *val = yamldoc_is_null(v) ? "" : yamldoc_scalar(v);
+		/* textproto.CanonicalMIMEHeaderKey(k) == "Accept-Encoding" */
+		if (k && strcasecmp(k, "Accept-Encoding") == 0 && !accept_encoding_ok(compression, val)) {
+			yamldoc_fail(c, &v->start_mark, k, "invalid configuration \"%s: %s\", \"compression: %s\"", k, val,
+			             compression);
+			ok = false;
 		}
 	}
-	return true;
+	yamldoc_map_free(&hm);
+	return ok;
 }
 
 static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s, void *base)

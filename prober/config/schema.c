@@ -19,8 +19,11 @@
 #include <stddef.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "check/regex.h"
 #include "check/validate.h"
 #include "config/config.h"
 #include "config/yamldoc.h"
@@ -108,6 +111,323 @@ static bool check_ds_from(yamldoc_t *c, yaml_node_t *v, const char *key)
 	return false;
 }
 
+/* config.Regexp.UnmarshalYAML: the pattern must compile as a Go regexp (check/regex speaks RE2's
+ * syntax and limits: no lookarounds, repeats up to 1000). blackbox's text names no line. */
+static bool check_regexp(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	regex_pattern_t *re = regex_new(yamldoc_scalar(v));
+	if (!re) {
+		c->oom = true;
+		return false;
+	}
+	bool ok = regex_error(re) == NULL;
+	regex_free(re);
+	if (!ok)
+		yamldoc_fail(c, &v->start_mark, key, "\"Could not compile regular expression\" regexp=\"%s\"",
+		             yamldoc_scalar(v));
+	return ok;
+}
+
+/* []config.Regexp: each item (yaml.v3 calls no unmarshaler for a null item) */
+static bool check_regexps(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+		if (!yamldoc_is_null(e) && !check_regexp(c, e, key))
+			return false;
+	}
+	return true;
+}
+
+/* alecthomas/units ParseUnit (b94a6e3): [-+]?([0-9]*(\.[0-9]*)?[unit])+ with the units of one map;
+ * NULL when s parses, else the error's text (in buf when it names s). */
+static const char *parse_unit(const char *s, const char *const *units, char *buf, size_t len)
+{
+	static const double scale[] = { 1, 1024.0, 1048576.0, 1073741824.0, 1099511627776.0,
+	                                1125899906842624.0, 1152921504606846976.0 };
+	const char *orig = s;
+	double f = 0;
+	bool neg = false;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (strcmp(s, "0") == 0)
+		return NULL;
+	snprintf(buf, len, "units: invalid %s", orig);
+	if (!*s)
+		return buf;
+	while (*s) {
+		if (*s != '.' && (*s < '0' || *s > '9'))
+			return buf;
+		double g = 0;
+		int64_t x = 0;
+		const char *p = s;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (x >= (INT64_MAX - 10) / 10)
+				return buf;
+			x = x * 10 + (*s - '0');
+		}
+		g = (double)x;
+		bool pre = s != p, post = false;
+		if (*s == '.') {
+			p = ++s;
+			double sc = 1;
+			for (x = 0; *s >= '0' && *s <= '9'; s++, sc *= 10) {
+				if (x >= (INT64_MAX - 10) / 10)
+					return buf;
+				x = x * 10 + (*s - '0');
+			}
+			g += (double)x / sc;
+			post = s != p;
+		}
+		if (!pre && !post)
+			return buf;
+		p = s;
+		while (*s && *s != '.' && (*s < '0' || *s > '9'))
+			s++;
+		size_t i = 0;
+		while (units[i] && (strlen(units[i]) != (size_t)(s - p) || strncmp(units[i], p, (size_t)(s - p))))
+			i++;
+		if (!units[i]) {
+			snprintf(buf, len, "units: unknown unit %.*s in %s", (int)(s - p), p, orig);
+			return buf;
+		}
+		f += g * scale[i];
+	}
+	if (neg)
+		f = -f;
+	if (f < -9223372036854775808.0 || f > 9223372036854775808.0)
+		return "units: overflow parsing unit";
+	return NULL;
+}
+
+/* HTTPProbe.body_size_limit, a units.Base2Bytes: yaml.v3 hands any scalar's text to its UnmarshalText
+ * (ParseBase2Bytes: the "KiB" units, then the "KB" ones, whose error is the one returned). */
+static bool check_base2bytes(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	static const char *const ib[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", NULL };
+	static const char *const b[] = { "B", "KB", "MB", "GB", "TB", "PB", "EB", NULL };
+	char buf[2][256];
+	const char *why = parse_unit(yamldoc_scalar(v), ib, buf[0], sizeof buf[0]);
+	if (why)
+		why = parse_unit(yamldoc_scalar(v), b, buf[1], sizeof buf[1]);
+	if (why)
+		yamldoc_fail(c, &v->start_mark, key, "%s", why);
+	return !why;
+}
+
+/* ---- common's URL.UnmarshalYAML: Go 1.19's net/url.Parse, for its errors only ---- */
+
+/* strconv.Quote, close enough for a URL: ASCII escapes; UTF-8 kept as is. */
+static void go_quote(char *out, size_t len, const char *s, size_t n)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n && o + 6 < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		const char *esc = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '\a' ? "\\a" : ch == '\b' ? "\\b" :
+		                  ch == '\f' ? "\\f" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\t' ? "\\t" :
+		                  ch == '\v' ? "\\v" : NULL;
+		if (esc)
+			o += (size_t)snprintf(out + o, len - o, "%s", esc);
+		else if (ch < 0x20 || ch == 0x7f)
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static bool is_hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static int unhex(char ch)
+{
+	return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
+}
+
+enum { URL_OTHER, URL_HOST, URL_ZONE };
+
+/* shouldEscape(ch, encodeHost) is false */
+static bool host_byte(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch && strchr("!$&'()*+,;=:[]<>\"-_.~", ch));
+}
+
+/* unescape(s[0..n), mode): NULL, or the error in buf */
+static const char *url_unescape(const char *s, size_t n, int mode, char *buf, size_t len)
+{
+	char q[64];
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '%') {
+			if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) {
+				go_quote(q, sizeof q, s + i, n - i > 3 ? 3 : n - i);
+				snprintf(buf, len, "invalid URL escape %s", q);
+				return buf;
+			}
+			int v = unhex(s[i + 1]) << 4 | unhex(s[i + 2]);
+			bool pct25 = s[i + 1] == '2' && s[i + 2] == '5';
+			if ((mode == URL_HOST && unhex(s[i + 1]) < 8 && !pct25) ||
+			    (mode == URL_ZONE && !pct25 && v != ' ' && !host_byte((unsigned char)v))) {
+				go_quote(q, sizeof q, s + i, 3);
+				snprintf(buf, len, "invalid URL escape %s", q);
+				return buf;
+			}
+			i += 2;
+		} else if (mode != URL_OTHER && ch < 0x80 && !host_byte(ch)) {
+			go_quote(q, sizeof q, s + i, 1);
+			snprintf(buf, len, "invalid character %s in host name", q);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* validOptionalPort: "" or ":" and digits */
+static bool url_port_ok(const char *p, size_t n)
+{
+	if (n == 0)
+		return true;
+	if (*p != ':')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+static const char *url_bad_port(const char *p, size_t n, char *buf, size_t len)
+{
+	char q[128];
+	go_quote(q, sizeof q, p, n);
+	snprintf(buf, len, "invalid port %s after host", q);
+	return buf;
+}
+
+/* parseHost */
+static const char *url_host(const char *h, size_t n, char *buf, size_t len)
+{
+	if (n && h[0] == '[') {
+		size_t i = n;
+		while (i > 0 && h[i - 1] != ']')
+			i--;
+		if (i == 0)
+			return "missing ']' in host";
+		i--;
+		if (!url_port_ok(h + i + 1, n - i - 1))
+			return url_bad_port(h + i + 1, n - i - 1, buf, len);
+		for (size_t z = 0; z + 3 <= i; z++)
+			if (strncmp(h + z, "%25", 3) == 0) {
+				const char *why = url_unescape(h, z, URL_HOST, buf, len);
+				if (!why)
+					why = url_unescape(h + z, i - z, URL_ZONE, buf, len);
+				return why ? why : url_unescape(h + i, n - i, URL_HOST, buf, len);
+			}
+	} else {
+		size_t i = n;
+		while (i > 0 && h[i - 1] != ':')
+			i--;
+		if (i > 0 && !url_port_ok(h + i - 1, n - i + 1))
+			return url_bad_port(h + i - 1, n - i + 1, buf, len);
+	}
+	return url_unescape(h, n, URL_HOST, buf, len);
+}
+
+/* parseAuthority */
+static const char *url_authority(const char *a, size_t n, char *buf, size_t len)
+{
+	size_t at = n;
+	while (at > 0 && a[at - 1] != '@')
+		at--;
+	const char *why = at ? url_host(a + at, n - at, buf, len) : url_host(a, n, buf, len);
+	if (why || !at)
+		return why;
+	at--;   /* the userinfo is a[0..at) */
+	for (size_t i = 0; i < at; i++) {
+		unsigned char ch = (unsigned char)a[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      (ch && strchr("-._:~!$&'()*+,;=%@", ch))))
+			return "net/url: invalid userinfo";
+	}
+	return url_unescape(a, at, URL_OTHER, buf, len);
+}
+
+/* parse(rawURL, false) */
+static const char *url_parse(const char *u, size_t n, char *buf, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)u[i] < 0x20 || u[i] == 0x7f)
+			return "net/url: invalid control character in URL";
+	if (n == 1 && u[0] == '*')
+		return NULL;
+	/* getScheme */
+	const char *rest = u;
+	bool scheme = false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = u[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
+			continue;
+		if ((ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.') {
+			if (i == 0)
+				break;
+			continue;
+		}
+		if (ch == ':') {
+			if (i == 0)
+				return "missing protocol scheme";
+			rest = u + i + 1;
+			scheme = true;
+		}
+		break;
+	}
+	size_t rn = (size_t)(u + n - rest);
+	const char *qm = memchr(rest, '?', rn);
+	if (qm)
+		rn = (size_t)(qm - rest);   /* the query is not checked */
+	if (!(rn && rest[0] == '/')) {
+		if (scheme)
+			return NULL;   /* opaque */
+		const char *slash = memchr(rest, '/', rn);
+		if (memchr(rest, ':', slash ? (size_t)(slash - rest) : rn))
+			return "first path segment in URL cannot contain colon";
+	}
+	if ((scheme || !(rn >= 3 && strncmp(rest, "///", 3) == 0)) && rn >= 2 && strncmp(rest, "//", 2) == 0) {
+		const char *a = rest + 2, *slash = memchr(a, '/', rn - 2);
+		size_t an = slash ? (size_t)(slash - a) : rn - 2;
+		const char *why = url_authority(a, an, buf, len);
+		if (why)
+			return why;
+		rn -= 2 + an;
+		rest = a + an;
+	}
+	return url_unescape(rest, rn, URL_OTHER, buf, len);
+}
+
+/* common's URL.UnmarshalYAML: url.Parse's error, returned as is ("parse \"...\": ...") */
+static bool check_url(yamldoc_t *c, yaml_node_t *v, const char *key)
+{
+	const char *raw = yamldoc_scalar(v), *hash = strchr(raw, '#');
+	size_t n = hash ? (size_t)(hash - raw) : strlen(raw);
+	char buf[256], q[1024];
+	const char *why = url_parse(raw, n, buf, sizeof buf);
+	if (why) {
+		go_quote(q, sizeof q, raw, n);
+	} else if (hash && (why = url_unescape(hash + 1, strlen(hash + 1), URL_OTHER, buf, sizeof buf))) {
+		go_quote(q, sizeof q, raw, strlen(raw));
+	}
+	if (why)
+		yamldoc_fail(c, &v->start_mark, key, "parse %s: %s", q, why);
+	return !why;
+}
+
+static const schema_rule_t regexp_rule = { NULL, check_regexp };
+static const schema_rule_t url_rule = { NULL, check_url };
+static const schema_rule_t regexps_rule = { NULL, check_regexps };
+static const schema_rule_t base2bytes_rule = { NULL, check_base2bytes };
 static const schema_rule_t ds_rule = { NULL, check_ds };
 static const schema_rule_t ds_from_rule = { NULL, check_ds_from };
 static const schema_rule_t query_name_rule = { "query name must be set for DNS module", NULL };
@@ -205,7 +525,7 @@ static const schema_field_t oauth2_fields[] = {
 	{ "scopes", SCHEMA_STRS, 0, NULL, NULL, 0, 0, NULL },
 	{ "token_url", SCHEMA_STR, SCHEMA_KEEP, NULL, NULL, 0, 0, NULL },
 	{ "endpoint_params", SCHEMA_STRMAP, 0, NULL, NULL, 0, 0, NULL },
-	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
+	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL, 0, 0, &url_rule },
 	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
@@ -213,7 +533,7 @@ static const schema_t oauth2_schema = { "config.plain", NULL, oauth2_fields, NUL
 
 static const schema_field_t header_match_fields[] = {
 	{ "header", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
-	{ "regexp", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
+	{ "regexp", SCHEMA_STR, 0, NULL, NULL, 0, 0, &regexp_rule },
 	{ "allow_missing", SCHEMA_BOOL, 0, NULL, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
@@ -231,8 +551,8 @@ static const schema_field_t http_fields[] = {
 	{ "fail_if_not_ssl", SCHEMA_BOOL, 0, NULL, NULL, 0, 0, NULL },
 	{ "method", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
 	{ "headers", SCHEMA_STRMAP, 0, NULL, NULL, 0, 0, NULL },
-	{ "fail_if_body_matches_regexp", SCHEMA_STRS, 0, NULL, NULL, 0, 0, NULL },
-	{ "fail_if_body_not_matches_regexp", SCHEMA_STRS, 0, NULL, NULL, 0, 0, NULL },
+	{ "fail_if_body_matches_regexp", SCHEMA_STRS, 0, NULL, NULL, 0, 0, &regexps_rule },
+	{ "fail_if_body_not_matches_regexp", SCHEMA_STRS, 0, NULL, NULL, 0, 0, &regexps_rule },
 	{ "fail_if_header_matches", SCHEMA_STRUCTS, 0, &schema_header_match, NULL, 0, 0, NULL },
 	{ "fail_if_header_not_matches", SCHEMA_STRUCTS, 0, &schema_header_match, NULL, 0, 0, NULL },
 	{ "body", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
@@ -242,36 +562,21 @@ static const schema_field_t http_fields[] = {
 	{ "oauth2", SCHEMA_STRUCT, SCHEMA_PTR, &oauth2_schema, NULL, 0, 0, NULL },
 	{ "bearer_token", SCHEMA_SECRET, 0, NULL, NULL, 0, 0, NULL },
 	{ "bearer_token_file", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
-	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
+	{ "proxy_url", SCHEMA_STR, 0, NULL, NULL, 0, 0, &url_rule },
 	{ "proxy_connect_header", SCHEMA_HEADER, 0, NULL, NULL, 0, 0, NULL },
 	{ "tls_config", SCHEMA_STRUCT, 0, &tls_schema, NULL, 0, 0, NULL },
 	{ "follow_redirects", SCHEMA_BOOL, SCHEMA_KEEP, NULL, "true", 0, 0, NULL },
 	{ "enable_http2", SCHEMA_BOOL, SCHEMA_KEEP, NULL, "true", 0, 0, NULL },
 	/* end of inline */
 	{ "compression", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
-	{ "body_size_limit", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
+	{ "body_size_limit", SCHEMA_STR, 0, NULL, NULL, 0, 0, &base2bytes_rule },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-/* common's HTTPClientConfig.Validate (prometheus/common 0.39.0 config/http_config.go) */
-static const schema_excl_t http_exclusive[] = {
-	{ "bearer_token", "bearer_token_file", "at most one of bearer_token & bearer_token_file must be configured" },
-	{ "basic_auth", "bearer_token",
-	  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
-	{ "basic_auth", "bearer_token_file",
-	  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
-	{ "basic_auth", "oauth2",
-	  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured" },
-	{ "authorization", "bearer_token", "authorization is not compatible with bearer_token & bearer_token_file" },
-	{ "authorization", "bearer_token_file",
-	  "authorization is not compatible with bearer_token & bearer_token_file" },
-	{ "authorization", "basic_auth", "at most one of basic_auth, oauth2 & authorization must be configured" },
-	{ "authorization", "oauth2", "at most one of basic_auth, oauth2 & authorization must be configured" },
-	{ NULL, NULL, NULL },
-};
-const schema_t schema_http = { "config.plain", NULL, http_fields, http_exclusive };
+/* common's HTTPClientConfig.Validate and the Accept-Encoding check: decode.c check_http */
+const schema_t schema_http = { "config.plain", NULL, http_fields, NULL };
 
 static const schema_field_t query_response_fields[] = {
-	{ "expect", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
+	{ "expect", SCHEMA_STR, 0, NULL, NULL, 0, 0, &regexp_rule },
 	{ "send", SCHEMA_STR, 0, NULL, NULL, 0, 0, NULL },
 	{ "starttls", SCHEMA_BOOL, 0, NULL, NULL, 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },

@@ -10,7 +10,7 @@ test/fakes, the relay of world.py and the DNS-over-TLS servers of world.DotWorld
 pairs of exporters: one pair on the config of cases.py, one on upstream's example.yml unchanged.
 Every case of cases.py goes to both exporters of its pair at the same time and compare.py
 compares the answers. The config files upstream-example.yml and debian-blackbox.yml are also
-checked with --config.check by both.
+checked with --config.check by both, and so is each broken-then-fixed config of config_checks.py.
 
 blackbox_exporter resolves target names with the system resolver, so it runs in a private mount
 namespace whose /etc/resolv.conf names the fixture's Knot (port 53 of its address); nsprobe gets
@@ -42,6 +42,7 @@ from fakes import fakedns  # noqa: E402
 import world  # noqa: E402
 import cases  # noqa: E402
 import compare  # noqa: E402
+import config_checks  # noqa: E402
 import deviations  # noqa: E402
 
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
@@ -85,9 +86,10 @@ def start_pair(tmp, name, args, config_text, extra, names):
     return pair
 
 
-def config_check_cases(args):
-    """Both exporters load both shipped configs nobody wrote for nsprobe (--config.check)."""
-    out = []
+def config_check_cases(args, tmp):
+    """Both exporters load both shipped configs nobody wrote for nsprobe (--config.check), and agree
+    on each load-time rule of the other probers' sections (config_checks.py)."""
+    out = config_checks.run(args.blackbox, args.nsprobe, os.path.join(tmp, "config-checks"))
     for path in (EXAMPLE_YML, DEBIAN_YML):
         res = []
         for binary in (args.blackbox, args.nsprobe):
@@ -267,7 +269,7 @@ def main(argv=None):
         sys.stdout.flush()
 
         if not args.filter or "config/check" in args.filter:
-            for st, name, detail in config_check_cases(args):
+            for st, name, detail in config_check_cases(args, tmp):
                 results.append((st, "matched" if st == "PASS" else "", name, detail))
                 print("%-4s %s (%s)" % (st, name, detail))
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs))

@@ -560,6 +560,83 @@ static void test_dnssec_ds_from(void **state)
 	             "dnssec.ds and dnssec.ds_from are exclusive");
 }
 
+/* ---- the other probers' sections: blackbox 0.23's load-time rules (config/config.go, common 0.39) ---- */
+
+static void test_other_probers_rules(void **state)
+{
+	(void)state;
+	/* config.Regexp: Go's syntax, blamed on the pattern */
+	expect_error("modules:\n  m:\n    http:\n      fail_if_body_matches_regexp: [ok, \"(?=x)\"]\n",
+	             "t.yml:4:41: fail_if_body_matches_regexp: \"Could not compile regular expression\" regexp=\"(?=x)\"");
+	expect_error("modules:\n  m:\n    http: {fail_if_body_not_matches_regexp: [\"a{1001}\"]}\n", "regexp=\"a{1001}\"");
+	expect_error("modules:\n  m:\n    http: {fail_if_header_matches: [{header: X, regexp: \"[\"}]}\n",
+	             "regexp: \"Could not compile regular expression\" regexp=\"[\"");
+	/* the pattern is unmarshalled before HeaderMatch's own checks */
+	expect_error("modules:\n  m:\n    http: {fail_if_header_not_matches: [{regexp: \"(\"}]}\n", "regexp=\"(\"");
+	expect_error("modules:\n  m:\n    tcp: {query_response: [{send: x}, {expect: \"(?!x)\"}]}\n", "regexp=\"(?!x)\"");
+	expect_ok("modules:\n  m:\n    tcp: {query_response: [{expect: \"\"}, {expect: \"^SSH-2.0-\"}]}\n"
+	          "    http: {fail_if_body_matches_regexp: [null, \"\\\\p{Greek}+\"]}\n");
+	/* units.Base2Bytes: "KiB" units, then "KB" ones, whose error wins */
+	expect_error("modules:\n  m:\n    http: {body_size_limit: 10}\n", "body_size_limit: units: unknown unit  in 10");
+	expect_error("modules:\n  m:\n    http: {body_size_limit: 1KiB1KB}\n", "units: unknown unit KiB in 1KiB1KB");
+	expect_error("modules:\n  m:\n    http: {body_size_limit: 9EB}\n", "units: overflow parsing unit");
+	expect_error("modules:\n  m:\n    http: {body_size_limit: 99999999999999999999B}\n",
+	             "units: invalid 99999999999999999999B");
+	expect_error("modules:\n  m:\n    http: {body_size_limit: true}\n", "units: invalid true");
+	expect_ok("modules:\n  m:\n    http: {body_size_limit: 7EB}\n  n:\n    http: {body_size_limit: -1.5MiB}\n"
+	          "  o:\n    http: {body_size_limit: \"+0\"}\n  p:\n    http: {body_size_limit: .5KB}\n");
+	/* common's URL: url.Parse's text */
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://[::1]x\"}\n",
+	             "proxy_url: parse \"http://[::1]x\": invalid port \"x\" after host");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://a%2fb\"}\n", "invalid URL escape \"%2f\"");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://[fe80::1%25%2f]:80/\"}\n", "invalid URL escape \"%2f\"");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"http://h\\\\x\"}\n", "invalid character \"\\\\\" in host name");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"10.0.0.1:3128\"}\n",
+	             "first path segment in URL cannot contain colon");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"x\\ty#%g\"}\n",
+	             "parse \"x\\ty\": net/url: invalid control character in URL");
+	expect_error("modules:\n  m:\n    http: {proxy_url: \"x#%g\"}\n", "parse \"x#%g\": invalid URL escape \"%g\"");
+	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret: b, token_url: c, "
+	             "proxy_url: \":x\"}}\n",
+	             "parse \":x\": missing protocol scheme");
+	expect_ok("modules:\n  m:\n    http: {proxy_url: \"http://[fe80::1%25%41]:8080/\"}\n"
+	          "  n:\n    http: {proxy_url: \"*\"}\n"
+	          "  o:\n    http: {proxy_url: \"a:b:%\"}\n  p:\n    http: {proxy_url: \"///h:x\"}\n"
+	          "  q:\n    http: {proxy_url: \"http://h?%zz\"}\n  r:\n    http: {proxy_url: \"http://a%c3%a9\"}\n");
+	/* HTTPClientConfig.Validate, in its order */
+	expect_error("modules:\n  m:\n    http: {basic_auth: {}, bearer_token: x}\n",
+	             "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
+	expect_ok("modules:\n  m:\n    http: {basic_auth: null, bearer_token: x}\n");
+	expect_error("modules:\n  m:\n    http: {basic_auth: {username: u}, oauth2: {client_id: a}}\n",
+	             "http: at most one of basic_auth, oauth2 & authorization must be configured");
+	expect_error("modules:\n  m:\n    http: {basic_auth: {password: p, password_file: f}}\n",
+	             "at most one of basic_auth password & password_file must be configured");
+	expect_error("modules:\n  m:\n    http: {authorization: {credentials: a, credentials_file: b}}\n",
+	             "at most one of authorization credentials & credentials_file must be configured");
+	expect_error("modules:\n  m:\n    http: {authorization: {type: \" BASIC\\t\"}}\n",
+	             "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+	expect_error("modules:\n  m:\n    http: {oauth2: {}}\n", "oauth2 client_id must be configured");
+	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a}}\n",
+	             "either oauth2 client_secret or client_secret_file must be configured");
+	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret_file: b}}\n",
+	             "oauth2 token_url must be configured");
+	expect_error("modules:\n  m:\n    http: {oauth2: {client_id: a, client_secret: b, client_secret_file: c, "
+	             "token_url: d}}\n",
+	             "at most one of oauth2 client_secret & client_secret_file must be configured");
+	/* compression vs Accept-Encoding: q rounded to 1/1000, best first, "*" for any */
+	expect_error("modules:\n  m:\n    http: {compression: gzip, headers: {accept-encoding: \"gzip;q=0.0004\"}}\n",
+	             "accept-encoding: invalid configuration \"accept-encoding: gzip;q=0.0004\", \"compression: gzip\"");
+	expect_error("modules:\n  m:\n    http: {compression: gzip, headers: {Accept-Encoding: \"gzip;q=0x1\"}}\n",
+	             "invalid configuration");
+	expect_error("modules:\n  m:\n    http: {compression: gzip, headers: {Accept-Encoding: \"gzip;q=1;x=2\"}}\n",
+	             "invalid configuration");
+	expect_ok("modules:\n  m:\n    http: {compression: gzip, headers: {Accept-Encoding: \"gzip;q=0.0005\"}}\n"
+	          "  n:\n    http: {compression: gzip, headers: {Accept-Encoding: \"*;q=0.5, gzip;q=0\"}}\n"
+	          "  o:\n    http: {compression: gzip, headers: {Accept-Encoding: \"gzip;q=0x1p-2\"}}\n"
+	          "  p:\n    http: {compression: gzip, headers: {Accept Encoding: br, Accept-Encoding: \"\"}}\n"
+	          "  q:\n    http: {headers: {Accept-Encoding: br}}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_debug_yaml_quoting),
 		cmocka_unit_test(test_dnssec_ds),
 		cmocka_unit_test(test_dnssec_ds_from),
+		cmocka_unit_test(test_other_probers_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
