@@ -38,6 +38,7 @@ typedef struct options {
 	const char *web_config_file;
 	const char *external_url;
 	const char *route_prefix;
+	bool systemd_socket;            /* --web.systemd-socket: serve the sockets systemd passed */
 	long workers;
 	/* derived */
 	char prefix[256];               /* route prefix without its trailing slash ("" for "/") */
@@ -88,6 +89,9 @@ static const char usage[] =
 	"                               /etc/resolv.conf).\n"
 	"      --web.config.file=\"\"     [EXPERIMENTAL] Path to configuration file that can enable TLS or\n"
 	"                               authentication (exporter-toolkit format; read at start-up).\n"
+	"      --web.systemd-socket     Use systemd socket activation listeners instead of port listeners\n"
+	"                               (Linux only). --web.listen-address is then ignored, and\n"
+	"                               --web.external-url is required.\n"
 	"      --workers=0              Worker threads, each with its own event loop (0: one per CPU).\n"
 	"      --version                Show application version.\n";
 
@@ -127,6 +131,10 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			val = eq + 1;
 		if (strcmp(name, "config.check") == 0 || strcmp(name, "no-config.check") == 0) {
 			o->config_check = name[0] != 'n';
+			continue;
+		}
+		if (strcmp(name, "web.systemd-socket") == 0 || strcmp(name, "no-web.systemd-socket") == 0) {
+			o->systemd_socket = name[0] != 'n';
 			continue;
 		}
 		if (!val) {
@@ -441,14 +449,43 @@ int main(int argc, char **argv)
 
 	http_listen_t addrs[MAX_LISTEN * 2];
 	size_t naddrs = 0;
-	for (size_t i = 0; i < o.nlisten; i++) {
-		int n = http_listen_parse(o.listen[i], addrs + naddrs, MAX_LISTEN * 2 - naddrs, err, sizeof(err));
-		if (n < 0) {
+	int sd_fds[MAX_LISTEN];
+	int nsd = 0;
+	if (o.systemd_socket) {
+		/* exporter-toolkit's ListenAndServe: the passed sockets instead of --web.listen-address;
+		 * blackbox 0.25+ cannot derive the external URL from them. */
+		if (!o.external_url || !o.external_url[0]) {
+			log_error("Cannot automatically infer external URL with systemd socket listener. Please "
+			          "provide --web.external-url");
+			exporter_free(ex);
+			return 1;
+		}
+		log_info("Listening on systemd activated listeners instead of port listeners.");
+		nsd = listener_systemd_fds(sd_fds, MAX_LISTEN, err, sizeof(err));
+		if (nsd == 0)
+			snprintf(err, sizeof(err), "no socket activation file descriptors found");
+		for (int i = 0; i < nsd; i++) {
+			if (http_listen_from_fd(sd_fds[i], &addrs[naddrs], err, sizeof(err)) != 0) {
+				nsd = -1;
+				break;
+			}
+			naddrs++;
+		}
+		if (nsd <= 0) {
 			log_error("Error starting HTTP server", "err", err);
 			exporter_free(ex);
 			return 1;
 		}
-		naddrs += (size_t)n;
+	} else {
+		for (size_t i = 0; i < o.nlisten; i++) {
+			int n = http_listen_parse(o.listen[i], addrs + naddrs, MAX_LISTEN * 2 - naddrs, err, sizeof(err));
+			if (n < 0) {
+				log_error("Error starting HTTP server", "err", err);
+				exporter_free(ex);
+				return 1;
+			}
+			naddrs += (size_t)n;
+		}
 	}
 	if (compute_routes(&o, err, sizeof(err)) != 0) {
 		log_error("failed to determine external URL", "err", err);
@@ -456,7 +493,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < naddrs; i++) {
-		if (http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
+		if (addrs[i].fd == 0 && http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
 			log_error("Error starting HTTP server", "err", err);
 			exporter_free(ex);
 			return 1;
@@ -528,11 +565,19 @@ int main(int argc, char **argv)
 		if (worker_init(&workers[i], ex, &o, addrs, naddrs, max_conns, &web) != 0)
 			goto out;
 	}
-	for (size_t i = 0; i < o.nlisten; i++) {
-		log_info("Listening on", "address", o.listen[i]);
+	/* Every worker serves duplicates of the passed sockets now. */
+	for (int i = 0; i < nsd; i++)
+		close(sd_fds[i]);
+	for (size_t i = 0; i < (nsd > 0 ? (size_t)nsd : o.nlisten); i++) {
+		char name[128];
+		if (nsd > 0)
+			http_listen_name(&addrs[i], name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%s", o.listen[i]);
+		log_info("Listening on", "address", name);
 		bool tls = web.config && web.config->tls;
 		/* exporter-toolkit's line; nsprobe speaks HTTP/1.1 only, so http2 is always false. */
-		log_info(tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", o.listen[i]);
+		log_info(tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", name);
 	}
 
 	m.loop = loop_new();

@@ -17,16 +17,19 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -190,11 +193,19 @@ int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, 
 	return (int)n;
 }
 
-static void listen_name(const http_listen_t *a, char *out, size_t outlen)
+void http_listen_name(const http_listen_t *a, char *out, size_t outlen)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
-	if (a->addr.ss_family == AF_INET) {
+	if (a->addr.ss_family == AF_UNIX) {
+		const struct sockaddr_un *u = (const struct sockaddr_un *)&a->addr;
+		size_t pl = a->len > offsetof(struct sockaddr_un, sun_path) ? a->len - offsetof(struct sockaddr_un, sun_path) : 0;
+		/* An abstract name starts with NUL: Go shows it with '@'. */
+		if (pl > 0 && u->sun_path[0] == '\0')
+			snprintf(out, outlen, "@%.*s", (int)(pl - 1), u->sun_path + 1);
+		else
+			snprintf(out, outlen, "%.*s", (int)strnlen(u->sun_path, pl), u->sun_path);
+	} else if (a->addr.ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const struct sockaddr_in *)&a->addr;
 		inet_ntop(AF_INET, &s->sin_addr, host, sizeof(host));
 		port = ntohs(s->sin_port);
@@ -205,6 +216,18 @@ static void listen_name(const http_listen_t *a, char *out, size_t outlen)
 		port = ntohs(s->sin6_port);
 		snprintf(out, outlen, "[%s]:%u", host, port);
 	}
+}
+
+int http_listen_from_fd(int fd, http_listen_t *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->len = sizeof(out->addr);
+	if (getsockname(fd, (struct sockaddr *)&out->addr, &out->len) != 0) {
+		snprintf(err, errlen, "socket activation: fd %d: getsockname: %s", fd, strerror(errno));
+		return NSP_ESYSTEM;
+	}
+	out->fd = fd;
+	return 0;
 }
 
 int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
@@ -219,7 +242,7 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
 	if (bind(fd, (const struct sockaddr *)&a->addr, a->len) != 0) {
 		char name[80];
 		int e = errno;
-		listen_name(a, name, sizeof(name));
+		http_listen_name(a, name, sizeof(name));
 		snprintf(err, errlen, "listen tcp %s: bind: %s", name, strerror(e));
 		close(fd);
 		return NSP_ESYSTEM;
@@ -1044,11 +1067,19 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	int fds[HTTP_MAX_DAEMONS];
 	for (size_t i = 0; i < n; i++) {
 		char cause[160];
-		fds[i] = listener_socket((const struct sockaddr *)&addrs[i].addr, addrs[i].len, HTTP_BACKLOG, cause,
-		                         sizeof(cause));
+		if (addrs[i].fd > 0) {
+			/* A socket from systemd: every worker accepts from the one queue (a connection wakes
+			 * them all; the first accept4 wins, the others see EAGAIN). */
+			fds[i] = fcntl(addrs[i].fd, F_DUPFD_CLOEXEC, 3);
+			if (fds[i] < 0)
+				snprintf(cause, sizeof(cause), "dup: %s", strerror(errno));
+		} else {
+			fds[i] = listener_socket((const struct sockaddr *)&addrs[i].addr, addrs[i].len, HTTP_BACKLOG,
+			                         cause, sizeof(cause));
+		}
 		if (fds[i] < 0) {
 			char name[80];
-			listen_name(&addrs[i], name, sizeof(name));
+			http_listen_name(&addrs[i], name, sizeof(name));
 			snprintf(err, errlen, "cannot listen on %s (%s)", name, cause);
 			while (i > 0)
 				close(fds[--i]);
@@ -1077,7 +1108,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		s->n = i + 1;
 		if (!s->d[i]) {
 			char name[80];
-			listen_name(&addrs[i], name, sizeof(name));
+			http_listen_name(&addrs[i], name, sizeof(name));
 			snprintf(err, errlen, "cannot serve %s (%s)", name, errno ? strerror(errno) : "libmicrohttpd failed");
 			for (size_t j = 0; j < n; j++)
 				close(fds[j]);
