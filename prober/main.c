@@ -38,6 +38,8 @@ typedef struct options {
 	const char *web_config_file;
 	const char *external_url;
 	const char *route_prefix;
+	bool auto_reload;               /* --config.enable-auto-reload */
+	unsigned long auto_reload_s;    /* --config.auto-reload-interval, seconds (0: never) */
 	bool systemd_socket;            /* --web.systemd-socket: serve the sockets systemd passed */
 	long workers;
 	/* derived */
@@ -72,6 +74,12 @@ static const char usage[] =
 	"      --config.file=\"blackbox.yml\"\n"
 	"                               Blackbox exporter configuration file.\n"
 	"      --config.check           If true validate the config file and then exit.\n"
+	"      --config.enable-auto-reload\n"
+	"                               When enabled, nsprobe reloads its configuration file when its\n"
+	"                               checksum changes, checked every --config.auto-reload-interval.\n"
+	"      --config.auto-reload-interval=30\n"
+	"                               Specifies the interval in seconds for checking and automatically\n"
+	"                               reloading configuration file upon detecting changes.\n"
 	"      --web.listen-address=:9115 ...\n"
 	"                               Addresses on which to expose metrics and web interface.\n"
 	"                               Repeatable for multiple addresses.\n"
@@ -133,6 +141,11 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			o->config_check = name[0] != 'n';
 			continue;
 		}
+		if (strcmp(name, "config.enable-auto-reload") == 0 ||
+		    strcmp(name, "no-config.enable-auto-reload") == 0) {
+			o->auto_reload = name[0] != 'n';
+			continue;
+		}
 		if (strcmp(name, "web.systemd-socket") == 0 || strcmp(name, "no-web.systemd-socket") == 0) {
 			o->systemd_socket = name[0] != 'n';
 			continue;
@@ -153,6 +166,11 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			o->timeout_offset = strtod(val, &end);
 			if (*end || end == val)
 				return die_usage("invalid --timeout-offset '%s'", val);
+		} else if (strcmp(name, "config.auto-reload-interval") == 0) {
+			/* kingpin's Uint: whole seconds, no unit */
+			o->auto_reload_s = strtoul(val, &end, 10);
+			if (*end || end == val || val[0] == '-' || o->auto_reload_s > 100000000UL)
+				return die_usage("invalid --config.auto-reload-interval '%s'", val);
 		} else if (strcmp(name, "history.limit") == 0) {
 			o->history_limit = strtoul(val, &end, 10);
 			if (*end || end == val || val[0] == '-')
@@ -370,10 +388,35 @@ static uint64_t inherited_fds(void)
 typedef struct mainctx {
 	loop_t *loop;
 	exporter_t *ex;
+	int64_t reload_every_ns;        /* --config.enable-auto-reload: the check's period (0: off) */
+	loop_timer_t auto_reload;
 	int sigfd;
 	int interrupts;
 	bool stopping;
 } mainctx_t;
+
+/* blackbox 0.28's auto-reload tick: a reload only when the checksum changed, with a SIGHUP's lines
+ * after its own (0.28 also writes "Configuration checksum check passed. No changes detected." and
+ * "Reloaded config file" on every unchanged tick; that stays at debug here, and the reload metrics
+ * move only with a reload). A broken file is tried again every tick until it loads. */
+static void on_auto_reload(void *ctx)
+{
+	mainctx_t *m = ctx;
+	char err[1024];
+	bool changed = false;
+	int r = exporter_reload_if_changed(m->ex, &changed, err, sizeof(err));
+	if (!changed) {
+		log_debug("Configuration checksum check passed. No changes detected.");
+	} else {
+		log_info("Configuration file change detected, reloading the configuration.");
+		if (r != 0)
+			log_error("Error reloading config", "err", err);
+		else
+			log_info("Reloaded config file");
+	}
+	if (loop_timer_start(m->loop, &m->auto_reload, loop_now_ns() + m->reload_every_ns) != 0)
+		log_error("cannot arm the auto-reload timer; automatic reloads stop");
+}
 
 static void on_signal(void *ctx, int fd, uint32_t events)
 {
@@ -408,6 +451,7 @@ int main(int argc, char **argv)
 		.history_limit = 100,
 		.log_level = "info",
 		.log_format = "logfmt",
+		.auto_reload_s = 30,
 	};
 	uint64_t inherited = inherited_fds();
 	int pr = parse_flags(argc, argv, &o);
@@ -586,6 +630,14 @@ int main(int argc, char **argv)
 		log_error("cannot set up signal handling", "err", strerror(errno));
 		goto out;
 	}
+	if (o.auto_reload && o.auto_reload_s > 0) {
+		m.reload_every_ns = (int64_t)o.auto_reload_s * 1000000000LL;
+		loop_timer_init(&m.auto_reload, on_auto_reload, &m);
+		if (loop_timer_start(m.loop, &m.auto_reload, loop_now_ns() + m.reload_every_ns) != 0) {
+			log_error("cannot arm the auto-reload timer");
+			goto out;
+		}
+	}
 	for (long i = 0; i < nworkers; i++) {
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
 			log_error("cannot start worker thread", "err", strerror(errno));
@@ -626,6 +678,8 @@ out:
 	webconfig_free(web.config);
 	if (m.sigfd >= 0)
 		close(m.sigfd);
+	if (m.loop && m.reload_every_ns)
+		loop_timer_stop(m.loop, &m.auto_reload);
 	loop_free(m.loop);
 	exporter_free(ex);
 	dnsclient_global_cleanup();

@@ -6,6 +6,11 @@
     serves it (probes included) with --web.listen-address ignored, refuses to start without
     --web.external-url or without a passed socket, and config/systemd/nsprobe.socket passes
     `systemd-analyze verify` when that is installed.
+  * --config.enable-auto-reload with --config.auto-reload-interval=1 (blackbox 0.28): an edit that
+    adds a module is served within a few intervals, with the reload metrics and log lines of a
+    SIGHUP reload; an unchanged file is not reloaded; a broken edit keeps the old config (the gauge
+    drops to 0, the error is logged); fixing it reloads again; a SIGHUP reload counts as the
+    checksum's reload too; without the flag nothing is reloaded.
 
 Every nsprobe must exit 0 on SIGTERM with no sanitizer report. Prints one line per check and
 "N passed, M failed" last.
@@ -16,7 +21,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import signal
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -192,6 +199,122 @@ def systemd_socket_checks(c, tmp, binary, config, dns_port):
         print("SKIP systemd-analyze not installed: nsprobe.socket not verified")
 
 
+CONFIG_B = CONFIG + """  dns_b:
+    prober: dns
+    dns:
+      query_name: b.example.test
+      query_type: A
+"""
+
+
+def count(text, line):
+    return text.count(line)
+
+
+def auto_reload_checks(c, tmp, binary, dns_port):
+    work = os.path.join(tmp, "autoreload")
+    os.makedirs(work)
+    config = os.path.join(work, "blackbox.yml")
+    with open(config, "w") as f:
+        f.write(CONFIG)
+    ex = harness.Exporter(work, binary, config, extra_args=["--config.enable-auto-reload",
+                                                             "--config.auto-reload-interval=1",
+                                                             "--log.level=debug"]).start(15)
+    quiet = "Configuration checksum check passed. No changes detected."
+
+    def two_quiet_ticks():
+        """Waits for two more unchanged checks (debug lines): the timer ran and did not reload."""
+        n = count(ex.log_text(), quiet)
+        harness.wait_until(lambda: count(ex.log_text(), quiet) >= n + 2, 10, "two unchanged checks")
+    probe_b = "/probe?module=dns_b&target=%s:%d" % (HOST, dns_port)
+
+    def metrics():
+        return ex.request("/metrics")[2]
+
+    try:
+        st, _h, body = ex.request(probe_b)
+        c.check(st == 400, "auto-reload: dns_b unknown before the edit", "status %s" % st)
+        t0 = metric(metrics(), "blackbox_exporter_config_last_reload_success_timestamp_seconds")
+        # Two intervals with the file unchanged: no reload, no metric change.
+        two_quiet_ticks()
+        t1 = metric(metrics(), "blackbox_exporter_config_last_reload_success_timestamp_seconds")
+        c.check(t0 == t1 and "Reloaded config file" not in ex.log_text(),
+                "auto-reload: an unchanged file is not reloaded", "timestamps %s %s" % (t0, t1))
+        with open(config + ".tmp", "w") as f:
+            f.write(CONFIG_B)
+        os.replace(config + ".tmp", config)
+        try:
+            harness.wait_until(lambda: ex.request(probe_b)[0] == 200, 5, "dns_b served")
+            ok = True
+        except harness.FixtureError:
+            ok = False
+        m = metrics()
+        text = ex.log_text()
+        c.check(ok, "auto-reload: an added module is served within a few intervals")
+        c.check(metric(m, "blackbox_exporter_config_last_reload_successful") == 1
+                and metric(m, "blackbox_exporter_config_last_reload_success_timestamp_seconds") > t0,
+                "auto-reload: reload metrics as after a SIGHUP reload")
+        c.check(count(text, "Configuration file change detected, reloading the configuration.") == 1
+                and count(text, "Reloaded config file") == 1,
+                "auto-reload: one reload, logged with blackbox 0.28's and a SIGHUP's lines", text[-500:])
+        # A broken edit: the old config keeps serving, the gauge drops, the error is logged.
+        with open(config, "a") as f:
+            f.write("  broken: [\n")
+        try:
+            harness.wait_until(lambda: metric(metrics(), "blackbox_exporter_config_last_reload_successful") == 0,
+                               5, "the reload gauge at 0")
+            ok = True
+        except harness.FixtureError:
+            ok = False
+        c.check(ok and "Error reloading config" in ex.log_text(),
+                "auto-reload: a broken edit drops the gauge to 0 and is logged", ex.log_text()[-400:])
+        c.check(ex.request(probe_b)[0] == 200, "auto-reload: the old config keeps serving after a broken edit")
+        with open(config, "w") as f:
+            f.write(CONFIG)
+        try:
+            harness.wait_until(lambda: ex.request(probe_b)[0] == 400
+                               and metric(metrics(), "blackbox_exporter_config_last_reload_successful") == 1,
+                               5, "the fixed config")
+            ok = True
+        except harness.FixtureError:
+            ok = False
+        c.check(ok, "auto-reload: fixing the file reloads it (dns_b gone, gauge back at 1)")
+        # SIGHUP reloads an edit first: the timer then sees the same checksum and stays quiet.
+        with open(config, "w") as f:
+            f.write(CONFIG_B)
+        n_before = count(ex.log_text(), "Configuration file change detected")
+        ex.proc.send_signal(signal.SIGHUP)
+        harness.wait_until(lambda: ex.request(probe_b)[0] == 200, 5, "dns_b after SIGHUP")
+        two_quiet_ticks()
+        c.check(count(ex.log_text(), "Configuration file change detected") == n_before,
+                "auto-reload: a SIGHUP reload is the checksum's reload too (no second reload)")
+    finally:
+        clean, detail = ex.stop_verdict()
+        c.check(clean, "auto-reload: exits 0 on SIGTERM without a sanitizer report", detail)
+
+    # Without --config.enable-auto-reload an edit waits for SIGHUP.
+    work = os.path.join(tmp, "noautoreload")
+    os.makedirs(work)
+    config = os.path.join(work, "blackbox.yml")
+    with open(config, "w") as f:
+        f.write(CONFIG)
+    ex = harness.Exporter(work, binary, config, extra_args=["--config.auto-reload-interval=1"]).start(15)
+    try:
+        with open(config, "w") as f:
+            f.write(CONFIG_B)
+        # Nothing to wait for but time: 2.5 intervals without a reload.
+        time.sleep(2.5)
+        c.check(ex.request(probe_b)[0] == 400, "auto-reload: off without --config.enable-auto-reload")
+    finally:
+        clean, detail = ex.stop_verdict()
+        c.check(clean, "auto-reload off: exits 0 on SIGTERM without a sanitizer report", detail)
+
+    out = subprocess.run([binary, "--config.auto-reload-interval=30s"], capture_output=True, text=True,
+                         timeout=10)
+    c.check(out.returncode == 1 and "invalid --config.auto-reload-interval" in out.stderr,
+            "auto-reload: the interval is whole seconds, as kingpin's Uint", out.stderr[-200:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -206,6 +329,7 @@ def main():
             with open(config, "w") as f:
                 f.write(CONFIG)
             systemd_socket_checks(c, tmp, binary, config, ports["opt_ok"])
+            auto_reload_checks(c, tmp, binary, ports["opt_ok"])
     finally:
         fake.stop()
     print("%d passed, %d failed" % (c.passed, c.failed))
