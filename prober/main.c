@@ -1,4 +1,5 @@
 /* main -- flags (blackbox_exporter's names), start-up, signals, and the worker threads. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +34,7 @@ typedef struct options {
 	double timeout_offset;
 	unsigned long history_limit;
 	const char *log_level;
+	const char *log_prober;         /* --log.prober; NULL: blackbox 0.23's probe logs */
 	const char *log_format;
 	const char *resolver;
 	const char *web_config_file;
@@ -87,6 +89,12 @@ static const char usage[] =
 	"      --history.limit=100      The maximum amount of items to keep in the history.\n"
 	"      --log.level=info         Only log messages with the given severity or above. One of:\n"
 	"                               [debug, info, warn, error]\n"
+	"      --log.prober=info        Log level for probe request logs (blackbox 0.28). One of: [debug,\n"
+	"                               info, warn, error]. Given, probe log lines at or above it go to\n"
+	"                               the process log at their own level whatever --log.level says,\n"
+	"                               and lines below it are not kept for debug=true or /logs either.\n"
+	"                               Not given, probe logs are blackbox 0.23's: all kept, and written\n"
+	"                               (as level=debug) only with --log.level=debug.\n"
 	"      --log.format=logfmt      Output format of log messages. One of: [logfmt, json]\n"
 	"      --web.external-url=<url>  The URL under which nsprobe is externally reachable (e.g. behind\n"
 	"                               a reverse proxy); its path prefixes every endpoint.\n"
@@ -177,6 +185,8 @@ static int parse_flags(int argc, char **argv, options_t *o)
 				return die_usage("invalid --history.limit '%s'", val);
 		} else if (strcmp(name, "log.level") == 0) {
 			o->log_level = val;
+		} else if (strcmp(name, "log.prober") == 0) {
+			o->log_prober = val;
 		} else if (strcmp(name, "log.format") == 0) {
 			o->log_format = val;
 		} else if (strcmp(name, "target.resolver") == 0) {
@@ -466,6 +476,22 @@ int main(int argc, char **argv)
 	if (log_format_from_str(o.log_format, &fmt) != 0)
 		return die_usage("invalid --log.format '%s'", o.log_format);
 	log_setup(lvl, fmt);
+	if (o.log_prober) {
+		/* promslog's Level.Set (case-insensitive); a bad value warns and keeps info, as 0.28. */
+		char low[16] = "";
+		size_t n = strlen(o.log_prober);
+		for (size_t i = 0; i < n && i < sizeof(low) - 1; i++)
+			low[i] = (char)tolower((unsigned char)o.log_prober[i]);
+		log_level_t plvl = LOG_INFO;
+		if (n >= sizeof(low) || log_level_from_str(low, &plvl) != 0) {
+			char why[160];
+			snprintf(why, sizeof(why), "unrecognized log level %s", o.log_prober);
+			log_warn("Error setting log prober level, log prober level unchanged", "err", why, "current_level",
+			         "info");
+			plvl = LOG_INFO;
+		}
+		log_setup_prober(plvl);
+	}
 
 	if (o.config_check) {
 		char err[2048];

@@ -199,7 +199,8 @@ void http_listen_name(const http_listen_t *a, char *out, size_t outlen)
 	unsigned port = 0;
 	if (a->addr.ss_family == AF_UNIX) {
 		const struct sockaddr_un *u = (const struct sockaddr_un *)&a->addr;
-		size_t pl = a->len > offsetof(struct sockaddr_un, sun_path) ? a->len - offsetof(struct sockaddr_un, sun_path) : 0;
+		size_t off = offsetof(struct sockaddr_un, sun_path);
+		size_t pl = a->len > off ? a->len - off : 0;
 		/* An abstract name starts with NUL: Go shows it with '@'. */
 		if (pl > 0 && u->sun_path[0] == '\0')
 			snprintf(out, outlen, "@%.*s", (int)(pl - 1), u->sun_path + 1);

@@ -11,6 +11,10 @@
     SIGHUP reload; an unchanged file is not reloaded; a broken edit keeps the old config (the gauge
     drops to 0, the error is logged); fixing it reloads again; a SIGHUP reload counts as the
     checksum's reload too; without the flag nothing is reloaded.
+  * --log.prober (blackbox 0.28): probe lines at or above it reach the process log at their own
+    level whatever --log.level says, and lines below it are kept neither for debug=true; without
+    it, probe logs are 0.23's (all kept, none in the process log at --log.level=info); a bad
+    value warns and keeps info, as 0.28.
 
 Every nsprobe must exit 0 on SIGTERM with no sanitizer report. Prints one line per check and
 "N passed, M failed" last.
@@ -315,13 +319,69 @@ def auto_reload_checks(c, tmp, binary, dns_port):
             "auto-reload: the interval is whole seconds, as kingpin's Uint", out.stderr[-200:])
 
 
+def log_prober_checks(c, tmp, binary, config, ok_port, fail_port):
+    fail = "/probe?module=dns_a&target=%s:%d" % (HOST, fail_port)
+    good = "/probe?module=dns_a&target=%s:%d" % (HOST, ok_port)
+
+    def run(name, extra, body):
+        work = os.path.join(tmp, "logprober-" + name)
+        os.makedirs(work)
+        ex = harness.Exporter(work, binary, config, extra_args=extra).start(15)
+        try:
+            body(ex)
+        finally:
+            clean, detail = ex.stop_verdict()
+            c.check(clean, "log.prober %s: exits 0 on SIGTERM without a sanitizer report" % name, detail)
+
+    def lines(ex, msg):
+        return [l for l in ex.log_text().splitlines() if 'msg="%s"' % msg in l]
+
+    def error_only(ex):
+        st, _h, dbg = ex.request(fail + "&debug=true")
+        text = ex.log_text()
+        failed = lines(ex, "Probe failed")
+        c.check(st == 200 and len(failed) == 1 and "level=error" in failed[0] and "module=dns_a" in failed[0],
+                "log.prober=error: a failed probe's error reaches the process log at level=error", text[-500:])
+        c.check(not lines(ex, "Beginning probe"), "log.prober=error: info lines stay out of the process log")
+        c.check("Probe failed" in dbg and "Beginning probe" not in dbg,
+                "log.prober=error: debug=true keeps only lines at or above it, as 0.28", dbg[:300])
+
+    def debug_all(ex):
+        ex.request(good)
+        begun = lines(ex, "Beginning probe")
+        c.check(len(begun) == 1 and "level=info" in begun[0],
+                "log.prober=debug with --log.level=info: probe lines reach the process log at their own "
+                "level", ex.log_text()[-500:])
+
+    def unset(ex):
+        st, _h, dbg = ex.request(fail + "&debug=true")
+        c.check(not lines(ex, "Probe failed") and not lines(ex, "Beginning probe"),
+                "no --log.prober: probe lines stay out of the process log at --log.level=info (0.23)")
+        c.check("Beginning probe" in dbg and "Probe failed" in dbg,
+                "no --log.prober: debug=true keeps every line (0.23)", dbg[:300])
+
+    def bogus(ex):
+        warned = lines(ex, "Error setting log prober level, log prober level unchanged")
+        c.check(len(warned) == 1 and 'err="unrecognized log level loud"' in warned[0]
+                and "current_level=info" in warned[0],
+                "log.prober=loud: warns as 0.28 and keeps info", ex.log_text()[-400:])
+        ex.request(fail)
+        c.check(len(lines(ex, "Probe failed")) == 1 and len(lines(ex, "Beginning probe")) == 1,
+                "log.prober=loud: probe lines at info and above reach the process log")
+
+    run("error", ["--log.prober=error"], error_only)
+    run("debug", ["--log.prober=DEBUG"], debug_all)
+    run("unset", [], unset)
+    run("bogus", ["--log.prober=loud"], bogus)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     c = Checks()
-    fake = FakeDNS(HOST, ["opt_ok"])
+    fake = FakeDNS(HOST, ["opt_ok", "servfail"])
     ports = fake.start()
     try:
         with tempfile.TemporaryDirectory(prefix="nsprobe-flags-") as tmp:
@@ -330,6 +390,7 @@ def main():
                 f.write(CONFIG)
             systemd_socket_checks(c, tmp, binary, config, ports["opt_ok"])
             auto_reload_checks(c, tmp, binary, ports["opt_ok"])
+            log_prober_checks(c, tmp, binary, config, ports["opt_ok"], ports["servfail"])
     finally:
         fake.stop()
     print("%d passed, %d failed" % (c.passed, c.failed))
