@@ -104,7 +104,8 @@ static const char usage[] =
 	"                               names. Default: the system's resolver (/etc/hosts,\n"
 	"                               /etc/resolv.conf).\n"
 	"      --web.config.file=\"\"     [EXPERIMENTAL] Path to configuration file that can enable TLS or\n"
-	"                               authentication (exporter-toolkit format; read at start-up).\n"
+	"                               authentication (exporter-toolkit format). Re-read within a\n"
+	"                               second of a change; TLS changes apply at restart only.\n"
 	"      --web.systemd-socket     Use systemd socket activation listeners instead of port listeners\n"
 	"                               (Linux only). --web.listen-address is then ignored, and\n"
 	"                               --web.external-url is required.\n"
@@ -305,7 +306,7 @@ static void worker_free(worker_t *w)
 
 /* What every worker's HTTP server shares: the web config and the password verifier pool. */
 typedef struct web {
-	webconfig_t *config;      /* owned; NULL without --web.config.file */
+	webconfig_live_t *config; /* owned; NULL without --web.config.file */
 	webauth_pool_t *auth;     /* owned; NULL without basic_auth_users */
 } web_t;
 
@@ -400,6 +401,8 @@ typedef struct mainctx {
 	exporter_t *ex;
 	int64_t reload_every_ns;        /* --config.enable-auto-reload: the check's period (0: off) */
 	loop_timer_t auto_reload;
+	webconfig_live_t *web;          /* --web.config.file, looked at every second */
+	loop_timer_t web_check;
 	int sigfd;
 	int interrupts;
 	bool stopping;
@@ -426,6 +429,24 @@ static void on_auto_reload(void *ctx)
 	}
 	if (loop_timer_start(m->loop, &m->auto_reload, loop_now_ns() + m->reload_every_ns) != 0)
 		log_error("cannot arm the auto-reload timer; automatic reloads stop");
+}
+
+#define WEB_CHECK_NS 1000000000LL
+
+/* exporter-toolkit re-reads the web config per request; here a changed file (inode, size, mtime,
+ * ctime) is loaded within a second. A broken one is logged with exporter-toolkit's text and the last
+ * good one keeps serving (exporter-toolkit answers 500 then). */
+static void on_web_check(void *ctx)
+{
+	mainctx_t *m = ctx;
+	char err[1024];
+	int r = webconfig_live_check(m->web, err, sizeof(err));
+	if (r == WEBCONFIG_RELOADED)
+		log_info("Reloaded web config file");
+	else if (r == WEBCONFIG_BROKEN)
+		log_error("Unable to parse configuration", "err", err, "action", "keeping the last good web config");
+	if (loop_timer_start(m->loop, &m->web_check, loop_now_ns() + WEB_CHECK_NS) != 0)
+		log_error("cannot arm the web config timer; changes to it are no longer read");
 }
 
 static void on_signal(void *ctx, int fd, uint32_t events)
@@ -570,12 +591,22 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* The web config is read once, here: a broken file, certificate or hash stops the start (exporter-
-	 * toolkit reads it per request; reading files and checking keys on the loops would stall them). */
+	/* The web config is read here: a broken file, certificate or hash stops the start. exporter-
+	 * toolkit reads it per request; reading files and checking keys on the loops would stall them,
+	 * so the main thread looks at it once a second and swaps in a changed one (webconfig_live). */
 	web_t web = { 0 };
+	bool tls = false;
 	if (o.web_config_file) {
-		if (webconfig_load(o.web_config_file, &web.config, err, sizeof(err)) != 0) {
+		webconfig_t *first = NULL;
+		if (webconfig_load(o.web_config_file, &first, err, sizeof(err)) != 0) {
 			log_error("Error starting HTTP server", "err", err);
+			exporter_free(ex);
+			return 1;
+		}
+		tls = first->tls;
+		web.config = webconfig_live_new(o.web_config_file, first);
+		if (!web.config) {
+			log_error("Error starting HTTP server", "err", "out of memory");
 			exporter_free(ex);
 			return 1;
 		}
@@ -593,12 +624,13 @@ int main(int argc, char **argv)
 	uint64_t fd_limit = raise_fd_limit(&hard_limit);
 
 	/* After the mask: the verifier threads must not take SIGTERM's default action either. */
-	if (webconfig_has_users(web.config)) {
+	if (web.config) {
+		/* Also without users: a re-read web config may add them. */
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		web.auth = webauth_pool_new(ncpu > 1 ? 2 : 1);
 		if (!web.auth) {
 			log_error("cannot start the password verifier threads");
-			webconfig_free(web.config);
+			webconfig_live_free(web.config);
 			exporter_free(ex);
 			return 1;
 		}
@@ -645,7 +677,6 @@ int main(int argc, char **argv)
 		else
 			snprintf(name, sizeof(name), "%s", o.listen[i]);
 		log_info("Listening on", "address", name);
-		bool tls = web.config && web.config->tls;
 		/* exporter-toolkit's line; nsprobe speaks HTTP/1.1 only, so http2 is always false. */
 		log_info(tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", name);
 	}
@@ -655,6 +686,14 @@ int main(int argc, char **argv)
 	if (!m.loop || m.sigfd < 0 || loop_watch(m.loop, m.sigfd, EPOLLIN, on_signal, &m) != 0) {
 		log_error("cannot set up signal handling", "err", strerror(errno));
 		goto out;
+	}
+	if (web.config) {
+		m.web = web.config;
+		loop_timer_init(&m.web_check, on_web_check, &m);
+		if (loop_timer_start(m.loop, &m.web_check, loop_now_ns() + WEB_CHECK_NS) != 0) {
+			log_error("cannot arm the web config timer");
+			goto out;
+		}
 	}
 	if (o.auto_reload && o.auto_reload_s > 0) {
 		m.reload_every_ns = (int64_t)o.auto_reload_s * 1000000000LL;
@@ -701,11 +740,13 @@ out:
 	free(workers);
 	/* After the workers: their servers held clients of the pool and borrowed the config. */
 	webauth_pool_free(web.auth);
-	webconfig_free(web.config);
+	webconfig_live_free(web.config);
 	if (m.sigfd >= 0)
 		close(m.sigfd);
 	if (m.loop && m.reload_every_ns)
 		loop_timer_stop(m.loop, &m.auto_reload);
+	if (m.loop && m.web)
+		loop_timer_stop(m.loop, &m.web_check);
 	loop_free(m.loop);
 	exporter_free(ex);
 	dnsclient_global_cleanup();

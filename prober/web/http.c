@@ -57,8 +57,9 @@
 struct http_server {
 	loop_t *loop;
 	exporter_t *ex;
-	const webconfig_t *wc;          /* borrowed; NULL: plain HTTP, no auth */
-	webauth_client_t *auth;         /* owned; NULL without basic_auth_users */
+	webconfig_live_t *live;         /* borrowed; NULL: plain HTTP, no auth */
+	const webconfig_t *wc;          /* the config at start (the daemons' TLS); a reference of live */
+	webauth_client_t *auth;         /* owned; NULL without a verifier pool */
 	probe_env_t env;
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	int epfd[HTTP_MAX_DAEMONS];
@@ -86,6 +87,7 @@ typedef enum http_gate {
 
 typedef struct http_req {
 	http_server_t *srv;
+	const webconfig_t *wc;          /* the web config the request started with (a reference) */
 	struct MHD_Connection *conn;
 	bool counted;                   /* included in srv->active */
 	http_gate_t gate;
@@ -259,7 +261,7 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
  * Takes the response. */
 static enum MHD_Result send_response(http_req_t *r, unsigned status, struct MHD_Response *resp)
 {
-	const webconfig_t *wc = r->srv->wc;
+	const webconfig_t *wc = r->wc;
 	if (r->srv->stopping)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	for (size_t i = 0; wc && i < wc->nheaders; i++)
@@ -679,7 +681,7 @@ static void on_auth_done(void *ctx, bool ok)
 static bool gate(http_req_t *r, enum MHD_Result *ret)
 {
 	http_server_t *s = r->srv;
-	const webconfig_t *wc = s->wc;
+	const webconfig_t *wc = r->wc;
 	switch (r->gate) {
 	case GATE_OPEN:
 		return true;
@@ -907,6 +909,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	if (hash)
 		*hash = '\0';
 	r->srv = s;
+	r->wc = s->live ? webconfig_live_acquire(s->live) : NULL;
 	r->counted = true;
 	s->active++;
 	r->next = s->requests;
@@ -925,7 +928,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	http_req_t *r = *req_cls;
 	if (!r)
 		return;
-	webauth_cancel(r->auth_job);
+	webauth_cancel(r->auth_job);      /* the pool copied the hash: the config may go */
+	if (r->wc)
+		webconfig_live_release(s->live, r->wc);
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->reload);                /* its thread has handed it back: the request was suspended */
@@ -1028,7 +1033,7 @@ static int64_t on_prepare(void *ctx)
 }
 
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, size_t max_conns, const webconfig_t *wc, webauth_pool_t *auth,
+                               size_t n, size_t max_conns, webconfig_live_t *live, webauth_pool_t *auth,
                                char *err, size_t errlen)
 {
 	if (n > HTTP_MAX_DAEMONS) {
@@ -1044,8 +1049,11 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	s->ex = ex;
 	s->env.loop = loop;
 	s->env.dns = dns;
-	s->wc = wc;
-	if (webconfig_has_users(wc)) {
+	s->live = live;
+	s->wc = live ? webconfig_live_acquire(live) : NULL;
+	const webconfig_t *wc = s->wc;
+	/* With a pool, a client even without users yet: a re-read web config may add them. */
+	if (auth || webconfig_has_users(wc)) {
 		s->auth = auth ? webauth_client_new(auth, loop) : NULL;
 		if (!s->auth) {
 			snprintf(err, errlen, "cannot start basic auth (%s)", auth ? "out of memory" : "no verifier pool");
@@ -1192,5 +1200,7 @@ void http_server_free(http_server_t *s)
 	listener_free(s->listener);
 	webauth_client_free(s->auth);
 	mailbox_free(s->mb);
+	if (s->wc)
+		webconfig_live_release(s->live, s->wc);
 	free(s);
 }

@@ -41,11 +41,12 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
  * duplicate of a passed socket), with at most
  * max_conns connections open at once over all of them (listener_conn_budget; the rest wait in the
  * kernel's backlog). Accept errors back off and are logged (listener.h).
- * `wc` (borrowed, may be NULL; must outlive the server) turns on TLS, client certificate checks,
- * extra headers and basic auth; with basic_auth_users, `auth` is the verifier pool the server's
- * client attaches to. Returns NULL with a message in err on failure (e.g. address in use). */
+ * `live` (borrowed, may be NULL; must outlive the server) is the web config: TLS and client
+ * certificate checks as it was at start, extra headers and basic auth as it is when each request
+ * starts; `auth` is the verifier pool the server's client attaches to (required when the config has
+ * basic_auth_users; given, users may also appear in a re-read config). Returns NULL with a message in err on failure (e.g. address in use). */
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, size_t max_conns, const webconfig_t *wc, webauth_pool_t *auth,
+                               size_t n, size_t max_conns, webconfig_live_t *live, webauth_pool_t *auth,
                                char *err, size_t errlen);
 
 /* blackbox's --web.route-prefix / --web.external-url: with a prefix other than "/", every endpoint

@@ -15,6 +15,10 @@
     level whatever --log.level says, and lines below it are kept neither for debug=true; without
     it, probe logs are 0.23's (all kept, none in the process log at --log.level=info); a bad
     value warns and keeps info, as 0.28.
+  * --web.config.file re-read when it changes (exporter-toolkit reads it per request): basic_auth_users
+    added to a file without them, a password changed in place, a header changed; a broken file and a
+    deleted one keep the last good config serving and are logged; a file that changes TLS settings
+    is refused (they apply at restart only).
 
 Every nsprobe must exit 0 on SIGTERM with no sanitizer report. Prints one line per check and
 "N passed, M failed" last.
@@ -375,6 +379,92 @@ def log_prober_checks(c, tmp, binary, config, ok_port, fail_port):
     run("bogus", ["--log.prober=loud"], bogus)
 
 
+def bcrypt_hash(password):
+    import ctypes
+    import ctypes.util
+    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
+    lib.crypt_gensalt.restype = ctypes.c_char_p
+    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    return lib.crypt(password.encode(), lib.crypt_gensalt(b"$2y$", 4, None, 0)).decode()
+
+
+def web_config_checks(c, tmp, binary, config):
+    import base64
+    work = os.path.join(tmp, "webconfig")
+    os.makedirs(work)
+    web = os.path.join(work, "web.yml")
+
+    def write(text, atomic=True):
+        if atomic:
+            with open(web + ".tmp", "w") as f:
+                f.write(text)
+            os.replace(web + ".tmp", web)
+        else:
+            with open(web, "r+") as f:
+                f.seek(0)
+                f.write(text)
+                f.truncate()
+
+    def users(pw, header):
+        return ("http_server_config:\n  headers:\n    X-Frame-Options: %s\n"
+                "basic_auth_users:\n  alice: %s\n" % (header, bcrypt_hash(pw)))
+
+    write("http_server_config:\n  headers:\n    X-Frame-Options: deny\n")
+    ex = harness.Exporter(work, binary, config, extra_args=["--web.config.file=" + web]).start(15)
+
+    def get(pw=None):
+        h = {"Authorization": "Basic " + base64.b64encode(("alice:" + pw).encode()).decode()} if pw else {}
+        st, hdrs, _b = ex.request("/metrics", headers=h)
+        return st, hdrs.get("x-frame-options")
+
+    def within(pred, what):
+        try:
+            harness.wait_until(pred, 5, what)
+            return True
+        except harness.FixtureError:
+            return False
+
+    try:
+        c.check(get() == (200, "deny"), "web config: served as loaded at start", repr(get()))
+        write(users("pw1", "sameorigin"))
+        ok = within(lambda: get()[0] == 401, "basic auth on")
+        c.check(ok and get("pw1") == (200, "sameorigin") and get("wrong")[0] == 401,
+                "web config: users added to the file apply within seconds, with the new header", repr(get("pw1")))
+        c.check(ex.log_text().count("Reloaded web config file") == 1, "web config: the re-read is logged")
+        write(users("pw2", "sameorigin"), atomic=False)   # same size, same inode: mtime tells
+        ok = within(lambda: get("pw1")[0] == 401, "the old password refused")
+        c.check(ok and get("pw2") == (200, "sameorigin"), "web config: a password changed in place applies",
+                repr(get("pw2")))
+        write("basic_auth_users: [\n")
+        ok = within(lambda: "Unable to parse configuration" in ex.log_text(), "the broken file logged")
+        c.check(ok and get("pw2") == (200, "sameorigin") and get()[0] == 401,
+                "web config: a broken file is logged and the last good one serves", ex.log_text()[-400:])
+        n = ex.log_text().count("Unable to parse configuration")
+        os.unlink(web)
+        ok = within(lambda: ex.log_text().count("Unable to parse configuration") == n + 1, "the deletion logged")
+        c.check(ok and get("pw2")[0] == 200, "web config: a deleted file is logged and the last good one serves")
+        if shutil.which("certtool"):
+            key, crt, tpl = (os.path.join(work, n) for n in ("s.key", "s.crt", "s.cfg"))
+            with open(tpl, "w") as f:
+                f.write("cn = 127.0.0.1\nip_address = 127.0.0.1\nexpiration_days = 2\ntls_www_server\n")
+            subprocess.run(["certtool", "--generate-privkey", "--key-type", "ecdsa", "--outfile", key],
+                           check=True, capture_output=True, timeout=60)
+            subprocess.run(["certtool", "--generate-self-signed", "--load-privkey", key, "--template", tpl,
+                            "--outfile", crt], check=True, capture_output=True, timeout=60)
+            write("tls_server_config:\n  cert_file: s.crt\n  key_file: s.key\n")
+            ok = within(lambda: "the TLS settings changed" in ex.log_text(), "the TLS change refused")
+            c.check(ok and get("pw2")[0] == 200,
+                    "web config: a TLS change is refused until restart, the last good one serves",
+                    ex.log_text()[-400:])
+        else:
+            print("SKIP certtool not installed: the TLS change is not checked")
+    finally:
+        clean, detail = ex.stop_verdict()
+        c.check(clean, "web config: exits 0 on SIGTERM without a sanitizer report", detail)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -391,6 +481,7 @@ def main():
             systemd_socket_checks(c, tmp, binary, config, ports["opt_ok"])
             auto_reload_checks(c, tmp, binary, ports["opt_ok"])
             log_prober_checks(c, tmp, binary, config, ports["opt_ok"], ports["servfail"])
+            web_config_checks(c, tmp, binary, config)
     finally:
         fake.stop()
     print("%d passed, %d failed" % (c.passed, c.failed))
