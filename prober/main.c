@@ -1,4 +1,5 @@
 /* main -- flags (blackbox_exporter's names), start-up, signals, and the worker threads. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -33,11 +34,15 @@ typedef struct options {
 	double timeout_offset;
 	unsigned long history_limit;
 	const char *log_level;
+	const char *log_prober;         /* --log.prober; NULL: blackbox 0.23's probe logs */
 	const char *log_format;
 	const char *resolver;
 	const char *web_config_file;
 	const char *external_url;
 	const char *route_prefix;
+	bool auto_reload;               /* --config.enable-auto-reload */
+	unsigned long auto_reload_s;    /* --config.auto-reload-interval, seconds (0: never) */
+	bool systemd_socket;            /* --web.systemd-socket: serve the sockets systemd passed */
 	long workers;
 	/* derived */
 	char prefix[256];               /* route prefix without its trailing slash ("" for "/") */
@@ -71,6 +76,12 @@ static const char usage[] =
 	"      --config.file=\"blackbox.yml\"\n"
 	"                               Blackbox exporter configuration file.\n"
 	"      --config.check           If true validate the config file and then exit.\n"
+	"      --config.enable-auto-reload\n"
+	"                               When enabled, nsprobe reloads its configuration file when its\n"
+	"                               checksum changes, checked every --config.auto-reload-interval.\n"
+	"      --config.auto-reload-interval=30\n"
+	"                               Specifies the interval in seconds for checking and automatically\n"
+	"                               reloading configuration file upon detecting changes.\n"
 	"      --web.listen-address=:9115 ...\n"
 	"                               Addresses on which to expose metrics and web interface.\n"
 	"                               Repeatable for multiple addresses.\n"
@@ -78,6 +89,12 @@ static const char usage[] =
 	"      --history.limit=100      The maximum amount of items to keep in the history.\n"
 	"      --log.level=info         Only log messages with the given severity or above. One of:\n"
 	"                               [debug, info, warn, error]\n"
+	"      --log.prober=info        Log level for probe request logs (blackbox 0.28). One of: [debug,\n"
+	"                               info, warn, error]. Given, probe log lines at or above it go to\n"
+	"                               the process log at their own level whatever --log.level says,\n"
+	"                               and lines below it are not kept for debug=true or /logs either.\n"
+	"                               Not given, probe logs are blackbox 0.23's: all kept, and written\n"
+	"                               (as level=debug) only with --log.level=debug.\n"
 	"      --log.format=logfmt      Output format of log messages. One of: [logfmt, json]\n"
 	"      --web.external-url=<url>  The URL under which nsprobe is externally reachable (e.g. behind\n"
 	"                               a reverse proxy); its path prefixes every endpoint.\n"
@@ -87,7 +104,11 @@ static const char usage[] =
 	"                               names. Default: the system's resolver (/etc/hosts,\n"
 	"                               /etc/resolv.conf).\n"
 	"      --web.config.file=\"\"     [EXPERIMENTAL] Path to configuration file that can enable TLS or\n"
-	"                               authentication (exporter-toolkit format; read at start-up).\n"
+	"                               authentication (exporter-toolkit format). Re-read within a\n"
+	"                               second of a change; TLS changes apply at restart only.\n"
+	"      --web.systemd-socket     Use systemd socket activation listeners instead of port listeners\n"
+	"                               (Linux only). --web.listen-address is then ignored, and\n"
+	"                               --web.external-url is required.\n"
 	"      --workers=0              Worker threads, each with its own event loop (0: one per CPU).\n"
 	"      --version                Show application version.\n";
 
@@ -129,6 +150,15 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			o->config_check = name[0] != 'n';
 			continue;
 		}
+		if (strcmp(name, "config.enable-auto-reload") == 0 ||
+		    strcmp(name, "no-config.enable-auto-reload") == 0) {
+			o->auto_reload = name[0] != 'n';
+			continue;
+		}
+		if (strcmp(name, "web.systemd-socket") == 0 || strcmp(name, "no-web.systemd-socket") == 0) {
+			o->systemd_socket = name[0] != 'n';
+			continue;
+		}
 		if (!val) {
 			if (i + 1 >= argc)
 				return die_usage("expected argument for flag '--%s'", name);
@@ -145,12 +175,19 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			o->timeout_offset = strtod(val, &end);
 			if (*end || end == val)
 				return die_usage("invalid --timeout-offset '%s'", val);
+		} else if (strcmp(name, "config.auto-reload-interval") == 0) {
+			/* kingpin's Uint: whole seconds, no unit */
+			o->auto_reload_s = strtoul(val, &end, 10);
+			if (*end || end == val || val[0] == '-' || o->auto_reload_s > 100000000UL)
+				return die_usage("invalid --config.auto-reload-interval '%s'", val);
 		} else if (strcmp(name, "history.limit") == 0) {
 			o->history_limit = strtoul(val, &end, 10);
 			if (*end || end == val || val[0] == '-')
 				return die_usage("invalid --history.limit '%s'", val);
 		} else if (strcmp(name, "log.level") == 0) {
 			o->log_level = val;
+		} else if (strcmp(name, "log.prober") == 0) {
+			o->log_prober = val;
 		} else if (strcmp(name, "log.format") == 0) {
 			o->log_format = val;
 		} else if (strcmp(name, "target.resolver") == 0) {
@@ -269,7 +306,7 @@ static void worker_free(worker_t *w)
 
 /* What every worker's HTTP server shares: the web config and the password verifier pool. */
 typedef struct web {
-	webconfig_t *config;      /* owned; NULL without --web.config.file */
+	webconfig_live_t *config; /* owned; NULL without --web.config.file */
 	webauth_pool_t *auth;     /* owned; NULL without basic_auth_users */
 } web_t;
 
@@ -362,10 +399,55 @@ static uint64_t inherited_fds(void)
 typedef struct mainctx {
 	loop_t *loop;
 	exporter_t *ex;
+	int64_t reload_every_ns;        /* --config.enable-auto-reload: the check's period (0: off) */
+	loop_timer_t auto_reload;
+	webconfig_live_t *web;          /* --web.config.file, looked at every second */
+	loop_timer_t web_check;
 	int sigfd;
 	int interrupts;
 	bool stopping;
 } mainctx_t;
+
+/* blackbox 0.28's auto-reload tick: a reload only when the checksum changed, with a SIGHUP's lines
+ * after its own (0.28 also writes "Configuration checksum check passed. No changes detected." and
+ * "Reloaded config file" on every unchanged tick; that stays at debug here, and the reload metrics
+ * move only with a reload). A broken file is tried again every tick until it loads. */
+static void on_auto_reload(void *ctx)
+{
+	mainctx_t *m = ctx;
+	char err[1024];
+	bool changed = false;
+	int r = exporter_reload_if_changed(m->ex, &changed, err, sizeof(err));
+	if (!changed) {
+		log_debug("Configuration checksum check passed. No changes detected.");
+	} else {
+		log_info("Configuration file change detected, reloading the configuration.");
+		if (r != 0)
+			log_error("Error reloading config", "err", err);
+		else
+			log_info("Reloaded config file");
+	}
+	if (loop_timer_start(m->loop, &m->auto_reload, loop_now_ns() + m->reload_every_ns) != 0)
+		log_error("cannot arm the auto-reload timer; automatic reloads stop");
+}
+
+#define WEB_CHECK_NS 1000000000LL
+
+/* exporter-toolkit re-reads the web config per request; here a changed file (inode, size, mtime,
+ * ctime) is loaded within a second. A broken one is logged with exporter-toolkit's text and the last
+ * good one keeps serving (exporter-toolkit answers 500 then). */
+static void on_web_check(void *ctx)
+{
+	mainctx_t *m = ctx;
+	char err[1024];
+	int r = webconfig_live_check(m->web, err, sizeof(err));
+	if (r == WEBCONFIG_RELOADED)
+		log_info("Reloaded web config file");
+	else if (r == WEBCONFIG_BROKEN)
+		log_error("Unable to parse configuration", "err", err, "action", "keeping the last good web config");
+	if (loop_timer_start(m->loop, &m->web_check, loop_now_ns() + WEB_CHECK_NS) != 0)
+		log_error("cannot arm the web config timer; changes to it are no longer read");
+}
 
 static void on_signal(void *ctx, int fd, uint32_t events)
 {
@@ -400,6 +482,7 @@ int main(int argc, char **argv)
 		.history_limit = 100,
 		.log_level = "info",
 		.log_format = "logfmt",
+		.auto_reload_s = 30,
 	};
 	uint64_t inherited = inherited_fds();
 	int pr = parse_flags(argc, argv, &o);
@@ -414,6 +497,22 @@ int main(int argc, char **argv)
 	if (log_format_from_str(o.log_format, &fmt) != 0)
 		return die_usage("invalid --log.format '%s'", o.log_format);
 	log_setup(lvl, fmt);
+	if (o.log_prober) {
+		/* promslog's Level.Set (case-insensitive); a bad value warns and keeps info, as 0.28. */
+		char low[16] = "";
+		size_t n = strlen(o.log_prober);
+		for (size_t i = 0; i < n && i < sizeof(low) - 1; i++)
+			low[i] = (char)tolower((unsigned char)o.log_prober[i]);
+		log_level_t plvl = LOG_INFO;
+		if (n >= sizeof(low) || log_level_from_str(low, &plvl) != 0) {
+			char why[160];
+			snprintf(why, sizeof(why), "unrecognized log level %s", o.log_prober);
+			log_warn("Error setting log prober level, log prober level unchanged", "err", why, "current_level",
+			         "info");
+			plvl = LOG_INFO;
+		}
+		log_setup_prober(plvl);
+	}
 
 	if (o.config_check) {
 		char err[2048];
@@ -441,14 +540,43 @@ int main(int argc, char **argv)
 
 	http_listen_t addrs[MAX_LISTEN * 2];
 	size_t naddrs = 0;
-	for (size_t i = 0; i < o.nlisten; i++) {
-		int n = http_listen_parse(o.listen[i], addrs + naddrs, MAX_LISTEN * 2 - naddrs, err, sizeof(err));
-		if (n < 0) {
+	int sd_fds[MAX_LISTEN];
+	int nsd = 0;
+	if (o.systemd_socket) {
+		/* exporter-toolkit's ListenAndServe: the passed sockets instead of --web.listen-address;
+		 * blackbox 0.25+ cannot derive the external URL from them. */
+		if (!o.external_url || !o.external_url[0]) {
+			log_error("Cannot automatically infer external URL with systemd socket listener. Please "
+			          "provide --web.external-url");
+			exporter_free(ex);
+			return 1;
+		}
+		log_info("Listening on systemd activated listeners instead of port listeners.");
+		nsd = listener_systemd_fds(sd_fds, MAX_LISTEN, err, sizeof(err));
+		if (nsd == 0)
+			snprintf(err, sizeof(err), "no socket activation file descriptors found");
+		for (int i = 0; i < nsd; i++) {
+			if (http_listen_from_fd(sd_fds[i], &addrs[naddrs], err, sizeof(err)) != 0) {
+				nsd = -1;
+				break;
+			}
+			naddrs++;
+		}
+		if (nsd <= 0) {
 			log_error("Error starting HTTP server", "err", err);
 			exporter_free(ex);
 			return 1;
 		}
-		naddrs += (size_t)n;
+	} else {
+		for (size_t i = 0; i < o.nlisten; i++) {
+			int n = http_listen_parse(o.listen[i], addrs + naddrs, MAX_LISTEN * 2 - naddrs, err, sizeof(err));
+			if (n < 0) {
+				log_error("Error starting HTTP server", "err", err);
+				exporter_free(ex);
+				return 1;
+			}
+			naddrs += (size_t)n;
+		}
 	}
 	if (compute_routes(&o, err, sizeof(err)) != 0) {
 		log_error("failed to determine external URL", "err", err);
@@ -456,19 +584,29 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < naddrs; i++) {
-		if (http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
+		if (addrs[i].fd == 0 && http_listen_check(&addrs[i], err, sizeof(err)) != 0) {
 			log_error("Error starting HTTP server", "err", err);
 			exporter_free(ex);
 			return 1;
 		}
 	}
 
-	/* The web config is read once, here: a broken file, certificate or hash stops the start (exporter-
-	 * toolkit reads it per request; reading files and checking keys on the loops would stall them). */
+	/* The web config is read here: a broken file, certificate or hash stops the start. exporter-
+	 * toolkit reads it per request; reading files and checking keys on the loops would stall them,
+	 * so the main thread looks at it once a second and swaps in a changed one (webconfig_live). */
 	web_t web = { 0 };
+	bool tls = false;
 	if (o.web_config_file) {
-		if (webconfig_load(o.web_config_file, &web.config, err, sizeof(err)) != 0) {
+		webconfig_t *first = NULL;
+		if (webconfig_load(o.web_config_file, &first, err, sizeof(err)) != 0) {
 			log_error("Error starting HTTP server", "err", err);
+			exporter_free(ex);
+			return 1;
+		}
+		tls = first->tls;
+		web.config = webconfig_live_new(o.web_config_file, first);
+		if (!web.config) {
+			log_error("Error starting HTTP server", "err", "out of memory");
 			exporter_free(ex);
 			return 1;
 		}
@@ -486,12 +624,13 @@ int main(int argc, char **argv)
 	uint64_t fd_limit = raise_fd_limit(&hard_limit);
 
 	/* After the mask: the verifier threads must not take SIGTERM's default action either. */
-	if (webconfig_has_users(web.config)) {
+	if (web.config) {
+		/* Also without users: a re-read web config may add them. */
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		web.auth = webauth_pool_new(ncpu > 1 ? 2 : 1);
 		if (!web.auth) {
 			log_error("cannot start the password verifier threads");
-			webconfig_free(web.config);
+			webconfig_live_free(web.config);
 			exporter_free(ex);
 			return 1;
 		}
@@ -528,11 +667,18 @@ int main(int argc, char **argv)
 		if (worker_init(&workers[i], ex, &o, addrs, naddrs, max_conns, &web) != 0)
 			goto out;
 	}
-	for (size_t i = 0; i < o.nlisten; i++) {
-		log_info("Listening on", "address", o.listen[i]);
-		bool tls = web.config && web.config->tls;
+	/* Every worker serves duplicates of the passed sockets now. */
+	for (int i = 0; i < nsd; i++)
+		close(sd_fds[i]);
+	for (size_t i = 0; i < (nsd > 0 ? (size_t)nsd : o.nlisten); i++) {
+		char name[128];
+		if (nsd > 0)
+			http_listen_name(&addrs[i], name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%s", o.listen[i]);
+		log_info("Listening on", "address", name);
 		/* exporter-toolkit's line; nsprobe speaks HTTP/1.1 only, so http2 is always false. */
-		log_info(tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", o.listen[i]);
+		log_info(tls ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", name);
 	}
 
 	m.loop = loop_new();
@@ -540,6 +686,22 @@ int main(int argc, char **argv)
 	if (!m.loop || m.sigfd < 0 || loop_watch(m.loop, m.sigfd, EPOLLIN, on_signal, &m) != 0) {
 		log_error("cannot set up signal handling", "err", strerror(errno));
 		goto out;
+	}
+	if (web.config) {
+		m.web = web.config;
+		loop_timer_init(&m.web_check, on_web_check, &m);
+		if (loop_timer_start(m.loop, &m.web_check, loop_now_ns() + WEB_CHECK_NS) != 0) {
+			log_error("cannot arm the web config timer");
+			goto out;
+		}
+	}
+	if (o.auto_reload && o.auto_reload_s > 0) {
+		m.reload_every_ns = (int64_t)o.auto_reload_s * 1000000000LL;
+		loop_timer_init(&m.auto_reload, on_auto_reload, &m);
+		if (loop_timer_start(m.loop, &m.auto_reload, loop_now_ns() + m.reload_every_ns) != 0) {
+			log_error("cannot arm the auto-reload timer");
+			goto out;
+		}
 	}
 	for (long i = 0; i < nworkers; i++) {
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
@@ -578,9 +740,13 @@ out:
 	free(workers);
 	/* After the workers: their servers held clients of the pool and borrowed the config. */
 	webauth_pool_free(web.auth);
-	webconfig_free(web.config);
+	webconfig_live_free(web.config);
 	if (m.sigfd >= 0)
 		close(m.sigfd);
+	if (m.loop && m.reload_every_ns)
+		loop_timer_stop(m.loop, &m.auto_reload);
+	if (m.loop && m.web)
+		loop_timer_stop(m.loop, &m.web_check);
 	loop_free(m.loop);
 	exporter_free(ex);
 	dnsclient_global_cleanup();

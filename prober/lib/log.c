@@ -31,6 +31,7 @@
 
 static log_level_t log_threshold = LOG_INFO;
 static log_format_t log_format = LOG_LOGFMT;
+static int prober_threshold = -1;       /* --log.prober; -1: not given (blackbox 0.23's probe logs) */
 
 static const char *const log_level_names[] = {
 	[LOG_DEBUG] = "debug",
@@ -48,6 +49,11 @@ void log_setup(log_level_t level, log_format_t format)
 {
 	log_threshold = level;
 	log_format = format;
+}
+
+void log_setup_prober(log_level_t level)
+{
+	prober_threshold = (int)level;
 }
 
 int log_level_from_str(const char *s, log_level_t *out)
@@ -388,7 +394,7 @@ static void plog_put_str(buf_t *b, const char *s)
 
 void plog_line(plog_t *l, log_level_t level, const char *msg, ...)
 {
-	if (!l->names)
+	if (!l->names || (int)level < prober_threshold)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -413,8 +419,10 @@ void plog_line(plog_t *l, log_level_t level, const char *msg, ...)
 	memcpy(l->entries.p + mark, &rec, sizeof(rec));
 	l->lines++;
 
-	/* scrapeLogger.Log: the process copy is rewritten to level=debug, with promlog's timestamp. */
-	if (log_threshold <= LOG_DEBUG) {
+	/* blackbox 0.23's scrapeLogger.Log: the process copy is rewritten to level=debug, with promlog's
+	 * timestamp. 0.28's with --log.prober: every recorded line, at its own level. */
+	bool own = prober_threshold >= 0;
+	if (own || log_threshold <= LOG_DEBUG) {
 		char ts[40];
 		log_timestamp(ts, false);
 		const char *p = l->entries.p + mark + sizeof(rec);
@@ -423,7 +431,7 @@ void plog_line(plog_t *l, log_level_t level, const char *msg, ...)
 			kv[0] = (log_kv_t){ "ts", ts };
 			kv[1] = (log_kv_t){ "module", l->names };
 			kv[2] = (log_kv_t){ "target", l->names + l->target_off };
-			kv[3] = (log_kv_t){ "level", log_level_names[LOG_DEBUG] };
+			kv[3] = (log_kv_t){ "level", log_level_names[own ? level : LOG_DEBUG] };
 			kv[4] = (log_kv_t){ "msg", p };
 			p += strlen(p) + 1;
 			for (uint16_t i = 0; i < nkv; i++) {

@@ -19,6 +19,11 @@ typedef enum log_format {
 
 /* Process-wide settings; set once at start-up, before any thread starts. */
 void log_setup(log_level_t level, log_format_t format);
+/* --log.prober (blackbox 0.28): probe logs get their own threshold. Lines below it are not recorded
+ * (debug=true and /logs do not show them either); the rest go to stderr at their own level,
+ * whatever the process threshold. Without this call, probe logs behave as blackbox 0.23's (see
+ * plog below). Call once at start-up, before any thread starts. */
+void log_setup_prober(log_level_t level);
 /* Parses "debug|info|warn|error" / "logfmt|json". Return 0 or NSP_EINVAL. */
 int log_level_from_str(const char *s, log_level_t *out);
 int log_format_from_str(const char *s, log_format_t *out);
@@ -36,7 +41,7 @@ void log_line(log_level_t level, const char *msg, ...) __attribute__((sentinel))
 #define log_info(msg, ...)  log_line(LOG_INFO, msg, ##__VA_ARGS__, (const char *)0)
 #define log_debug(msg, ...) log_line(LOG_DEBUG, msg, ##__VA_ARGS__, (const char *)0)
 
-/* A probe's log: every level is recorded (blackbox 0.23 records all of a probe's lines for
+/* A probe's log (without log_setup_prober): every level is recorded (blackbox 0.23 records all of a probe's lines for
  * debug=true and /logs). As blackbox's scrapeLogger does, every line is also forwarded to stderr
  * rewritten to level=debug, so it appears there only when the process threshold is debug.
  *

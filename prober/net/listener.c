@@ -29,6 +29,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -317,6 +318,47 @@ fail:
 	snprintf(err, errlen, "%s: %s", what, strerror(errno));
 	close(fd);
 	return -1;
+}
+
+#define SD_LISTEN_FDS_START 3
+
+int listener_systemd_fds(int *fds, size_t cap, char *err, size_t errlen)
+{
+	const char *pid_s = getenv("LISTEN_PID"), *n_s = getenv("LISTEN_FDS");
+	char *end;
+	long pid = pid_s ? strtol(pid_s, &end, 10) : 0;
+	bool ours = pid_s && *pid_s && !*end && pid == (long)getpid();
+	long n = ours && n_s ? strtol(n_s, &end, 10) : 0;
+	if (ours && n_s && (*end || n < 0))
+		n = 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (n > (long)cap) {
+		snprintf(err, errlen, "systemd passed %ld sockets, at most %zu are served", n, cap);
+		return -1;
+	}
+	for (long i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + (int)i;
+		int type = 0, listening = 0;
+		socklen_t tl = sizeof(type), ll = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) != 0) {
+			snprintf(err, errlen, "socket activation: fd %d: %s", fd, strerror(errno));
+			return -1;
+		}
+		if (type != SOCK_STREAM || !listening) {
+			snprintf(err, errlen, "socket activation: fd %d is not a listening stream socket", fd);
+			return -1;
+		}
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+			snprintf(err, errlen, "socket activation: fd %d: %s", fd, strerror(errno));
+			return -1;
+		}
+		fds[i] = fd;
+	}
+	return (int)n;
 }
 
 listener_t *listener_new(loop_t *loop, const int *fds, size_t n, size_t max_conns, listener_accept_cb cb,

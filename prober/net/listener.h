@@ -28,6 +28,13 @@ typedef int (*listener_accept_cb)(void *ctx, size_t index, int fd, const struct 
  * too. Returns the fd, or -1 with the cause in err. */
 int listener_socket(const struct sockaddr *addr, socklen_t len, int backlog, char *err, size_t errlen);
 
+/* The sockets systemd passed (socket activation), found as sd_listen_fds(3) and go-systemd's
+ * activation.Files do: when LISTEN_PID is this process, LISTEN_FDS descriptors from fd 3 on. The
+ * variables are unset either way (a child must not take them for its own), and each socket is made
+ * close-on-exec and non-blocking. Each must be a listening stream socket. Fills up to cap fds and
+ * returns how many (0: none passed to this process), or -1 with the cause in err. */
+int listener_systemd_fds(int *fds, size_t cap, char *err, size_t errlen);
+
 /* Starts accepting on fds[0..n) on `loop` (ownership of the fds moves in, also on failure), with at
  * most max_conns connections open at once. Returns NULL when out of memory or the loop refuses. */
 listener_t *listener_new(loop_t *loop, const int *fds, size_t n, size_t max_conns, listener_accept_cb cb,

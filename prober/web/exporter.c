@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "lib/crypto.h"
 #include "lib/errors.h"
 #include "net/loop.h"
 #include "lib/metrics.h"
@@ -27,7 +28,28 @@ struct exporter {
 	atomic_bool last_reload_ok;
 	_Atomic int64_t last_reload_success_ns;   /* wall clock */
 	int64_t start_wall_ns;
+	uint8_t sum[CRYPTO_SHA256_SIZE];   /* of the file the current config was loaded from */
+	bool have_sum;                     /* guarded by reload_lock, as sum */
 };
+
+/* The file's SHA-256 (blackbox 0.28 GenerateChecksum). Returns false when it cannot be read. */
+static bool file_sum(const char *path, uint8_t out[CRYPTO_SHA256_SIZE])
+{
+	FILE *f = fopen(path, "rbe");
+	if (!f)
+		return false;
+	buf_t b = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	bool ok = !ferror(f) && buf_ok(&b);
+	fclose(f);
+	if (ok)
+		crypto_sha256(out, b.p ? (const void *)b.p : "", b.len);
+	buf_free(&b);
+	return ok;
+}
 
 int exporter_new(exporter_t **out, const char *config_path, double timeout_offset, size_t history_limit,
                  char *err, size_t errlen)
@@ -49,6 +71,8 @@ int exporter_new(exporter_t **out, const char *config_path, double timeout_offse
 	}
 	pthread_mutex_init(&ex->lock, NULL);
 	pthread_mutex_init(&ex->reload_lock, NULL);
+	/* Taken before the parse: an edit in between makes the next check reload once more. */
+	ex->have_sum = file_sum(ex->config_path, ex->sum);
 	int r = config_load(ex->config_path, &ex->cfg, err, errlen);
 	if (r != 0) {
 		pthread_mutex_destroy(&ex->lock);
@@ -86,14 +110,13 @@ config_t *exporter_config(exporter_t *ex)
 	return c;
 }
 
-int exporter_reload(exporter_t *ex, char *err, size_t errlen)
+/* The reload itself, under reload_lock; sum is the file's, taken before the parse (or NULL). */
+static int reload_locked(exporter_t *ex, const uint8_t *sum, char *err, size_t errlen)
 {
 	config_t *fresh = NULL;
-	pthread_mutex_lock(&ex->reload_lock);
 	int r = config_load(ex->config_path, &fresh, err, errlen);
 	if (r != 0) {
 		atomic_store(&ex->last_reload_ok, false);
-		pthread_mutex_unlock(&ex->reload_lock);
 		return r;
 	}
 	pthread_mutex_lock(&ex->lock);
@@ -103,8 +126,31 @@ int exporter_reload(exporter_t *ex, char *err, size_t errlen)
 	config_unref(old);       /* probes still running keep their own reference */
 	atomic_store(&ex->last_reload_ok, true);
 	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
-	pthread_mutex_unlock(&ex->reload_lock);
+	ex->have_sum = sum != NULL;
+	if (sum)
+		memcpy(ex->sum, sum, sizeof(ex->sum));
 	return 0;
+}
+
+int exporter_reload(exporter_t *ex, char *err, size_t errlen)
+{
+	uint8_t sum[CRYPTO_SHA256_SIZE];
+	pthread_mutex_lock(&ex->reload_lock);
+	bool have = file_sum(ex->config_path, sum);
+	int r = reload_locked(ex, have ? sum : NULL, err, errlen);
+	pthread_mutex_unlock(&ex->reload_lock);
+	return r;
+}
+
+int exporter_reload_if_changed(exporter_t *ex, bool *changed, char *err, size_t errlen)
+{
+	uint8_t sum[CRYPTO_SHA256_SIZE];
+	pthread_mutex_lock(&ex->reload_lock);
+	bool have = file_sum(ex->config_path, sum);
+	*changed = !have || !ex->have_sum || !crypto_equal(sum, ex->sum, sizeof(sum));
+	int r = *changed ? reload_locked(ex, have ? sum : NULL, err, errlen) : 0;
+	pthread_mutex_unlock(&ex->reload_lock);
+	return r;
 }
 
 history_t *exporter_history(exporter_t *ex)

@@ -2,6 +2,7 @@
  * history and the exporter's own counters; and the /metrics page built from them. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/buf.h"
@@ -23,6 +24,12 @@ config_t *exporter_config(exporter_t *ex);
 /* Parses the config file again; swaps it in only when it loads. Updates the reload metrics. Returns 0
  * or an error with the message in err (the old config keeps serving). */
 int exporter_reload(exporter_t *ex, char *err, size_t errlen);
+
+/* --config.enable-auto-reload (blackbox 0.28): reloads as exporter_reload when the file's SHA-256
+ * differs from that of the config last loaded (by any reload: SIGHUP and POST /-/reload too).
+ * The same file: nothing is parsed, no metric changes, *changed is false and 0 is returned. A file
+ * that cannot be read counts as changed (the reload then reports why). */
+int exporter_reload_if_changed(exporter_t *ex, bool *changed, char *err, size_t errlen);
 
 /* Appends the /metrics exposition: blackbox_exporter_*, blackbox_module_unknown_total, process_*. */
 void exporter_write_metrics(exporter_t *ex, buf_t *out);

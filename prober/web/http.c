@@ -17,16 +17,19 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -54,8 +57,9 @@
 struct http_server {
 	loop_t *loop;
 	exporter_t *ex;
-	const webconfig_t *wc;          /* borrowed; NULL: plain HTTP, no auth */
-	webauth_client_t *auth;         /* owned; NULL without basic_auth_users */
+	webconfig_live_t *live;         /* borrowed; NULL: plain HTTP, no auth */
+	const webconfig_t *wc;          /* the config at start (the daemons' TLS); a reference of live */
+	webauth_client_t *auth;         /* owned; NULL without a verifier pool */
 	probe_env_t env;
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	int epfd[HTTP_MAX_DAEMONS];
@@ -83,6 +87,7 @@ typedef enum http_gate {
 
 typedef struct http_req {
 	http_server_t *srv;
+	const webconfig_t *wc;          /* the web config the request started with (a reference) */
 	struct MHD_Connection *conn;
 	bool counted;                   /* included in srv->active */
 	http_gate_t gate;
@@ -190,11 +195,20 @@ int http_listen_parse(const char *s, http_listen_t *out, size_t cap, char *err, 
 	return (int)n;
 }
 
-static void listen_name(const http_listen_t *a, char *out, size_t outlen)
+void http_listen_name(const http_listen_t *a, char *out, size_t outlen)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
-	if (a->addr.ss_family == AF_INET) {
+	if (a->addr.ss_family == AF_UNIX) {
+		const struct sockaddr_un *u = (const struct sockaddr_un *)&a->addr;
+		size_t off = offsetof(struct sockaddr_un, sun_path);
+		size_t pl = a->len > off ? a->len - off : 0;
+		/* An abstract name starts with NUL: Go shows it with '@'. */
+		if (pl > 0 && u->sun_path[0] == '\0')
+			snprintf(out, outlen, "@%.*s", (int)(pl - 1), u->sun_path + 1);
+		else
+			snprintf(out, outlen, "%.*s", (int)strnlen(u->sun_path, pl), u->sun_path);
+	} else if (a->addr.ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const struct sockaddr_in *)&a->addr;
 		inet_ntop(AF_INET, &s->sin_addr, host, sizeof(host));
 		port = ntohs(s->sin_port);
@@ -205,6 +219,18 @@ static void listen_name(const http_listen_t *a, char *out, size_t outlen)
 		port = ntohs(s->sin6_port);
 		snprintf(out, outlen, "[%s]:%u", host, port);
 	}
+}
+
+int http_listen_from_fd(int fd, http_listen_t *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->len = sizeof(out->addr);
+	if (getsockname(fd, (struct sockaddr *)&out->addr, &out->len) != 0) {
+		snprintf(err, errlen, "socket activation: fd %d: getsockname: %s", fd, strerror(errno));
+		return NSP_ESYSTEM;
+	}
+	out->fd = fd;
+	return 0;
 }
 
 int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
@@ -219,7 +245,7 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
 	if (bind(fd, (const struct sockaddr *)&a->addr, a->len) != 0) {
 		char name[80];
 		int e = errno;
-		listen_name(a, name, sizeof(name));
+		http_listen_name(a, name, sizeof(name));
 		snprintf(err, errlen, "listen tcp %s: bind: %s", name, strerror(e));
 		close(fd);
 		return NSP_ESYSTEM;
@@ -235,7 +261,7 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen)
  * Takes the response. */
 static enum MHD_Result send_response(http_req_t *r, unsigned status, struct MHD_Response *resp)
 {
-	const webconfig_t *wc = r->srv->wc;
+	const webconfig_t *wc = r->wc;
 	if (r->srv->stopping)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	for (size_t i = 0; wc && i < wc->nheaders; i++)
@@ -655,7 +681,7 @@ static void on_auth_done(void *ctx, bool ok)
 static bool gate(http_req_t *r, enum MHD_Result *ret)
 {
 	http_server_t *s = r->srv;
-	const webconfig_t *wc = s->wc;
+	const webconfig_t *wc = r->wc;
 	switch (r->gate) {
 	case GATE_OPEN:
 		return true;
@@ -883,6 +909,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	if (hash)
 		*hash = '\0';
 	r->srv = s;
+	r->wc = s->live ? webconfig_live_acquire(s->live) : NULL;
 	r->counted = true;
 	s->active++;
 	r->next = s->requests;
@@ -901,7 +928,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	http_req_t *r = *req_cls;
 	if (!r)
 		return;
-	webauth_cancel(r->auth_job);
+	webauth_cancel(r->auth_job);      /* the pool copied the hash: the config may go */
+	if (r->wc)
+		webconfig_live_release(s->live, r->wc);
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->reload);                /* its thread has handed it back: the request was suspended */
@@ -1004,7 +1033,7 @@ static int64_t on_prepare(void *ctx)
 }
 
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
-                               size_t n, size_t max_conns, const webconfig_t *wc, webauth_pool_t *auth,
+                               size_t n, size_t max_conns, webconfig_live_t *live, webauth_pool_t *auth,
                                char *err, size_t errlen)
 {
 	if (n > HTTP_MAX_DAEMONS) {
@@ -1020,8 +1049,11 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	s->ex = ex;
 	s->env.loop = loop;
 	s->env.dns = dns;
-	s->wc = wc;
-	if (webconfig_has_users(wc)) {
+	s->live = live;
+	s->wc = live ? webconfig_live_acquire(live) : NULL;
+	const webconfig_t *wc = s->wc;
+	/* With a pool, a client even without users yet: a re-read web config may add them. */
+	if (auth || webconfig_has_users(wc)) {
 		s->auth = auth ? webauth_client_new(auth, loop) : NULL;
 		if (!s->auth) {
 			snprintf(err, errlen, "cannot start basic auth (%s)", auth ? "out of memory" : "no verifier pool");
@@ -1044,11 +1076,19 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 	int fds[HTTP_MAX_DAEMONS];
 	for (size_t i = 0; i < n; i++) {
 		char cause[160];
-		fds[i] = listener_socket((const struct sockaddr *)&addrs[i].addr, addrs[i].len, HTTP_BACKLOG, cause,
-		                         sizeof(cause));
+		if (addrs[i].fd > 0) {
+			/* A socket from systemd: every worker accepts from the one queue (a connection wakes
+			 * them all; the first accept4 wins, the others see EAGAIN). */
+			fds[i] = fcntl(addrs[i].fd, F_DUPFD_CLOEXEC, 3);
+			if (fds[i] < 0)
+				snprintf(cause, sizeof(cause), "dup: %s", strerror(errno));
+		} else {
+			fds[i] = listener_socket((const struct sockaddr *)&addrs[i].addr, addrs[i].len, HTTP_BACKLOG,
+			                         cause, sizeof(cause));
+		}
 		if (fds[i] < 0) {
 			char name[80];
-			listen_name(&addrs[i], name, sizeof(name));
+			http_listen_name(&addrs[i], name, sizeof(name));
 			snprintf(err, errlen, "cannot listen on %s (%s)", name, cause);
 			while (i > 0)
 				close(fds[--i]);
@@ -1077,7 +1117,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		s->n = i + 1;
 		if (!s->d[i]) {
 			char name[80];
-			listen_name(&addrs[i], name, sizeof(name));
+			http_listen_name(&addrs[i], name, sizeof(name));
 			snprintf(err, errlen, "cannot serve %s (%s)", name, errno ? strerror(errno) : "libmicrohttpd failed");
 			for (size_t j = 0; j < n; j++)
 				close(fds[j]);
@@ -1160,5 +1200,7 @@ void http_server_free(http_server_t *s)
 	listener_free(s->listener);
 	webauth_client_free(s->auth);
 	mailbox_free(s->mb);
+	if (s->wc)
+		webconfig_live_release(s->live, s->wc);
 	free(s);
 }

@@ -12,10 +12,13 @@
 #include "web/webconfig.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/buf.h"
 #include "lib/crypto.h"
@@ -728,4 +731,166 @@ const webconfig_user_t *webconfig_user_get(const webconfig_t *wc, const char *na
 		if (wc->users[i].name_len == len && !memcmp(wc->users[i].name, name, len))
 			return &wc->users[i];
 	return NULL;
+}
+
+/* ---- the file watched ---- */
+
+typedef struct live_slot {
+	webconfig_t *wc;
+	unsigned long refs;
+	struct live_slot *next;
+} live_slot_t;
+
+struct webconfig_live {
+	char *path;
+	pthread_mutex_t lock;
+	live_slot_t *cur;               /* the config new requests get */
+	live_slot_t *old;               /* replaced ones still held by requests */
+	struct stat seen;               /* the file as last looked at */
+	int seen_errno;                 /* stat's error then, or 0 */
+};
+
+static void live_stat(const char *path, struct stat *st, int *e)
+{
+	memset(st, 0, sizeof(*st));
+	*e = stat(path, st) == 0 ? 0 : errno;
+}
+
+static bool same_stat(const struct stat *a, int ae, const struct stat *b, int be)
+{
+	if (ae || be)
+		return ae == be;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The settings the HTTP daemons took at start. */
+static bool same_tls(const webconfig_t *a, const webconfig_t *b)
+{
+	return a->tls == b->tls && a->client_auth == b->client_auth && same_str(a->cert_pem, b->cert_pem) &&
+	       same_str(a->key_pem, b->key_pem) && same_str(a->client_ca_pem, b->client_ca_pem) &&
+	       same_str(a->trust_pem, b->trust_pem) && same_str(a->priorities, b->priorities);
+}
+
+webconfig_live_t *webconfig_live_new(const char *path, webconfig_t *first)
+{
+	webconfig_live_t *l = calloc(1, sizeof(*l));
+	live_slot_t *slot = calloc(1, sizeof(*slot));
+	char *p = strdup(path);
+	if (!l || !slot || !p) {
+		free(l);
+		free(slot);
+		free(p);
+		webconfig_free(first);
+		return NULL;
+	}
+	l->path = p;
+	slot->wc = first;
+	l->cur = slot;
+	pthread_mutex_init(&l->lock, NULL);
+	/* Loaded just before: an edit in between is seen at the first check. */
+	live_stat(path, &l->seen, &l->seen_errno);
+	return l;
+}
+
+void webconfig_live_free(webconfig_live_t *l)
+{
+	if (!l)
+		return;
+	for (live_slot_t *s = l->old, *next; s; s = next) {
+		next = s->next;
+		webconfig_free(s->wc);
+		free(s);
+	}
+	webconfig_free(l->cur->wc);
+	free(l->cur);
+	pthread_mutex_destroy(&l->lock);
+	free(l->path);
+	free(l);
+}
+
+const webconfig_t *webconfig_live_acquire(webconfig_live_t *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->cur->refs++;
+	const webconfig_t *wc = l->cur->wc;
+	pthread_mutex_unlock(&l->lock);
+	return wc;
+}
+
+void webconfig_live_release(webconfig_live_t *l, const webconfig_t *wc)
+{
+	live_slot_t *gone = NULL;
+	pthread_mutex_lock(&l->lock);
+	if (l->cur->wc == wc) {
+		l->cur->refs--;
+	} else {
+		for (live_slot_t **pp = &l->old; *pp; pp = &(*pp)->next) {
+			if ((*pp)->wc != wc)
+				continue;
+			if (--(*pp)->refs == 0) {
+				gone = *pp;
+				*pp = gone->next;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (gone) {
+		webconfig_free(gone->wc);
+		free(gone);
+	}
+}
+
+int webconfig_live_check(webconfig_live_t *l, char *err, size_t errlen)
+{
+	struct stat st;
+	int e;
+	live_stat(l->path, &st, &e);
+	if (same_stat(&st, e, &l->seen, l->seen_errno))
+		return WEBCONFIG_UNCHANGED;
+	/* Taken before the read: an edit during it is seen at the next check. */
+	l->seen = st;
+	l->seen_errno = e;
+	webconfig_t *fresh = NULL;
+	if (webconfig_load(l->path, &fresh, err, errlen) != 0)
+		return WEBCONFIG_BROKEN;
+	/* cur is only replaced here, on this thread: reading it unlocked is safe. */
+	if (!same_tls(fresh, l->cur->wc)) {
+		snprintf(err, errlen, "%s: the TLS settings changed (certificate, key, CA, versions, suites or "
+		         "client_auth_type); they apply at restart only", l->path);
+		webconfig_free(fresh);
+		return WEBCONFIG_BROKEN;
+	}
+	live_slot_t *slot = calloc(1, sizeof(*slot));
+	if (!slot) {
+		snprintf(err, errlen, "out of memory");
+		webconfig_free(fresh);
+		/* Try again at the next check. */
+		l->seen_errno = -1;
+		return WEBCONFIG_BROKEN;
+	}
+	slot->wc = fresh;
+	live_slot_t *gone = NULL;
+	pthread_mutex_lock(&l->lock);
+	live_slot_t *prev = l->cur;
+	l->cur = slot;
+	if (prev->refs == 0) {
+		gone = prev;
+	} else {
+		prev->next = l->old;
+		l->old = prev;
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (gone) {
+		webconfig_free(gone->wc);
+		free(gone);
+	}
+	return WEBCONFIG_RELOADED;
 }

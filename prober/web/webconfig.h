@@ -67,6 +67,34 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
 /* Accepts NULL. */
 void webconfig_free(webconfig_t *wc);
 
+/* ---- the file watched (--web.config.file re-read when it changes) ----
+ * exporter-toolkit reads the web config on every request, so a password or header change needs no
+ * restart. Here a timer calls webconfig_live_check (at most once a second): when the file's inode,
+ * size, mtime or ctime changed, it is loaded again and, if good, swapped in for the requests that
+ * start after; a broken one leaves the last good config serving. Each request holds a reference to
+ * the config it started with. The TLS settings (certificate, key, CA, versions, suites, client auth
+ * type) are the daemons' and stay those of the start: a file that changes them is refused whole,
+ * until a restart. */
+typedef struct webconfig_live webconfig_live_t;
+
+enum {
+	WEBCONFIG_UNCHANGED = 0,
+	WEBCONFIG_RELOADED = 1,
+	WEBCONFIG_BROKEN = 2,          /* changed, refused; err says why; the last good one serves */
+};
+
+/* Watches `path`, serving `first` (ownership moves in) until it changes. NULL when out of memory
+ * (first is freed then). */
+webconfig_live_t *webconfig_live_new(const char *path, webconfig_t *first);
+/* Frees the current config; every reference must have been released. Accepts NULL. */
+void webconfig_live_free(webconfig_live_t *l);
+/* The config a request starts with, and its release (from any thread). */
+const webconfig_t *webconfig_live_acquire(webconfig_live_t *l);
+void webconfig_live_release(webconfig_live_t *l, const webconfig_t *wc);
+/* Looks at the file (one stat) and reloads it if it changed. Returns WEBCONFIG_*; err is set for
+ * WEBCONFIG_BROKEN. Not concurrently with itself. */
+int webconfig_live_check(webconfig_live_t *l, char *err, size_t errlen);
+
 /* Whether requests must carry basic-auth credentials. */
 static inline bool webconfig_has_users(const webconfig_t *wc) { return wc && wc->nusers > 0; }
 /* The user with exactly this name, or NULL. */
