@@ -697,6 +697,11 @@ add("target/signed_port", "soa", "{ka}:+{kp}")
 add("target/negative_port", "soa", "{ka}:-1", debug=True, same_err=True)
 add("target/ip_port_99999_err", "soa", "{ka}:99999", debug=True, same_err=True)
 add("key/source_v4_target_v6_err", "src_fake", K6, debug=True, same_err=True)
+# Read errors: Go's texts name the ephemeral local port (deviation err_socket_addresses).
+add("fault/udp/port_unreachable_err", "f_udp", "{fh}:{free}", debug=True, same_err=True,
+    dev="err_socket_addresses")
+add("fault/udp/silent_err", "f_notimeout", F % "silent", debug=True, same_err=True,
+    headers={TIMEOUT_HEADER: "1.6"}, dev="err_socket_addresses")
 
 # valid_rcodes.
 add("rcode/absent_nxdomain", "rc_absent", K, both=True)
