@@ -37,10 +37,12 @@
 #include "net/dnsclient.h"
 
 #include <ares.h>
+#include <errno.h>
 #include <stdio.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/epoll.h>
 
 #include <netinet/in.h>
@@ -83,6 +85,7 @@ struct dnsclient_req {
 	bool in_call;               /* inside ares_send / ares_getaddrinfo */
 	bool ares_done;             /* c-ares has called back */
 	int64_t t_start, t_sent, t_connected;
+	bool connect_failed;            /* the socket's connect() failed at once: a dial error */
 	uint8_t question[DNSCLIENT_QUESTION];   /* the query's question, for an answer without one */
 	size_t qsize;               /* 0: the query had none we can give */
 	bool grafted;               /* the answer on its way to c-ares carries our copy of it */
@@ -121,6 +124,7 @@ struct dc_channel {
 	bool retired;
 	struct { int fd; bool connecting; } fds[DNSCLIENT_MAX_FDS];
 	dc_tcpin_t tcpin;               /* TCP query channels only */
+	int connect_errno;              /* the last connect() failing at once (ENETUNREACH...), or 0 */
 	dc_channel_t *next;
 };
 
@@ -132,6 +136,11 @@ struct dnsclient {
 	dc_channel_t *resolver;
 	loop_timer_t sweep;
 	size_t idle_tcp;                /* TCP channels with no query (after a burst, many) */
+	char server[64];                /* the target resolver's first server ("127.0.0.1:53"), or "" */
+	char *hosts;                    /* /etc/hosts as last read (NULL: none) */
+	size_t hosts_len;
+	struct stat hosts_st;           /* what it was read from: re-read when any of these change */
+	bool hosts_read;
 };
 
 int dnsclient_global_init(void)
@@ -273,8 +282,39 @@ static int dc_close(ares_socket_t fd, void *data)
 
 static int dc_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len, void *data)
 {
-	(void)data;
-	return connect(fd, sa, len);
+	dc_channel_t *c = data;
+	/* c-ares 1.18 keeps no IPv6 scope for its servers: give a zoned server ("[fe80::1%eth0]:53") its
+	 * interface here. */
+	if (!c->resolver && sa->sa_family == AF_INET6 && c->key.srv.ip.scope &&
+	    len >= (ares_socklen_t)sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 s6;
+		memcpy(&s6, sa, sizeof(s6));
+		s6.sin6_scope_id = c->key.srv.ip.scope;
+		sa = (const struct sockaddr *)&s6;
+		len = sizeof(s6);
+		int r = connect(fd, sa, len);
+		c->connect_errno = r == 0 || errno == EINPROGRESS ? 0 : errno;
+		return r;
+	}
+	int r = connect(fd, sa, len);
+	c->connect_errno = r == 0 || errno == EINPROGRESS ? 0 : errno;
+	return r;
+}
+
+/* Go's texts for the errno of a connect that failed at once (syscall's table: lower case). */
+static const char *connect_error_text(int e)
+{
+	switch (e) {
+	case ENETUNREACH:   return "network is unreachable";
+	case EHOSTUNREACH:  return "no route to host";
+	case EINVAL:        return "invalid argument";
+	case EADDRNOTAVAIL: return "cannot assign requested address";
+	case EACCES:        return "permission denied";
+	case EPERM:         return "operation not permitted";
+	case ECONNREFUSED:  return "connection refused";
+	case EAFNOSUPPORT:  return "address family not supported by protocol";
+	default:            return NULL;
+	}
 }
 
 /* The pending query an answer with this ID belongs to, if it may take our copy of its question. */
@@ -585,6 +625,18 @@ dnsclient_t *dnsclient_new(loop_t *loop, const char *resolver, char *err, size_t
 		free(cl);
 		return NULL;
 	}
+	/* Go names the server in its resolver errors ("lookup x on 127.0.0.1:53: no such host"). */
+	struct ares_addr_port_node *servers = NULL;
+	if (ares_get_servers_ports(cl->resolver->ch, &servers) == ARES_SUCCESS && servers) {
+		target_ip_t ip;
+		memset(&ip, 0, sizeof(ip));
+		ip.family = servers->family;
+		memcpy(ip.addr, &servers->addr, servers->family == AF_INET ? 4 : 16);
+		if (ip.family == AF_INET || ip.family == AF_INET6)
+			target_join(&ip, (uint16_t)(servers->udp_port ? servers->udp_port : 53), cl->server,
+			            sizeof(cl->server));
+	}
+	ares_free_data(servers);
 	return cl;
 }
 
@@ -593,6 +645,7 @@ void dnsclient_free(dnsclient_t *cl)
 	if (!cl)
 		return;
 	loop_timer_stop(cl->loop, &cl->sweep);
+	free(cl->hosts);
 	while (cl->channels) {
 		dc_channel_t *c = cl->channels;
 		cl->channels = c->next;
@@ -668,7 +721,7 @@ static void deliver_answer(dnsclient_req_t *r, int status, const char *error, co
 	int64_t now = loop_now_ns();
 	/* A TCP query whose connection never completed failed at dial: it is all "connect" time, as
 	 * miekg's rtt starts only after the dial. */
-	bool dialed = r->t_connected != 0 || status == 0;
+	bool dialed = !r->connect_failed && (r->t_connected != 0 || status == 0);
 	int64_t connected = dialed ? r->t_connected : now;
 	dnsclient_answer_t a = {
 		.status = status,
@@ -689,7 +742,8 @@ static void deliver_answer(dnsclient_req_t *r, int status, const char *error, co
 static void deliver_addrs(dnsclient_req_t *r, int status, const char *error, const target_ip_t *ips,
                           size_t n)
 {
-	dnsclient_addrs_t a = { .status = status, .error = error, .ips = ips, .n = n };
+	dnsclient_addrs_t a = { .status = status, .error = error, .ips = ips, .n = n,
+	                        .server = r->client->server };
 	dnsclient_addrs_cb cb = r->addrs_cb;
 	void *ctx = r->ctx;
 	r->addrs_cb = NULL;
@@ -731,6 +785,13 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	}
 	int st = status == ARES_SUCCESS ? 0 : ares_error_code(status);
 	const char *err = status == ARES_SUCCESS ? NULL : ares_error_text(status);
+	/* c-ares reports a connect that failed at once as ECONNREFUSED: give Go's dial error instead
+	 * ("dial udp6 [fe80::1%lo]:53: connect: network is unreachable"). */
+	const char *cerr = c && !c->resolver ? connect_error_text(c->connect_errno) : NULL;
+	if (status == ARES_ECONNREFUSED && cerr) {
+		err = cerr;
+		r->connect_failed = true;      /* dial_failed: nothing was sent */
+	}
 	if (r->in_call) {
 		r->d_status = st;
 		r->d_error = err;
@@ -952,6 +1013,47 @@ static void on_ares_addrinfo(void *arg, int status, int timeouts, struct ares_ad
 	deliver_addrs(r, st, err, ips, n);
 	free(ips);
 	req_free(r);
+}
+
+/* Go reads /etc/hosts only (not HOSTALIASES, not nsswitch), and again when it changed. */
+#define DNSCLIENT_HOSTS_PATH "/etc/hosts"
+#define DNSCLIENT_HOSTS_MAX (4u << 20)
+
+static void hosts_refresh(dnsclient_t *cl)
+{
+	struct stat st;
+	if (stat(DNSCLIENT_HOSTS_PATH, &st) != 0) {
+		free(cl->hosts);
+		cl->hosts = NULL;
+		cl->hosts_len = 0;
+		cl->hosts_read = false;
+		return;
+	}
+	if (cl->hosts_read && st.st_ino == cl->hosts_st.st_ino && st.st_dev == cl->hosts_st.st_dev &&
+	    st.st_size == cl->hosts_st.st_size && st.st_mtim.tv_sec == cl->hosts_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == cl->hosts_st.st_mtim.tv_nsec)
+		return;
+	free(cl->hosts);
+	cl->hosts = NULL;
+	cl->hosts_len = 0;
+	cl->hosts_read = true;
+	cl->hosts_st = st;
+	FILE *f = fopen(DNSCLIENT_HOSTS_PATH, "re");
+	if (!f)
+		return;
+	size_t cap = (size_t)st.st_size < DNSCLIENT_HOSTS_MAX ? (size_t)st.st_size + 1 : DNSCLIENT_HOSTS_MAX;
+	cl->hosts = malloc(cap);
+	if (cl->hosts)
+		cl->hosts_len = fread(cl->hosts, 1, cap, f);
+	fclose(f);
+}
+
+size_t dnsclient_hosts(dnsclient_t *cl, const char *host, target_ip_t *out, size_t cap)
+{
+	hosts_refresh(cl);
+	if (!cl->hosts)
+		return 0;
+	return target_hosts_lookup(cl->hosts, cl->hosts_len, host, out, cap);
 }
 
 int dnsclient_resolve(dnsclient_t *cl, const char *host, int family, dnsclient_addrs_cb cb, void *ctx,

@@ -59,6 +59,7 @@ typedef struct dnsclient_addrs {
 	const char *error;           /* static text when status != 0 */
 	const target_ip_t *ips;      /* valid only during the callback; in the resolver's order */
 	size_t n;
+	const char *server;          /* the resolver's first server ("127.0.0.1:53"), "" if unknown */
 } dnsclient_addrs_t;
 
 typedef void (*dnsclient_addrs_cb)(void *ctx, const dnsclient_addrs_t *a);
@@ -67,6 +68,12 @@ typedef void (*dnsclient_addrs_cb)(void *ctx, const dnsclient_addrs_t *a);
  * dnsclient_query. Returns 0 or an NSP_E* code. */
 int dnsclient_resolve(dnsclient_t *c, const char *host, int family, dnsclient_addrs_cb cb, void *ctx,
                       dnsclient_req_t **req);
+
+/* Go's /etc/hosts step, before any DNS (hostLookupFilesDNS): host's addresses listed in /etc/hosts
+ * (target_hosts_lookup's rules; the file is re-read when it changes), at most cap; 0 when it is not
+ * listed. Synchronous: a file read at most. Used with and without --target.resolver, as Go's
+ * resolver reads the file whichever servers it asks. */
+size_t dnsclient_hosts(dnsclient_t *c, const char *host, target_ip_t *out, size_t cap);
 
 /* Forgets the request: its callback will not run. Accepts NULL. */
 void dnsclient_cancel(dnsclient_req_t *req);

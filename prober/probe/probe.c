@@ -553,15 +553,21 @@ static void send_query(probe_t *p)
 	p->t_query_start = loop_now_ns();
 	int r = target_port(p->port, p->tcp, &port);
 	if (r != 0) {
-		char err[128];
-		snprintf(err, sizeof(err), "dial %s: address %s: invalid port", dial, p->port);
+		/* Go's LookupPort: a number out of range is "address 99999: invalid port", a name that
+		 * is no service "address udp/foo: unknown port" (net/lookup.go, lookupPortMap) */
+		char err[160];
+		if (r == NSP_ENOENT)
+			snprintf(err, sizeof(err), "dial %s: address %s/%s: unknown port", dial, p->tcp ? "tcp" : "udp",
+			         p->port);
+		else
+			snprintf(err, sizeof(err), "dial %s: address %s: invalid port", dial, p->port);
 		set_phases(p, loop_now_ns() - p->t_query_start, 0);
 		exchange_failed(p, err);
 		return;
 	}
 	if (p->server.has_source && p->server.source.family != p->ip.family) {
 		char err[160], s[64];
-		target_ip_str(&p->server.source, s, sizeof(s));
+		target_join(&p->server.source, 0, s, sizeof(s));   /* Go's UDPAddr{IP: src}: "ip:0" */
 		snprintf(err, sizeof(err), "dial %s: address %s: no suitable address found", dial, s);
 		set_phases(p, loop_now_ns() - p->t_query_start, 0);
 		exchange_failed(p, err);
@@ -639,7 +645,13 @@ static void choose(probe_t *p, const target_ip_t *ips, size_t n)
 	const target_ip_t *fallback = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (ips[i].family == want) {
-			resolved(p, &ips[i], want == AF_INET6 ? 6 : 4);
+			/* LookupIP (no fallback) gives net.IP, which has no zone: "[::1%lo]" dials [::1] */
+			target_ip_t ip = ips[i];
+			if (!dns->ip_protocol_fallback) {
+				ip.scope = 0;
+				memset(ip.zone, 0, sizeof(ip.zone));
+			}
+			resolved(p, &ip, want == AF_INET6 ? 6 : 4);
 			return;
 		}
 		fallback = &ips[i];
@@ -671,8 +683,12 @@ static void on_addrs(void *ctx, const dnsclient_addrs_t *a)
 	if (p->state != PROBE_RESOLVING)
 		return;
 	if (a->status != 0) {
-		char err[320];
-		snprintf(err, sizeof(err), "lookup %s: %s", p->host, a->error);
+		/* Go's DNSError names the server it asked ("lookup x on 127.0.0.1:53: no such host") */
+		char err[400];
+		if (a->status != NSP_ENOMEM && a->server && a->server[0])
+			snprintf(err, sizeof(err), "lookup %s on %s: %s", p->host, a->server, a->error);
+		else
+			snprintf(err, sizeof(err), "lookup %s: %s", p->host, a->error);
 		resolve_failed(p, p->mod->dns.ip_protocol_fallback, err);
 		return;
 	}
@@ -693,14 +709,22 @@ static void resolve_target(probe_t *p)
 	p->t_resolve_start = loop_now_ns();
 
 	target_ip_t ip;
-	if (target_parse_ip(p->host, &ip)) {
-		choose(p, &ip, 1);          /* an IP literal resolves to itself, without a lookup */
+	if (target_parse_ip_zone(p->host, &ip)) {
+		choose(p, &ip, 1);          /* an IP literal (zoned IPv6 too) resolves to itself, no lookup */
 		return;
 	}
 	if (p->deadline <= loop_now_ns()) {
 		char err[320];
 		snprintf(err, sizeof(err), "lookup %s: i/o timeout", p->host);
 		resolve_failed(p, dns->ip_protocol_fallback, err);
+		return;
+	}
+	/* Go reads /etc/hosts before any DNS, with or without --target.resolver; a listed name is
+	 * answered from it whatever families it has (choose() then finds no suitable address). */
+	target_ip_t listed[16];
+	size_t nlisted = dnsclient_hosts(p->env.dns, p->host, listed, sizeof(listed) / sizeof(listed[0]));
+	if (nlisted) {
+		choose(p, listed, nlisted);
 		return;
 	}
 	if (!target_is_domain_name(p->host)) {

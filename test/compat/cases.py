@@ -660,6 +660,49 @@ add("target/repeated_first_wins", "soa", K, extra=(("target", "{fh}:{f_garbage}"
 add("target/post_method", "soa", K, method="POST")
 add("target/debug_not_true", "soa", K, extra=(("debug", "1"),))
 
+# Targets as Go resolves them (issue 15). /etc/hosts first, with or without --target.resolver:
+# run.HOSTS_ONLY puts ns1.example.test on Knot's address in both exporters' /etc/hosts; Go keys a
+# name with a dot with its final dot too, a name without one only as written ("localhost." goes to
+# DNS in both).
+add("hosts/trailing_dot_dotted_name", "soa", "ns1.example.test.:{kp}", needs=NAMES, both=True)
+add("hosts/dotted_name", "soa", "ns1.example.test:{kp}", needs=NAMES)
+add("hosts/dotted_name_mixed_case", "soa", "NS1.Example.Test.:{kp}", needs=NAMES)
+add("hosts/v4_only_ip6_no_fallback", "p6n", "ns1.example.test.:{kp}", needs=NAMES, debug=True,
+    same_err=True)
+add("hosts/v4_only_ip4_no_fallback", "p4n", "ns1.example.test:{kp}", needs=NAMES, debug=True)
+add("hosts/single_label_trailing_dot_goes_to_dns", "soa", "localhost.:{kp}", needs=NAMES,
+    debug=True)
+# localhost is in every /etc/hosts: nsprobe reads it although it asks --target.resolver for names.
+add("hosts/localhost_with_target_resolver", "soa", "localhost:{kp}", both=True)
+add("hosts/localhost_ip6_no_fallback", "p6n", "localhost:{kp}", debug=True)
+# Resolver errors name the server ("lookup x on 127.0.0.5:53: no such host").
+add("resolver/nxdomain_names_server", "p6f", "nx.targets.test:{kp}", needs=NAMES, debug=True,
+    same_err=True)
+add("resolver/nodata_names_server", "p6n", "v4.targets.test:{kp}", needs=NAMES, debug=True,
+    same_err=True)
+# Zoned IPv6 literals are IP addresses (Go's parseIPZone): protocol 6, the address hash, no lookup;
+# without fallback LookupIP drops the zone. [::1%lo] reaches Knot; fe80::1 fails at dial.
+add("target/zoned_v6_bracket_port", "soa", "[::1%lo]:{kp}", both=True, same_err=True)
+add("target/zoned_v6_numeric_zone", "soa", "[::1%1]:{kp}", debug=True)
+for m in ("p6n", "p4n", "p4f"):
+    add("target/zoned_v6_" + m, m, "[::1%lo]:{kp}", debug=True, same_err=m == "p4n")
+add("target/zoned_link_local_bare", "soa", "fe80::1%lo", both=True, same_err=True)
+add("target/zoned_link_local_bracket_percent25", None, None, debug=True, same_err=True,
+    path="/probe?module=soa&debug=true&target=[fe80::1%25lo]:53")
+add("target/zoned_link_local_zone_25lo", "soa", "[fe80::1%25lo]:53", debug=True, same_err=True)
+add("target/zoned_v4_is_a_name", "soa", "{ka}%lo:{kp}", debug=True, same_err=True)
+# Go's port texts: a name that is no service is "unknown port", a number out of range "invalid".
+add("target/unknown_service_port", "soa", "{ka}:nosuchservice", debug=True, same_err=True)
+add("target/signed_port", "soa", "{ka}:+{kp}")
+add("target/negative_port", "soa", "{ka}:-1", debug=True, same_err=True)
+add("target/ip_port_99999_err", "soa", "{ka}:99999", debug=True, same_err=True)
+add("key/source_v4_target_v6_err", "src_fake", K6, debug=True, same_err=True)
+# Read errors: Go's texts name the ephemeral local port (deviation err_socket_addresses).
+add("fault/udp/port_unreachable_err", "f_udp", "{fh}:{free}", debug=True, same_err=True,
+    dev="err_socket_addresses")
+add("fault/udp/silent_err", "f_notimeout", F % "silent", debug=True, same_err=True,
+    headers={TIMEOUT_HEADER: "1.6"}, dev="err_socket_addresses")
+
 # valid_rcodes.
 add("rcode/absent_nxdomain", "rc_absent", K, both=True)
 add("rcode/null_nxdomain", "rc_null", K)

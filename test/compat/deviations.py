@@ -56,6 +56,16 @@ DEVIATIONS = {
         reason="nsprobe runs DNS probes only: a module whose prober is http, tcp, icmp or grpc "
                "loads, and probing it answers 400 instead of running that prober",
         shows=_status(400, "is not supported by nsprobe")),
+    "err_socket_addresses": dict(
+        reason="debug-log err texts of a failed read: Go names its socket's ephemeral local "
+               "address and the call that failed ('read udp4 127.0.0.1:52900->127.0.0.5:53: read: "
+               "connection refused', '...: i/o timeout'); nsprobe names the server only ('read "
+               "udp4 127.0.0.5:53: connection refused'): c-ares owns and closes the socket, and the "
+               "port is random, so no search or alert can depend on it. Metrics are the same",
+        shows=_all(_metric("probe_success", "0"),
+                   lambda status, body: re.search(
+                       r'err="read udp[46] [^ ]+:\d+: (connection refused|i/o timeout)"', body)
+                   is not None)),
 }
 
 # key -> dict(reason=..., shows=None or a check as above). Empty when nsprobe has no known bug.

@@ -14,7 +14,8 @@ checked with --config.check by both, and so is each broken-then-fixed config of 
 
 blackbox_exporter resolves target names with the system resolver, so it runs in a private mount
 namespace whose /etc/resolv.conf names the fixture's Knot (port 53 of its address); nsprobe gets
---target.resolver. Without root/unshare or port 53 the name cases are skipped.
+--target.resolver (the same Knot on port 53). Both see an /etc/hosts with HOSTS_ONLY added (their
+own mount namespaces). Without root/unshare or port 53 the name cases are skipped.
 
 Output: one line per case, then "<matched> matched, <listed> listed deviations, <bugs> known
 bugs" and, alone on the last line, "N passed, M failed[, K skipped]". Exit 1 on any failure,
@@ -68,6 +69,37 @@ def check_unshare():
         return False
 
 
+# Names only the pair's /etc/hosts lists (on Knot's address): cases.py "hosts/" cases. Go reads
+# /etc/hosts and nothing else (no HOSTALIASES), so a test entry needs a private mount namespace.
+HOSTS_ONLY = ("ns1.example.test",)
+
+
+def namespace_prefix(workdir, knot_addr, resolv):
+    """argv prefix: a private mount namespace whose /etc/hosts is the machine's plus HOSTS_ONLY on
+    Knot's address, and (resolv=True, for blackbox_exporter) whose /etc/resolv.conf names only Knot
+    (port 53). Needs root and util-linux unshare, as harness.resolv_namespace_prefix."""
+    hosts = os.path.join(workdir, "hosts")
+    try:
+        with open("/etc/hosts") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    with open(hosts, "w") as f:
+        f.write(text + "".join("%s %s\n" % (knot_addr, n) for n in HOSTS_ONLY))
+    binds = 'mount --bind "$0" /etc/hosts && '
+    args = [hosts]
+    if resolv:
+        path = os.path.join(workdir, "resolv.conf")
+        with open(path, "w") as f:
+            f.write("nameserver %s\noptions timeout:1 attempts:1\n" % knot_addr)
+        binds += 'mount --bind "$1" /etc/resolv.conf && shift && '
+        args.append(path)
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            binds + 'exec "$@"'] + args
+
+
 def start_pair(tmp, name, args, config_text, extra, names):
     d = os.path.join(tmp, name)
     os.makedirs(os.path.join(d, "bb"))
@@ -75,10 +107,14 @@ def start_pair(tmp, name, args, config_text, extra, names):
     cfg = os.path.join(d, "config.yml")
     with open(cfg, "w") as f:
         f.write(config_text)
-    prefix = harness.resolv_namespace_prefix(os.path.join(d, "bb"), args.knot.addr) if names else []
-    bb = harness.Exporter(os.path.join(d, "bb"), args.blackbox, cfg, extra, prefix)
+    # With names, both read the same /etc/hosts, and nsprobe asks Knot on port 53 as blackbox does
+    # through resolv.conf: resolver errors name the same server ("lookup x on 127.0.0.5:53: ...").
+    bb_prefix = namespace_prefix(os.path.join(d, "bb"), args.knot.addr, True) if names else []
+    ns_prefix = namespace_prefix(os.path.join(d, "ns"), args.knot.addr, False) if names else []
+    resolver = "%s:%d" % (args.knot.addr, 53 if names else args.knot.port)
+    bb = harness.Exporter(os.path.join(d, "bb"), args.blackbox, cfg, extra, bb_prefix)
     ns = harness.Exporter(os.path.join(d, "ns"), args.nsprobe, cfg,
-                          extra + ["--target.resolver=%s:%d" % (args.knot.addr, args.knot.port)])
+                          extra + ["--target.resolver=" + resolver], ns_prefix)
     pair = Pair(name, bb, ns)
     args.started.append(pair)
     bb.start()
@@ -262,7 +298,7 @@ def main(argv=None):
             print("# DoT cases skipped: %s" % dot_why)
         for p in pairs.values():
             print("# %s: %s" % (p.name, " ".join(p.bb.prefix + p.bb.args)))
-            print("# %s: %s" % (p.name, " ".join(p.ns.args)))
+            print("# %s: %s" % (p.name, " ".join(p.ns.prefix + p.ns.args)))
         if not names_ok:
             print("# target-name cases skipped: %s" % (
                 "no port 53 on Knot's address" if not knot.port53 else "unshare --mount failed"))

@@ -123,7 +123,83 @@ static void test_port(void **state)
 	assert_int_equal(target_port("65535", true, &p), 0);
 	assert_int_equal(target_port("99999", false, &p), NSP_EINVAL);
 	assert_int_equal(target_port("999999999999999999999", false, &p), NSP_EINVAL);
-	assert_int_equal(target_port("no-such-service-x", false, &p), NSP_EINVAL);
+	assert_int_equal(target_port("no-such-service-x", false, &p), NSP_ENOENT);
+	/* Go's parsePort takes a sign; a signed name is looked up as written and is no service */
+	assert_int_equal(target_port("+53", false, &p), 0);
+	assert_int_equal(p, 53);
+	assert_int_equal(target_port("-0", false, &p), 0);
+	assert_int_equal(p, 0);
+	assert_int_equal(target_port("-1", false, &p), NSP_EINVAL);
+	assert_int_equal(target_port("+domain", false, &p), NSP_ENOENT);
+}
+
+/* Zoned IPv6 literals are IPs to Go (parseIPZone): the zone is kept, printed, and not hashed. */
+static void test_parse_ip_zone(void **state)
+{
+	(void)state;
+	target_ip_t ip, plain;
+	char s[64];
+	assert_true(target_parse_ip_zone("::1%lo", &ip));
+	assert_int_equal(ip.family, AF_INET6);
+	assert_string_equal(ip.zone, "lo");
+	assert_int_not_equal(ip.scope, 0);           /* lo exists everywhere */
+	target_ip_str(&ip, s, sizeof(s));
+	assert_string_equal(s, "::1%lo");
+	target_join(&ip, 53, s, sizeof(s));
+	assert_string_equal(s, "[::1%lo]:53");
+	assert_true(target_parse_ip("::1", &plain));
+	assert_int_equal(target_ip_hash(&ip), target_ip_hash(&plain));
+	assert_int_equal(target_ip_hash(&ip), 1751717746u);   /* blackbox's, for [::1%lo] */
+	assert_true(target_parse_ip_zone("fe80::1%25lo", &ip));
+	assert_string_equal(ip.zone, "25lo");
+	assert_int_equal(ip.scope, 25);              /* no such interface: Go's dtoi of the zone */
+	assert_int_equal(target_ip_hash(&ip), 3766760168u);
+	assert_true(target_parse_ip_zone("fe80::1%", &ip));   /* an empty zone is no zone */
+	assert_string_equal(ip.zone, "");
+	assert_false(target_parse_ip_zone("127.0.0.1%lo", &ip));
+	assert_false(target_parse_ip_zone("::1%lo%lo", &ip));
+	assert_false(target_parse_ip_zone("host%lo", &ip));
+	assert_false(target_parse_ip("::1%lo", &ip));        /* ParseIP itself takes no zone */
+	assert_true(target_parse_ip_zone("127.0.0.1", &ip));
+	assert_int_equal(ip.family, AF_INET);
+}
+
+/* /etc/hosts as Go 1.19 reads it (hosts.go: absDomainName keys). */
+static void test_hosts(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "# comment 10.0.0.9 ns1.example.test\n"
+	    "127.0.0.1\tlocalhost\n"
+	    "127.0.0.53 NS1.Example.Test  ns1 # trailing comment\r\n"
+	    "::1 ns1.example.test\n"
+	    "fe80::1%lo linklocal.test\n"
+	    "bogus ns1.example.test\n"
+	    "10.0.0.1\n"
+	    "127.0.0.54 dotted.test.\n";
+	target_ip_t ips[4];
+	char s[64];
+	size_t len = sizeof(text) - 1;
+	assert_int_equal(target_hosts_lookup(text, len, "ns1.example.test", ips, 4), 2);
+	target_ip_str(&ips[0], s, sizeof(s));
+	assert_string_equal(s, "127.0.0.53");
+	target_ip_str(&ips[1], s, sizeof(s));
+	assert_string_equal(s, "::1");
+	/* a name with a dot matches with its final dot too, in any case */
+	assert_int_equal(target_hosts_lookup(text, len, "ns1.EXAMPLE.test.", ips, 4), 2);
+	assert_int_equal(target_hosts_lookup(text, len, "ns1.example.test", ips, 1), 1);
+	/* a name without a dot only as written: "localhost." is not listed to Go */
+	assert_int_equal(target_hosts_lookup(text, len, "localhost", ips, 4), 1);
+	assert_int_equal(target_hosts_lookup(text, len, "localhost.", ips, 4), 0);
+	assert_int_equal(target_hosts_lookup(text, len, "ns1", ips, 4), 1);
+	assert_int_equal(target_hosts_lookup(text, len, "dotted.test", ips, 4), 1);
+	assert_int_equal(target_hosts_lookup(text, len, "linklocal.test.", ips, 4), 1);
+	target_ip_str(&ips[0], s, sizeof(s));
+	assert_string_equal(s, "fe80::1%lo");
+	assert_int_equal(target_hosts_lookup(text, len, "comment", ips, 4), 0);
+	assert_int_equal(target_hosts_lookup(text, len, "10.0.0.1", ips, 4), 0);
+	assert_int_equal(target_hosts_lookup(text, len, "", ips, 4), 0);
+	assert_int_equal(target_hosts_lookup("127.0.0.1 last", 14, "last", ips, 4), 1);   /* no newline */
 }
 
 static void test_join(void **state)
@@ -149,6 +225,8 @@ int main(void)
 		cmocka_unit_test(test_domain_name),
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_parse_ip_zone),
+		cmocka_unit_test(test_hosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
