@@ -497,7 +497,7 @@ static bool check_http(yamldoc_t *c, yaml_node_t *node, const yamldoc_map_t *m)
 static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s, void *base)
 {
 	if (node->type != YAML_MAPPING_NODE) {
-		yamldoc_fail_type(c, node, key, s->go_type);
+		yamldoc_fail_type(c, node, key, s->go_type ? s->go_type : "a mapping");
 		return false;
 	}
 	/* a struct given as a mapping starts from its defaults (Module's and DNSProbe's UnmarshalYAML) */
@@ -511,7 +511,10 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 		while (f->key && strcmp(f->key, k) != 0)
 			f++;
 		if (!f->key) {
-			yamldoc_fail(c, &m.kv[i].key->start_mark, k, "field %s not found in type %s", k, s->go_type);
+			if (s->go_type)     /* yaml.v3's text for blackbox's types */
+				yamldoc_fail(c, &m.kv[i].key->start_mark, k, "field %s not found in type %s", k, s->go_type);
+			else                /* nsprobe's own sections have no Go type to name */
+				yamldoc_fail(c, &m.kv[i].key->start_mark, k, "field %s not found in %s", k, key);
 			ok = false;
 			break;
 		}

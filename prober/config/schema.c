@@ -464,7 +464,7 @@ static const schema_field_t edns_fields[] = {
 	{ "nsid", SCHEMA_BOOL, 0, NULL, NULL, DNS(edns_nsid), 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
-static const schema_t edns_schema = { "config.plain", NULL, edns_fields, NULL };
+static const schema_t edns_schema = { NULL, NULL, edns_fields, NULL };   /* nsprobe's: no Go type */
 
 static const schema_field_t dnssec_fields[] = {
 	{ "validate", SCHEMA_BOOL, 0, NULL, NULL, DNS(dnssec_validate), 0, NULL },
@@ -478,7 +478,7 @@ static const schema_excl_t dnssec_exclusive[] = {
 	{ "ds", "ds_from", "dnssec.ds and dnssec.ds_from are exclusive: list the parent's DS or fetch it" },
 	{ NULL, NULL, NULL },
 };
-static const schema_t dnssec_schema = { "config.plain", NULL, dnssec_fields, dnssec_exclusive };
+static const schema_t dnssec_schema = { NULL, NULL, dnssec_fields, dnssec_exclusive };   /* nsprobe's */
 
 static const schema_field_t dns_fields[] = {
 	{ "preferred_ip_protocol", SCHEMA_STR, 0, NULL, NULL, DNS(preferred_ip_protocol), 0, NULL },

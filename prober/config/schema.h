@@ -71,7 +71,8 @@ typedef struct schema_excl {
 } schema_excl_t;
 
 struct schema {
-	const char *go_type;          /* "config.plain", for "cannot unmarshal ... into <go_type>" */
+	const char *go_type;          /* "config.plain", for "cannot unmarshal ... into <go_type>"; NULL for
+	                                 nsprobe's own sections (their messages name the section) */
 	const char *list_type;        /* "[]config.QueryResponse" when used in a SCHEMA_STRUCTS */
 	const schema_field_t *fields; /* in Go struct order (that is the dump order), ended by key NULL */
 	const schema_excl_t *exclusive;   /* ended by a NULL a; NULL: none */

@@ -558,6 +558,9 @@ static void test_dnssec_ds_from(void **state)
 	             "t.yml:3:44: ds_from: ds_from must be \"resolver\" or an IP address with an optional port");
 	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: {ds_from: resolver, ds: ['1 13 99 ab']}}\n",
 	             "dnssec.ds and dnssec.ds_from are exclusive");
+	/* nsprobe's own sections name themselves, not a Go type (issue 15) */
+	expect_error("modules:\n  m:\n    dns: {query_name: x, edns: {bogus: 1}}\n", "t.yml:3:33: bogus: field bogus not found in edns");
+	expect_error("modules:\n  m:\n    dns: {query_name: x, dnssec: [1]}\n", "dnssec: cannot unmarshal !!seq into a mapping");
 }
 
 /* ---- the other probers' sections: blackbox 0.23's load-time rules (config/config.go, common 0.39) ---- */
