@@ -39,10 +39,10 @@
         # written out without building nsprobe (the string's context is dropped).
         nixos-module = let
           machine = nixpkgs.lib.nixosSystem {
-            inherit system;
             modules = [
               self.nixosModules.default
               {
+                nixpkgs.hostPlatform = system;
                 boot.isContainer = true;
                 system.stateVersion = "24.11";
                 services.nsprobe = {
