@@ -4,14 +4,18 @@
 # blackbox_exporter means renaming the attribute path. The service is hardened like
 # config/systemd/nsprobe.service.
 #
-#   imports = [ ./nsprobe.nix ];
+# From a checkout of this repository (paths relative to its root; nixpkgs has no nsprobe yet):
+#
+#   imports = [ ./config/nixos/nsprobe.nix ];
 #   services.nsprobe = {
 #     enable = true;
-#     package = pkgs.callPackage ./nsprobe-package.nix { };   # nixpkgs has no nsprobe yet
+#     package = pkgs.callPackage ./package.nix { };   # the default when this file sits in a checkout
 #     listenAddress = "127.0.0.1";
-#     configFile = ./blackbox-two-servers.yml;
+#     configFile = ./config/blackbox-two-servers.yml;
 #     extraFlags = [ "--workers=2" ];
 #   };
+#
+# From the flake (flake.nix): imports = [ nsprobe.nixosModules.default ]; sets the package for you.
 { config, lib, pkgs, ... }:
 
 let
@@ -39,8 +43,12 @@ in
 
     package = mkOption {
       type = types.package;
-      default = pkgs.nsprobe or (throw "services.nsprobe.package: nixpkgs has no nsprobe; set this option to a build of it");
-      defaultText = literalExpression "pkgs.nsprobe";
+      # pkgs.nsprobe (nixpkgs, or flake.nix's overlay), else the repository's package.nix when
+      # this file sits in a checkout (config/nixos/ → ../../package.nix).
+      default = pkgs.nsprobe or (if builtins.pathExists ../../package.nix
+        then pkgs.callPackage ../../package.nix { }
+        else throw "services.nsprobe.package: nixpkgs has no nsprobe; set this option to a build of it (package.nix)");
+      defaultText = literalExpression "pkgs.nsprobe or (pkgs.callPackage ./package.nix { })";
       description = "The nsprobe package to run.";
     };
 

@@ -237,15 +237,20 @@ def check_systemd(world):
     return "verify clean; exposure %s" % (m.group(1) if m else "?")
 
 
+def nix_instantiate(world):
+    """nix-instantiate without a Nix daemon or store of this machine's: (argv, env)."""
+    ni = tool("nix-instantiate", "nix-bin")
+    env = dict(os.environ, NIX_STATE_DIR=os.path.join(world.dir, "nix", "state"),
+               NIX_LOG_DIR=os.path.join(world.dir, "nix", "log"), HOME=os.path.join(world.dir, "nix"))
+    return [ni, "--option", "build-users-group", ""], env
+
+
 def check_nixos(world):
     """config/nixos/nsprobe.nix parses (nix-instantiate --parse), evaluates against a stub lib
     (test/stack/nix/eval.nix) with the options of services.prometheus.exporters.blackbox, and
     the ExecStart it generates starts the built nsprobe."""
-    ni = tool("nix-instantiate", "nix-bin")
     module = os.path.join(CONFIG, "nixos", "nsprobe.nix")
-    base = [ni, "--option", "build-users-group", ""]
-    env = dict(os.environ, NIX_STATE_DIR=os.path.join(world.dir, "nix", "state"),
-               NIX_LOG_DIR=os.path.join(world.dir, "nix", "log"), HOME=os.path.join(world.dir, "nix"))
+    base, env = nix_instantiate(world)
     must(run(base + ["--parse", module], env=env), "nix-instantiate --parse")
     out = must(run(base + ["--eval", "--strict", "--json",
                            os.path.join(os.path.dirname(__file__), "nix", "eval.nix"),
@@ -267,6 +272,77 @@ def check_nixos(world):
     return "ExecStart: " + sc["ExecStart"].split("/bin/", 1)[-1]
 
 
+def cmake_version():
+    m = re.search(r"^project\(nsprobe VERSION ([0-9.]+)", read(os.path.join(REPO, "CMakeLists.txt")), re.M)
+    if not m:
+        raise AssertionError("no project(nsprobe VERSION ...) in CMakeLists.txt")
+    return m.group(1)
+
+
+def check_nix_package(world):
+    """package.nix and flake.nix parse and evaluate without nixpkgs (test/stack/nix/package-eval.nix:
+    stub lib, stdenv and inputs): version from CMakeLists.txt, NSPROBE_WERROR off, unit tests only in
+    checkPhase, a source filter without build trees, the flake's outputs for both systems, the
+    module's package default. The NixOS module's example names only files that exist. (Building needs
+    nixpkgs, which this machine has not.)"""
+    base, env = nix_instantiate(world)
+    for f in ("package.nix", "flake.nix"):
+        must(run(base + ["--parse", os.path.join(REPO, f)], env=env), "nix-instantiate --parse " + f)
+    out = must(run(base + ["--eval", "--strict", "--json",
+                           os.path.join(os.path.dirname(__file__), "nix", "package-eval.nix"),
+                           "--arg", "repo", REPO], env=env), "nix-instantiate --eval package-eval.nix")
+    d = json.loads(out.strip().splitlines()[-1])
+    version = cmake_version()
+    want = {
+        "pname": "nsprobe", "version": version, "name": "nsprobe-" + version, "doCheck": True,
+        "nativeBuildInputs": ["cmake", "pkg-config"], "checkInputs": ["cmocka"],
+        "srcIsRepo": True, "moduleDefault": "package.nix",
+    }
+    for k, v in want.items():
+        if d[k] != v:
+            raise AssertionError("package.nix %s = %r, want %r" % (k, d[k], v))
+    if "-DNSPROBE_WERROR=OFF" not in d["cmakeFlags"] or "-DNSPROBE_TESTS=ON" not in d["cmakeFlags"]:
+        raise AssertionError("cmakeFlags: %s" % d["cmakeFlags"])
+    libs = {"libcares": "c-ares", "libmicrohttpd": "libmicrohttpd", "yaml-0.1": "libyaml",
+            "libsodium": "libsodium", "libpcre2-8": "pcre2", "gnutls": "gnutls", "nettle": "nettle",
+            "zlib": "zlib", "libxcrypt": "libxcrypt"}
+    needed = set(re.findall(r"pkg_check_modules\(\w+ REQUIRED IMPORTED_TARGET ([^\s)]+)",
+                            read(os.path.join(REPO, "CMakeLists.txt"))))
+    missing = [m for m in needed if m != "cmocka" and libs.get(m) not in d["buildInputs"]]
+    if missing:
+        raise AssertionError("CMakeLists.txt needs %s; buildInputs %s" % (missing, d["buildInputs"]))
+    if not re.search(r"ctest .*-R '\^unit/'", d["checkPhase"]):
+        raise AssertionError("checkPhase does not run just the unit tests:\n" + d["checkPhase"])
+    kept = sorted(p for p, k in d["filter"].items() if k)
+    want_kept = sorted(["CMakeLists.txt", "prober", "prober/main.c", "test/unit/testlib.c",
+                        "docs/nsprobe.1", "config/blackbox.yml"])
+    if kept != want_kept:
+        raise AssertionError("source filter keeps %s, want %s" % (kept, want_kept))
+    meta = d["meta"]
+    if meta.get("mainProgram") != "nsprobe" or "x86_64-linux" not in meta.get("platforms", []):
+        raise AssertionError("meta: %s" % meta)
+    fl = d["flake"]
+    systems = ["aarch64-linux", "x86_64-linux"]
+    for k in ("packageSystems", "checkSystems"):
+        if fl[k] != systems:
+            raise AssertionError("flake %s = %s" % (k, fl[k]))
+    for k in ("packages", "checkDefault"):
+        if set(fl[k].values()) != {"nsprobe-" + version}:
+            raise AssertionError("flake %s = %s" % (k, fl[k]))
+    if fl["inputs"] != ["nixpkgs"] or not {"packages", "nixosModules", "checks"} <= set(fl["outputs"]):
+        raise AssertionError("flake inputs %s, outputs %s" % (fl["inputs"], fl["outputs"]))
+    if fl["moduleImports"] != ["config/nixos/nsprobe.nix"] or fl["modulePackage"]["name"] != "nsprobe-" + version:
+        raise AssertionError("nixosModules.default: %s, package %s" % (fl["moduleImports"], fl["modulePackage"]))
+    # The module's example: every ./path it names exists, relative to the repository's root.
+    header = read(os.path.join(CONFIG, "nixos", "nsprobe.nix")).split("\n{", 1)[0]
+    paths = re.findall(r"(?<![\w.])\./[\w./-]+", header)
+    gone = [p for p in paths if not os.path.exists(os.path.join(REPO, p))]
+    if not paths or gone:
+        raise AssertionError("module example names %s; missing: %s" % (paths, gone))
+    return "nsprobe-%s; flake %s; example names %s" % (version, "/".join(fl["checks"]["x86_64-linux"]),
+                                                      " ".join(sorted(set(paths))))
+
+
 def checks(group):
     return [
         ("files/example-config", check_example_config),
@@ -281,4 +357,5 @@ def checks(group):
         ("files/manpage", check_manpage),
         ("files/systemd", check_systemd),
         ("files/nixos", check_nixos),
+        ("files/nix-package", check_nix_package),
     ]
