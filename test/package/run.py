@@ -13,9 +13,10 @@
    fixture serving example.com (the name those modules ask), reloads it as ExecReload does
    (SIGHUP), and stops it as systemd would (SIGTERM);
 5. `systemd-analyze verify` the installed unit;
-6. `dpkg --purge nsprobe`: every file dpkg -L listed is gone, /etc/nsprobe and /etc/default/nsprobe
-   too. The system user stays, as prometheus-blackbox-exporter's does (postrm does not remove it);
-   this test removes it itself if it created it.
+6. `dpkg -i` again (the upgrade path), `dpkg -r` (the conffiles stay), `dpkg --purge nsprobe`:
+   every file dpkg -L listed is gone, /etc/nsprobe and /etc/default/nsprobe too. The system user
+   stays, as prometheus-blackbox-exporter's does (postrm does not remove it); this test removes it
+   itself if it created it.
 
 Needs root (dpkg -i) and dpkg-buildpackage, debhelper, git, knotd, systemd-analyze; exits 77
 (ctest: skipped) saying what is missing, or when an nsprobe package is already installed (this
@@ -97,7 +98,8 @@ def installed(pkg="nsprobe"):
 
 def copy_tree(source, dest):
     """The files git knows (tracked and new, not ignored, not deleted) copied to dest."""
-    rc, out = run(["git", "-C", source, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    rc, out = run(["git", "-C", source, "ls-files", "-z", "--cached", "--others",
+                   "--exclude-standard"])
     if rc != 0:
         raise RuntimeError("git ls-files: " + out)
     os.makedirs(dest)
@@ -141,7 +143,8 @@ def expand(exec_start, env):
         if m:
             argv += env.get(m.group(1), "").split()
         else:
-            argv.append(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda x: env.get(x.group(1), ""), word))
+            argv.append(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}",
+                               lambda x: env.get(x.group(1), ""), word))
     return argv
 
 
@@ -155,7 +158,8 @@ def main():
     ap.add_argument("--source", default=os.path.dirname(os.path.dirname(HERE)),
                     help="the source tree (default: this checkout)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("--nocheck", action="store_true", help="DEB_BUILD_OPTIONS=nocheck (no unit tests)")
+    ap.add_argument("--nocheck", action="store_true",
+                    help="DEB_BUILD_OPTIONS=nocheck (no unit tests)")
     args = ap.parse_args()
     why = missing_tools()
     if why:
@@ -199,7 +203,8 @@ def main():
         rc, listing = run(["dpkg", "-L", "nsprobe"])
         files = [p for p in listing.splitlines() if p.startswith("/") and not os.path.isdir(p)]
         for want in ("/usr/bin/nsprobe", "/usr/share/man/man1/nsprobe.1.gz", CONFIG, DEFAULTS, UNIT,
-                     "/usr/share/doc/nsprobe/copyright", "/usr/share/doc/nsprobe/examples/blackbox.yml"):
+                     "/usr/share/doc/nsprobe/copyright",
+                     "/usr/share/doc/nsprobe/examples/blackbox.yml"):
             t.check("installs " + want, want in files and os.path.exists(want))
         conffiles = open("/var/lib/dpkg/info/nsprobe.conffiles").read().split()
         t.check("conffiles: %s and %s" % (CONFIG, DEFAULTS),
@@ -207,7 +212,8 @@ def main():
         try:
             pw = pwd.getpwnam(USER)
             t.check("postinst: system user %s (no login, no home)" % USER,
-                    pw.pw_uid < 1000 and pw.pw_dir == "/nonexistent" and not os.path.exists(pw.pw_dir),
+                    pw.pw_uid < 1000 and pw.pw_dir == "/nonexistent"
+                    and not os.path.exists(pw.pw_dir),
                     str(pw))
         except KeyError:
             t.check("postinst: system user %s" % USER, False, "no such user")
@@ -227,9 +233,10 @@ def main():
                 "%s -> %s" % (exec_start, argv))
         port = harness.free_port([harness.LOOP4], kinds=("tcp",))
         listen = [a for a in argv if a.startswith("--web.listen-address=")]
-        t.check("the defaults listen on 127.0.0.1:9115", listen == ["--web.listen-address=127.0.0.1:9115"],
-                str(listen))
-        argv = [("--web.listen-address=%s:%d" % (harness.LOOP4, port)) if a in listen else a for a in argv]
+        t.check("the defaults listen on 127.0.0.1:9115",
+                listen == ["--web.listen-address=127.0.0.1:9115"], str(listen))
+        here = "--web.listen-address=%s:%d" % (harness.LOOP4, port)
+        argv = [here if a in listen else a for a in argv]
         print("# ExecStart=%s -> %s" % (exec_start, " ".join(argv)), flush=True)
 
         knot = ExampleKnot(workdir, want_port53=False).start(deadline_s=60)
@@ -239,17 +246,23 @@ def main():
                 ["setpriv", "--reuid=" + USER, "--regid=" + USER, "--clear-groups", "--"] + argv,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd="/")
         daemon = proc
+
+        def alive():
+            if proc.poll() is not None:
+                raise harness.FixtureError("nsprobe exited %s:\n%s"
+                                           % (proc.returncode, harness.tail(log, 20)))
         harness.wait_until(lambda: harness.healthy(harness.LOOP4, port), 20, "installed nsprobe",
-                           check_alive=lambda: proc.poll() is None or (_ for _ in ()).throw(
-                               harness.FixtureError("nsprobe exited:\n" + harness.tail(log, 20))))
+                           check_alive=alive)
         target = "%s:%d" % (knot.addr, knot.port)
         for module in ("dns_soa", "dns_soa_tcp", "dns_a", "dns_dnskey", "dns_nxdomain"):
             st, _h, body = harness.http_request(harness.LOOP4, port,
                                                 "/probe?module=%s&target=%s" % (module, target))
             t.check("probe %s of Knot through the installed nsprobe: probe_success 1" % module,
-                    st == 200 and metric(body, "probe_success") == 1.0, "HTTP %d\n%s" % (st, body[-1500:]))
+                    st == 200 and metric(body, "probe_success") == 1.0,
+                    "HTTP %d\n%s" % (st, body[-1500:]))
         proc.send_signal(signal.SIGHUP)  # ExecReload=/bin/kill -HUP $MAINPID
-        harness.wait_until(lambda: "Reloaded config file" in harness.tail(log, 50), 10, "\"Reloaded config file\" in the log")
+        harness.wait_until(lambda: "Reloaded config file" in harness.tail(log, 50), 10,
+                           '"Reloaded config file" in the log')
         st, _h, body = harness.http_request(harness.LOOP4, port, "/metrics")
         t.check("SIGHUP (ExecReload): the installed config reloads",
                 metric(body, "blackbox_exporter_config_last_reload_successful") == 1.0, body[-800:])
@@ -259,7 +272,8 @@ def main():
         except subprocess.TimeoutExpired:
             rc = None
         daemon = None
-        t.check("SIGTERM (systemctl stop): exit 0", rc == 0, "exit %r\n%s" % (rc, harness.tail(log, 20)))
+        t.check("SIGTERM (systemctl stop): exit 0", rc == 0,
+                "exit %r\n%s" % (rc, harness.tail(log, 20)))
         knot.stop()
         knot = None
 
@@ -268,7 +282,14 @@ def main():
                       env=dict(os.environ, SYSTEMD_LOG_LEVEL="notice"))
         t.check("systemd-analyze verify %s" % UNIT, rc == 0 and not out.strip(), out)
 
-        # 6. purge -----------------------------------------------------------------------------
+        # 6. upgrade, remove, purge --------------------------------------------------------------
+        rc, out = run(["dpkg", "-i", deb], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        t.check("dpkg -i again (the upgrade path: user exists, conffiles unchanged)",
+                rc == 0 and installed(), out)
+        rc, out = run(["dpkg", "-r", "nsprobe"])
+        t.check("dpkg -r keeps the conffiles, removes the rest",
+                rc == 0 and all(os.path.exists(p) for p in (CONFIG, DEFAULTS))
+                and not os.path.exists("/usr/bin/nsprobe") and not os.path.exists(UNIT), out)
         rc, out = run(["dpkg", "--purge", "nsprobe"])
         did_install = rc != 0
         t.check("dpkg --purge nsprobe", rc == 0 and not installed(), out)
