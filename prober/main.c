@@ -120,6 +120,20 @@ static int die_usage(const char *fmt, const char *arg)
 	return 1;
 }
 
+/* The flags that take a value, by name (blackbox_exporter's names; the booleans are parsed before). */
+typedef enum value_flag {
+	F_CONFIG_FILE, F_LISTEN, F_TIMEOUT_OFFSET, F_RELOAD_INTERVAL, F_HISTORY, F_LOG_LEVEL, F_LOG_PROBER,
+	F_LOG_FORMAT, F_RESOLVER, F_EXTERNAL_URL, F_ROUTE_PREFIX, F_WEB_CONFIG, F_WORKERS, F__COUNT
+} value_flag_t;
+
+static const char *const value_flags[F__COUNT] = {
+	[F_CONFIG_FILE] = "config.file", [F_LISTEN] = "web.listen-address",
+	[F_TIMEOUT_OFFSET] = "timeout-offset", [F_RELOAD_INTERVAL] = "config.auto-reload-interval",
+	[F_HISTORY] = "history.limit", [F_LOG_LEVEL] = "log.level", [F_LOG_PROBER] = "log.prober",
+	[F_LOG_FORMAT] = "log.format", [F_RESOLVER] = "target.resolver", [F_EXTERNAL_URL] = "web.external-url",
+	[F_ROUTE_PREFIX] = "web.route-prefix", [F_WEB_CONFIG] = "web.config.file", [F_WORKERS] = "workers",
+};
+
 /* Kingpin-style flags: --name=value or --name value; booleans also --no-name. Returns 0, 1 (error) or
  * 2 (exit 0, e.g. --help). */
 static int parse_flags(int argc, char **argv, options_t *o)
@@ -159,51 +173,71 @@ static int parse_flags(int argc, char **argv, options_t *o)
 			o->systemd_socket = name[0] != 'n';
 			continue;
 		}
+		/* kingpin names an unknown flag before it asks for an argument */
+		size_t f = 0;
+		while (f < F__COUNT && strcmp(name, value_flags[f]) != 0)
+			f++;
+		if (f == F__COUNT)
+			return die_usage("unknown long flag '--%s'", name);
 		if (!val) {
 			if (i + 1 >= argc)
 				return die_usage("expected argument for flag '--%s'", name);
 			val = argv[++i];
 		}
 		char *end;
-		if (strcmp(name, "config.file") == 0) {
+		switch ((value_flag_t)f) {
+		case F_CONFIG_FILE:
 			o->config_file = val;
-		} else if (strcmp(name, "web.listen-address") == 0) {
+			break;
+		case F_LISTEN:
 			if (o->nlisten == MAX_LISTEN)
 				return die_usage("too many listen addresses (%s)", val);
 			o->listen[o->nlisten++] = val;
-		} else if (strcmp(name, "timeout-offset") == 0) {
+			break;
+		case F_TIMEOUT_OFFSET:
 			o->timeout_offset = strtod(val, &end);
 			if (*end || end == val)
 				return die_usage("invalid --timeout-offset '%s'", val);
-		} else if (strcmp(name, "config.auto-reload-interval") == 0) {
+			break;
+		case F_RELOAD_INTERVAL:
 			/* kingpin's Uint: whole seconds, no unit */
 			o->auto_reload_s = strtoul(val, &end, 10);
 			if (*end || end == val || val[0] == '-' || o->auto_reload_s > 100000000UL)
 				return die_usage("invalid --config.auto-reload-interval '%s'", val);
-		} else if (strcmp(name, "history.limit") == 0) {
+			break;
+		case F_HISTORY:
 			o->history_limit = strtoul(val, &end, 10);
 			if (*end || end == val || val[0] == '-')
 				return die_usage("invalid --history.limit '%s'", val);
-		} else if (strcmp(name, "log.level") == 0) {
+			break;
+		case F_LOG_LEVEL:
 			o->log_level = val;
-		} else if (strcmp(name, "log.prober") == 0) {
+			break;
+		case F_LOG_PROBER:
 			o->log_prober = val;
-		} else if (strcmp(name, "log.format") == 0) {
+			break;
+		case F_LOG_FORMAT:
 			o->log_format = val;
-		} else if (strcmp(name, "target.resolver") == 0) {
+			break;
+		case F_RESOLVER:
 			o->resolver = val[0] ? val : NULL;
-		} else if (strcmp(name, "web.external-url") == 0) {
+			break;
+		case F_EXTERNAL_URL:
 			o->external_url = val;
-		} else if (strcmp(name, "web.route-prefix") == 0) {
+			break;
+		case F_ROUTE_PREFIX:
 			o->route_prefix = val;
-		} else if (strcmp(name, "web.config.file") == 0) {
+			break;
+		case F_WEB_CONFIG:
 			o->web_config_file = val[0] ? val : NULL;
-		} else if (strcmp(name, "workers") == 0) {
+			break;
+		case F_WORKERS:
 			o->workers = strtol(val, &end, 10);
 			if (*end || end == val || o->workers < 0 || o->workers > MAX_WORKERS)
 				return die_usage("invalid --workers '%s'", val);
-		} else {
-			return die_usage("unknown long flag '%s'", a);
+			break;
+		case F__COUNT:
+			break;
 		}
 	}
 	return 0;

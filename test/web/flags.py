@@ -465,6 +465,27 @@ def web_config_checks(c, tmp, binary, config):
         c.check(clean, "web config: exits 0 on SIGTERM without a sanitizer report", detail)
 
 
+BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
+
+
+def flag_error_checks(c, binary):
+    """Kingpin's texts for a mistyped command line (issue 16): an unknown flag is named before any
+    missing argument, as blackbox_exporter names it; compared with the real binary when installed."""
+    cases = [(["--bogus"], "unknown long flag '--bogus', try --help"),
+             (["--bogus=1"], "unknown long flag '--bogus', try --help"),
+             (["--bogus", "--config.check"], "unknown long flag '--bogus', try --help"),
+             (["--config.file"], "expected argument for flag '--config.file', try --help")]
+    for argv, want in cases:
+        p = subprocess.run([binary] + argv, capture_output=True, text=True, timeout=10)
+        got = p.stderr.strip()
+        c.check(p.returncode == 1 and got == "nsprobe: error: " + want,
+                "flags %s: exit 1, %r" % (" ".join(argv), want), "rc %d, stderr %r" % (p.returncode, got))
+        if os.path.exists(BLACKBOX):
+            b = subprocess.run([BLACKBOX] + argv, capture_output=True, text=True, timeout=10)
+            c.check(b.stderr.strip().endswith(": error: " + want),
+                    "flags %s: blackbox_exporter says the same" % " ".join(argv), b.stderr.strip())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -478,6 +499,7 @@ def main():
             config = os.path.join(tmp, "blackbox.yml")
             with open(config, "w") as f:
                 f.write(CONFIG)
+            flag_error_checks(c, binary)
             systemd_socket_checks(c, tmp, binary, config, ports["opt_ok"])
             auto_reload_checks(c, tmp, binary, ports["opt_ok"])
             log_prober_checks(c, tmp, binary, config, ports["opt_ok"], ports["servfail"])
