@@ -13,5 +13,6 @@ from .procs import (Daemon, sanitized, sanitizer_report, stop_process, tail, wai
 from .exporter import (LOOP4, Exporter, HttpDaemon, healthy, http_request,  # noqa: E402,F401
                        resolv_namespace_prefix)
 from .knot import Knot, answers, dns_query, knot_config  # noqa: E402,F401
+from .hashes import argon2id_hash, bcrypt_hash  # noqa: E402,F401
 from .runner import (Tally, clean_up, suite_args, summary, summary_of,  # noqa: E402,F401
                      term_as_interrupt)

@@ -379,15 +379,7 @@ def log_prober_checks(c, tmp, binary, config, ok_port, fail_port):
     run("bogus", ["--log.prober=loud"], bogus)
 
 
-def bcrypt_hash(password):
-    import ctypes
-    import ctypes.util
-    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
-    lib.crypt_gensalt.restype = ctypes.c_char_p
-    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    return lib.crypt(password.encode(), lib.crypt_gensalt(b"$2y$", 4, None, 0)).decode()
+bcrypt_hash = harness.bcrypt_hash
 
 
 def web_config_checks(c, tmp, binary, config):

@@ -9,8 +9,6 @@ SIGTERM with no sanitizer report. The last line is "N passed, M failed".
 """
 import argparse
 import base64
-import ctypes
-import ctypes.util
 import os
 import subprocess
 import sys
@@ -37,30 +35,8 @@ class Failure(Exception):
 
 # ---- hashes, through the same libraries nsprobe uses ----
 
-def bcrypt_hash(password):
-    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
-    lib.crypt_gensalt.restype = ctypes.c_char_p
-    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    salt = lib.crypt_gensalt(b"$2y$", 4, None, 0)
-    out = lib.crypt(password.encode(), salt)
-    if not out or out.startswith(b"*"):
-        raise Failure("libxcrypt could not make a bcrypt hash")
-    return out.decode()
-
-
-def argon2id_hash(password):
-    lib = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
-    if lib.sodium_init() < 0:
-        raise Failure("sodium_init failed")
-    out = ctypes.create_string_buffer(128)
-    pw = password.encode()
-    # crypto_pwhash_argon2id_OPSLIMIT_MIN = 1, MEMLIMIT_MIN = 8192 bytes
-    if lib.crypto_pwhash_argon2id_str(out, pw, ctypes.c_ulonglong(len(pw)), ctypes.c_ulonglong(1),
-                                      ctypes.c_size_t(8192)) != 0:
-        raise Failure("libsodium could not make an argon2id hash")
-    return out.value.decode()
+bcrypt_hash = harness.bcrypt_hash
+argon2id_hash = harness.argon2id_hash
 
 
 # ---- certificates ----
