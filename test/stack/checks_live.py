@@ -288,25 +288,42 @@ def check_prometheus_shards(world):
     """Two Prometheus servers on config/scrape/prometheus-shard.yml (shard 0 and shard 1) keep
     disjoint sets of DNS targets whose union is all 16."""
     kept = {}
+    retried = []
     for shard in ("0", "1"):
         pairs = [('shard: "0"', 'shard: "%s"' % shard), ('regex: "0"                      # this',
                                                           'regex: "%s"                      # this' % shard)]
-        p = get_prometheus(world, "prometheus-shard.yml", "prometheus-shard%s" % shard, pairs)
-
-        def pred(p=p):
-            data = stack.get_json(p.port, "/api/v1/targets?state=active")
-            t = data["data"]["activeTargets"]
+        def pred(p):
+            # Discovery is done when every DNS target is either kept (active) or dropped by the
+            # shard's keep rule; the kept set may be empty, since the hash decides the split.
+            data = stack.get_json(p.port, "/api/v1/targets?state=any")["data"]
+            t = data["activeTargets"]
             keys = {(x["labels"]["job"],) + key(x["labels"], "zone", "server", "family")
                     for x in t if x["labels"]["job"] != "nsprobe"}
-            return len(keys) > 0, keys
-        kept[shard] = poll(pred, DEADLINE, "shard %s's active targets" % shard)
-        p.stop()
+            dropped = [x for x in data.get("droppedTargets", [])
+                       if x.get("discoveredLabels", {}).get("job") != "nsprobe"]
+            return len(keys) + len(dropped) == len(expected_success()), keys
+        # Twice in CI (ASan run, 2 CPUs shared) a shard's Prometheus discovered no DNS target in
+        # 45 s, and the same run passed on rerun; the cause is not known yet. One fresh Prometheus
+        # is tried before failing, and the retry is said in the result so it stays visible.
+        for attempt in (1, 2):
+            p = get_prometheus(world, "prometheus-shard.yml", "prometheus-shard%s-%d" % (shard, attempt),
+                               pairs)
+            try:
+                kept[shard] = poll(lambda p=p: pred(p), DEADLINE, "shard %s's active targets" % shard)
+                break
+            except StackError:
+                if attempt == 2:
+                    raise
+                retried.append(shard)
+            finally:
+                p.stop()
     both = kept["0"] | kept["1"]
     if kept["0"] & kept["1"]:
         raise AssertionError("targets in both shards: %s" % sorted(kept["0"] & kept["1"]))
     if both != set(expected_success()):
         raise AssertionError("union is not all 16: %s" % sorted(both))
-    return "shard 0: %d targets, shard 1: %d" % (len(kept["0"]), len(kept["1"]))
+    return "shard 0: %d targets, shard 1: %d%s" % (len(kept["0"]), len(kept["1"]),
+                                                  " (retried shard %s)" % ",".join(retried) if retried else "")
 
 
 def checks(group):
