@@ -67,19 +67,22 @@ int secure_apex(const wire_msg_t *answer, buf_t *out)
 	return dnssec_signer(answer, checked_section(answer), out);
 }
 
+/* Whether rr has `type` and is owned by name. */
+static bool owned(const wire_msg_t *m, const wire_rr_t *rr, uint16_t type, const uint8_t *name, size_t len)
+{
+	uint8_t owner[WIRE_MAX_NAME];
+	int l = rr->type == type ? rr_name(m, rr, false, owner) : -1;
+	return l > 0 && name_eq(owner, (size_t)l, name, len);
+}
+
 /* Whether section s of m holds an RR of `type` owned by name. */
 static bool has_rr(const wire_msg_t *m, enum wire_section s, uint16_t type, const uint8_t *name, size_t len)
 {
 	size_t n;
 	const wire_rr_t *rr = wire_section(m, s, &n);
-	uint8_t owner[WIRE_MAX_NAME];
-	for (size_t i = 0; i < n; i++) {
-		if (rr[i].type != type)
-			continue;
-		int l = rr_name(m, &rr[i], false, owner);
-		if (l > 0 && name_eq(owner, (size_t)l, name, len))
+	for (size_t i = 0; i < n; i++)
+		if (owned(m, &rr[i], type, name, len))
 			return true;
-	}
 	return false;
 }
 
@@ -106,18 +109,17 @@ typedef struct ds_set {
 	size_t n;
 } ds_set_t;
 
-/* The DS records of the DS answer owned by apex. */
-static int ds_from_answer(const wire_msg_t *m, const uint8_t *apex, size_t apex_len, ds_set_t *out)
+/* The records of `type` owned by apex in m's answer: DS or CDS, whose rdata is the same
+ * (RFC 7344 3.1). Records whose rdata does not read are left out; empty digests are kept. */
+static int ds_records(const wire_msg_t *m, uint16_t type, const uint8_t *apex, size_t apex_len, ds_set_t *out)
 {
 	size_t n;
 	const wire_rr_t *rr = wire_section(m, WIRE_ANSWER, &n);
 	out->v = calloc(n + 1, sizeof *out->v);
 	if (!out->v)
 		return NSP_ENOMEM;
-	uint8_t owner[WIRE_MAX_NAME];
 	for (size_t i = 0; i < n; i++) {
-		int l = rr_name(m, &rr[i], false, owner);
-		if (rr[i].type != DNS_TYPE_DS || l <= 0 || !name_eq(owner, (size_t)l, apex, apex_len))
+		if (!owned(m, &rr[i], type, apex, apex_len))
 			continue;
 		cursor_t c = cursor_at(m->buf, (size_t)rr[i].rdata + rr[i].rdlen, rr[i].rdata);
 		dnssec_ds_t *d = &out->v[out->n];
@@ -128,13 +130,25 @@ static int ds_from_answer(const wire_msg_t *m, const uint8_t *apex, size_t apex_
 		d->digest_type = cursor_u8(&c);
 		size_t dl = cursor_left(&c);
 		const uint8_t *dig = cursor_bytes(&c, dl);
-		if (!cursor_ok(&c) || dl == 0 || dl > DNSSEC_DS_MAX_DIGEST)
+		if (!cursor_ok(&c) || dl > DNSSEC_DS_MAX_DIGEST)
 			continue;
 		memcpy(d->digest, dig, dl);
 		d->digest_len = (uint8_t)dl;
 		out->n++;
 	}
 	return 0;
+}
+
+/* The parent's DS records in the DS answer (a DS without a digest matches nothing: left out). */
+static int ds_from_answer(const wire_msg_t *m, const uint8_t *apex, size_t apex_len, ds_set_t *out)
+{
+	int rc = ds_records(m, DNS_TYPE_DS, apex, apex_len, out);
+	size_t k = 0;
+	for (size_t i = 0; rc == 0 && i < out->n; i++)
+		if (out->v[i].digest_len)
+			out->v[k++] = out->v[i];
+	out->n = rc == 0 ? k : 0;
+	return rc;
 }
 
 /* The module's listed DS, an rdata-only one owned by the apex. */
@@ -172,6 +186,14 @@ static bool ds_same(const dnssec_ds_t *a, const dnssec_ds_t *b)
 	       a->digest_len == b->digest_len && memcmp(a->digest, b->digest, a->digest_len) == 0;
 }
 
+static bool ds_in(const dnssec_ds_t *d, const ds_set_t *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (ds_same(d, &set->v[i]))
+			return true;
+	return false;
+}
+
 /* Whether the zone asks for a DS the parent does not have (or for the removal of one it has): a
  * CDS that is not among the DS, a DS that is not among the CDS, a CDNSKEY that no DS matches
  * (by its digest of the DS's type), or the delete form (algorithm 0) while the parent has DS. */
@@ -179,51 +201,28 @@ static bool cds_pending(const wire_msg_t *cds, const wire_msg_t *cdnskey, const 
                         const ds_set_t *ds)
 {
 	if (cds) {
-		/* CDS has DS's rdata (RFC 7344 3.1) */
-		size_t n;
-		const wire_rr_t *rr = wire_section(cds, WIRE_ANSWER, &n);
-		dnssec_ds_t d;
-		bool pending = false, any = false;
-		uint8_t owner[WIRE_MAX_NAME];
-		bool in_cds[64] = { 0 };
-		for (size_t i = 0; i < n && !pending; i++) {
-			int l = rr_name(cds, &rr[i], false, owner);
-			if (rr[i].type != DNS_TYPE_CDS || l <= 0 || !name_eq(owner, (size_t)l, apex, apex_len))
-				continue;
-			cursor_t c2 = cursor_at(cds->buf, (size_t)rr[i].rdata + rr[i].rdlen, rr[i].rdata);
-			d = (dnssec_ds_t){ .key_tag = cursor_u16(&c2), .algorithm = cursor_u8(&c2), .digest_type = cursor_u8(&c2) };
-			size_t dl = cursor_left(&c2);
-			const uint8_t *dig = cursor_bytes(&c2, dl);
-			if (!cursor_ok(&c2) || dl > DNSSEC_DS_MAX_DIGEST)
-				continue;
-			memcpy(d.digest, dig, dl);
-			d.digest_len = (uint8_t)dl;
-			any = true;
-			if (d.algorithm == 0)               /* delete: RFC 8078 4 */
-				return ds->n > 0;
-			bool found = false;
-			for (size_t j = 0; j < ds->n; j++)
-				if (ds_same(&d, &ds->v[j])) {
-					found = true;
-					if (j < 64)
-						in_cds[j] = true;
-				}
-			pending = !found;
+		ds_set_t c = { 0 };
+		if (ds_records(cds, DNS_TYPE_CDS, apex, apex_len, &c) != 0)
+			return false;
+		int verdict = c.n ? 0 : -1;          /* -1: no CDS, ask the CDNSKEY records */
+		for (size_t i = 0; i < c.n && verdict == 0; i++) {
+			if (c.v[i].algorithm == 0)       /* delete: RFC 8078 4 */
+				verdict = ds->n > 0 ? 1 : 2;
+			else if (!ds_in(&c.v[i], ds))
+				verdict = 1;
 		}
-		if (any && !pending)
-			for (size_t j = 0; j < ds->n && j < 64; j++)
-				if (!in_cds[j])
-					pending = true;
-		if (any)
-			return pending;
+		for (size_t j = 0; j < ds->n && verdict == 0; j++)
+			if (!ds_in(&ds->v[j], &c))
+				verdict = 1;
+		free(c.v);
+		if (verdict >= 0)
+			return verdict == 1;
 	}
 	if (cdnskey) {
 		size_t n;
 		const wire_rr_t *rr = wire_section(cdnskey, WIRE_ANSWER, &n);
-		uint8_t owner[WIRE_MAX_NAME];
 		for (size_t i = 0; i < n; i++) {
-			int l = rr_name(cdnskey, &rr[i], false, owner);
-			if (rr[i].type != DNS_TYPE_CDNSKEY || l <= 0 || !name_eq(owner, (size_t)l, apex, apex_len))
+			if (!owned(cdnskey, &rr[i], DNS_TYPE_CDNSKEY, apex, apex_len))
 				continue;
 			const uint8_t *rd = cdnskey->buf + rr[i].rdata;
 			if (rr[i].rdlen >= 4 && rd[3] == 0)  /* delete: algorithm 0 */
@@ -248,16 +247,13 @@ static int key_info(const wire_msg_t *keys, const uint8_t *apex, size_t apex_len
 	size_t n;
 	const wire_rr_t *rr = wire_section(keys, WIRE_ANSWER, &n);
 	buf_t b = BUF_INIT;
-	uint8_t owner[WIRE_MAX_NAME];
 	/* client_golang sorts a family's series by their label values, in label-name order */
 	char **lines = calloc(n + 1, sizeof *lines);
 	size_t k = 0;
 	if (!lines)
 		return NSP_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		int l = rr_name(keys, &rr[i], false, owner);
-		if (rr[i].type != DNS_TYPE_DNSKEY || l <= 0 || !name_eq(owner, (size_t)l, apex, apex_len) ||
-		    rr[i].rdlen < 4)
+		if (!owned(keys, &rr[i], DNS_TYPE_DNSKEY, apex, apex_len) || rr[i].rdlen < 4)
 			continue;
 		const uint8_t *rd = keys->buf + rr[i].rdata;
 		cursor_t c = cursor_make(rd, rr[i].rdlen);
