@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,16 @@ static const char *const value_flags[F__COUNT] = {
 	[F_ROUTE_PREFIX] = "web.route-prefix", [F_WEB_CONFIG] = "web.config.file", [F_WORKERS] = "workers",
 };
 
+/* The boolean flags, by name, and where each lands in options_t. */
+static const struct {
+	const char *name;
+	size_t at;
+} bool_flags[] = {
+	{ "config.check", offsetof(options_t, config_check) },
+	{ "config.enable-auto-reload", offsetof(options_t, auto_reload) },
+	{ "web.systemd-socket", offsetof(options_t, systemd_socket) },
+};
+
 /* Kingpin-style flags: --name=value or --name value; booleans also --no-name. Returns 0, 1 (error) or
  * 2 (exit 0, e.g. --help). */
 static int parse_flags(int argc, char **argv, options_t *o)
@@ -160,17 +171,14 @@ static int parse_flags(int argc, char **argv, options_t *o)
 		name[nl] = '\0';
 		if (eq)
 			val = eq + 1;
-		if (strcmp(name, "config.check") == 0 || strcmp(name, "no-config.check") == 0) {
-			o->config_check = name[0] != 'n';
-			continue;
-		}
-		if (strcmp(name, "config.enable-auto-reload") == 0 ||
-		    strcmp(name, "no-config.enable-auto-reload") == 0) {
-			o->auto_reload = name[0] != 'n';
-			continue;
-		}
-		if (strcmp(name, "web.systemd-socket") == 0 || strcmp(name, "no-web.systemd-socket") == 0) {
-			o->systemd_socket = name[0] != 'n';
+		/* booleans: --name or --no-name */
+		bool on = strncmp(name, "no-", 3) != 0;
+		const char *bare = on ? name : name + 3;
+		size_t b = 0;
+		while (b < sizeof bool_flags / sizeof bool_flags[0] && strcmp(bare, bool_flags[b].name) != 0)
+			b++;
+		if (b < sizeof bool_flags / sizeof bool_flags[0]) {
+			*(bool *)((char *)o + bool_flags[b].at) = on;
 			continue;
 		}
 		/* kingpin names an unknown flag before it asks for an argument */
