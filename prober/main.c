@@ -457,7 +457,7 @@ typedef struct mainctx {
 static void on_auto_reload(void *ctx)
 {
 	mainctx_t *m = ctx;
-	char err[1024];
+	char err[CONFIG_ERRLEN];
 	bool changed = false;
 	int r = exporter_reload_if_changed(m->ex, &changed, err, sizeof(err));
 	if (!changed) {
@@ -498,7 +498,7 @@ static void on_signal(void *ctx, int fd, uint32_t events)
 	struct signalfd_siginfo si;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			char err[1024];
+			char err[CONFIG_ERRLEN];
 			if (exporter_reload(m->ex, err, sizeof(err)) != 0)
 				log_error("Error reloading config", "err", err);
 			else
@@ -557,7 +557,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.config_check) {
-		char err[2048];
+		char err[CONFIG_ERRLEN];
 		config_t *cfg = NULL;
 		if (config_load(o.config_file, &cfg, err, sizeof(err)) != 0) {
 			log_error("Error loading config", "err", err);
@@ -573,7 +573,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	exporter_t *ex = NULL;
-	char err[2048];
+	char err[CONFIG_ERRLEN];
 	if (exporter_new(&ex, o.config_file, o.timeout_offset, o.history_limit, err, sizeof(err)) != 0) {
 		log_error("Error loading config", "err", err);
 		return 1;

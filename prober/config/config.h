@@ -88,7 +88,11 @@ typedef struct config {
  * (blackbox's prefix, then where and what: e.g. "…: blackbox.yml:6:7: qeury_type: field not found";
  * reasons use blackbox's wording where it has one: "query name must be set for DNS module",
  * "query type 'a' is not valid", "cannot unmarshal !!str `5` into time.Duration", ...), or
- * "error reading config file: open <path>: No such file or directory". */
+ * "error reading config file: open <path>: No such file or directory". A file with several mistakes
+ * gets one such "<path>:<line>:<column>: <key>: <reason>" line per mistake, each after "\n  ", in
+ * document order, up to 20 and as many as err holds (CONFIG_ERRLEN holds 20 of any length), then
+ * "\n  (more errors not shown)". */
+#define CONFIG_ERRLEN 16384
 int config_load(const char *path, config_t **out, char *err, size_t errlen);
 
 /* Same, from text in memory; `name` is used in messages. */

@@ -193,7 +193,7 @@ static bool field_zero(dump_t *d, const schema_field_t *f, yaml_node_t *v, bool 
 static bool struct_zero(dump_t *d, const schema_t *s, yaml_node_t *node, bool defaults)
 {
 	yamldoc_map_t m = { 0 };
-	if (node && !yamldoc_map_build(d->c, node, true, &m))
+	if (node && !yamldoc_map_build(d->c, node, &m))
 		d->bad = true;
 	bool zero = true;
 	for (const schema_field_t *f = s->fields; zero && f->key; f++)
@@ -249,7 +249,7 @@ static int key_cmp(const void *pa, const void *pb)
  * by it after em_map_end). */
 static void sorted_map(dump_t *d, yaml_node_t *v, yamldoc_map_t *m)
 {
-	if (!yamldoc_map_build(d->c, v, false, m))
+	if (!yamldoc_map_build(d->c, v, m))
 		d->bad = true;
 	yamldoc_map_sort(m, key_cmp);
 	em_map_start(d);
@@ -371,7 +371,7 @@ static void em_field(dump_t *d, const schema_field_t *f, yaml_node_t *v, bool de
 static void em_struct(dump_t *d, const schema_t *s, yaml_node_t *node, bool defaults)
 {
 	yamldoc_map_t m = { 0 };
-	if (node && !yamldoc_map_build(d->c, node, true, &m))
+	if (node && !yamldoc_map_build(d->c, node, &m))
 		d->bad = true;
 	em_map_start(d);
 	for (const schema_field_t *f = s->fields; f->key; f++) {
@@ -408,7 +408,7 @@ char *config_dump_module(yamldoc_t *c, yaml_node_t *node)
 	} else {
 		/* config.DefaultModule: http, tcp, icmp and dns defaults always; grpc only when written */
 		yamldoc_map_t m = { 0 };
-		if (!yamldoc_map_build(c, node, true, &m))
+		if (!yamldoc_map_build(c, node, &m))
 			d.bad = true;
 		em_map_start(&d);
 		for (const schema_field_t *f = schema_module.fields; f->key; f++) {

@@ -2,9 +2,13 @@
  * blackbox_exporter 0.23's config types (KnownFields: unknown keys are errors), the load-time
  * validation of config/config.go, and each value landed where the schema table says.
  *
- * Every scalar is judged by yaml.v3's rules, errors carry the line and column of the node yaml.v3
- * would blame, and the first error in document order wins (yaml.v3 collects them all; blackbox prints
- * the whole list, we print its first line). Why not libcyaml: see schema.c. */
+ * Every scalar is judged by yaml.v3's rules and errors carry the line and column of the node yaml.v3
+ * would blame. Like yaml.v3, the walk goes on after a wrong key or value (its "unmarshal errors" list),
+ * so one run names every mistake in document order (yamldoc_fail caps the list). Unlike yaml.v3, a
+ * load-time rule that fails (a bad regexp, "query name must be set") does not hide the rest: blackbox's
+ * UnmarshalYAML returns such an error at once and yaml.v3 then drops every other one. A struct's rules
+ * run only when its own keys decoded cleanly, as blackbox's UnmarshalYAML returns before them on a
+ * type error. Why not libcyaml: see schema.c. */
 #include "config/decode.h"
 
 #include <ctype.h>
@@ -143,10 +147,10 @@ static bool check_list(yamldoc_t *c, yaml_node_t *v, const char *key, const char
 		yamldoc_fail_type(c, v, key, into);
 		return false;
 	}
+	bool ok = true;
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-		if (!item(c, yaml_document_get_node(c->doc, *it), key, item_into))
-			return false;
-	return true;
+		ok &= item(c, yaml_document_get_node(c->doc, *it), key, item_into);
+	return ok;
 }
 
 static bool check_int(yamldoc_t *c, yaml_node_t *v, const char *key, const char *into)
@@ -225,13 +229,14 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, v
 			yamldoc_fail_type(c, v, key, "map[string]string");
 			return false;
 		}
+		size_t before = c->nerr;
 		yamldoc_map_t m = { 0 };
-		bool ok = yamldoc_map_build(c, v, false, &m);
+		bool ok = yamldoc_map_build(c, v, &m);
 		for (size_t i = 0; ok && i < m.n; i++)
-			ok = yamldoc_is_null(m.kv[i].value) ||
-			     check_str(c, m.kv[i].value, yamldoc_scalar(m.kv[i].key), "string");
+			if (!yamldoc_is_null(m.kv[i].value))
+				check_str(c, m.kv[i].value, yamldoc_scalar(m.kv[i].key), "string");
 		yamldoc_map_free(&m);
-		return ok;
+		return ok && c->nerr == before;
 	}
 	case SCHEMA_STRUCT:
 		return yamldoc_is_null(v) || check_struct(c, v, key, f->sub, to);
@@ -242,12 +247,14 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, v
 			yamldoc_fail_type(c, v, key, f->sub->list_type);
 			return false;
 		}
-		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		bool ok = true;
+		for (yaml_node_item_t *it = v->data.sequence.items.start; !c->oom && it < v->data.sequence.items.top;
+		     it++) {
 			yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-			if (!yamldoc_is_null(e) && !check_struct(c, e, key, f->sub, NULL))
-				return false;
+			if (!yamldoc_is_null(e))
+				ok &= check_struct(c, e, key, f->sub, NULL);
 		}
-		return true;
+		return ok;
 	}
 	case SCHEMA_HEADER: {
 		/* yaml.v3 drops a null Secret from a list (decode.go null: false for a string kind) */
@@ -257,26 +264,25 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, v
 			yamldoc_fail_type(c, v, key, "config.Header");
 			return false;
 		}
+		size_t before = c->nerr;
 		yamldoc_map_t m = { 0 };
-		bool ok = yamldoc_map_build(c, v, false, &m);
+		bool ok = yamldoc_map_build(c, v, &m);
 		for (size_t i = 0; ok && i < m.n; i++) {
 			yaml_node_t *l = m.kv[i].value;
 			const char *name = yamldoc_scalar(m.kv[i].key);
 			if (!yamldoc_is_null(l) && l->type != YAML_SEQUENCE_NODE) {
 				yamldoc_fail_type(c, l, name, "[]config.Secret");
-				ok = false;
+				continue;
 			}
 			for (yaml_node_item_t *it = l->data.sequence.items.start;
-			     ok && l->type == YAML_SEQUENCE_NODE && it < l->data.sequence.items.top; it++) {
+			     l->type == YAML_SEQUENCE_NODE && it < l->data.sequence.items.top; it++) {
 				yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-				if (!yamldoc_is_null(e) && e->type != YAML_SCALAR_NODE) {
+				if (!yamldoc_is_null(e) && e->type != YAML_SCALAR_NODE)
 					yamldoc_fail_type(c, e, name, "config.plain");     /* Secret.UnmarshalYAML's plain */
-					ok = false;
-				}
 			}
 		}
 		yamldoc_map_free(&m);
-		return ok;
+		return ok && c->nerr == before;
 	}
 	}
 	return true;
@@ -288,30 +294,28 @@ static bool is_set(const yaml_node_t *v)
 	return v && !yamldoc_is_null(v) && !(yamldoc_scalar(v) && !yamldoc_scalar(v)[0]);
 }
 
-/* The table's rules for s's keys (schema_rule_t: every must, then every check, in table order). */
+/* The table's rules for s's keys (schema_rule_t: every must, then every check, in table order).
+ * blackbox stops at the first that fails; each rule is about its own key, so all are reported. */
 static bool check_rules(yamldoc_t *c, yaml_node_t *node, const char *key, const schema_t *s,
                         const yamldoc_map_t *m)
 {
+	size_t before = c->nerr;
 	for (const schema_field_t *f = s->fields; f->key; f++) {
 		yaml_node_t *v = f->rule && f->rule->must ? yamldoc_map_get(m, f->key) : NULL;
-		if (f->rule && f->rule->must && (!v || yamldoc_is_null(v) || !yamldoc_scalar(v)[0])) {
+		if (f->rule && f->rule->must && (!v || yamldoc_is_null(v) || !yamldoc_scalar(v)[0]))
 			yamldoc_fail(c, v ? &v->start_mark : &node->start_mark, v ? f->key : key, "%s", f->rule->must);
-			return false;
-		}
 	}
 	for (const schema_field_t *f = s->fields; f->key; f++) {
 		yaml_node_t *v = f->rule && f->rule->check ? yamldoc_map_get(m, f->key) : NULL;
-		if (v && !yamldoc_is_null(v) && !f->rule->check(c, v, f->key))
-			return false;
+		if (v && !yamldoc_is_null(v))
+			f->rule->check(c, v, f->key);
 	}
 	for (const schema_excl_t *x = s->exclusive; x && x->a; x++) {
 		yaml_node_t *a = yamldoc_map_get(m, x->a), *b = yamldoc_map_get(m, x->b);
-		if (is_set(a) && is_set(b)) {
+		if (is_set(a) && is_set(b))
 			yamldoc_fail(c, &node->start_mark, key, "%s", x->msg);
-			return false;
-		}
 	}
-	return true;
+	return c->nerr == before;
 }
 
 /* config.HeaderMatch.UnmarshalYAML */
@@ -340,7 +344,7 @@ static yaml_node_t *given(const yamldoc_map_t *m, const char *key)
 static bool sub_set(yamldoc_t *c, yaml_node_t *node, const char *key)
 {
 	yamldoc_map_t m = { 0 };
-	bool set = node && yamldoc_map_build(c, node, false, &m) && is_set(yamldoc_map_get(&m, key));
+	bool set = node && yamldoc_map_build(c, node, &m) && is_set(yamldoc_map_get(&m, key));
 	yamldoc_map_free(&m);
 	return set;
 }
@@ -364,7 +368,7 @@ static const char *http_client_invalid(yamldoc_t *c, const yamldoc_map_t *m)
 		if (sub_set(c, authz, "credentials") && sub_set(c, authz, "credentials_file"))
 			return "at most one of authorization credentials & credentials_file must be configured";
 		yamldoc_map_t am = { 0 };
-		yaml_node_t *t = yamldoc_map_build(c, authz, false, &am) ? yamldoc_map_get(&am, "type") : NULL;
+		yaml_node_t *t = yamldoc_map_build(c, authz, &am) ? yamldoc_map_get(&am, "type") : NULL;
 		const char *type = t && !yamldoc_is_null(t) ? yamldoc_scalar(t) : "";
 		size_t n = strlen(type);
 		while (n && strchr(" \t\n\v\f\r", type[n - 1]))
@@ -394,7 +398,7 @@ static const char *http_client_invalid(yamldoc_t *c, const yamldoc_map_t *m)
 	yaml_node_t *pch = given(m, "proxy_connect_header");
 	if (pch && pch->type == YAML_MAPPING_NODE && !is_set(yamldoc_map_get(m, "proxy_url"))) {
 		yamldoc_map_t hm = { 0 };
-		size_t n = yamldoc_map_build(c, pch, false, &hm) ? hm.n : 0;
+		size_t n = yamldoc_map_build(c, pch, &hm) ? hm.n : 0;
 		yamldoc_map_free(&hm);
 		if (n)
 			return "if proxy_connect_header is configured proxy_url must also be configured";
@@ -478,7 +482,7 @@ static bool check_http(yamldoc_t *c, yaml_node_t *node, const yamldoc_map_t *m)
 	if (!compression[0] || !hdrs || hdrs->type != YAML_MAPPING_NODE)
 		return true;
 	yamldoc_map_t hm = { 0 };
-	bool ok = yamldoc_map_build(c, hdrs, false, &hm);
+	bool ok = yamldoc_map_build(c, hdrs, &hm);
 	for (size_t i = 0; ok && i < hm.n; i++) {
 		const char *k = yamldoc_scalar(hm.kv[i].key);
 		yaml_node_t *v = hm.kv[i].value;
@@ -502,10 +506,11 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 	}
 	/* a struct given as a mapping starts from its defaults (Module's and DNSProbe's UnmarshalYAML) */
 	land_defaults(s, base);
+	size_t before = c->nerr;
 	yamldoc_map_t m = { 0 };
-	bool ok = yamldoc_map_build(c, node, true, &m);
-	/* yaml.v3 decodes in document order: report the first bad key or value */
-	for (size_t i = 0; ok && i < m.n; i++) {
+	bool ok = yamldoc_map_build(c, node, &m);
+	/* yaml.v3 decodes in document order and notes each bad key or value (its terrors) */
+	for (size_t i = 0; ok && !c->oom && i < m.n; i++) {
 		const char *k = yamldoc_scalar(m.kv[i].key);
 		const schema_field_t *f = s->fields;
 		while (f->key && strcmp(f->key, k) != 0)
@@ -515,11 +520,11 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 				yamldoc_fail(c, &m.kv[i].key->start_mark, k, "field %s not found in type %s", k, s->go_type);
 			else                /* nsprobe's own sections have no Go type to name */
 				yamldoc_fail(c, &m.kv[i].key->start_mark, k, "field %s not found in %s", k, key);
-			ok = false;
-			break;
+			continue;
 		}
-		ok = check_field(c, f, m.kv[i].value, base);
+		check_field(c, f, m.kv[i].value, base);
 	}
+	ok = ok && !c->oom && c->nerr == before;
 	if (ok)
 		ok = check_rules(c, node, key, s, &m);
 	if (ok && s == &schema_header_match)
@@ -527,7 +532,7 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 	else if (ok && s == &schema_http)
 		ok = check_http(c, node, &m);
 	yamldoc_map_free(&m);
-	return ok;
+	return ok && c->nerr == before;
 }
 
 bool decode_document(yamldoc_t *c, yaml_node_t *root, config_t *cfg, yaml_node_t ***nodes)
@@ -540,40 +545,36 @@ bool decode_document(yamldoc_t *c, yaml_node_t *root, config_t *cfg, yaml_node_t
 		return false;
 	}
 	yamldoc_map_t top = { 0 };
-	bool ok = yamldoc_map_build(c, root, true, &top);
+	bool ok = yamldoc_map_build(c, root, &top);
 	for (size_t i = 0; ok && i < top.n; i++) {
 		const char *k = yamldoc_scalar(top.kv[i].key);
-		if (strcmp(k, "modules") != 0) {
+		if (strcmp(k, "modules") != 0)
 			yamldoc_fail(c, &top.kv[i].key->start_mark, k, "field %s not found in type config.plain", k);
-			ok = false;
-		}
 	}
 	yaml_node_t *mods = ok ? yamldoc_map_get(&top, "modules") : NULL;
 	yamldoc_map_free(&top);
 	if (!mods || yamldoc_is_null(mods))
-		return ok;
+		return ok && !c->failed;
 	if (mods->type != YAML_MAPPING_NODE) {
 		yamldoc_fail_type(c, mods, "modules", "map[string]config.Module");
 		return false;
 	}
 	yamldoc_map_t mm = { 0 };
-	ok = yamldoc_map_build(c, mods, false, &mm);
+	ok = yamldoc_map_build(c, mods, &mm) && ok;
 	if (ok && mm.n && (!(cfg->modules = calloc(mm.n, sizeof *cfg->modules)) ||
 	                   !(*nodes = calloc(mm.n, sizeof **nodes)))) {
 		c->oom = true;
 		ok = false;
 	}
 	/* the modules in file order; a null module stays Go's zero Module (no DefaultModule) */
-	for (size_t i = 0; ok && i < mm.n; i++) {
+	for (size_t i = 0; ok && !c->oom && i < mm.n; i++) {
 		config_module_t *mod = &cfg->modules[cfg->n_modules];
 		yaml_node_t *node = (*nodes)[cfg->n_modules++] = mm.kv[i].value;
-		if (!(mod->name = strdup(yamldoc_scalar(mm.kv[i].key)))) {
+		if (!(mod->name = strdup(yamldoc_scalar(mm.kv[i].key))))
 			c->oom = true;
-			ok = false;
-		} else if (!yamldoc_is_null(node)) {
-			ok = check_struct(c, node, mod->name, &schema_module, mod);
-		}
+		else if (!yamldoc_is_null(node))
+			check_struct(c, node, mod->name, &schema_module, mod);
 	}
 	yamldoc_map_free(&mm);
-	return ok;
+	return ok && !c->oom && !c->failed;
 }

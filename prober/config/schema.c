@@ -128,15 +128,17 @@ static bool check_regexp(yamldoc_t *c, yaml_node_t *v, const char *key)
 	return ok;
 }
 
-/* []config.Regexp: each item (yaml.v3 calls no unmarshaler for a null item) */
+/* []config.Regexp: each item (yaml.v3 calls no unmarshaler for a null item); blackbox stops at the
+ * first bad one, every one is reported here */
 static bool check_regexps(yamldoc_t *c, yaml_node_t *v, const char *key)
 {
-	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+	bool ok = true;
+	for (yaml_node_item_t *it = v->data.sequence.items.start; !c->oom && it < v->data.sequence.items.top; it++) {
 		yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-		if (!yamldoc_is_null(e) && !check_regexp(c, e, key))
-			return false;
+		if (!yamldoc_is_null(e))
+			ok &= check_regexp(c, e, key);
 	}
-	return true;
+	return ok;
 }
 
 /* alecthomas/units ParseUnit (b94a6e3): [-+]?([0-9]*(\.[0-9]*)?[unit])+ with the units of one map;

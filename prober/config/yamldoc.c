@@ -13,18 +13,39 @@
 
 void yamldoc_fail(yamldoc_t *c, const yaml_mark_t *mark, const char *key, const char *fmt, ...)
 {
-	if (c->failed)
-		return;
 	c->failed = true;
-	if (c->errlen == 0)
+	if (c->err_full || c->errlen == 0) {
+		c->nerr++;
 		return;
-	char reason[512];
+	}
+	static const char more[] = "\n  (more errors not shown)";
+	size_t used = c->nerr++ ? strlen(c->err) : 0;
+	if (c->nerr > YAMLDOC_MAX_ERRORS) {
+		if (used + sizeof more <= c->errlen)
+			memcpy(c->err + used, more, sizeof more);
+		c->err_full = true;
+		return;
+	}
+	char reason[512], line[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "error parsing config file: %s:%zu:%zu: %s: %s", c->path,
-	         mark->line + 1, mark->column + 1, key, reason);
+	int n = snprintf(line, sizeof line, "%s%s:%zu:%zu: %s: %s", used ? "\n  " : "error parsing config file: ",
+	                 c->path, mark->line + 1, mark->column + 1, key, reason);
+	if (!used) {
+		snprintf(c->err, c->errlen, "%s", line);   /* the first error, cut to fit if it must be */
+		return;
+	}
+	/* a later error that does not fit, with room to say so, ends the list */
+	size_t len = n > 0 ? strlen(line) : 0;
+	if (len && used + len + sizeof more <= c->errlen) {
+		memcpy(c->err + used, line, len + 1);
+	} else {
+		if (used + sizeof more <= c->errlen)
+			memcpy(c->err + used, more, sizeof more);
+		c->err_full = true;
+	}
 }
 
 static void fail_oom(yamldoc_t *c)
@@ -32,6 +53,7 @@ static void fail_oom(yamldoc_t *c)
 	if (!c->failed && c->errlen)
 		snprintf(c->err, c->errlen, "error parsing config file: %s: out of memory", c->path);
 	c->failed = true;
+	c->err_full = true;      /* the message says out of memory; nothing is added to it */
 	c->oom = true;
 }
 
@@ -368,7 +390,7 @@ typedef struct mb_frame {
  * no per-level copies (a chain of n merges, each adding a key, cost n^3 that way) and no recursion
  * (merges nest as deep as the document, yamldepth.h). Cycles were refused by yamlalias before;
  * the walk still stops if its path grows longer than the document has nodes. */
-bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, bool is_struct, yamldoc_map_t *m)
+bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m)
 {
 	yaml_document_t *d = c->doc;
 	size_t nodes = (size_t)(d->nodes.top - d->nodes.start);
@@ -438,15 +460,12 @@ bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, bool is_struct, yamldoc_
 		}
 		yamldoc_kv_t *dup = map_find(&f->own, yamldoc_scalar(k));
 		if (dup) {
-			if (is_struct)   /* yaml.v3's text, which users grep for, then where the first one is */
-				yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k),
-				             "field %s already set in type config.plain (first set at line %zu)", yamldoc_scalar(k),
-				             dup->key->start_mark.line + 1);
-			else
-				yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k), "mapping key \"%s\" already defined at line %zu",
-				             yamldoc_scalar(k), dup->key->start_mark.line + 1);
-			ok = false;
-			break;
+			/* yaml.v3's text for any mapping, struct or map (decode.go mapping(), uniqueKeys): it
+			 * names the first one's line */
+			yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k), "mapping key \"%s\" already defined at line %zu",
+			             yamldoc_scalar(k), dup->key->start_mark.line + 1);
+			f->p++;          /* the first value stays and the rest of the mapping is still read */
+			continue;
 		}
 		ok = map_set(c, &f->own, k, v, true) && map_set(c, m, k, v, sp == 1);
 		f->p++;

@@ -7,13 +7,18 @@
 #include <stddef.h>
 #include <yaml.h>
 
-/* A document being read, and where its first error is written. */
+/* At most this many errors of one file are listed; then one line says more were found. */
+#define YAMLDOC_MAX_ERRORS 20
+
+/* A document being read, and where its errors are written. */
 typedef struct yamldoc {
 	yaml_document_t *doc;
 	const char *path;
 	char *err;
 	size_t errlen;
-	bool failed;
+	bool failed;               /* an error was written (nerr > 0, or out of memory) */
+	size_t nerr;               /* errors met so far, listed or not */
+	bool err_full;             /* err says "more errors not shown" (private) */
 	bool oom;
 	bool has_merge;            /* a `<<` key was resolved somewhere */
 } yamldoc_t;
@@ -40,8 +45,10 @@ typedef enum yamldoc_tag {
 yamldoc_tag_t yamldoc_tag(const yaml_node_t *n);
 
 /* Resolves node's mapping (merges included) into *m (zeroed by the caller, freed with
- * yamldoc_map_free). is_struct selects yaml.v3's duplicate wording. Returns false after writing an error. */
-bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, bool is_struct, yamldoc_map_t *m);
+ * yamldoc_map_free). A repeated key is an error that
+ * keeps the first value and goes on, as yaml.v3's "already set" does (compare c->nerr to see it); a
+ * merge or key error ends the mapping: then false is returned. */
+bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m);
 void yamldoc_map_free(yamldoc_map_t *m);
 /* Sorts m->kv with cmp (qsort); yamldoc_map_get still works afterwards. */
 void yamldoc_map_sort(yamldoc_map_t *m, int (*cmp)(const void *, const void *));
@@ -58,7 +65,10 @@ bool yamldoc_bool_value(const yaml_node_t *n, bool *v);
 /* yaml.v2 stringv: true when the string, written plain, would read back as non-string. */
 bool yamldoc_needs_quotes_v2(const char *s);
 
-/* Writes "error parsing config file: <path>:<line>:<col>: <key>: <reason>" (first error wins). */
+/* Writes "error parsing config file: <path>:<line>:<col>: <key>: <reason>"; each later error adds a
+ * line "\n  <path>:<line>:<col>: <key>: <reason>" (yaml.v3's layout of its error list), up to
+ * YAMLDOC_MAX_ERRORS or what err holds, and then one line saying the rest are not shown. Callers go on
+ * after an error wherever yaml.v3 would (decode.c says where), so one run names every mistake. */
 void yamldoc_fail(yamldoc_t *c, const yaml_mark_t *mark, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

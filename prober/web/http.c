@@ -115,7 +115,7 @@ typedef struct reload_job {
 	int rc;
 	bool done;
 	mailbox_msg_t msg;              /* the reply's entry in the worker's mailbox */
-	char err[1024];
+	char err[CONFIG_ERRLEN];
 } reload_job_t;
 
 /* Every suspend and resume goes through these: a stop waits for the suspended count to reach zero,
@@ -619,7 +619,7 @@ static enum MHD_Result handle_reload(http_req_t *r, const char *method)
 	if (!job->done)
 		return MHD_YES;             /* spurious call while suspended */
 	if (job->rc != 0) {
-		char msg[1200];
+		char msg[sizeof job->err + 32];
 		log_error("Error reloading config", "err", job->err);
 		snprintf(msg, sizeof(msg), "failed to reload config: %s", job->err);
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);

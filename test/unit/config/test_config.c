@@ -204,7 +204,7 @@ static void test_table_1_10(void **state)
 		{ "{query_name: x, transport_protocol: sctp}", NULL },
 		{ "{query_name: x, source_ip_address: notanip}", NULL },
 		{ "{query_name: x, dns_over_tls: true}", NULL },
-		{ "{query_name: x, query_name: y}", "query_name: field query_name already set in type config.plain" },
+		{ "{query_name: x, query_name: y}", "query_name: mapping key \"query_name\" already defined at line 4" },
 		{ "[a]", "dns: cannot unmarshal !!seq into config.plain" },
 		{ "{query_name: {a: b}}", "query_name: cannot unmarshal !!map into string" },
 	};
@@ -236,7 +236,7 @@ static void test_file_level(void **state)
 	expect_error("modules:\n  a:\n    prober: dns\n  a:\n    prober: tcp\n",
 	             "t.yml:4:3: a: mapping key \"a\" already defined at line 2");
 	expect_error("modules:\n  a:\n    prober: dns\n    prober: tcp\n",
-	             "t.yml:4:5: prober: field prober already set in type config.plain (first set at line 3)");
+	             "t.yml:4:5: prober: mapping key \"prober\" already defined at line 3");
 	expect_error("modules:\n\ta: {}\n", "t.yml:2:1: yaml: found character that cannot start any token");
 	expect_error("modules:\n  a:\n    prober: dns\n    httpx: {}\n", "httpx: field httpx not found");
 	expect_error("modules:\n  a:\n    http: {bogus: 1}\n", "bogus: field bogus not found");

@@ -161,12 +161,69 @@ static void test_merge_and_failure(void **state)
 	assert_non_null(strstr(err, "query type 'NOPE' is not valid"));
 }
 
+/* Every mistake of a file is listed, one line each after the first, in document order; a struct's
+ * rules are skipped when its keys did not decode (blackbox returns before them), but not a sibling's. */
+static void test_every_error_listed(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERRLEN];
+	config_t *c = NULL;
+	const char *yaml = "modules:\n"
+	                   "  a:\n    prober: dns\n    bogus1: 1\n    dns:\n      query_name: x\n      bogus2: 2\n"
+	                   "  b:\n    prober: dns\n    timeout: abc\n    dns:\n      query_type: A\n"
+	                   "  c:\n    prober: dns\n    dns:\n      query_type: A\n      query_name: [x]\n"
+	                   "  d:\n    prober: http\n    http:\n      fail_if_body_matches_regexp: ['(?=x)', ok, '(?!y)']\n"
+	                   "  e:\n    prober: dns\n    dns: {query_name: x, query_name: y, nope: 1}\n";
+	assert_int_not_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err), 0);
+	assert_null(c);
+	static const char want[] =
+		"error parsing config file: t.yml:4:5: bogus1: field bogus1 not found in type config.plain\n"
+		"  t.yml:7:7: bogus2: field bogus2 not found in type config.plain\n"
+		"  t.yml:10:14: timeout: cannot unmarshal !!str `abc` into time.Duration\n"
+		"  t.yml:12:7: dns: query name must be set for DNS module\n"
+		"  t.yml:17:19: query_name: cannot unmarshal !!seq into string\n"
+		"  t.yml:21:37: fail_if_body_matches_regexp: \"Could not compile regular expression\" regexp=\"(?=x)\"\n"
+		"  t.yml:21:50: fail_if_body_matches_regexp: \"Could not compile regular expression\" regexp=\"(?!y)\"\n"
+		"  t.yml:24:26: query_name: mapping key \"query_name\" already defined at line 24\n"
+		"  t.yml:24:41: nope: field nope not found in type config.plain";
+	assert_string_equal(err, want);
+}
+
+/* The list stops at YAMLDOC_MAX_ERRORS, or where the caller's buffer ends, and says so. */
+static void test_error_list_capped(void **state)
+{
+	(void)state;
+	char yaml[4096] = "modules:\n  m:\n    prober: dns\n    dns:\n      query_name: x\n";
+	for (int i = 0; i < 30; i++)
+		snprintf(yaml + strlen(yaml), sizeof yaml - strlen(yaml), "      bogus%02d: 1\n", i);
+	char err[CONFIG_ERRLEN];
+	config_t *c = NULL;
+	assert_int_not_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err), 0);
+	assert_non_null(strstr(err, "bogus19 not found"));
+	assert_null(strstr(err, "bogus20"));
+	const char *more = strstr(err, "\n  (more errors not shown)");
+	assert_non_null(more);
+	assert_string_equal(more, "\n  (more errors not shown)");
+	size_t lines = 0;
+	for (const char *p = err; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_int_equal(lines, 20);    /* 20 errors on 20 lines, then the note */
+	/* a small buffer: whole lines only, the first error always, then the note if it fits */
+	char small[200];
+	assert_int_not_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, small, sizeof small), 0);
+	assert_true(strncmp(small, "error parsing config file: t.yml:6:7: bogus00: field bogus00", 60) == 0);
+	assert_non_null(strstr(small, "\n  (more errors not shown)"));
+	assert_null(strstr(small, "bogus02"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_dns_row_lands),
 		cmocka_unit_test(test_module_rows_land),
 		cmocka_unit_test(test_merge_and_failure),
+		cmocka_unit_test(test_every_error_listed),
+		cmocka_unit_test(test_error_list_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
