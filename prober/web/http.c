@@ -439,6 +439,32 @@ static void on_probe_done(void *ctx, probe_t *p)
 	resume(r);
 }
 
+/* The lines after blackbox's 'Unknown module "http_2xx"' when the request named no module:
+ * blackbox_exporter's default module is http_2xx (main.go), which nsprobe cannot run, and the DNS
+ * modules it can. */
+static void append_module_hint(buf_t *msg, const config_t *cfg)
+{
+	buf_puts(msg, "\nThe request has no module= parameter, so blackbox_exporter's default module, http_2xx, "
+	              "was asked for; nsprobe runs DNS modules only.\n");
+	size_t n = 0;
+	for (size_t i = 0; cfg && i < cfg->n_modules; i++) {
+		const config_module_t *m = &cfg->modules[i];
+		if (!m->prober || strcmp(m->prober, "dns") != 0)
+			continue;
+		buf_puts(msg, n++ ? ", " : "DNS modules loaded: ");
+		buf_puts(msg, m->name);
+	}
+	buf_puts(msg, n ? "\nAdd module=<name> to the URL, e.g. /probe?module=" : "The config has no DNS module.");
+	if (n) {
+		for (size_t i = 0; i < cfg->n_modules; i++)
+			if (cfg->modules[i].prober && strcmp(cfg->modules[i].prober, "dns") == 0) {
+				buf_puts(msg, cfg->modules[i].name);
+				break;
+			}
+		buf_puts(msg, "&target=<nameserver>");
+	}
+}
+
 static enum MHD_Result handle_probe(http_req_t *r)
 {
 	struct MHD_Connection *c = r->conn;
@@ -452,23 +478,35 @@ static enum MHD_Result handle_probe(http_req_t *r)
 	}
 
 	const char *module = arg(r, "module");
-	if (!module || !module[0])
+	bool defaulted = !module || !module[0];
+	if (defaulted)
 		module = "http_2xx";
 	r->cfg = exporter_config(ex);
 	const config_module_t *mod = config_module_get(r->cfg, module);
 	if (!mod) {
-		char msg[512];
+		buf_t msg = BUF_INIT;
 		buf_t q = BUF_INIT;
 		/* Go's %q */
 		log_fmt_value(&q, module);
-		if (q.len && q.p[0] == '"')
-			snprintf(msg, sizeof(msg), "Unknown module %.480s", buf_str(&q));
-		else
-			snprintf(msg, sizeof(msg), "Unknown module \"%.480s\"", buf_str(&q));
+		buf_puts(&msg, "Unknown module ");
+		if (q.len && q.p[0] == '"') {
+			buf_puts(&msg, buf_str(&q));
+		} else {
+			buf_putc(&msg, '"');
+			buf_puts(&msg, buf_str(&q));
+			buf_putc(&msg, '"');
+		}
 		buf_free(&q);
+		/* blackbox's first line, for whoever reads it; then, for the person who left module= out,
+		 * what happened and which modules would do */
+		if (defaulted)
+			append_module_hint(&msg, r->cfg);
 		exporter_count_unknown_module(ex);
 		log_debug("Unknown module", "module", module);
-		return reply_error(r, MHD_HTTP_BAD_REQUEST, msg);
+		enum MHD_Result res = buf_ok(&msg) ? reply_error(r, MHD_HTTP_BAD_REQUEST, buf_str(&msg))
+		                                   : reply_error(r, MHD_HTTP_BAD_REQUEST, "Unknown module \"http_2xx\"");
+		buf_free(&msg);
+		return res;
 	}
 
 	double timeout = 0;

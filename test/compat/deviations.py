@@ -56,6 +56,12 @@ DEVIATIONS = {
         reason="nsprobe runs DNS probes only: a module whose prober is http, tcp, icmp or grpc "
                "loads, and probing it answers 400 instead of running that prober",
         shows=_status(400, "is not supported by nsprobe")),
+    "no_module_hint": dict(
+        reason="a /probe without module= asks for blackbox_exporter's default module, http_2xx; "
+               "when the config has none, nsprobe answers blackbox's 400 'Unknown module "
+               "\"http_2xx\"' line and then says why and names the DNS modules loaded. Only the "
+               "body grows: Prometheus and vmagent show the status, not the body",
+        shows=_status(400, 'Unknown module "http_2xx"\nThe request has no module= parameter')),
     "err_socket_addresses": dict(
         reason="debug-log err texts of a failed read: Go names its socket's ephemeral local "
                "address and the call that failed ('read udp4 127.0.0.1:52900->127.0.0.5:53: read: "
