@@ -144,7 +144,20 @@ bool validate_rcode(const char *const *names, size_t n, bool present, uint16_t r
 			  (const char *)NULL);
 		return true;
 	}
+	/* blackbox's pairs stay as they are (the differential suite compares them, and a log search may
+	 * hold them); the readable list follows under a key of ours (compat: rcode_list_beside) */
+	char list[256] = "NOERROR";
+	for (size_t i = 0, used = 0; present && i < n; i++) {
+		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", names[i]);
+		if (w < 0 || (size_t)w >= sizeof list - used) {
+			list[used] = '\0';    /* whole names only */
+			break;
+		}
+		used += (size_t)w;
+	}
+	if (present && n == 0)
+		list[0] = '\0';
 	plog_line(log, LOG_ERROR, "Rcode is not one of the valid rcodes", "rcode", num, "string_rcode",
-		  name, "valid_rcodes", unsupported, (const char *)NULL);
+		  name, "valid_rcodes", unsupported, "valid_rcodes_list", list, (const char *)NULL);
 	return false;
 }

@@ -366,6 +366,8 @@ def config_text(ctx):
 DEVIATIONS = {
     "udp_over_512": "nsprobe reads UDP answers larger than 512 bytes; blackbox's 512-byte buffer "
                     "truncates them and fails with 'dns: overflowing header size'",
+    "no_module_hint": "a /probe without module= keeps blackbox's 400 'Unknown module \"http_2xx\"' "
+                      "line, then says why and names the DNS modules loaded",
     "question_mismatch": "nsprobe ignores a reply whose question does not match the query, or that "
                          "has none and says NOERROR, NXDOMAIN or YXDOMAIN, and waits until the "
                          "deadline; blackbox accepts it",
@@ -817,8 +819,12 @@ add_probe("name_mapped_is_ip4", "dns_soa", "NAME:mapped", "knot", "answer", succ
 # --- HTTP behaviour (blackbox-dns.md 3.2) -----------------------------------------------------------
 
 def add_http(name, path_fn, status, body, headers=None, ctype="text/plain; charset=utf-8",
-             method="GET"):
+             method="GET", dev=None):
+    """dev: (DEVIATIONS key, nsprobe's body) when nsprobe answers another body on purpose."""
+    bb_body = body
+
     def run(ctx):
+        body = dev[1] if dev is not None and ctx.kind == "nsprobe" else bb_body
         st, hdrs, got = ctx.request(path_fn(ctx), headers=headers, method=method)
         errs = []
         if st != status:
@@ -829,7 +835,7 @@ def add_http(name, path_fn, status, body, headers=None, ctype="text/plain; chars
             errs.append("Content-Type %r, expected %r" % (hdrs.get("content-type"), ctype))
         if errs:
             _fail(errs, got)
-    CASES.append(Case(name, run))
+    CASES.append(Case(name, run, deviation=dev[0] if dev else None))
 
 
 def _no_module_body():
@@ -864,8 +870,10 @@ add_http("http_unknown_module_before_header", lambda c: probe_path("nope", c.tar
          'Unknown module "nope"\n', headers={TIMEOUT_HEADER: "abc"})
 add_http("http_header_before_target", lambda c: probe_path("dns_a", None), 500,
          BAD_HEADER_BODY, headers={TIMEOUT_HEADER: "abc"})
-add_http("http_module_absent_is_http_2xx", lambda c: probe_path(None, c.target("KNOT")), 400, NO_MODULE_BODY)
-add_http("http_module_empty_is_http_2xx", lambda c: probe_path("", c.target("KNOT")), 400, NO_MODULE_BODY)
+add_http("http_module_absent_is_http_2xx", lambda c: probe_path(None, c.target("KNOT")), 400, 'Unknown module "http_2xx"\n',
+         dev=("no_module_hint", NO_MODULE_BODY))
+add_http("http_module_empty_is_http_2xx", lambda c: probe_path("", c.target("KNOT")), 400, 'Unknown module "http_2xx"\n',
+         dev=("no_module_hint", NO_MODULE_BODY))
 add_http("http_unknown_prober", lambda c: probe_path("weird", c.target("KNOT")), 400,
          'Unknown prober "foo"\n')
 add_http("http_healthy", lambda c: "/-/healthy", 200, "Healthy")
@@ -877,7 +885,8 @@ add_http("http_truncated_escape_drops_target", lambda c: "/probe?module=dns_a&ta
          "Target parameter is missing\n")
 add_http("http_semicolon_drops_target", lambda c: "/probe?module=dns_a&target=a;b", 400,
          "Target parameter is missing\n")
-add_http("http_bad_escape_in_module", lambda c: "/probe?module=%G0&target=x", 400, NO_MODULE_BODY)
+add_http("http_bad_escape_in_module", lambda c: "/probe?module=%G0&target=x", 400, 'Unknown module "http_2xx"\n',
+         dev=("no_module_hint", NO_MODULE_BODY))
 
 
 def _long_target(ctx):

@@ -199,9 +199,11 @@ static const struct {
 	{ "absent: NOERROR valid", { 0 }, 0, false, 0, true,
 	  RC "info msg=\"Rcode is valid\" rcode=0 string_rcode=NOERROR\n" },
 	{ "absent: NXDOMAIN invalid", { 0 }, 0, false, 3, false,
-	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=3 string_rcode=NXDOMAIN valid_rcodes=\"unsupported value type\"\n" },
+	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=3 string_rcode=NXDOMAIN valid_rcodes=\"unsupported value type\" valid_rcodes_list=NOERROR\n" },
 	{ "empty list: nothing valid", { 0 }, 0, true, 0, false,
-	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=0 string_rcode=NOERROR valid_rcodes=\"unsupported value type\"\n" },
+	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=0 string_rcode=NOERROR valid_rcodes=\"unsupported value type\" valid_rcodes_list=\n" },
+	{ "REFUSED not listed: the list beside go-logfmt's text", { "NOERROR", "NXDOMAIN" }, 2, true, 5, false,
+	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=5 string_rcode=REFUSED valid_rcodes=\"unsupported value type\" valid_rcodes_list=NOERROR,NXDOMAIN\n" },
 	{ "listed", { "NOERROR", "NXDOMAIN" }, 2, true, 3, true,
 	  RC "info msg=\"Rcode is valid\" rcode=3 string_rcode=NXDOMAIN\n" },
 	{ "lower case is unknown", { "noerror" }, 1, true, 0, false,
@@ -215,7 +217,7 @@ static const struct {
 	{ "16 from OPT is BADSIG", { "BADSIG" }, 1, true, 16, true,
 	  RC "info msg=\"Rcode is valid\" rcode=16 string_rcode=BADSIG\n" },
 	{ "unnamed rcode 11", { 0 }, 0, false, 11, false,
-	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=11 string_rcode= valid_rcodes=\"unsupported value type\"\n" },
+	  RC "error msg=\"Rcode is not one of the valid rcodes\" rcode=11 string_rcode= valid_rcodes=\"unsupported value type\" valid_rcodes_list=NOERROR\n" },
 };
 
 static void test_validate_rcode(void **state)
