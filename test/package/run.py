@@ -12,7 +12,8 @@
    a free port instead of 9115; probes every DNS module of the installed config against a Knot
    fixture serving example.com (the name those modules ask), reloads it as ExecReload does
    (SIGHUP), and stops it as systemd would (SIGTERM);
-5. `systemd-analyze verify` the installed unit;
+5. `systemd-analyze verify` the installed units (the service, and the socket unit, which is
+   installed but not enabled);
 6. `dpkg -i` again (the upgrade path), `dpkg -r` (the conffiles stay), `dpkg --purge nsprobe`:
    every file dpkg -L listed is gone, /etc/nsprobe and /etc/default/nsprobe too. The system user
    stays, as prometheus-blackbox-exporter's does (postrm does not remove it); this test removes it
@@ -44,6 +45,8 @@ from harness import knot as knotmod  # noqa: E402
 
 SKIP = 77
 UNIT = "/lib/systemd/system/nsprobe.service"
+SOCKET = "/lib/systemd/system/nsprobe.socket"
+SOCKET_WANTS = "/etc/systemd/system/sockets.target.wants/nsprobe.socket"
 DEFAULTS = "/etc/default/nsprobe"
 CONFIG = "/etc/nsprobe/blackbox.yml"
 USER = "nsprobe"
@@ -202,7 +205,7 @@ def main():
             return 1
         rc, listing = run(["dpkg", "-L", "nsprobe"])
         files = [p for p in listing.splitlines() if p.startswith("/") and not os.path.isdir(p)]
-        for want in ("/usr/bin/nsprobe", "/usr/share/man/man1/nsprobe.1.gz", CONFIG, DEFAULTS, UNIT,
+        for want in ("/usr/bin/nsprobe", "/usr/share/man/man1/nsprobe.1.gz", CONFIG, DEFAULTS, UNIT, SOCKET,
                      "/usr/share/doc/nsprobe/copyright",
                      "/usr/share/doc/nsprobe/examples/blackbox.yml"):
             t.check("installs " + want, want in files and os.path.exists(want))
@@ -219,6 +222,8 @@ def main():
             t.check("postinst: system user %s" % USER, False, "no such user")
         t.check("enabled for multi-user.target (deb-systemd-helper)",
                 os.path.islink("/etc/systemd/system/multi-user.target.wants/nsprobe.service"))
+        # the service binds the port itself: an enabled socket would want it too
+        t.check("the socket unit is installed but not enabled", not os.path.lexists(SOCKET_WANTS))
 
         # 3. config.check ----------------------------------------------------------------------
         rc, out = run(["/usr/bin/nsprobe", "--config.check", "--config.file=" + CONFIG])
@@ -281,6 +286,9 @@ def main():
         rc, out = run(["systemd-analyze", "verify", UNIT],
                       env=dict(os.environ, SYSTEMD_LOG_LEVEL="notice"))
         t.check("systemd-analyze verify %s" % UNIT, rc == 0 and not out.strip(), out)
+        rc, out = run(["systemd-analyze", "verify", SOCKET],
+                      env=dict(os.environ, SYSTEMD_LOG_LEVEL="warning"))
+        t.check("systemd-analyze verify %s" % SOCKET, rc == 0 and not out.strip(), out)
 
         # 6. upgrade, remove, purge --------------------------------------------------------------
         rc, out = run(["dpkg", "-i", deb], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
@@ -294,7 +302,8 @@ def main():
         did_install = rc != 0
         t.check("dpkg --purge nsprobe", rc == 0 and not installed(), out)
         left = [p for p in files + ["/etc/nsprobe", "/usr/share/doc/nsprobe",
-                                    "/etc/systemd/system/multi-user.target.wants/nsprobe.service"]
+                                    "/etc/systemd/system/multi-user.target.wants/nsprobe.service",
+                                    SOCKET_WANTS]
                 if os.path.lexists(p)]
         t.check("purge leaves nothing behind", not left, " ".join(left))
         try:
