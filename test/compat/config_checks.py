@@ -155,7 +155,8 @@ CASES = [
 ]
 
 
-def _check(binary, path):
+def check(binary, path):
+    """--config.check of binary on path: (exit status, its err= text or the tail of its output)"""
     p = subprocess.run([binary, "--config.check", "--config.file=" + path], stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
     out = p.stdout.decode(errors="replace")
@@ -201,7 +202,7 @@ def run(blackbox, nsprobe, tmp):
             path = os.path.join(tmp, "%s-%s.yml" % (name, tag))
             with open(path, "w") as f:
                 f.write(text)
-            bb, ns = _check(blackbox, path), _check(nsprobe, path)
+            bb, ns = check(blackbox, path), check(nsprobe, path)
             ok, detail = verdict(bb, ns)
             if ok and (bb[0] == 0) != (tag == "fixed"):
                 ok, detail = False, "the %s file was expected to %s: %s" % (
