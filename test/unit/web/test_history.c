@@ -117,7 +117,7 @@ static void test_ids_order_and_limit(void **state)
 	for (uint64_t i = 0; i < 5; i++) {
 		char t[16];
 		snprintf(t, sizeof t, "t%u", (unsigned)i);
-		assert_int_equal(history_add(h, "m", t, NULL, true), i);
+		assert_int_equal(history_add(h, "m", t, NULL, true, NULL), i);
 	}
 	rows_t r = {0};
 	history_each(h, collect, &r);
@@ -141,8 +141,8 @@ static void test_zero_limit_keeps_one(void **state)
 	(void)state;
 	history_t *h = history_new(0);
 	assert_non_null(h);
-	history_add(h, "m", "a", NULL, true);
-	history_add(h, "m", "b", NULL, true);
+	history_add(h, "m", "a", NULL, true, NULL);
+	history_add(h, "m", "b", NULL, true, NULL);
 	rows_t r = {0};
 	history_each(h, collect, &r);
 	assert_int_equal(r.n, 1);
@@ -160,7 +160,7 @@ static void test_failures_preserved(void **state)
 	/* 0 fail, 1 ok, 2 fail, 3 fail, 4 ok, 5 ok: 0..3 pushed out; failures 0, 2, 3 preserved, 0 dropped */
 	static const bool ok[] = { false, true, false, false, true, true };
 	for (uint64_t i = 0; i < 6; i++)
-		assert_int_equal(history_add(h, "m", "t", NULL, ok[i]), i);
+		assert_int_equal(history_add(h, "m", "t", NULL, ok[i], NULL), i);
 	rows_t r = {0};
 	history_each(h, collect, &r);
 	assert_int_equal(r.n, 4);
@@ -182,20 +182,20 @@ static void test_debug_by_target(void **state)
 	fixture_t *f = *state;
 	history_t *h = history_new(2);
 	assert_non_null(h);
-	history_add(h, "dns_a", "x:53", record(f, "dns_a", "x:53"), true);
-	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true);
+	history_add(h, "dns_a", "x:53", record(f, "dns_a", "x:53"), true, NULL);
+	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true, NULL);
 	/* recent oldest first: dns_a's */
 	assert_true(from(history_debug_by_target(h, "x:53", NULL), "x:53", "dns_a"));
 	assert_true(from(history_debug_by_target(h, "x:53", "dns_soa"), "x:53", "dns_soa"));
 	assert_null(history_debug_by_target(h, "x:53", "dns_nx"));
 	assert_null(history_debug_by_target(h, "y:53", NULL));
 	/* a failure of dns_nx pushed into the preserved ring wins over the recent ones */
-	history_add(h, "dns_nx", "x:53", record(f, "dns_nx", "x:53"), false);    /* pushes out dns_a */
-	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true);       /* pushes out dns_soa */
-	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true);       /* dns_nx: preserved */
+	history_add(h, "dns_nx", "x:53", record(f, "dns_nx", "x:53"), false, NULL);    /* pushes out dns_a */
+	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true, NULL);       /* pushes out dns_soa */
+	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true, NULL);       /* dns_nx: preserved */
 	assert_true(from(history_debug_by_target(h, "x:53", NULL), "x:53", "dns_nx"));
 	assert_null(history_debug_by_target(h, "x:53", "dns_soa"));               /* pushed out, ok */
-	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true);   /* x in both rings */
+	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true, NULL);   /* x in both rings */
 	assert_true(from(history_debug_by_target(h, "x:53", NULL), "x:53", "dns_nx"));
 	assert_true(from(history_debug_by_target(h, "x:53", "dns_soa"), "x:53", "dns_soa"));
 	assert_true(from(history_debug_by_target(h, "y:53", "dns_a"), "y:53", "dns_a"));
@@ -209,9 +209,9 @@ static void test_debug_by_id(void **state)
 	fixture_t *f = *state;
 	history_t *h = history_new(4);
 	assert_non_null(h);
-	uint64_t a = history_add(h, "dns_a", "a:53", record(f, "dns_a", "a:53"), true);
-	uint64_t b = history_add(h, "dns_soa", "b:53", record(f, "dns_soa", "b:53"), false);
-	uint64_t c = history_add(h, "dns_a", "c:53", NULL, true);
+	uint64_t a = history_add(h, "dns_a", "a:53", record(f, "dns_a", "a:53"), true, NULL);
+	uint64_t b = history_add(h, "dns_soa", "b:53", record(f, "dns_soa", "b:53"), false, NULL);
+	uint64_t c = history_add(h, "dns_a", "c:53", NULL, true, NULL);
 	assert_true(from(history_debug_by_id(h, a), "a:53", "dns_a"));
 	assert_true(from(history_debug_by_id(h, b), "b:53", "dns_soa"));
 	char *d = history_debug_by_id(h, c);
@@ -220,7 +220,7 @@ static void test_debug_by_id(void **state)
 	/* the copy is the caller's: the history may drop the entry meanwhile */
 	d = history_debug_by_id(h, a);
 	for (int i = 0; i < 4; i++)
-		history_add(h, "m", "z", NULL, true);
+		history_add(h, "m", "z", NULL, true, NULL);
 	assert_null(history_debug_by_id(h, a));
 	assert_true(from(d, "a:53", "dns_a"));
 	history_free(h);
