@@ -4,8 +4,8 @@
  * why, without a click. A banner says when the last config reload failed and why (the running config
  * is then stale); a per-module summary counts probes and failures; each row says when the probe ran
  * (UTC, and how long ago), how long it took, and, when it failed, its reason line under it. It has to
- * read well on a phone: below 40rem the probe table stacks into one card per probe, each cell
- * labelled, and every wide text wraps, so the page never scrolls sideways. */
+ * read well on a phone: below 40rem both tables stack into one card per row, each cell labelled,
+ * and every wide text wraps, so the page never scrolls sideways. */
 #include "web/landing.h"
 
 #include <stdlib.h>
@@ -18,7 +18,7 @@ static const char style[] =
 	"padding:0 1rem 2rem;color:#1d2330;background:#fff;line-height:1.45}"
 	"header{border-bottom:1px solid #d8dde6;margin-bottom:1rem}"
 	"h1{font-size:1.6rem;margin:1rem 0 .2rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}"
-	"nav a{margin-right:1rem;white-space:nowrap}a{color:#1f5fbf}"
+	"nav{display:flex;flex-wrap:wrap;gap:.2rem 1rem}nav a{white-space:nowrap}a{color:#1f5fbf}"
 	".sub{color:#5a6475;margin:.2rem 0 .8rem;font-size:.95rem}"
 	".banner{background:#fdecea;border:1px solid #e0a19c;border-left:.4rem solid #b3261e;"
 	"border-radius:4px;padding:.7rem 1rem;margin:1rem 0;overflow-wrap:anywhere}"
@@ -38,19 +38,19 @@ static const char style[] =
 	"th,td{text-align:left;padding:.4rem .5rem;border-top:1px solid #e3e7ee;white-space:nowrap;"
 	"vertical-align:top}"
 	"td.target,td.module,td.last{white-space:normal;overflow-wrap:anywhere;min-width:6rem}"
-	"td.num{text-align:right}"
+	".num{text-align:right}"
 	"td.links{white-space:normal}td.links a{margin-right:.8rem;white-space:nowrap}"
-	".ago{color:#5a6475;font-size:.85rem}"
+	".ago{color:#5a6475;font-size:.85rem;white-space:nowrap}"
 	"tr.fail td{background:#fdf3f2}tr.fail td:first-child{box-shadow:inset .25rem 0 #b3261e}"
 	"tr.fail td.result,td.bad{color:#b3261e;font-weight:600}tr.ok td.result{color:#1e7b34}"
 	"tr.why td{border-top:0;padding-top:0;white-space:normal}"
 	".empty{color:#5a6475}"
 	"@media(max-width:40rem){"
-	"table.probes thead{display:none}"
-	"table.probes,table.probes tbody,table.probes tr,table.probes td{display:block;width:100%}"
-	"table.probes td{border:0;padding:.1rem .5rem;white-space:normal;overflow-wrap:anywhere}"
-	"table.probes tr{border-top:1px solid #d8dde6;padding:.3rem 0}table.probes tr.why{border:0;padding:0}"
-	"table.probes td[data-label]::before{content:attr(data-label) \": \";color:#5a6475;font-size:.85rem}"
+	"table.stack thead{display:none}"
+	"table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}"
+	"table.stack td{border:0;padding:.1rem .5rem;white-space:normal;overflow-wrap:anywhere;text-align:left}"
+	"table.stack tr{border-top:1px solid #d8dde6;padding:.3rem 0}table.stack tr.why{border:0;padding:0}"
+	"table.stack td[data-label]::before{content:attr(data-label) \": \";color:#5a6475;font-size:.85rem}"
 	"}";
 
 void landing_escape(buf_t *out, const char *s)
@@ -254,14 +254,15 @@ static void summary(buf_t *out, walk_t *w)
 	if (w->n_mods == 0)
 		return;
 	qsort(w->mods, w->n_mods, sizeof(*w->mods), mod_cmp);
-	buf_puts(out, "<section id=\"summary\">\n<h2>Modules</h2>\n<div class=\"scroll\"><table class=\"summary\">\n"
+	buf_puts(out, "<section id=\"summary\">\n<h2>Modules</h2>\n<div class=\"scroll\"><table class=\"summary stack\">\n"
 	              "<thead><tr><th>Module</th><th class=\"num\">Probes</th><th class=\"num\">Failures</th>"
 	              "<th>Last failure</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < w->n_mods; i++) {
 		const mod_stat_t *m = &w->mods[i];
 		buf_printf(out, "<tr class=\"%s\"><td class=\"module\">", m->failures ? "fail" : "ok");
 		landing_escape(out, m->module);
-		buf_printf(out, "</td><td class=\"num\">%zu</td><td class=\"num%s\">%zu</td><td class=\"last\">",
+		buf_printf(out, "</td><td class=\"num\" data-label=\"Probes\">%zu</td><td class=\"num%s\" "
+		           "data-label=\"Failures\">%zu</td><td class=\"last\" data-label=\"Last failure\">",
 		           m->probes, m->failures ? " bad" : "", m->failures);
 		if (m->last_target) {
 			buf_printf(out, "<a href=\"#p%llu\">", (unsigned long long)m->last_id);
@@ -339,9 +340,9 @@ void landing_render(buf_t *out, const config_t *cfg, history_t *history, const l
 	history_each(history, row, &w);
 	summary(out, &w);
 
-	buf_printf(out, "<section id=\"recent\">\n<h2>Recent Probes</h2>\n<div class=\"scroll\"><table class=\"probes\">\n"
-	                "<thead><tr><th>Module</th><th>Target</th><th>Result</th><th>Started</th><th>Duration</th>"
-	                "<th>Debug</th></tr></thead>\n<tbody>\n");
+	buf_puts(out, "<section id=\"recent\">\n<h2>Recent Probes</h2>\n"
+	              "<div class=\"scroll\"><table class=\"probes stack\">\n<thead><tr><th>Module</th><th>Target</th>"
+	              "<th>Result</th><th>Started</th><th>Duration</th><th>Debug</th></tr></thead>\n<tbody>\n");
 	if (!buf_ok(&w.rows))
 		buf_printf(out, "<tr><td colspan=\"%d\" class=\"empty\">Out of memory.</td></tr>\n", PROBE_COLUMNS);
 	else if (w.n == 0)
