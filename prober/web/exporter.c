@@ -30,6 +30,8 @@ struct exporter {
 	int64_t start_wall_ns;
 	uint8_t sum[CRYPTO_SHA256_SIZE];   /* of the file the current config was loaded from */
 	bool have_sum;                     /* guarded by reload_lock, as sum */
+	int64_t reload_failed_ns;          /* the last failed reload: when (wall clock) and why; */
+	char reload_failed_why[512];       /* guarded by lock (exporter_reload_status) */
 };
 
 /* The file's SHA-256 (blackbox 0.28 GenerateChecksum). Returns false when it cannot be read. */
@@ -116,6 +118,10 @@ static int reload_locked(exporter_t *ex, const uint8_t *sum, char *err, size_t e
 	config_t *fresh = NULL;
 	int r = config_load(ex->config_path, &fresh, err, errlen);
 	if (r != 0) {
+		pthread_mutex_lock(&ex->lock);
+		ex->reload_failed_ns = loop_wall_ns();
+		snprintf(ex->reload_failed_why, sizeof(ex->reload_failed_why), "%s", errlen ? err : "");
+		pthread_mutex_unlock(&ex->lock);
 		atomic_store(&ex->last_reload_ok, false);
 		return r;
 	}
@@ -249,4 +255,18 @@ void exporter_write_metrics(exporter_t *ex, buf_t *out)
 	               "A metric with a constant '1' value labeled by the nsprobe version.", "gauge");
 	metrics_sample(out, "nsprobe_build_info", "version=\"" NSPROBE_VERSION "\"", 1);
 	process_metrics(ex, out);
+}
+
+/* ---- the reload's outcome, for the landing page's banner ---- */
+
+void exporter_reload_status(exporter_t *ex, bool *ok, int64_t *loaded_ns, int64_t *failed_ns, char *why,
+                            size_t whylen)
+{
+	*ok = atomic_load(&ex->last_reload_ok);
+	*loaded_ns = atomic_load(&ex->last_reload_success_ns);
+	pthread_mutex_lock(&ex->lock);
+	*failed_ns = ex->reload_failed_ns;
+	if (whylen)
+		snprintf(why, whylen, "%s", *ok ? "" : ex->reload_failed_why);
+	pthread_mutex_unlock(&ex->lock);
 }

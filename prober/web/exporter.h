@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/buf.h"
 #include "config/config.h"
@@ -40,3 +41,9 @@ history_t *exporter_history(exporter_t *ex);
 double exporter_timeout_offset(const exporter_t *ex);
 /* Counts one probe request for a module the config does not have (blackbox_module_unknown_total). */
 void exporter_count_unknown_module(exporter_t *ex);
+
+/* The last reload's outcome, for the landing page: *ok whether it loaded; *loaded_ns when the running
+ * config was loaded (wall clock, ns since the epoch); *failed_ns when a reload last failed (0: never)
+ * and, while *ok is false, why its error text (cut to whylen; "" otherwise). */
+void exporter_reload_status(exporter_t *ex, bool *ok, int64_t *loaded_ns, int64_t *failed_ns, char *why,
+                            size_t whylen);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/buf.h"
 #include "probe/probe.h"
 
 typedef struct history history_t;
@@ -16,7 +17,18 @@ typedef struct history_entry {
 	char *target;
 	probe_record_t *record;   /* the probe's log and metrics, rendered on demand */
 	bool success;
+	int64_t start_ns;         /* when the probe began, wall clock, ns since the epoch; 0: unknown */
+	double duration_s;        /* its probe_duration_seconds; < 0: unknown */
+	char *reason;             /* a failure's reason line (history_reason_from_debug); NULL: none */
 } history_entry_t;
+
+/* What the landing page shows of a result beside its outcome, captured when it is added so that
+ * rendering reads no logs under the lock. */
+typedef struct history_facts {
+	int64_t start_ns;         /* wall clock, ns since the epoch; 0: unknown */
+	double duration_s;        /* < 0: unknown */
+	const char *reason;       /* copied; NULL: none */
+} history_facts_t;
 
 /* limit: how many recent results to keep; failures pushed out are kept in a second list of the same
  * size. Returns NULL when out of memory. */
@@ -24,9 +36,9 @@ history_t *history_new(size_t limit);
 void history_free(history_t *h);
 
 /* Adds a result; takes ownership of `record` (freed even on failure; may be NULL, then /logs shows
- * nothing for it). Returns its id. */
+ * nothing for it). facts may be NULL (all unknown). Returns its id. */
 uint64_t history_add(history_t *h, const char *module, const char *target, probe_record_t *record,
-                     bool success);
+                     bool success, const history_facts_t *facts);
 
 /* Calls fn for each entry in landing-page order (recent newest first, then preserved failures newest
  * first) while holding the lock: fn must be quick and must not call back into history. */
@@ -37,3 +49,17 @@ char *history_debug_by_id(history_t *h, uint64_t id);
 /* The oldest stored entry for target (and module, if not NULL): preserved failures first, then recent
  * results oldest first, as blackbox 0.25+ does. A malloc'd copy, or NULL. */
 char *history_debug_by_target(history_t *h, const char *target, const char *module);
+
+/* Reading what a probe wrote, once, when it is added (pure; the texts are probe_write_metrics' and
+ * probe_write_debug's). */
+
+/* The value of the probe_duration_seconds sample in a metrics exposition or a debug text; -1 when
+ * there is none. */
+double history_duration_from_text(const char *text, size_t len);
+
+/* The reason a failed probe gives, from its debug text ("Logs for the probe:" and its lines): the
+ * first line at level=error, else the last at level=warn. Appends that line from its msg= on (ts,
+ * module and target are the row's already), cut to HISTORY_REASON_MAX bytes on a UTF-8 boundary
+ * with "…" when longer (/logs has it whole). Returns false, appending nothing, when there is none. */
+#define HISTORY_REASON_MAX 600
+bool history_reason_from_debug(const char *text, size_t len, buf_t *out);

@@ -433,9 +433,27 @@ static void on_probe_done(void *ctx, probe_t *p)
 		probe_write_debug(p, &r->body);
 	else
 		probe_write_metrics(p, &r->body);
+	/* What the landing page shows beside the result, read now from what the probe wrote, so that
+	 * rendering reads no logs: its duration, and for a failure its reason line (the debug text is
+	 * rendered for that when the answer did not carry it: failures only). */
+	bool ok = probe_succeeded(p);
+	double dur = history_duration_from_text(r->body.p, r->body.len);
+	int64_t end_ns = loop_wall_ns();
+	buf_t why = BUF_INIT, dbg = BUF_INIT;
+	if (!ok && r->debug)
+		history_reason_from_debug(r->body.p, r->body.len, &why);
+	else if (!ok && probe_write_debug(p, &dbg) == 0)
+		history_reason_from_debug(dbg.p, dbg.len, &why);
+	buf_free(&dbg);
+	history_facts_t facts = {
+		.start_ns = dur >= 0 ? end_ns - (int64_t)(dur * 1e9) : end_ns,
+		.duration_s = dur,
+		.reason = why.len && buf_ok(&why) ? buf_str(&why) : NULL,
+	};
 	const char *target = r->target;
-	history_add(exporter_history(r->srv->ex), r->module_name, target ? target : "", probe_take_record(p),
-	            probe_succeeded(p));
+	history_add(exporter_history(r->srv->ex), r->module_name, target ? target : "", probe_take_record(p), ok,
+	            &facts);
+	buf_free(&why);
 	resume(r);
 }
 
@@ -571,7 +589,10 @@ static enum MHD_Result handle_landing(http_req_t *r)
 {
 	buf_t b = BUF_INIT;
 	config_t *cfg = exporter_config(r->srv->ex);
-	landing_render(&b, cfg, exporter_history(r->srv->ex));
+	char why[512];
+	landing_reload_t reload = { .why = why };
+	exporter_reload_status(r->srv->ex, &reload.ok, &reload.loaded_ns, &reload.failed_ns, why, sizeof(why));
+	landing_render(&b, cfg, exporter_history(r->srv->ex), &reload, loop_wall_ns());
 	config_unref(cfg);
 	return reply_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 }

@@ -5,8 +5,14 @@ HTTP API (plain urllib + JSON, no Selenium).
 A Knot fixture serves bb.test on loopback; nsprobe (the sanitizer build in CI) serves the page. The
 browser picks a module in the form's select, types the Knot target, submits, and must land on the
 debug output with probe_success 1; back on the landing page the new row must be there with a Logs
-link that opens that probe's logs. Screenshots of the landing page (before and after) and of the
-result page go to test-artifacts/ at the top of the source tree (git-ignored).
+link that opens that probe's logs. Then what an operator reads at a glance (issue 16): a probe
+that fails (a closed port) shows as a failing row with when it ran, how long it took and its reason
+line under it; the per-module summary counts it; a broken config file and POST /-/reload bring the
+banner (when, why, the running config stale), which goes again after a good reload. The page is
+looked at 1280 and 390 pixels wide: at phone width it must not scroll sideways, the probe rows
+stack and the reason wraps inside the screen. Screenshots of the landing page (before, after, with
+the failure and the banner at both widths) and of the result page go to test-artifacts/ at the top
+of the source tree (git-ignored); each must be a PNG of the window's size with some weight to it.
 
 Chromium gets flags that keep it off the network (the machine has only loopback) and a fresh
 profile in a temporary directory. If chromium/chromedriver are missing they are installed with
@@ -17,7 +23,9 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
+import struct
 import signal
 import subprocess
 import sys
@@ -153,6 +161,13 @@ class WebDriver:
     def selected(self, el):
         return self.s("GET", "/element/%s/selected" % el)
 
+    def script(self, js, *args):
+        """The value of js run in the page (WebDriver's execute; the page itself has no script)."""
+        return self.s("POST", "/execute/sync", {"script": js, "args": list(args)})
+
+    def window(self, width, height):
+        self.s("POST", "/window/rect", {"width": width, "height": height})
+
     def screenshot(self, path):
         png = base64.b64decode(self.s("GET", "/screenshot"))
         with open(path, "wb") as f:
@@ -280,7 +295,7 @@ def browse(s, wd, ex, knot, artifacts):
     wd.wait(lambda: urllib.parse.urlsplit(wd.url()).path == "/", 30, "the landing page again")
     wd.s("POST", "/refresh", {})  # the history row is rendered by the server: fetch the page afresh
     links = wd.wait(lambda: wd.find_all("tbody tr a[href^='logs?id=']"), 30, "a Logs link")
-    row = wd.find("tbody tr")
+    row = wd.find("table.probes tbody tr")
     cells = [wd.text(c[ELEMENT]) for c in wd.s("POST", "/element/%s/elements" % row,
                                                {"using": "css selector", "value": "td"})]
     s.check("landing page: new row dns_mx / target / Success",
@@ -296,6 +311,128 @@ def browse(s, wd, ex, knot, artifacts):
     s.check("Logs link opens that probe's logs",
             "Logs for the probe:" in logs and "module=dns_mx" in logs and "\nprobe_success 1" in logs,
             "%s\n%s" % (href, logs[:800]))
+
+    at_a_glance(s, wd, ex, base, artifacts)
+
+
+def png_size(path):
+    """(width, height, bytes) of a PNG file, from its IHDR chunk; None if it is not a PNG."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    w, h = struct.unpack(">II", head[16:24])
+    return w, h, os.path.getsize(path)
+
+
+def shot(s, wd, artifacts, name, width, what):
+    """A screenshot of the window into artifacts/name: a PNG as wide as the window, not a blank one
+    (a white 1280x900 PNG is ~5 KB; the landing page with its tables is tens of KB)."""
+    path = os.path.join(artifacts, name)
+    wd.screenshot(path)
+    got = png_size(path)
+    s.check("screenshot %s (%s) written: a PNG %d px wide, over 15 KB" % (name, what, width),
+            got is not None and got[0] == width and got[2] > 15000, repr(got))
+
+
+def cell_texts(wd, row):
+    return [wd.text(c[ELEMENT]) for c in wd.s("POST", "/element/%s/elements" % row,
+                                              {"using": "css selector", "value": "td"})]
+
+
+STARTED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+\d+ (s|min) ago$")
+DURATION = re.compile(r"^\d+\.\d+ (ms|s)$")
+
+
+def at_a_glance(s, wd, ex, base, artifacts):
+    """A failing probe, the summary and the reload banner, at desktop and phone widths."""
+    # Nothing listens on this UDP port: the query is refused at once, a failure with a reason.
+    dead = "127.0.0.1:%d" % harness.free_port(["127.0.0.1"], kinds=("udp",))
+    st, _h, b = ex.request("/probe?" + urllib.parse.urlencode({"module": "dns_soa", "target": dead}))
+    s.check("a probe of a closed port fails", st == 200 and "\nprobe_success 0" in b, "%d %r" % (st, b[:300]))
+    wd.get(base)
+    rows = wd.find_all("table.probes tbody tr")
+    top = rows[0] if rows else None
+    cells = cell_texts(wd, top) if top else []
+    s.check("landing page: the failure on top, in a row marked fail: dns_soa / target / Failure",
+            top is not None and wd.attr(top, "className") == "fail" and cells[:3] == ["dns_soa", dead, "Failure"],
+            repr(cells))
+    s.check("landing page: the failing row says when it ran (UTC, N s ago) and how long it took",
+            len(cells) >= 5 and STARTED.match(cells[3]) is not None and DURATION.match(cells[4]) is not None,
+            repr(cells))
+    why = wd.find_all("table.probes tbody tr.why code.why")
+    why_text = wd.text(why[0]) if why else ""
+    s.check("landing page: under the failing row, its first error line, shown without a click",
+            len(why) == 1 and len(rows) >= 2 and wd.attr(rows[1], "className") == "fail why"
+            and why_text.startswith("msg=\"Error while sending a DNS query\"") and "err=" in why_text,
+            repr(why_text))
+    ok_cells = cell_texts(wd, rows[2]) if len(rows) > 2 else []
+    s.check("landing page: the earlier success keeps its row with a start time and a duration, no reason",
+            ok_cells[:3] == ["dns_mx", ok_cells[1] if ok_cells else "", "Success"] and len(ok_cells) >= 5
+            and STARTED.match(ok_cells[3]) is not None and DURATION.match(ok_cells[4]) is not None,
+            repr(ok_cells))
+    summary = [cell_texts(wd, r) for r in wd.find_all("table.summary tbody tr")]
+    s.check("summary above the table: dns_soa failing first (1 probe, 1 failure, last one on the target), "
+            "then dns_mx (1, 0, none)",
+            len(summary) == 2 and summary[0][:3] == ["dns_soa", "1", "1"] and dead in summary[0][3]
+            and " UTC" in summary[0][3] and summary[1] == ["dns_mx", "1", "0", "none"], repr(summary))
+    order = wd.script("var s=document.getElementById('summary'),r=document.getElementById('recent');"
+                      "return s && r ? s.getBoundingClientRect().top < r.getBoundingClientRect().top : null;")
+    s.check("summary sits above the probe table", order is True, repr(order))
+    s.check("no reload banner while the config loaded", wd.find_all("#reload-failed") == [])
+
+    # Break the config file and reload: the banner says when and why, and that the config is stale.
+    cfg = ex.config_path
+    with open(cfg) as f:
+        good = f.read()
+    with open(cfg + ".new", "w") as f:
+        f.write(good + "  dns_broken:\n    prober: dns\n    \"<b>bogus</b>\": 1\n")
+    os.replace(cfg + ".new", cfg)
+    st, _h, err = ex.request("/-/reload", method="POST")
+    s.check("POST /-/reload of a broken config: 500", st == 500, "%d %r" % (st, err[:300]))
+    wd.s("POST", "/refresh", {})
+    banner = wd.find_all("#reload-failed")
+    text = wd.text(banner[0]) if banner else ""
+    s.check("banner: the last reload failed, when (UTC, N s ago), why (the loader's words, markup shown as "
+            "text), and that the running config is the one loaded at start, stale",
+            len(banner) == 1 and "reload failed" in text and re.search(r"UTC\s+\d+ s ago", text) is not None
+            and "field <b>bogus</b> not found" in text and "stale" in text and "loaded at" in text,
+            repr(text))
+    top = wd.script("var b=document.getElementById('reload-failed'); return b ? b.getBoundingClientRect().top : -1;")
+    s.check("banner at the top of the page (in the first screenful)", isinstance(top, (int, float)) and 0 <= top < 300,
+            repr(top))
+    shot(s, wd, artifacts, "browser-landing-banner.png", 1280, "desktop: banner, summary, failing row")
+
+    # A phone: 390 px wide. No sideways page scroll, the rows stack, the reason wraps on screen.
+    wd.window(390, 844)
+    wd.s("POST", "/refresh", {})
+    dims = wd.script("return [document.documentElement.scrollWidth, window.innerWidth];")
+    s.check("phone width: the window is 390 px wide and the page does not scroll sideways "
+            "(scrollWidth <= innerWidth)",
+            isinstance(dims, list) and dims[1] == 390 and dims[0] <= dims[1], repr(dims))
+    fits = wd.script("var out=[];"
+                     "for (const id of ['reload-failed','summary']) {"
+                     "  var e=document.getElementById(id); out.push(e ? e.getBoundingClientRect().right : 9999); }"
+                     "var w=document.querySelector('tr.why code.why');"
+                     "out.push(w ? w.getBoundingClientRect().right : 9999);"
+                     "var h=document.querySelector('table.probes thead');"
+                     "out.push(h ? getComputedStyle(h).display : 'missing');"
+                     "return out;")
+    s.check("phone width: banner, summary and the reason line end inside the screen; the probe table "
+            "stacks (its header hidden)",
+            isinstance(fits, list) and all(isinstance(x, (int, float)) and x <= 390 for x in fits[:3])
+            and fits[3] == "none", repr(fits))
+    shot(s, wd, artifacts, "browser-landing-phone.png", 390, "phone: banner, summary, stacked rows")
+    wd.window(1280, 900)
+
+    # A good config again: the banner goes.
+    with open(cfg + ".new", "w") as f:
+        f.write(good)
+    os.replace(cfg + ".new", cfg)
+    st, _h, b = ex.request("/-/reload", method="POST")
+    wd.s("POST", "/refresh", {})
+    s.check("a good reload: 200 and the banner is gone", st == 200 and wd.find_all("#reload-failed") == [],
+            "%d %r" % (st, b[:200]))
 
 
 def main():

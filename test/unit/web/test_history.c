@@ -2,7 +2,9 @@
  * `limit` recent results, failures pushed out kept in a second ring of the same size, the lookups
  * by id and by target (preserved failures first, then recent oldest first), and records owned and
  * freed (ASan's leak check sees a record dropped or freed twice). The records come from real probes
- * whose deadline has already passed: their debug text names their target and module. */
+ * whose deadline has already passed: their debug text names their target and module. Also what the
+ * landing page shows of each result (start, duration, reason), kept as the result is added, and the
+ * readers that take them from the text a probe wrote. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,7 +119,7 @@ static void test_ids_order_and_limit(void **state)
 	for (uint64_t i = 0; i < 5; i++) {
 		char t[16];
 		snprintf(t, sizeof t, "t%u", (unsigned)i);
-		assert_int_equal(history_add(h, "m", t, NULL, true), i);
+		assert_int_equal(history_add(h, "m", t, NULL, true, NULL), i);
 	}
 	rows_t r = {0};
 	history_each(h, collect, &r);
@@ -141,8 +143,8 @@ static void test_zero_limit_keeps_one(void **state)
 	(void)state;
 	history_t *h = history_new(0);
 	assert_non_null(h);
-	history_add(h, "m", "a", NULL, true);
-	history_add(h, "m", "b", NULL, true);
+	history_add(h, "m", "a", NULL, true, NULL);
+	history_add(h, "m", "b", NULL, true, NULL);
 	rows_t r = {0};
 	history_each(h, collect, &r);
 	assert_int_equal(r.n, 1);
@@ -160,7 +162,7 @@ static void test_failures_preserved(void **state)
 	/* 0 fail, 1 ok, 2 fail, 3 fail, 4 ok, 5 ok: 0..3 pushed out; failures 0, 2, 3 preserved, 0 dropped */
 	static const bool ok[] = { false, true, false, false, true, true };
 	for (uint64_t i = 0; i < 6; i++)
-		assert_int_equal(history_add(h, "m", "t", NULL, ok[i]), i);
+		assert_int_equal(history_add(h, "m", "t", NULL, ok[i], NULL), i);
 	rows_t r = {0};
 	history_each(h, collect, &r);
 	assert_int_equal(r.n, 4);
@@ -182,20 +184,20 @@ static void test_debug_by_target(void **state)
 	fixture_t *f = *state;
 	history_t *h = history_new(2);
 	assert_non_null(h);
-	history_add(h, "dns_a", "x:53", record(f, "dns_a", "x:53"), true);
-	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true);
+	history_add(h, "dns_a", "x:53", record(f, "dns_a", "x:53"), true, NULL);
+	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true, NULL);
 	/* recent oldest first: dns_a's */
 	assert_true(from(history_debug_by_target(h, "x:53", NULL), "x:53", "dns_a"));
 	assert_true(from(history_debug_by_target(h, "x:53", "dns_soa"), "x:53", "dns_soa"));
 	assert_null(history_debug_by_target(h, "x:53", "dns_nx"));
 	assert_null(history_debug_by_target(h, "y:53", NULL));
 	/* a failure of dns_nx pushed into the preserved ring wins over the recent ones */
-	history_add(h, "dns_nx", "x:53", record(f, "dns_nx", "x:53"), false);    /* pushes out dns_a */
-	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true);       /* pushes out dns_soa */
-	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true);       /* dns_nx: preserved */
+	history_add(h, "dns_nx", "x:53", record(f, "dns_nx", "x:53"), false, NULL);    /* pushes out dns_a */
+	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true, NULL);       /* pushes out dns_soa */
+	history_add(h, "dns_a", "y:53", record(f, "dns_a", "y:53"), true, NULL);       /* dns_nx: preserved */
 	assert_true(from(history_debug_by_target(h, "x:53", NULL), "x:53", "dns_nx"));
 	assert_null(history_debug_by_target(h, "x:53", "dns_soa"));               /* pushed out, ok */
-	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true);   /* x in both rings */
+	history_add(h, "dns_soa", "x:53", record(f, "dns_soa", "x:53"), true, NULL);   /* x in both rings */
 	assert_true(from(history_debug_by_target(h, "x:53", NULL), "x:53", "dns_nx"));
 	assert_true(from(history_debug_by_target(h, "x:53", "dns_soa"), "x:53", "dns_soa"));
 	assert_true(from(history_debug_by_target(h, "y:53", "dns_a"), "y:53", "dns_a"));
@@ -209,9 +211,9 @@ static void test_debug_by_id(void **state)
 	fixture_t *f = *state;
 	history_t *h = history_new(4);
 	assert_non_null(h);
-	uint64_t a = history_add(h, "dns_a", "a:53", record(f, "dns_a", "a:53"), true);
-	uint64_t b = history_add(h, "dns_soa", "b:53", record(f, "dns_soa", "b:53"), false);
-	uint64_t c = history_add(h, "dns_a", "c:53", NULL, true);
+	uint64_t a = history_add(h, "dns_a", "a:53", record(f, "dns_a", "a:53"), true, NULL);
+	uint64_t b = history_add(h, "dns_soa", "b:53", record(f, "dns_soa", "b:53"), false, NULL);
+	uint64_t c = history_add(h, "dns_a", "c:53", NULL, true, NULL);
 	assert_true(from(history_debug_by_id(h, a), "a:53", "dns_a"));
 	assert_true(from(history_debug_by_id(h, b), "b:53", "dns_soa"));
 	char *d = history_debug_by_id(h, c);
@@ -220,10 +222,163 @@ static void test_debug_by_id(void **state)
 	/* the copy is the caller's: the history may drop the entry meanwhile */
 	d = history_debug_by_id(h, a);
 	for (int i = 0; i < 4; i++)
-		history_add(h, "m", "z", NULL, true);
+		history_add(h, "m", "z", NULL, true, NULL);
 	assert_null(history_debug_by_id(h, a));
 	assert_true(from(d, "a:53", "dns_a"));
 	history_free(h);
+}
+
+typedef struct facts_rows {
+	int n;
+	history_entry_t e[2];       /* the scalars; the strings are copied below */
+	char reason[2][128];
+} facts_rows_t;
+
+static void collect_facts(void *ctx, const history_entry_t *e)
+{
+	facts_rows_t *g = ctx;
+	assert_true(g->n < 2);
+	g->e[g->n] = *e;
+	snprintf(g->reason[g->n], sizeof g->reason[0], "%s", e->reason ? e->reason : "(none)");
+	g->n++;
+}
+
+/* The facts are copied in with the result, and NULL facts mean unknown. */
+static void test_facts_kept(void **state)
+{
+	(void)state;
+	history_t *h = history_new(2);
+	assert_non_null(h);
+	char why[] = "msg=\"Error while sending a DNS query\" err=\"connection refused\"";
+	history_facts_t f = { .start_ns = 1796679201123456789, .duration_s = 0.0123, .reason = why };
+	history_add(h, "dns_a", "a:53", NULL, false, &f);
+	why[0] = 'X';                               /* the history has its own copy */
+	history_add(h, "dns_a", "b:53", NULL, true, NULL);
+	facts_rows_t g = {0};
+	history_each(h, collect_facts, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.e[0].start_ns, 0);       /* newest first: b, without facts */
+	assert_true(g.e[0].duration_s < 0);
+	assert_string_equal(g.reason[0], "(none)");
+	assert_int_equal(g.e[1].start_ns, 1796679201123456789);
+	assert_true(g.e[1].duration_s > 0.0122 && g.e[1].duration_s < 0.0124);
+	assert_string_equal(g.reason[1], "msg=\"Error while sending a DNS query\" err=\"connection refused\"");
+	history_free(h);
+}
+
+static const char metrics_text[] =
+	"# HELP probe_dns_lookup_time_seconds Returns the time taken for probe dns lookup in seconds\n"
+	"# TYPE probe_dns_lookup_time_seconds gauge\n"
+	"probe_dns_lookup_time_seconds 0.000713\n"
+	"# HELP probe_duration_seconds Returns how long the probe took to complete in seconds\n"
+	"# TYPE probe_duration_seconds gauge\n"
+	"probe_duration_seconds 0.001234567\n"
+	"probe_success 0\n";
+
+static void test_duration_from_text(void **state)
+{
+	(void)state;
+	double d = history_duration_from_text(metrics_text, strlen(metrics_text));
+	assert_true(d > 0.00123456 && d < 0.00123457);
+	/* In a debug text a log value may hold the name; only a line that starts with it counts. */
+	static const char dbg[] = "Logs for the probe:\n"
+	                          "ts=2026-12-07T21:33:21Z module=m target=t level=info msg=\"x\" "
+	                          "err=\"probe_duration_seconds 9\"\n\n\n"
+	                          "Metrics that would have been returned:\nprobe_duration_seconds 2.5\n";
+	assert_true(history_duration_from_text(dbg, strlen(dbg)) == 2.5);
+	static const char none[] = "probe_success 1\nprobe_duration_seconds_x 3\n";
+	assert_true(history_duration_from_text(none, strlen(none)) < 0);
+	static const char junk[] = "probe_duration_seconds 1e\n";
+	assert_true(history_duration_from_text(junk, strlen(junk)) < 0);
+	assert_true(history_duration_from_text(NULL, 0) < 0);
+	/* len bounds the read: the sample past it is not seen */
+	assert_true(history_duration_from_text(metrics_text, strlen(metrics_text) - 30) < 0);
+}
+
+/* reason_from_debug on text: the reason it appends, or "(none)" when it returns false. */
+static char *reason(const char *text)
+{
+	buf_t b = BUF_INIT;
+	if (!history_reason_from_debug(text, strlen(text), &b)) {
+		assert_int_equal(b.len, 0);
+		buf_puts(&b, "(none)");
+	}
+	return buf_steal(&b);
+}
+
+static void assert_reason(const char *text, const char *want)
+{
+	char *got = reason(text);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+#define LINE(level, rest) "ts=2026-12-07T21:33:21.5Z module=dns_a target=192.0.2.1:53 level=" level " " rest "\n"
+#define TAIL "\n\n\nMetrics that would have been returned:\nprobe_success 0\n"
+
+static void test_reason_from_debug(void **state)
+{
+	(void)state;
+	/* the first error line wins over later errors (the closing "Probe failed") and any warn */
+	assert_reason("Logs for the probe:\n" LINE("info", "msg=\"Beginning probe\"")
+	              LINE("warn", "msg=\"w1\"")
+	              LINE("error", "msg=\"Error while sending a DNS query\" err=\"i/o timeout\"")
+	              LINE("error", "msg=\"Probe failed\" duration_seconds=5.0") TAIL,
+	              "msg=\"Error while sending a DNS query\" err=\"i/o timeout\"");
+	/* no error: the last warn line */
+	assert_reason("Logs for the probe:\n" LINE("warn", "msg=\"w1\"") LINE("info", "msg=i")
+	              LINE("warn", "msg=\"w2\" k=v") LINE("info", "msg=j") TAIL,
+	              "msg=\"w2\" k=v");
+	/* neither: nothing */
+	assert_reason("Logs for the probe:\n" LINE("info", "msg=i") LINE("debug", "msg=d") TAIL, "(none)");
+	assert_reason("", "(none)");
+	/* a quoted target holding " level=error " is a value, not the line's level */
+	assert_reason("Logs for the probe:\n"
+	              "ts=2026-12-07T21:33:21Z module=m target=\"x level=error \\\" y\" level=info msg=a\n"
+	              LINE("warn", "msg=b") TAIL,
+	              "msg=b");
+	/* lines after the logs (metrics, the module's YAML) are not log lines */
+	assert_reason("Logs for the probe:\n" LINE("info", "msg=i") TAIL
+	              "ts=2026 module=m target=t level=error msg=fake\n", "(none)");
+	/* a long line is cut on a UTF-8 boundary, with an ellipsis */
+	char long_line[2048];
+	size_t n = (size_t)snprintf(long_line, sizeof long_line, "Logs for the probe:\n%s", LINE("error", "msg=x"));
+	n--;                                       /* over the newline */
+	while (n < HISTORY_REASON_MAX + 100) {
+		memcpy(long_line + n, "\xc3\xa9", 2);   /* é, two bytes, so one cut in two would split it */
+		n += 2;
+	}
+	memcpy(long_line + n, "\n", 2);
+	/* "msg=x" then é from byte 5 on: byte HISTORY_REASON_MAX (even) is the second of an é, so the
+	 * cut backs up one byte and keeps whole é's only */
+	char *got = reason(long_line);
+	size_t len = strlen(got);
+	assert_int_equal(len, HISTORY_REASON_MAX - 1 + 3);
+	assert_memory_equal(got, "msg=x\xc3\xa9", 7);
+	assert_memory_equal(got + len - 3, "\xe2\x80\xa6", 3);
+	assert_memory_equal(got + len - 5, "\xc3\xa9", 2);
+	free(got);
+}
+
+/* A real failed probe's debug text: its reason is its first error line, from msg= on. */
+static void test_reason_of_real_probe(void **state)
+{
+	fixture_t *f = *state;
+	probe_record_t *r = record(f, "dns_a", "192.0.2.1:53");
+	buf_t b = BUF_INIT;
+	assert_int_equal(probe_record_write_debug(r, &b), 0);
+	char *text = buf_steal(&b);
+	char *got = reason(text);
+	const char *first = strstr(text, " level=error ");
+	assert_non_null(first);
+	first += strlen(" level=error ");
+	assert_true(strncmp(got, "msg=", 4) == 0);
+	assert_true(strncmp(first, got, strlen(got)) == 0);
+	assert_true(first[strlen(got)] == '\n');
+	assert_true(history_duration_from_text(text, strlen(text)) >= 0);
+	free(got);
+	free(text);
+	probe_record_free(r);
 }
 
 int main(void)
@@ -235,6 +390,10 @@ int main(void)
 		cmocka_unit_test(test_failures_preserved),
 		cmocka_unit_test(test_debug_by_target),
 		cmocka_unit_test(test_debug_by_id),
+		cmocka_unit_test(test_facts_kept),
+		cmocka_unit_test(test_duration_from_text),
+		cmocka_unit_test(test_reason_from_debug),
+		cmocka_unit_test(test_reason_of_real_probe),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
