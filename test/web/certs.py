@@ -304,7 +304,7 @@ def main():
     binary = os.path.abspath(args.binary)
     c = Checks()
     with tempfile.TemporaryDirectory(prefix="nsprobe-certs-") as tmp:
-        if os.environ.get("CERTS_KEEP"):
+        if os.environ.get("CERTS_KEEP"):  # a directory to keep the certificates and the log in
             tmp = os.environ["CERTS_KEEP"]
             os.makedirs(tmp, exist_ok=True)
         make_pki(tmp)
