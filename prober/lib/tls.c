@@ -80,6 +80,54 @@ int tls_priority_check(const char *priorities, const char **where)
 	return 0;
 }
 
+struct tls_priority {
+	gnutls_priority_t g;
+};
+
+int tls_priority_new(const char *priorities, tls_priority_t **out)
+{
+	*out = NULL;
+	tls_priority_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NSP_ENOMEM;
+	int g = gnutls_priority_init(&p->g, priorities, NULL);
+	if (g != GNUTLS_E_SUCCESS) {
+		free(p);
+		return g;
+	}
+	*out = p;
+	return 0;
+}
+
+void tls_priority_free(tls_priority_t *p)
+{
+	if (!p)
+		return;
+	gnutls_priority_deinit(p->g);
+	free(p);
+}
+
+int tls_cred_fingerprint(const tls_cred_t *c, char out[65])
+{
+	gnutls_x509_crt_t *chain = NULL;
+	unsigned n = 0;
+	out[0] = '\0';
+	int g = gnutls_certificate_get_x509_crt(c->g, 0, &chain, &n);
+	if (g < 0)
+		return g;
+	unsigned char md[32];
+	size_t mdlen = sizeof(md);
+	g = n ? gnutls_x509_crt_get_fingerprint(chain[0], GNUTLS_DIG_SHA256, md, &mdlen) : GNUTLS_E_NO_CERTIFICATE_FOUND;
+	for (unsigned i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(chain[i]);
+	gnutls_free(chain);
+	if (g < 0)
+		return g;
+	for (size_t i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
 /* ---- client sessions ---- */
 
 struct tls_session {
@@ -333,6 +381,20 @@ done:
 	for (unsigned i = 0; i < have; i++)
 		gnutls_x509_crt_deinit(chain[i]);
 	return rc;
+}
+
+int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_priority_t *p, bool ask_client_cert)
+{
+	gnutls_session_t session = mhd_session;
+	/* Before the first handshake message, so the ClientHello is answered with these. */
+	int g = gnutls_priority_set(session, p->g);
+	if (g < 0)
+		return g;
+	g = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, c->g);
+	if (g < 0)
+		return g;
+	gnutls_certificate_server_set_request(session, ask_client_cert ? GNUTLS_CERT_REQUEST : GNUTLS_CERT_IGNORE);
+	return 0;
 }
 
 void tls_send_alert(void *mhd_session, tls_alert_t alert)

@@ -46,6 +46,18 @@ int tls_cred_set_key_pair(tls_cred_t *c, const void *cert_pem, size_t cert_len, 
  * part it stopped at (NULL when unknown). */
 int tls_priority_check(const char *priorities, const char **where);
 
+/* A compiled priority string; read-only, shared by sessions on any thread. */
+typedef struct tls_priority tls_priority_t;
+
+/* Compiles priorities into *out. Returns 0, NSP_ENOMEM, or a negative code (tls_priority_check). */
+int tls_priority_new(const char *priorities, tls_priority_t **out);
+/* Accepts NULL. Sessions that took p keep their own reference (GnuTLS counts them). */
+void tls_priority_free(tls_priority_t *p);
+
+/* The SHA-256 fingerprint of the first certificate of c's own chain, as 64 lowercase hex digits.
+ * Returns 0, or a negative code when c has no certificate. */
+int tls_cred_fingerprint(const tls_cred_t *c, char out[65]);
+
 /* ---- client sessions on a non-blocking socket ---- */
 
 typedef struct tls_session tls_session_t;
@@ -108,6 +120,12 @@ size_t tls_peer_certs(void *mhd_session);
  * NSP_EINVAL with "tls: failed to parse client certificate" or "tls: failed to verify client
  * certificate: <reason>" in err. Safe from several threads at once. */
 int tls_trust_verify_client(const tls_trust_t *t, void *mhd_session, char *err, size_t errlen);
+
+/* Hands libmicrohttpd's server session, before its handshake, what the handshake uses instead of the
+ * daemon's start-up settings: c's own certificate and key (and its CAs, named in the certificate
+ * request), p's priorities, and whether a client certificate is asked for. c must outlive the session;
+ * p may be freed before it. Returns 0 or a negative code (then the session keeps the daemon's). */
+int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_priority_t *p, bool ask_client_cert);
 
 typedef enum tls_alert {
 	TLS_ALERT_CERTIFICATE_REQUIRED,   /* RFC 8446 6.2: no certificate sent */

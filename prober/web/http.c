@@ -753,13 +753,17 @@ static bool gate(http_req_t *r, enum MHD_Result *ret)
 	case GATE_UNCHECKED:
 		break;
 	}
-	if (wc && wc->client_check) {
+	/* The client certificate is judged by the config its handshake used (tls_conn_open), which
+	 * asked for it or not; basic auth and headers by the one the request started with. */
+	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const webconfig_t *conn_wc = sc && sc->socket_context ? sc->socket_context : wc;
+	if (conn_wc && conn_wc->client_check) {
 		/* MHD only asks GnuTLS to request a certificate; client_auth_type is applied here. */
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 		void *session = ci ? ci->tls_session : NULL;
 		char why[512];
-		int cr = webtls_check_client(wc->client_check, session, why, sizeof(why));
+		int cr = webtls_check_client(conn_wc->client_check, session, why, sizeof(why));
 		if (cr != WEBTLS_CLIENT_OK) {
 			log_debug("refusing TLS client", "err", why);
 			webtls_alert(session, cr);
@@ -1048,12 +1052,31 @@ static int on_accept(void *ctx, size_t index, int fd, const struct sockaddr *pee
 	}
 }
 
+/* A TLS connection takes the web config current when it opens (a reference, its socket context,
+ * held until it closes) and hands its certificate, key, client CAs and priorities to the session
+ * before the handshake starts: exporter-toolkit reads them per handshake, so a rotated certificate
+ * needs no restart (webtls.c). The daemons' start-up settings serve only a session that could not
+ * be given them. */
+static void tls_conn_open(http_server_t *s, struct MHD_Connection *c, void **socket_ctx)
+{
+	const webconfig_t *wc = webconfig_live_acquire(s->live);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!wc->server || !ci || webtls_server_bind(wc->server, ci->tls_session) != 0)
+		log_warn("cannot hand the current TLS certificate to a connection; it gets the one of the start");
+	*socket_ctx = (void *)wc;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode toe)
 {
-	(void)c;
-	(void)socket_ctx;
 	http_server_t *s = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (s->wc && s->wc->tls)
+			tls_conn_open(s, c, socket_ctx);
+	} else if (*socket_ctx) {
+		webconfig_live_release(s->live, *socket_ctx);
+		*socket_ctx = NULL;
+	}
 	if (!s->listener)
 		return;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
@@ -1121,7 +1144,8 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		}
 	}
 	/* TLS options go in as an array, present only when the web config asks for TLS. The PEM texts
-	 * stay in wc, which outlives the daemons. */
+	 * stay in wc, which outlives the daemons. Each connection is then handed the settings of the
+	 * web config current when it opens (tls_conn_open); these serve MHD's own checks at start. */
 	struct MHD_OptionItem tls[5];
 	size_t k = 0;
 	if (wc && wc->tls) {

@@ -41,9 +41,9 @@ int http_listen_check(const http_listen_t *a, char *err, size_t errlen);
  * duplicate of a passed socket), with at most
  * max_conns connections open at once over all of them (listener_conn_budget; the rest wait in the
  * kernel's backlog). Accept errors back off and are logged (listener.h).
- * `live` (borrowed, may be NULL; must outlive the server) is the web config: TLS and client
- * certificate checks as it was at start, extra headers and basic auth as it is when each request
- * starts; `auth` is the verifier pool the server's client attaches to (required when the config has
+ * `live` (borrowed, may be NULL; must outlive the server) is the web config: HTTPS or HTTP as it was
+ * at start; certificate, key, client CAs, priorities and client certificate checks as it is when each
+ * connection opens; extra headers and basic auth as it is when each request starts; `auth` is the verifier pool the server's client attaches to (required when the config has
  * basic_auth_users; given, users may also appear in a re-read config). Returns NULL with a message in err on failure (e.g. address in use). */
 http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, const http_listen_t *addrs,
                                size_t n, size_t max_conns, webconfig_live_t *live, webauth_pool_t *auth,

@@ -23,6 +23,7 @@
 #include "lib/buf.h"
 #include "lib/crypto.h"
 #include "lib/errors.h"
+#include "lib/log.h"
 #include "config/yamldoc.h"
 #include "config/yamlfile.h"
 #include "web/webtls.h"
@@ -128,6 +129,11 @@ typedef struct wc_raw {
 	bool prefer_server;
 } wc_raw_t;
 
+/* The files a config names, for the watcher; filled even when the load fails after naming them. */
+typedef struct wc_names {
+	char *cert, *key, *ca;   /* owned */
+} wc_names_t;
+
 typedef struct wc_load {
 	const char *path;
 	yamldoc_t doc;
@@ -136,6 +142,7 @@ typedef struct wc_load {
 	webconfig_t *wc;
 	size_t users_cap, headers_cap;
 	wc_raw_t raw;
+	wc_names_t *names;              /* NULL: not asked */
 } wc_load_t;
 
 __attribute__((format(printf, 4, 5)))
@@ -539,6 +546,12 @@ static int load_key_pair(wc_load_t *l)
 		rc = fail(l, NULL, NULL, "out of memory");
 		goto done;
 	}
+	wc->cert_file = strdup(cert_name);
+	wc->key_file = strdup(key_name);
+	if (!wc->cert_file || !wc->key_file) {
+		rc = fail(l, NULL, NULL, "out of memory");
+		goto done;
+	}
 	if (read_file(cert_name, &wc->cert_pem, &cert_len, why, sizeof(why)) != 0) {
 		rc = fail(l, r->cert_node, "tls_server_config.cert_file", "failed to load X509KeyPair: %s", why);
 		goto done;
@@ -574,8 +587,8 @@ static int load_client_ca(wc_load_t *l)
 		char *name = join_dir(l->path, r->client_ca_file);
 		if (!name)
 			return fail(l, NULL, NULL, "out of memory");
+		wc->client_ca_file = name;
 		int rc = read_file(name, &wc->client_ca_pem, &len, why, sizeof(why));
-		free(name);
 		if (rc)
 			return fail(l, r->ca_node, "tls_server_config.client_ca_file", "%s", why);
 	}
@@ -625,17 +638,26 @@ static int check_tls(wc_load_t *l)
 		if (rc)
 			return rc;
 	}
+	/* What each connection's handshake is handed (webtls_server_bind): the key pair was checked
+	 * above, so a failure here is memory or GnuTLS itself. */
+	char why[512];
+	rc = webtls_server_new(wc->cert_pem, strlen(wc->cert_pem), wc->key_pem, strlen(wc->key_pem), wc->trust_pem,
+	                       wc->priorities, &wc->server, why, sizeof(why));
+	if (rc == NSP_ENOMEM)
+		return fail(l, NULL, NULL, "out of memory");
+	if (rc)
+		return fail(l, r->cert_node, "tls_server_config.cert_file", "failed to load X509KeyPair: %s", why);
 	wc->tls = true;
 	return 0;
 }
 
-int webconfig_load_text(const char *path, const char *text, size_t len, webconfig_t **out, char *err,
-                        size_t errlen)
+static int load_text(const char *path, const char *text, size_t len, webconfig_t **out, char *err, size_t errlen,
+                     wc_names_t *names)
 {
 	*out = NULL;
 	/* yaml.v2's nesting limit, then libyaml's loader (no limit, and minutes for 100,000 `[`) */
 	wc_load_t l = {
-		.path = path, .doc = { .path = path }, .err = err, .errlen = errlen,
+		.path = path, .doc = { .path = path }, .err = err, .errlen = errlen, .names = names,
 		.raw = { .cert_file = "", .key_file = "", .client_auth = "", .client_ca_file = "",
 		         .min_version = TLS12, .max_version = TLS13, .prefer_server = true },
 	};
@@ -677,6 +699,13 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
 			wc->dummy_hash = wc->users[0].hash;
 	}
 	yamlfile_unload(&l.doc);
+	if (rc && names) {
+		/* The watcher also watches the files a refused config named (a good one keeps them). */
+		names->cert = wc->cert_file;
+		names->key = wc->key_file;
+		names->ca = wc->client_ca_file;
+		wc->cert_file = wc->key_file = wc->client_ca_file = NULL;
+	}
 	if (rc) {
 		webconfig_free(wc);
 		return rc;
@@ -685,7 +714,13 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
 	return 0;
 }
 
-int webconfig_load(const char *path, webconfig_t **out, char *err, size_t errlen)
+int webconfig_load_text(const char *path, const char *text, size_t len, webconfig_t **out, char *err,
+                        size_t errlen)
+{
+	return load_text(path, text, len, out, err, errlen, NULL);
+}
+
+static int load_file(const char *path, webconfig_t **out, char *err, size_t errlen, wc_names_t *names)
 {
 	*out = NULL;
 	char *text = NULL;
@@ -696,9 +731,14 @@ int webconfig_load(const char *path, webconfig_t **out, char *err, size_t errlen
 		snprintf(err, errlen, "%s", why);
 		return rc == NSP_ENOMEM ? rc : NSP_ECONFIG;
 	}
-	rc = webconfig_load_text(path, text, len, out, err, errlen);
+	rc = load_text(path, text, len, out, err, errlen, names);
 	free(text);
 	return rc;
+}
+
+int webconfig_load(const char *path, webconfig_t **out, char *err, size_t errlen)
+{
+	return load_file(path, out, err, errlen, NULL);
 }
 
 void webconfig_free(webconfig_t *wc)
@@ -721,6 +761,10 @@ void webconfig_free(webconfig_t *wc)
 	free(wc->client_ca_pem);
 	free(wc->trust_pem);
 	free(wc->priorities);
+	webtls_server_free(wc->server);
+	free(wc->cert_file);
+	free(wc->key_file);
+	free(wc->client_ca_file);
 	webtls_free(wc->client_check);
 	free(wc);
 }
@@ -741,41 +785,66 @@ typedef struct live_slot {
 	struct live_slot *next;
 } live_slot_t;
 
+/* A watched file as last looked at. */
+typedef struct live_file {
+	char *path;                     /* owned; NULL: slot unused */
+	struct stat st;
+	int err;                        /* stat's error then, or 0 */
+} live_file_t;
+
+/* The web config itself, then the cert_file, key_file and client_ca_file of the last one read. */
+#define LIVE_FILES 4
+
 struct webconfig_live {
-	char *path;
 	pthread_mutex_t lock;
 	live_slot_t *cur;               /* the config new requests get */
 	live_slot_t *old;               /* replaced ones still held by requests */
-	struct stat seen;               /* the file as last looked at */
-	int seen_errno;                 /* stat's error then, or 0 */
+	live_file_t files[LIVE_FILES];
 };
 
-static void live_stat(const char *path, struct stat *st, int *e)
+static void live_stat(live_file_t *f)
 {
-	memset(st, 0, sizeof(*st));
-	*e = stat(path, st) == 0 ? 0 : errno;
+	memset(&f->st, 0, sizeof(f->st));
+	f->err = stat(f->path, &f->st) == 0 ? 0 : errno;
 }
 
-static bool same_stat(const struct stat *a, int ae, const struct stat *b, int be)
+static bool same_stat(const live_file_t *a, const live_file_t *b)
 {
-	if (ae || be)
-		return ae == be;
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+	if (a->err || b->err)
+		return a->err == b->err;
+	return a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino && a->st.st_size == b->st.st_size &&
+	       a->st.st_mtim.tv_sec == b->st.st_mtim.tv_sec && a->st.st_mtim.tv_nsec == b->st.st_mtim.tv_nsec &&
+	       a->st.st_ctim.tv_sec == b->st.st_ctim.tv_sec && a->st.st_ctim.tv_nsec == b->st.st_ctim.tv_nsec;
 }
 
-static bool same_str(const char *a, const char *b)
+/* Watches these names from now on (NULL: none in that slot; borrowed, copied). A name watched before
+ * keeps the look taken in `before`, so an edit made during the read is seen at the next check;
+ * a new name is looked at now. Out of memory leaves a slot unwatched until the next change. */
+static void live_watch(webconfig_live_t *l, const live_file_t before[LIVE_FILES], const char *names[LIVE_FILES - 1])
 {
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+	live_file_t next[LIVE_FILES - 1] = { { 0 } };
+	for (size_t i = 0; i < LIVE_FILES - 1; i++) {
+		if (!names[i])
+			continue;
+		for (size_t j = 1; j < LIVE_FILES && !next[i].path; j++) {
+			if (before[j].path && !strcmp(before[j].path, names[i])) {
+				next[i] = before[j];
+				next[i].path = strdup(names[i]);
+			}
+		}
+		if (!next[i].path && (next[i].path = strdup(names[i])) != NULL)
+			live_stat(&next[i]);
+	}
+	for (size_t i = 1; i < LIVE_FILES; i++) {
+		free(l->files[i].path);
+		l->files[i] = next[i - 1];
+	}
 }
 
-/* The settings the HTTP daemons took at start. */
-static bool same_tls(const webconfig_t *a, const webconfig_t *b)
+static void live_watch_config(webconfig_live_t *l, const webconfig_t *wc, const live_file_t before[LIVE_FILES])
 {
-	return a->tls == b->tls && a->client_auth == b->client_auth && same_str(a->cert_pem, b->cert_pem) &&
-	       same_str(a->key_pem, b->key_pem) && same_str(a->client_ca_pem, b->client_ca_pem) &&
-	       same_str(a->trust_pem, b->trust_pem) && same_str(a->priorities, b->priorities);
+	const char *names[LIVE_FILES - 1] = { wc->cert_file, wc->key_file, wc->client_ca_file };
+	live_watch(l, before, names);
 }
 
 webconfig_live_t *webconfig_live_new(const char *path, webconfig_t *first)
@@ -790,12 +859,14 @@ webconfig_live_t *webconfig_live_new(const char *path, webconfig_t *first)
 		webconfig_free(first);
 		return NULL;
 	}
-	l->path = p;
+	l->files[0].path = p;
 	slot->wc = first;
 	l->cur = slot;
 	pthread_mutex_init(&l->lock, NULL);
 	/* Loaded just before: an edit in between is seen at the first check. */
-	live_stat(path, &l->seen, &l->seen_errno);
+	live_stat(&l->files[0]);
+	live_file_t none[LIVE_FILES] = { { 0 } };
+	live_watch_config(l, first, none);
 	return l;
 }
 
@@ -811,7 +882,8 @@ void webconfig_live_free(webconfig_live_t *l)
 	webconfig_free(l->cur->wc);
 	free(l->cur);
 	pthread_mutex_destroy(&l->lock);
-	free(l->path);
+	for (size_t i = 0; i < LIVE_FILES; i++)
+		free(l->files[i].path);
 	free(l);
 }
 
@@ -850,21 +922,43 @@ void webconfig_live_release(webconfig_live_t *l, const webconfig_t *wc)
 
 int webconfig_live_check(webconfig_live_t *l, char *err, size_t errlen)
 {
-	struct stat st;
-	int e;
-	live_stat(l->path, &st, &e);
-	if (same_stat(&st, e, &l->seen, l->seen_errno))
+	live_file_t now[LIVE_FILES] = { { 0 } };
+	bool changed = false;
+	for (size_t i = 0; i < LIVE_FILES; i++) {
+		if (!l->files[i].path)
+			continue;
+		now[i].path = l->files[i].path;
+		live_stat(&now[i]);
+		changed |= !same_stat(&now[i], &l->files[i]);
+	}
+	if (!changed)
 		return WEBCONFIG_UNCHANGED;
 	/* Taken before the read: an edit during it is seen at the next check. */
-	l->seen = st;
-	l->seen_errno = e;
+	for (size_t i = 0; i < LIVE_FILES; i++) {
+		l->files[i].st = now[i].st;
+		l->files[i].err = now[i].err;
+	}
+	memcpy(now, l->files, sizeof(now));   /* paths borrowed from l until live_watch replaces them */
 	webconfig_t *fresh = NULL;
-	if (webconfig_load(l->path, &fresh, err, errlen) != 0)
+	wc_names_t names = { 0 };
+	if (load_file(l->files[0].path, &fresh, err, errlen, &names) != 0) {
+		/* Watch what the refused file names, so that fixing a named file is seen too. A file too
+		 * broken to name any keeps the names of the last good one. */
+		if (names.cert || names.key || names.ca) {
+			const char *watch[LIVE_FILES - 1] = { names.cert, names.key, names.ca };
+			live_watch(l, now, watch);
+		}
+		free(names.cert);
+		free(names.key);
+		free(names.ca);
 		return WEBCONFIG_BROKEN;
+	}
+	live_watch_config(l, fresh, now);
 	/* cur is only replaced here, on this thread: reading it unlocked is safe. */
-	if (!same_tls(fresh, l->cur->wc)) {
-		snprintf(err, errlen, "%s: the TLS settings changed (certificate, key, CA, versions, suites or "
-		         "client_auth_type); they apply at restart only", l->path);
+	const webconfig_t *prev_wc = l->cur->wc;
+	if (fresh->tls != prev_wc->tls) {
+		snprintf(err, errlen, "%s: TLS turned %s; serving HTTPS or HTTP changes need a restart", l->files[0].path,
+		         fresh->tls ? "on" : "off");
 		webconfig_free(fresh);
 		return WEBCONFIG_BROKEN;
 	}
@@ -873,9 +967,12 @@ int webconfig_live_check(webconfig_live_t *l, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		webconfig_free(fresh);
 		/* Try again at the next check. */
-		l->seen_errno = -1;
+		l->files[0].err = -1;
 		return WEBCONFIG_BROKEN;
 	}
+	if (fresh->server && strcmp(webtls_server_fingerprint(fresh->server), webtls_server_fingerprint(prev_wc->server)))
+		log_info("serving a new TLS certificate", "sha256", webtls_server_fingerprint(fresh->server), "previous",
+		         webtls_server_fingerprint(prev_wc->server));
 	slot->wc = fresh;
 	live_slot_t *gone = NULL;
 	pthread_mutex_lock(&l->lock);

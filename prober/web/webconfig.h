@@ -41,6 +41,12 @@ typedef struct webconfig {
 	char *trust_pem;
 	webconfig_client_auth_t client_auth;
 	char *priorities;             /* owned: GnuTLS priority string from versions, suites, curves */
+	/* owned: what each connection's handshake is handed (certificate, key, trust, priorities);
+	 * NULL when TLS is off */
+	webtls_server_t *server;
+	/* owned: the files named (joined with the config's directory), watched for changes; NULL when
+	 * not named */
+	char *cert_file, *key_file, *client_ca_file;
 	bool http2;                   /* accepted and kept; MHD speaks HTTP/1.1 only */
 	webconfig_header_t *headers;  /* owned, nheaders entries */
 	size_t nheaders;
@@ -68,13 +74,14 @@ int webconfig_load_text(const char *path, const char *text, size_t len, webconfi
 void webconfig_free(webconfig_t *wc);
 
 /* ---- the file watched (--web.config.file re-read when it changes) ----
- * exporter-toolkit reads the web config on every request, so a password or header change needs no
- * restart. Here a timer calls webconfig_live_check (at most once a second): when the file's inode,
- * size, mtime or ctime changed, it is loaded again and, if good, swapped in for the requests that
- * start after; a broken one leaves the last good config serving. Each request holds a reference to
- * the config it started with. The TLS settings (certificate, key, CA, versions, suites, client auth
- * type) are the daemons' and stay those of the start: a file that changes them is refused whole,
- * until a restart. */
+ * exporter-toolkit reads the web config on every request and handshake, and the certificate and key
+ * files on every handshake, so a password, header or certificate change needs no restart. Here a
+ * timer calls webconfig_live_check (at most once a second): when the inode, size, mtime or ctime of
+ * the file, or of the cert_file, key_file or client_ca_file it names, changed, it is loaded again
+ * and, if good, swapped in for the requests and connections that start after; a broken one leaves
+ * the last good config serving. Each request holds a reference to the config it started with, and
+ * each TLS connection one to the config its handshake used (webtls_server_bind). Only turning TLS
+ * on or off needs a restart (the daemons are HTTP or HTTPS): such a file is refused whole. */
 typedef struct webconfig_live webconfig_live_t;
 
 enum {
@@ -91,7 +98,7 @@ void webconfig_live_free(webconfig_live_t *l);
 /* The config a request starts with, and its release (from any thread). */
 const webconfig_t *webconfig_live_acquire(webconfig_live_t *l);
 void webconfig_live_release(webconfig_live_t *l, const webconfig_t *wc);
-/* Looks at the file (one stat) and reloads it if it changed. Returns WEBCONFIG_*; err is set for
+/* Looks at the files (one stat each) and reloads the config if one changed. Returns WEBCONFIG_*; err is set for
  * WEBCONFIG_BROKEN. Not concurrently with itself. */
 int webconfig_live_check(webconfig_live_t *l, char *err, size_t errlen);
 

@@ -1,16 +1,87 @@
 /* webtls -- TLS for the web server, over lib/tls.
  *
- * MHD builds its own credentials from the PEM texts the web config keeps; here the certificate/key
- * pair is tried once and the priority string compiled once, to catch mistakes at start-up, and
- * client certificates are verified against a trust list of our own, because MHD only asks for them
+ * MHD builds its own credentials from the PEM texts of the web config at start. exporter-toolkit
+ * (web/tls_config.go, GetConfigForClient and GetCertificate) reads the web config and the
+ * certificate and key files again for every handshake, so a rotated certificate is served without
+ * a restart. Here each web config builds its own server settings (webtls_server_t), and each
+ * connection is handed those of the config current when it opened, before its handshake: the
+ * certificate and key, the client CAs, the priorities and whether a client certificate is asked
+ * for all follow the file. The connection holds its config (and so these settings) until it
+ * closes, so a swap never pulls credentials from under a handshake in flight.
+ *
+ * Client certificates are verified against a trust list of our own, because MHD only asks for them
  * and checks nothing. */
 #include "web/webtls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/errors.h"
 #include "lib/tls.h"
+
+struct webtls_server {
+	tls_cred_t *cred;
+	tls_priority_t *prio;
+	bool ask;
+	char fingerprint[65];
+};
+
+int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len,
+                      const char *trust_pem, const char *priorities, webtls_server_t **out, char *why,
+                      size_t whylen)
+{
+	*out = NULL;
+	webtls_server_t *t = calloc(1, sizeof(*t));
+	if (!t || tls_cred_new(&t->cred) != 0) {
+		free(t);
+		snprintf(why, whylen, "out of memory");
+		return NSP_ENOMEM;
+	}
+	int rc = NSP_EINVAL;
+	int g = tls_cred_set_key_pair(t->cred, cert_pem, cert_len, key_pem, key_len);
+	if (g < 0)
+		goto fail;
+	if (trust_pem) {
+		t->ask = true;
+		if ((g = tls_cred_add_ca(t->cred, trust_pem, strlen(trust_pem))) < 0)
+			goto fail;
+	}
+	if ((g = tls_priority_new(priorities, &t->prio)) != 0) {
+		if (g == NSP_ENOMEM)
+			rc = NSP_ENOMEM;
+		goto fail;
+	}
+	if ((g = tls_cred_fingerprint(t->cred, t->fingerprint)) < 0)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	snprintf(why, whylen, "%s", rc == NSP_ENOMEM ? "out of memory" : tls_strerror(g));
+	webtls_server_free(t);
+	return rc;
+}
+
+void webtls_server_free(webtls_server_t *t)
+{
+	if (!t)
+		return;
+	tls_priority_free(t->prio);
+	tls_cred_free(t->cred);
+	free(t);
+}
+
+const char *webtls_server_fingerprint(const webtls_server_t *t)
+{
+	return t->fingerprint;
+}
+
+int webtls_server_bind(const webtls_server_t *t, void *session)
+{
+	if (!t || !session)
+		return NSP_EINVAL;
+	return tls_server_session_set(session, t->cred, t->prio, t->ask) == 0 ? 0 : NSP_ELIB;
+}
 
 struct webtls {
 	bool require, verify;

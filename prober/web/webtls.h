@@ -1,12 +1,34 @@
 /* webtls -- TLS for the web server (GnuTLS through lib/tls): the load-time checks of what the web
- * config hands to libmicrohttpd's GnuTLS (certificate and key pair, priority string, client CAs)
- * and the trust list that client certificates are checked against after the handshake, because
- * MHD only asks for them and checks nothing. Knows TLS, not the web config's names: webconfig maps
- * client_auth_type onto it. */
+ * config hands to libmicrohttpd's GnuTLS (certificate and key pair, priority string, client CAs),
+ * the server settings each connection's handshake is given (so that a re-read web config rotates
+ * the certificate without a restart), and the trust list that client certificates are checked
+ * against after the handshake, because MHD only asks for them and checks nothing. Knows TLS, not
+ * the web config's names: webconfig maps client_auth_type onto it. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* What a connection's handshake uses: the certificate (chain) and key, the CAs named when a client
+ * certificate is asked for, and the priorities. Built once per web config, immutable after, shared
+ * by the connections of every worker. */
+typedef struct webtls_server webtls_server_t;
+
+/* Builds the settings from PEM texts (cert_pem and key_pem must belong together), the priority
+ * string, and trust_pem: NULL to ask for no client certificate, else the CAs whose names the
+ * certificate request carries. Returns 0 and *out; NSP_ENOMEM; or NSP_EINVAL with GnuTLS's reason
+ * in why. */
+int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len,
+                      const char *trust_pem, const char *priorities, webtls_server_t **out, char *why,
+                      size_t whylen);
+/* Accepts NULL. Every session bound to t must have been freed (GnuTLS keeps a pointer to it). */
+void webtls_server_free(webtls_server_t *t);
+/* The SHA-256 fingerprint of the served certificate (64 hex digits), for the log. */
+const char *webtls_server_fingerprint(const webtls_server_t *t);
+/* Hands t to a TLS session (a gnutls_session_t from MHD_CONNECTION_INFO_GNUTLS_SESSION) before its
+ * handshake, in place of the daemon's start-up settings. t must outlive the session. Returns 0, or
+ * NSP_ELIB (the session then keeps the daemon's settings). */
+int webtls_server_bind(const webtls_server_t *t, void *session);
 
 /* How client certificates are checked; built once at load, immutable after. */
 typedef struct webtls webtls_t;

@@ -17,8 +17,8 @@
     value warns and keeps info, as 0.28.
   * --web.config.file re-read when it changes (exporter-toolkit reads it per request): basic_auth_users
     added to a file without them, a password changed in place, a header changed; a broken file and a
-    deleted one keep the last good config serving and are logged; a file that changes TLS settings
-    is refused (they apply at restart only).
+    deleted one keep the last good config serving and are logged; a file that turns TLS on is
+    refused (serving HTTPS or HTTP changes need a restart). Certificate rotation: web/certs.
 
 Every nsprobe must exit 0 on SIGTERM with no sanitizer report. Prints one line per check and
 "N passed, M failed" last.
@@ -446,9 +446,9 @@ def web_config_checks(c, tmp, binary, config):
             subprocess.run(["certtool", "--generate-self-signed", "--load-privkey", key, "--template", tpl,
                             "--outfile", crt], check=True, capture_output=True, timeout=60)
             write("tls_server_config:\n  cert_file: s.crt\n  key_file: s.key\n")
-            ok = within(lambda: "the TLS settings changed" in ex.log_text(), "the TLS change refused")
+            ok = within(lambda: "changes need a restart" in ex.log_text(), "the TLS change refused")
             c.check(ok and get("pw2")[0] == 200,
-                    "web config: a TLS change is refused until restart, the last good one serves",
+                    "web config: turning TLS on is refused until restart, the last good one serves",
                     ex.log_text()[-400:])
         else:
             print("SKIP certtool not installed: the TLS change is not checked")

@@ -75,7 +75,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	static const char *const files[] = { "server.pem", "server.key", "other.pem", "other.key", "empty.pem" };
+	static const char *const files[] = { "server.pem", "server.key", "other.pem", "other.key", "empty.pem",
+		                             "live.yml", "live.pem", "live.key" };
 	char path[256];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
@@ -469,6 +470,99 @@ static void test_hostile_yaml(void **state)
 	expect_error_fast(list, "field a not found in type web.Config");
 }
 
+static char *read_all(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *text = calloc(1, 16384);
+	assert_non_null(text);
+	size_t n = fread(text, 1, 16383, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* Writes a whole file under another name and renames it into place, as certificate tools do. */
+static void replace_file(const char *name, const char *text)
+{
+	char tmp[64], from[256], to[256];
+	snprintf(tmp, sizeof tmp, "%s.new", name);
+	write_file(tmp, text);
+	snprintf(from, sizeof from, "%s/%s", tmpdir, tmp);
+	snprintf(to, sizeof to, "%s/%s", tmpdir, name);
+	assert_int_equal(rename(from, to), 0);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char *text = read_all(from);
+	replace_file(to, text);
+	free(text);
+}
+
+/* The watcher also looks at the cert_file and key_file the config names: replacing them reloads, a
+ * broken key keeps the last good config, and turning TLS off needs a restart. */
+static void test_live_cert_files(void **state)
+{
+	(void)state;
+	char path[256], err[1024];
+	snprintf(path, sizeof path, "%s/live.yml", tmpdir);
+	copy_file("server.pem", "live.pem");
+	copy_file("server.key", "live.key");
+	write_file("live.yml", "tls_server_config:\n  cert_file: live.pem\n  key_file: live.key\n");
+	webconfig_t *first = NULL;
+	assert_int_equal(webconfig_load(path, &first, err, sizeof err), 0);
+	char *server_pem = read_all("server.pem"), *other_pem = read_all("other.pem");
+	webconfig_live_t *l = webconfig_live_new(path, first);
+	assert_non_null(l);
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_UNCHANGED);
+	const webconfig_t *held = webconfig_live_acquire(l);   /* a connection opened before the swap */
+
+	/* the files replaced, the config untouched */
+	copy_file("other.key", "live.key");
+	copy_file("other.pem", "live.pem");
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_RELOADED);
+	const webconfig_t *wc = webconfig_live_acquire(l);
+	assert_string_equal(wc->cert_pem, other_pem);
+	assert_non_null(wc->server);
+	assert_string_not_equal(webtls_server_fingerprint(wc->server), webtls_server_fingerprint(held->server));
+	webconfig_live_release(l, wc);
+	/* the old config lives on while held */
+	assert_string_equal(held->cert_pem, server_pem);
+	webconfig_live_release(l, held);
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_UNCHANGED);
+
+	/* a broken key (written in place): refused, the last good one serves */
+	write_file("live.key", "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_BROKEN);
+	assert_non_null(strstr(err, "failed to load X509KeyPair"));
+	wc = webconfig_live_acquire(l);
+	assert_string_equal(wc->cert_pem, other_pem);
+	webconfig_live_release(l, wc);
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_UNCHANGED);
+	/* fixed: loaded again */
+	copy_file("server.key", "live.key");
+	copy_file("server.pem", "live.pem");
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_RELOADED);
+	wc = webconfig_live_acquire(l);
+	assert_string_equal(wc->cert_pem, server_pem);
+	webconfig_live_release(l, wc);
+
+	/* TLS off: the daemons serve HTTPS until a restart */
+	replace_file("live.yml", "http_server_config:\n  http2: true\n");
+	assert_int_equal(webconfig_live_check(l, err, sizeof err), WEBCONFIG_BROKEN);
+	assert_non_null(strstr(err, "changes need a restart"));
+	wc = webconfig_live_acquire(l);
+	assert_true(wc->tls);
+	webconfig_live_release(l, wc);
+
+	webconfig_live_free(l);
+	free(server_pem);
+	free(other_pem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_hostile_yaml),
 		cmocka_unit_test(test_many_users),
+		cmocka_unit_test(test_live_cert_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

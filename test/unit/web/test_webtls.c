@@ -1,7 +1,9 @@
 /* test_webtls -- the web server's GnuTLS room: the load-time checks (key pair, priority string, client
- * CAs) and the client certificate check as far as it goes without a handshake. */
+ * CAs), the per-connection server settings, and the client certificate check as far as it goes
+ * without a handshake (web/certs does real handshakes). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,6 +108,60 @@ static void test_check_client_without_session(void **state)
 	webtls_alert(NULL, WEBTLS_CLIENT_MISSING);
 }
 
+static bool is_hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+static void test_server(void **state)
+{
+	(void)state;
+	static const char prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE";
+	pair_t a, b;
+	make_pair(&a);
+	make_pair(&b);
+	char why[256] = "";
+	webtls_server_t *sa = NULL, *sa2 = NULL, *sb = NULL;
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, NULL, prio, &sa, why, sizeof why), 0);
+	/* asking for client certificates, with the CAs named in the request */
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, b.cert, prio, &sa2, why, sizeof why), 0);
+	assert_int_equal(webtls_server_new(b.cert, b.cert_len, b.key, b.key_len, NULL, prio, &sb, why, sizeof why), 0);
+	/* the fingerprint names the certificate: the same one twice, another one differs */
+	assert_true(is_hex64(webtls_server_fingerprint(sa)));
+	assert_string_equal(webtls_server_fingerprint(sa), webtls_server_fingerprint(sa2));
+	assert_string_not_equal(webtls_server_fingerprint(sa), webtls_server_fingerprint(sb));
+	/* no session to hand them to */
+	assert_int_equal(webtls_server_bind(sa, NULL), NSP_EINVAL);
+	assert_int_equal(webtls_server_bind(NULL, NULL), NSP_EINVAL);
+	webtls_server_free(sa);
+	webtls_server_free(sa2);
+	webtls_server_free(sb);
+	webtls_server_free(NULL);
+
+	/* a key that is not the certificate's, a broken key, a broken priority string: nothing built */
+	webtls_server_t *t = (webtls_server_t *)&t;
+	why[0] = '\0';
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, b.key, b.key_len, NULL, prio, &t, why, sizeof why),
+	                 NSP_EINVAL);
+	assert_null(t);
+	assert_true(why[0] != '\0');
+	static const char broken[] = "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n";
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, broken, strlen(broken), NULL, prio, &t, why, sizeof why),
+	                 NSP_EINVAL);
+	assert_null(t);
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, NULL, "NORMAL:+NO-SUCH", &t, why,
+	                                   sizeof why),
+	                 NSP_EINVAL);
+	assert_null(t);
+	free_pair(&a);
+	free_pair(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_priorities),
 		cmocka_unit_test(test_client_ca),
 		cmocka_unit_test(test_check_client_without_session),
+		cmocka_unit_test(test_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
