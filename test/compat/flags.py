@@ -18,7 +18,7 @@
   * --web.config.file re-read when it changes (exporter-toolkit reads it per request): basic_auth_users
     added to a file without them, a password changed in place, a header changed; a broken file and a
     deleted one keep the last good config serving and are logged; a file that turns TLS on is
-    refused (serving HTTPS or HTTP changes need a restart). Certificate rotation: web/certs.
+    refused (serving HTTPS or HTTP changes need a restart). Certificate rotation: compat/certs.
 
 Every nsprobe must exit 0 on SIGTERM with no sanitizer report. Prints one line per check and
 "N passed, M failed" last.
