@@ -44,20 +44,6 @@ BLACKBOX_YML = """modules:
 """
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, ok, what, detail=""):
-        print("%s %s%s" % ("PASS" if ok else "FAIL", what, "" if ok or not detail else " (%s)" % detail),
-              flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        return ok
-
-
 # ---- certificates (certtool, GnuTLS) ----
 
 def run(args):
@@ -206,28 +192,28 @@ def rotation_checks(c, tmp, binary):
         return ex.log_text().count(text)
 
     try:
-        c.check(served() == fa, "certs: certificate A served at start", repr(probe(ex.port)))
+        c.check("certs: certificate A served at start", served() == fa, repr(probe(ex.port)))
         early = Conn(ex.port)
-        c.check(early.get() == 200, "certs: a kept-alive connection answers before the swap")
+        c.check("certs: a kept-alive connection answers before the swap", early.get() == 200)
 
         # cert_file and key_file replaced on disk, the web config untouched
         replace(p("s.key"), read(p("b.key")))
         replace(p("s.crt"), read(p("b.crt")))
         ok = within(lambda: served() == fb, "certificate B served")
-        c.check(ok, "certs: files replaced on disk -> the next handshake presents B (RSA after ECDSA), no restart",
+        c.check("certs: files replaced on disk -> the next handshake presents B (RSA after ECDSA), no restart", ok,
                 repr(probe(ex.port)) + ex.log_text()[-600:])
-        c.check(within(lambda: log_count("serving a new TLS certificate") >= 1 and fb in ex.log_text(), "logged"),
-                "certs: the new certificate is logged with its fingerprint", ex.log_text()[-600:])
-        c.check(early.get() == 200 and early.fingerprint == fa,
-                "certs: a connection opened before the swap keeps working on A")
+        c.check("certs: the new certificate is logged with its fingerprint",
+                within(lambda: log_count("serving a new TLS certificate") >= 1 and fb in ex.log_text(), "logged"), ex.log_text()[-600:])
+        c.check("certs: a connection opened before the swap keeps working on A",
+                early.get() == 200 and early.fingerprint == fa)
         early.close()
-        c.check(all(probe(ex.port)[0] == fb for _ in range(8)),
-                "certs: every worker serves B (8 fresh handshakes)")
+        c.check("certs: every worker serves B (8 fresh handshakes)",
+                all(probe(ex.port)[0] == fb for _ in range(8)))
 
         # the web config pointed at other files
         replace(web, tls % ("c.crt", "c.key"))
         ok = within(lambda: served() == fc, "certificate C served")
-        c.check(ok, "certs: the web config pointed at C -> the next handshake presents C", repr(probe(ex.port)))
+        c.check("certs: the web config pointed at C -> the next handshake presents C", ok, repr(probe(ex.port)))
 
         # a broken key file named by the (unchanged) web config
         broken_before = log_count("Unable to parse configuration")
@@ -237,9 +223,9 @@ def rotation_checks(c, tmp, binary):
             f.truncate()
         ok = within(lambda: log_count("Unable to parse configuration") > broken_before, "the broken key logged")
         line = [ln for ln in ex.log_text().splitlines() if "Unable to parse configuration" in ln][-1:]
-        c.check(ok and "failed to load X509KeyPair" in line[0] and "keeping the last good web config" in line[0],
-                "certs: a broken key file is logged (X509KeyPair) and the last good config kept", repr(line))
-        c.check(served() == fc and probe(ex.port)[1] == 200, "certs: with the key broken, C is still served",
+        c.check("certs: a broken key file is logged (X509KeyPair) and the last good config kept",
+                ok and "failed to load X509KeyPair" in line[0] and "keeping the last good web config" in line[0], repr(line))
+        c.check("certs: with the key broken, C is still served", served() == fc and probe(ex.port)[1] == 200,
                 repr(probe(ex.port)))
 
         # fixed with the pair B: served, and the recovery logged
@@ -247,8 +233,8 @@ def rotation_checks(c, tmp, binary):
         replace(p("c.crt"), read(p("b.crt")))
         replace(p("c.key"), read(p("b.key")))
         ok = within(lambda: served() == fb, "the fixed files served")
-        c.check(ok and log_count("Reloaded web config file") > reloaded_before,
-                "certs: the key file fixed -> its certificate served and the recovery logged",
+        c.check("certs: the key file fixed -> its certificate served and the recovery logged",
+                ok and log_count("Reloaded web config file") > reloaded_before,
                 repr(probe(ex.port)) + ex.log_text()[-600:])
 
         # a refused web config whose key file is missing: fixing that file (not the web config) is seen
@@ -256,11 +242,11 @@ def rotation_checks(c, tmp, binary):
         broken_before = log_count("Unable to parse configuration")
         replace(web, tls % ("d.crt", "d.key"))
         ok = within(lambda: log_count("Unable to parse configuration") > broken_before, "the missing key logged")
-        c.check(ok and served() == fb, "certs: a web config naming a missing key is refused, B still served",
+        c.check("certs: a web config naming a missing key is refused, B still served", ok and served() == fb,
                 repr(probe(ex.port)))
         shutil.copy(p("a.key"), p("d.key"))
         ok = within(lambda: served() == fa, "the refused config's key file created")
-        c.check(ok, "certs: creating the key file the refused config names -> it loads, A served",
+        c.check("certs: creating the key file the refused config names -> it loads, A served", ok,
                 repr(probe(ex.port)) + ex.log_text()[-400:])
 
         # client_ca_file: the trust and the certificate request follow the file
@@ -269,32 +255,32 @@ def rotation_checks(c, tmp, binary):
         auth = tls % ("a.crt", "a.key") + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: %s\n"
         replace(web, auth % "ca1.pem")
         ok = within(lambda: probe(ex.port)[1] != 200, "client auth on")
-        c.check(ok and probe(ex.port, client=c1) == (fa, 200) and probe(ex.port)[1] != 200,
-                "certs: client auth turned on in the file -> CA 1's client served, no certificate refused",
+        c.check("certs: client auth turned on in the file -> CA 1's client served, no certificate refused",
+                ok and probe(ex.port, client=c1) == (fa, 200) and probe(ex.port)[1] != 200,
                 repr((probe(ex.port, client=c1), probe(ex.port))))
         replace(web, auth % "ca2.pem")
         ok = within(lambda: probe(ex.port, client=c1)[1] != 200, "CA 1 no longer trusted")
-        c.check(ok and probe(ex.port, client=c2) == (fa, 200),
-                "certs: client_ca_file changed -> CA 2's client served, CA 1's refused",
+        c.check("certs: client_ca_file changed -> CA 2's client served, CA 1's refused",
+                ok and probe(ex.port, client=c2) == (fa, 200),
                 repr((probe(ex.port, client=c1), probe(ex.port, client=c2))))
 
         # priorities: min_version
         replace(web, tls % ("a.crt", "a.key") + "  min_version: TLS13\n")
         ok = within(lambda: probe(ex.port, max_tls12=True)[0] is None, "TLS 1.2 refused")
-        c.check(ok and probe(ex.port) == (fa, 200), "certs: min_version TLS13 -> a TLS 1.2 client fails, 1.3 serves",
+        c.check("certs: min_version TLS13 -> a TLS 1.2 client fails, 1.3 serves", ok and probe(ex.port) == (fa, 200),
                 repr(probe(ex.port, max_tls12=True)))
         replace(web, tls % ("a.crt", "a.key"))
         ok = within(lambda: probe(ex.port, max_tls12=True) == (fa, 200), "TLS 1.2 again")
-        c.check(ok, "certs: min_version removed -> the TLS 1.2 client connects again")
+        c.check("certs: min_version removed -> the TLS 1.2 client connects again", ok)
 
         # turning TLS off needs a restart
         replace(web, "http_server_config:\n  headers:\n    X-Frame-Options: deny\n")
         ok = within(lambda: "changes need a restart" in ex.log_text(), "TLS off refused")
-        c.check(ok and probe(ex.port) == (fa, 200), "certs: turning TLS off is refused (restart), HTTPS serves on",
+        c.check("certs: turning TLS off is refused (restart), HTTPS serves on", ok and probe(ex.port) == (fa, 200),
                 ex.log_text()[-400:])
     finally:
         clean, detail = ex.stop_verdict()
-        c.check(clean, "certs: exits 0 on SIGTERM without a sanitizer report", detail)
+        c.check("certs: exits 0 on SIGTERM without a sanitizer report", clean, detail)
 
 
 def main():
@@ -302,7 +288,7 @@ def main():
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
-    c = Checks()
+    c = harness.Tally()
     with tempfile.TemporaryDirectory(prefix="nsprobe-certs-") as tmp:
         if os.environ.get("CERTS_KEEP"):  # a directory to keep the certificates and the log in
             tmp = os.environ["CERTS_KEEP"]

@@ -52,20 +52,6 @@ CONFIG = """modules:
 EXTERNAL = "http://prober.example:9115/"
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, ok, what, detail=""):
-        print("%s %s%s" % ("PASS" if ok else "FAIL", what, "" if ok or not detail else " (%s)" % detail),
-              flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        return ok
-
-
 def metric(body, name):
     for line in body.splitlines():
         if line.startswith(name + " ") or line.startswith(name + "{"):
@@ -140,28 +126,28 @@ def systemd_socket_checks(c, tmp, binary, config, dns_port):
                                    harness.FixtureError("exited: " + a.text()[-2000:])))
             up = True
         except harness.FixtureError as e:
-            c.check(False, "systemd socket: /-/healthy answers on the passed socket", str(e)[-400:])
+            c.check("systemd socket: /-/healthy answers on the passed socket", False, str(e)[-400:])
         if up:
-            c.check(True, "systemd socket: /-/healthy answers on the passed socket")
+            c.check("systemd socket: /-/healthy answers on the passed socket", True)
             for i in range(4):  # both workers serve the one socket: several fresh connections
                 st, _h, body = harness.http_request(HOST, port, "/probe?module=dns_a&target=%s:%d"
                                                     % (HOST, dns_port), timeout=10)
                 if st != 200 or metric(body, "probe_success") != 1:
                     break
-            c.check(st == 200 and metric(body, "probe_success") == 1,
-                    "systemd socket: four probes through the passed socket succeed",
+            c.check("systemd socket: four probes through the passed socket succeed",
+                    st == 200 and metric(body, "probe_success") == 1,
                     "status %s, probe_success %s" % (st, metric(body, "probe_success")))
-            c.check(not harness.healthy(HOST, unused),
-                    "systemd socket: --web.listen-address is ignored (nothing on port %d)" % unused)
+            c.check("systemd socket: --web.listen-address is ignored (nothing on port %d)" % unused,
+                    not harness.healthy(HOST, unused))
             text = a.text()
-            c.check("Listening on systemd activated listeners instead of port listeners." in text
+            c.check("systemd socket: exporter-toolkit's log lines, with the socket's address",
+                    "Listening on systemd activated listeners instead of port listeners." in text
                     and "address=%s:%d" % (HOST, port) in text,
-                    "systemd socket: exporter-toolkit's log lines, with the socket's address",
                     text[-600:])
     finally:
         rc = a.stop()
-        c.check(rc == 0 and harness.sanitizer_report(a.log) is None,
-                "systemd socket: exits 0 on SIGTERM without a sanitizer report", "exit %s" % rc)
+        c.check("systemd socket: exits 0 on SIGTERM without a sanitizer report",
+                rc == 0 and harness.sanitizer_report(a.log) is None, "exit %s" % rc)
 
     # Without --web.external-url: blackbox 0.25+ refuses (it cannot infer the URL).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -170,22 +156,22 @@ def systemd_socket_checks(c, tmp, binary, config, dns_port):
     a = Activated(work, binary, sock, ["--config.file=" + config, "--web.systemd-socket"])
     sock.close()
     rc = a.wait_exit()
-    c.check(rc == 1 and "Cannot automatically infer external URL with systemd socket listener" in a.text(),
-            "systemd socket: refused without --web.external-url, as blackbox 0.25+",
+    c.check("systemd socket: refused without --web.external-url, as blackbox 0.25+",
+            rc == 1 and "Cannot automatically infer external URL with systemd socket listener" in a.text(),
             "exit %s: %s" % (rc, a.text()[-300:]))
 
     # No socket passed (LISTEN_FDS=0): exporter-toolkit's error.
     a = Activated(work, binary, None, args, listen_fds="0")
     rc = a.wait_exit()
-    c.check(rc == 1 and "no socket activation file descriptors found" in a.text(),
-            "systemd socket: refused when systemd passed no socket", "exit %s: %s" % (rc, a.text()[-300:]))
+    c.check("systemd socket: refused when systemd passed no socket",
+            rc == 1 and "no socket activation file descriptors found" in a.text(), "exit %s: %s" % (rc, a.text()[-300:]))
 
     # LISTEN_PID of another process: the sockets are not ours (sd_listen_fds(3)).
     env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID="1")
     out = subprocess.run([binary] + args, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                          timeout=20)
-    c.check(out.returncode == 1 and "no socket activation file descriptors found" in out.stderr + out.stdout,
-            "systemd socket: LISTEN_PID of another process is not ours", out.stderr[-300:])
+    c.check("systemd socket: LISTEN_PID of another process is not ours",
+            out.returncode == 1 and "no socket activation file descriptors found" in out.stderr + out.stdout, out.stderr[-300:])
 
     # A passed descriptor that is no listening socket.
     a_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -193,8 +179,8 @@ def systemd_socket_checks(c, tmp, binary, config, dns_port):
     a = Activated(work, binary, a_sock, args)
     a_sock.close()
     rc = a.wait_exit()
-    c.check(rc == 1 and "is not a listening stream socket" in a.text(),
-            "systemd socket: a UDP socket is refused", "exit %s: %s" % (rc, a.text()[-300:]))
+    c.check("systemd socket: a UDP socket is refused",
+            rc == 1 and "is not a listening stream socket" in a.text(), "exit %s: %s" % (rc, a.text()[-300:]))
 
     unit = os.path.join(ROOT, "config", "systemd", "nsprobe.socket")
     if shutil.which("systemd-analyze"):
@@ -202,7 +188,7 @@ def systemd_socket_checks(c, tmp, binary, config, dns_port):
                            timeout=60, cwd=os.path.dirname(unit))
         # The service's ExecStart=/usr/bin/nsprobe need not be installed here.
         errs = [l for l in (v.stdout + v.stderr).splitlines() if l.strip() and "is not executable" not in l]
-        c.check(not errs, "systemd socket: systemd-analyze verify nsprobe.socket", "; ".join(errs)[:400])
+        c.check("systemd socket: systemd-analyze verify nsprobe.socket", not errs, "; ".join(errs)[:400])
     else:
         print("SKIP systemd-analyze not installed: nsprobe.socket not verified")
 
@@ -241,13 +227,13 @@ def auto_reload_checks(c, tmp, binary, dns_port):
 
     try:
         st, _h, body = ex.request(probe_b)
-        c.check(st == 400, "auto-reload: dns_b unknown before the edit", "status %s" % st)
+        c.check("auto-reload: dns_b unknown before the edit", st == 400, "status %s" % st)
         t0 = metric(metrics(), "blackbox_exporter_config_last_reload_success_timestamp_seconds")
         # Two intervals with the file unchanged: no reload, no metric change.
         two_quiet_ticks()
         t1 = metric(metrics(), "blackbox_exporter_config_last_reload_success_timestamp_seconds")
-        c.check(t0 == t1 and "Reloaded config file" not in ex.log_text(),
-                "auto-reload: an unchanged file is not reloaded", "timestamps %s %s" % (t0, t1))
+        c.check("auto-reload: an unchanged file is not reloaded",
+                t0 == t1 and "Reloaded config file" not in ex.log_text(), "timestamps %s %s" % (t0, t1))
         with open(config + ".tmp", "w") as f:
             f.write(CONFIG_B)
         os.replace(config + ".tmp", config)
@@ -258,13 +244,13 @@ def auto_reload_checks(c, tmp, binary, dns_port):
             ok = False
         m = metrics()
         text = ex.log_text()
-        c.check(ok, "auto-reload: an added module is served within a few intervals")
-        c.check(metric(m, "blackbox_exporter_config_last_reload_successful") == 1
-                and metric(m, "blackbox_exporter_config_last_reload_success_timestamp_seconds") > t0,
-                "auto-reload: reload metrics as after a SIGHUP reload")
-        c.check(count(text, "Configuration file change detected, reloading the configuration.") == 1
-                and count(text, "Reloaded config file") == 1,
-                "auto-reload: one reload, logged with blackbox 0.28's and a SIGHUP's lines", text[-500:])
+        c.check("auto-reload: an added module is served within a few intervals", ok)
+        c.check("auto-reload: reload metrics as after a SIGHUP reload",
+                metric(m, "blackbox_exporter_config_last_reload_successful") == 1
+                and metric(m, "blackbox_exporter_config_last_reload_success_timestamp_seconds") > t0)
+        c.check("auto-reload: one reload, logged with blackbox 0.28's and a SIGHUP's lines",
+                count(text, "Configuration file change detected, reloading the configuration.") == 1
+                and count(text, "Reloaded config file") == 1, text[-500:])
         # A broken edit: the old config keeps serving, the gauge drops, the error is logged.
         with open(config, "a") as f:
             f.write("  broken: [\n")
@@ -274,9 +260,9 @@ def auto_reload_checks(c, tmp, binary, dns_port):
             ok = True
         except harness.FixtureError:
             ok = False
-        c.check(ok and "Error reloading config" in ex.log_text(),
-                "auto-reload: a broken edit drops the gauge to 0 and is logged", ex.log_text()[-400:])
-        c.check(ex.request(probe_b)[0] == 200, "auto-reload: the old config keeps serving after a broken edit")
+        c.check("auto-reload: a broken edit drops the gauge to 0 and is logged",
+                ok and "Error reloading config" in ex.log_text(), ex.log_text()[-400:])
+        c.check("auto-reload: the old config keeps serving after a broken edit", ex.request(probe_b)[0] == 200)
         with open(config, "w") as f:
             f.write(CONFIG)
         try:
@@ -286,7 +272,7 @@ def auto_reload_checks(c, tmp, binary, dns_port):
             ok = True
         except harness.FixtureError:
             ok = False
-        c.check(ok, "auto-reload: fixing the file reloads it (dns_b gone, gauge back at 1)")
+        c.check("auto-reload: fixing the file reloads it (dns_b gone, gauge back at 1)", ok)
         # SIGHUP reloads an edit first: the timer then sees the same checksum and stays quiet.
         with open(config, "w") as f:
             f.write(CONFIG_B)
@@ -294,11 +280,11 @@ def auto_reload_checks(c, tmp, binary, dns_port):
         ex.proc.send_signal(signal.SIGHUP)
         harness.wait_until(lambda: ex.request(probe_b)[0] == 200, 5, "dns_b after SIGHUP")
         two_quiet_ticks()
-        c.check(count(ex.log_text(), "Configuration file change detected") == n_before,
-                "auto-reload: a SIGHUP reload is the checksum's reload too (no second reload)")
+        c.check("auto-reload: a SIGHUP reload is the checksum's reload too (no second reload)",
+                count(ex.log_text(), "Configuration file change detected") == n_before)
     finally:
         clean, detail = ex.stop_verdict()
-        c.check(clean, "auto-reload: exits 0 on SIGTERM without a sanitizer report", detail)
+        c.check("auto-reload: exits 0 on SIGTERM without a sanitizer report", clean, detail)
 
     # Without --config.enable-auto-reload an edit waits for SIGHUP.
     work = os.path.join(tmp, "noautoreload")
@@ -312,15 +298,15 @@ def auto_reload_checks(c, tmp, binary, dns_port):
             f.write(CONFIG_B)
         # Nothing to wait for but time: 2.5 intervals without a reload.
         time.sleep(2.5)
-        c.check(ex.request(probe_b)[0] == 400, "auto-reload: off without --config.enable-auto-reload")
+        c.check("auto-reload: off without --config.enable-auto-reload", ex.request(probe_b)[0] == 400)
     finally:
         clean, detail = ex.stop_verdict()
-        c.check(clean, "auto-reload off: exits 0 on SIGTERM without a sanitizer report", detail)
+        c.check("auto-reload off: exits 0 on SIGTERM without a sanitizer report", clean, detail)
 
     out = subprocess.run([binary, "--config.auto-reload-interval=30s"], capture_output=True, text=True,
                          timeout=10)
-    c.check(out.returncode == 1 and "invalid --config.auto-reload-interval" in out.stderr,
-            "auto-reload: the interval is whole seconds, as kingpin's Uint", out.stderr[-200:])
+    c.check("auto-reload: the interval is whole seconds, as kingpin's Uint",
+            out.returncode == 1 and "invalid --config.auto-reload-interval" in out.stderr, out.stderr[-200:])
 
 
 def log_prober_checks(c, tmp, binary, config, ok_port, fail_port):
@@ -335,7 +321,7 @@ def log_prober_checks(c, tmp, binary, config, ok_port, fail_port):
             body(ex)
         finally:
             clean, detail = ex.stop_verdict()
-            c.check(clean, "log.prober %s: exits 0 on SIGTERM without a sanitizer report" % name, detail)
+            c.check("log.prober %s: exits 0 on SIGTERM without a sanitizer report" % name, clean, detail)
 
     def lines(ex, msg):
         return [l for l in ex.log_text().splitlines() if 'msg="%s"' % msg in l]
@@ -344,34 +330,34 @@ def log_prober_checks(c, tmp, binary, config, ok_port, fail_port):
         st, _h, dbg = ex.request(fail + "&debug=true")
         text = ex.log_text()
         failed = lines(ex, "Probe failed")
-        c.check(st == 200 and len(failed) == 1 and "level=error" in failed[0] and "module=dns_a" in failed[0],
-                "log.prober=error: a failed probe's error reaches the process log at level=error", text[-500:])
-        c.check(not lines(ex, "Beginning probe"), "log.prober=error: info lines stay out of the process log")
-        c.check("Probe failed" in dbg and "Beginning probe" not in dbg,
-                "log.prober=error: debug=true keeps only lines at or above it, as 0.28", dbg[:300])
+        c.check("log.prober=error: a failed probe's error reaches the process log at level=error",
+                st == 200 and len(failed) == 1 and "level=error" in failed[0] and "module=dns_a" in failed[0], text[-500:])
+        c.check("log.prober=error: info lines stay out of the process log", not lines(ex, "Beginning probe"))
+        c.check("log.prober=error: debug=true keeps only lines at or above it, as 0.28",
+                "Probe failed" in dbg and "Beginning probe" not in dbg, dbg[:300])
 
     def debug_all(ex):
         ex.request(good)
         begun = lines(ex, "Beginning probe")
-        c.check(len(begun) == 1 and "level=info" in begun[0],
-                "log.prober=debug with --log.level=info: probe lines reach the process log at their own "
-                "level", ex.log_text()[-500:])
+        c.check("log.prober=debug with --log.level=info: probe lines reach the process log at their own "
+                "level",
+                len(begun) == 1 and "level=info" in begun[0], ex.log_text()[-500:])
 
     def unset(ex):
         st, _h, dbg = ex.request(fail + "&debug=true")
-        c.check(not lines(ex, "Probe failed") and not lines(ex, "Beginning probe"),
-                "no --log.prober: probe lines stay out of the process log at --log.level=info (0.23)")
-        c.check("Beginning probe" in dbg and "Probe failed" in dbg,
-                "no --log.prober: debug=true keeps every line (0.23)", dbg[:300])
+        c.check("no --log.prober: probe lines stay out of the process log at --log.level=info (0.23)",
+                not lines(ex, "Probe failed") and not lines(ex, "Beginning probe"))
+        c.check("no --log.prober: debug=true keeps every line (0.23)",
+                "Beginning probe" in dbg and "Probe failed" in dbg, dbg[:300])
 
     def bogus(ex):
         warned = lines(ex, "Error setting log prober level, log prober level unchanged")
-        c.check(len(warned) == 1 and 'err="unrecognized log level loud"' in warned[0]
-                and "current_level=info" in warned[0],
-                "log.prober=loud: warns as 0.28 and keeps info", ex.log_text()[-400:])
+        c.check("log.prober=loud: warns as 0.28 and keeps info",
+                len(warned) == 1 and 'err="unrecognized log level loud"' in warned[0]
+                and "current_level=info" in warned[0], ex.log_text()[-400:])
         ex.request(fail)
-        c.check(len(lines(ex, "Probe failed")) == 1 and len(lines(ex, "Beginning probe")) == 1,
-                "log.prober=loud: probe lines at info and above reach the process log")
+        c.check("log.prober=loud: probe lines at info and above reach the process log",
+                len(lines(ex, "Probe failed")) == 1 and len(lines(ex, "Beginning probe")) == 1)
 
     run("error", ["--log.prober=error"], error_only)
     run("debug", ["--log.prober=DEBUG"], debug_all)
@@ -419,24 +405,24 @@ def web_config_checks(c, tmp, binary, config):
             return False
 
     try:
-        c.check(get() == (200, "deny"), "web config: served as loaded at start", repr(get()))
+        c.check("web config: served as loaded at start", get() == (200, "deny"), repr(get()))
         write(users("pw1", "sameorigin"))
         ok = within(lambda: get()[0] == 401, "basic auth on")
-        c.check(ok and get("pw1") == (200, "sameorigin") and get("wrong")[0] == 401,
-                "web config: users added to the file apply within seconds, with the new header", repr(get("pw1")))
-        c.check(ex.log_text().count("Reloaded web config file") == 1, "web config: the re-read is logged")
+        c.check("web config: users added to the file apply within seconds, with the new header",
+                ok and get("pw1") == (200, "sameorigin") and get("wrong")[0] == 401, repr(get("pw1")))
+        c.check("web config: the re-read is logged", ex.log_text().count("Reloaded web config file") == 1)
         write(users("pw2", "sameorigin"), atomic=False)   # same size, same inode: mtime tells
         ok = within(lambda: get("pw1")[0] == 401, "the old password refused")
-        c.check(ok and get("pw2") == (200, "sameorigin"), "web config: a password changed in place applies",
+        c.check("web config: a password changed in place applies", ok and get("pw2") == (200, "sameorigin"),
                 repr(get("pw2")))
         write("basic_auth_users: [\n")
         ok = within(lambda: "Unable to parse configuration" in ex.log_text(), "the broken file logged")
-        c.check(ok and get("pw2") == (200, "sameorigin") and get()[0] == 401,
-                "web config: a broken file is logged and the last good one serves", ex.log_text()[-400:])
+        c.check("web config: a broken file is logged and the last good one serves",
+                ok and get("pw2") == (200, "sameorigin") and get()[0] == 401, ex.log_text()[-400:])
         n = ex.log_text().count("Unable to parse configuration")
         os.unlink(web)
         ok = within(lambda: ex.log_text().count("Unable to parse configuration") == n + 1, "the deletion logged")
-        c.check(ok and get("pw2")[0] == 200, "web config: a deleted file is logged and the last good one serves")
+        c.check("web config: a deleted file is logged and the last good one serves", ok and get("pw2")[0] == 200)
         if shutil.which("certtool"):
             key, crt, tpl = (os.path.join(work, n) for n in ("s.key", "s.crt", "s.cfg"))
             with open(tpl, "w") as f:
@@ -447,14 +433,14 @@ def web_config_checks(c, tmp, binary, config):
                             "--outfile", crt], check=True, capture_output=True, timeout=60)
             write("tls_server_config:\n  cert_file: s.crt\n  key_file: s.key\n")
             ok = within(lambda: "changes need a restart" in ex.log_text(), "the TLS change refused")
-            c.check(ok and get("pw2")[0] == 200,
-                    "web config: turning TLS on is refused until restart, the last good one serves",
+            c.check("web config: turning TLS on is refused until restart, the last good one serves",
+                    ok and get("pw2")[0] == 200,
                     ex.log_text()[-400:])
         else:
             print("SKIP certtool not installed: the TLS change is not checked")
     finally:
         clean, detail = ex.stop_verdict()
-        c.check(clean, "web config: exits 0 on SIGTERM without a sanitizer report", detail)
+        c.check("web config: exits 0 on SIGTERM without a sanitizer report", clean, detail)
 
 
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
@@ -470,12 +456,12 @@ def flag_error_checks(c, binary):
     for argv, want in cases:
         p = subprocess.run([binary] + argv, capture_output=True, text=True, timeout=10)
         got = p.stderr.strip()
-        c.check(p.returncode == 1 and got == "nsprobe: error: " + want,
-                "flags %s: exit 1, %r" % (" ".join(argv), want), "rc %d, stderr %r" % (p.returncode, got))
+        c.check("flags %s: exit 1, %r" % (" ".join(argv), want),
+                p.returncode == 1 and got == "nsprobe: error: " + want, "rc %d, stderr %r" % (p.returncode, got))
         if os.path.exists(BLACKBOX):
             b = subprocess.run([BLACKBOX] + argv, capture_output=True, text=True, timeout=10)
-            c.check(b.stderr.strip().endswith(": error: " + want),
-                    "flags %s: blackbox_exporter says the same" % " ".join(argv), b.stderr.strip())
+            c.check("flags %s: blackbox_exporter says the same" % " ".join(argv),
+                    b.stderr.strip().endswith(": error: " + want), b.stderr.strip())
 
 
 def main():
@@ -483,7 +469,7 @@ def main():
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
-    c = Checks()
+    c = harness.Tally()
     fake = FakeDNS(HOST, ["opt_ok", "servfail"])
     ports = fake.start()
     try:
