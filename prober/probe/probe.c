@@ -915,6 +915,11 @@ bool probe_succeeded(const probe_t *p)
 	return p->success;
 }
 
+bool probe_dnssec_budget_exhausted(const probe_t *p)
+{
+	return p->dnssec_budget.spent != DNSSEC_LIMIT_NONE && p->dnssec_budget.spent != DNSSEC_LIMIT_DEADLINE;
+}
+
 int probe_write_metrics(const probe_t *p, buf_t *out)
 {
 	return metrics_render(&p->m, out);

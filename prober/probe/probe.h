@@ -48,6 +48,9 @@ void probe_record_free(probe_record_t *r);
 
 /* Valid after `done`: */
 bool probe_succeeded(const probe_t *p);
+/* Its DNSSEC checks stopped because a work limit of the probe's budget ran out (verifications,
+ * key tag collisions, NSEC3 iterations or hashes; not the deadline). */
+bool probe_dnssec_budget_exhausted(const probe_t *p);
 /* Appends the metrics exposition (text format 0.0.4). Returns 0 or NSP_ENOMEM. */
 int probe_write_metrics(const probe_t *p, buf_t *out);
 /* Appends blackbox's debug text: logs, metrics, module configuration. Returns 0 or NSP_ENOMEM. */

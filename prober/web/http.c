@@ -102,6 +102,8 @@ typedef struct http_req {
 	const char *target;             /* one of args[] */
 	char *module_name;
 	config_t *cfg;
+	exporter_module_stats_t *stats; /* while the probe runs: its module's counters (a reference) */
+	int64_t probe_start_ns;
 	struct reload_job *reload;      /* a POST /-/reload being parsed on its own thread */
 	struct http_req *prev, *next;   /* in srv->requests */
 } http_req_t;
@@ -433,6 +435,9 @@ static void on_probe_done(void *ctx, probe_t *p)
 		probe_write_debug(p, &r->body);
 	else
 		probe_write_metrics(p, &r->body);
+	exporter_probe_end(r->srv->ex, r->stats, probe_succeeded(p), (double)(loop_now_ns() - r->probe_start_ns) / 1e9,
+	                   probe_dnssec_budget_exhausted(p));
+	r->stats = NULL;
 	const char *target = r->target;
 	history_add(exporter_history(r->srv->ex), r->module_name, target ? target : "", probe_take_record(p),
 	            probe_succeeded(p));
@@ -519,8 +524,12 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		return reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "nsprobe is stopping");
 	/* Suspend first: the probe's completion resumes the connection. */
 	suspend(r);
+	r->stats = exporter_probe_begin(ex, r->cfg, mod);
+	r->probe_start_ns = loop_now_ns();
 	r->probe = probe_start(&r->srv->env, r->cfg, module, target, timeout, on_probe_done, r);
 	if (!r->probe) {
+		exporter_probe_end(ex, r->stats, false, 0, false);
+		r->stats = NULL;
 		resume(r);
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
@@ -931,6 +940,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	webauth_cancel(r->auth_job);      /* the pool copied the hash: the config may go */
 	if (r->wc)
 		webconfig_live_release(s->live, r->wc);
+	/* A probe still running is abandoned (the daemon is stopping): it ends here, as a failure. */
+	exporter_probe_end(s->ex, r->stats, false, (double)(loop_now_ns() - r->probe_start_ns) / 1e9, false);
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->reload);                /* its thread has handed it back: the request was suspended */
@@ -985,7 +996,7 @@ static int on_accept(void *ctx, size_t index, int fd, const struct sockaddr *pee
 		return err;
 	default:
 		log_debug("cannot add connection", "err", strerror(err));
-		return 0;
+		return err ? err : EIO;     /* counted as rejected; no back-off */
 	}
 }
 
@@ -1148,6 +1159,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		http_server_free(s);
 		return NULL;
 	}
+	listener_set_stats(s->listener, exporter_listener_stats(ex));
 	loop_prepare(loop, on_prepare, s);
 	s->run_pending = true;
 	return s;
