@@ -446,6 +446,55 @@ void plog_line(plog_t *l, log_level_t level, const char *msg, ...)
 	}
 }
 
+/* Appends the record's msg= and its pairs from p (just after its header); returns the next record. */
+static const char *plog_render_body(buf_t *out, const char *p, uint16_t nkv)
+{
+	buf_puts(out, "msg=");
+	log_fmt_value(out, p);
+	p += strlen(p) + 1;
+	for (uint16_t i = 0; i < nkv; i++) {
+		buf_putc(out, ' ');
+		log_fmt_key(out, p);
+		p += strlen(p) + 1;
+		buf_putc(out, '=');
+		log_fmt_value(out, p);
+		p += strlen(p) + 1;
+	}
+	return p;
+}
+
+/* The record after the one whose body starts at p. */
+static const char *plog_skip_body(const char *p, uint16_t nkv)
+{
+	for (unsigned i = 0; i < 1u + 2u * nkv; i++)
+		p += strlen(p) + 1;
+	return p;
+}
+
+bool plog_reason(const plog_t *l, buf_t *out)
+{
+	if (!l->names || !buf_ok(&l->entries))
+		return false;
+	const char *p = l->entries.p, *end = l->entries.p + l->entries.len, *pick = NULL;
+	uint16_t pick_nkv = 0;
+	while (p + sizeof(plog_rec_t) <= end) {
+		plog_rec_t rec;
+		memcpy(&rec, p, sizeof(rec));
+		p += sizeof(rec);
+		if (rec.level == LOG_ERROR || rec.level == LOG_WARN) {
+			pick = p;
+			pick_nkv = rec.nkv;
+			if (rec.level == LOG_ERROR)
+				break;
+		}
+		p = plog_skip_body(p, rec.nkv);
+	}
+	if (!pick)
+		return false;
+	plog_render_body(out, pick, pick_nkv);
+	return true;
+}
+
 void plog_render(const plog_t *l, buf_t *out)
 {
 	if (!l->names || !buf_ok(&l->entries))
@@ -466,17 +515,8 @@ void plog_render(const plog_t *l, buf_t *out)
 		log_fmt_value(out, l->names + l->target_off);
 		buf_puts(out, " level=");
 		buf_puts(out, log_level_names[rec.level]);
-		buf_puts(out, " msg=");
-		log_fmt_value(out, p);
-		p += strlen(p) + 1;
-		for (uint16_t i = 0; i < rec.nkv; i++) {
-			buf_putc(out, ' ');
-			log_fmt_key(out, p);
-			p += strlen(p) + 1;
-			buf_putc(out, '=');
-			log_fmt_value(out, p);
-			p += strlen(p) + 1;
-		}
+		buf_putc(out, ' ');
+		p = plog_render_body(out, p, rec.nkv);
 		buf_putc(out, '\n');
 	}
 }

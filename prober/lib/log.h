@@ -63,6 +63,13 @@ void plog_deinit(plog_t *l);
 void plog_line(plog_t *l, log_level_t level, const char *msg, ...) __attribute__((sentinel));
 /* Appends the recorded lines as logfmt text. */
 void plog_render(const plog_t *l, buf_t *out);
+/* The line that says why a probe failed, rendered from its msg= on (no ts, module, target, level, no
+ * newline): the first line at level=error, else the last at level=warn. The rule: blackbox's DNS
+ * prober logs the cause at error as it happens ("Error while sending a DNS query", "Rcode is not one
+ * of the valid rcodes", ...) and closes with "Probe failed", also at error, which stands in when
+ * nothing else said why; a warn line is only a hint, the last nearest the end. Returns false,
+ * appending nothing, when there is none. */
+bool plog_reason(const plog_t *l, buf_t *out);
 
 /* Appends `s` to `out` as a logfmt value: bare if it needs no quoting, else quoted as go-logfmt does;
  * NULL is written as null, "" as nothing. */

@@ -225,6 +225,44 @@ void metrics_label_value(buf_t *out, const char *s)
 	}
 }
 
+void metrics_histogram(buf_t *out, const char *name, const char *labels, const double *bounds,
+                       const uint64_t *counts, size_t n, double sum)
+{
+	buf_t series = BUF_INIT, l = BUF_INIT;
+	buf_puts(&series, name);
+	size_t base = series.len;
+	uint64_t total = 0;
+	for (size_t i = 0; i <= n; i++) {
+		total += counts[i];
+		char le[32];
+		if (i < n)
+			metrics_fmt_float(bounds[i], le);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		buf_reset(&l);
+		if (labels && *labels) {
+			buf_puts(&l, labels);
+			buf_putc(&l, ',');
+		}
+		buf_puts(&l, "le=\"");
+		buf_puts(&l, le);
+		buf_putc(&l, '"');
+		series.len = base;
+		buf_puts(&series, "_bucket");
+		metrics_sample(out, buf_str(&series), buf_str(&l), (double)total);
+	}
+	series.len = base;
+	buf_puts(&series, "_sum");
+	metrics_sample(out, buf_str(&series), labels, sum);
+	series.len = base;
+	buf_puts(&series, "_count");
+	metrics_sample(out, buf_str(&series), labels, (double)total);
+	if (!buf_ok(&series) || !buf_ok(&l))
+		out->oom = true;
+	buf_free(&series);
+	buf_free(&l);
+}
+
 /* Adds delta (+1 or -1) to the last digit of the decimal digit string d[0..n). Returns false if
  * the result would need another digit or go below 1 (those never beat the rounded candidate). */
 static bool metrics_digits_step(char *d, size_t n, int delta)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/buf.h"
 
@@ -68,6 +69,12 @@ void metrics_family(buf_t *out, const char *name, const char *help, const char *
 void metrics_sample(buf_t *out, const char *name, const char *labels, double v);
 /* Appends a label value escaped as the text format requires (\\, \", \n). */
 void metrics_label_value(buf_t *out, const char *s);
+/* One histogram's samples (the family header is the caller's): name_bucket for each upper bound
+ * bounds[0..n) (ascending) and +Inf, cumulative, then name_sum and name_count. counts[0..n] are the
+ * observations per bucket, not cumulative: counts[i] fell in (bounds[i-1], bounds[i]], counts[n]
+ * above bounds[n-1]. labels: NULL or preformatted as for metrics_sample; "le" is appended. */
+void metrics_histogram(buf_t *out, const char *name, const char *labels, const double *bounds,
+                       const uint64_t *counts, size_t n, double sum);
 
 /* Go's strconv.FormatFloat(v, 'g', -1, 64) with Prometheus' +Inf/-Inf/NaN: shortest round-trip
  * digits; exponent form when the decimal exponent is < -4 or >= 6 (Go's shortest mode), with a sign

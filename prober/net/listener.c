@@ -70,6 +70,7 @@ struct listener {
 	int64_t backoff_ns;             /* the last back-off; 0 after a successful accept */
 	loop_timer_t retry;             /* always armed until closed; parked at PARKED_NS */
 	size_t wakeups;                 /* readiness reports from the loop */
+	listener_stats_t *stats;        /* borrowed; NULL: not counted */
 	char warning[192];              /* this worker's latest warning */
 	bool folded;                    /* it was not written */
 	loop_timer_t warn_timer;        /* writes a folded warning when the second is over */
@@ -225,6 +226,23 @@ static void back_off(listener_t *l, const char *what, int err)
 	warn(l, "%s: %s%s; retrying in %s", what, cause, limit, delay);
 }
 
+static listener_reason_t reason_of(int err)
+{
+	switch (err) {
+	case EMFILE: return LISTENER_EMFILE;
+	case ENFILE: return LISTENER_ENFILE;
+	case ENOBUFS: return LISTENER_ENOBUFS;
+	case ENOMEM: return LISTENER_ENOMEM;
+	case ENOSPC: return LISTENER_ENOSPC;
+	default: return LISTENER_OTHER;
+	}
+}
+
+static void count(atomic_ulong *counters, int err)
+{
+	atomic_fetch_add_explicit(&counters[reason_of(err)], 1, memory_order_relaxed);
+}
+
 static void on_ready(void *ctx, int fd, uint32_t events)
 {
 	(void)events;
@@ -243,6 +261,8 @@ static void on_ready(void *ctx, int fd, uint32_t events)
 				return;
 			l->full = true;
 			update_watch(l);
+			if (l->stats)
+				atomic_fetch_add_explicit(&l->stats->limit_reached, 1, memory_order_relaxed);
 			warn(l, "accept: connection limit reached (%zu per worker, descriptor limit %llu); "
 			        "waiting for connections to close", l->max_conns, nofile_limit());
 			return;
@@ -254,7 +274,9 @@ static void on_ready(void *ctx, int fd, uint32_t events)
 			int err = l->cb(l->ctx, index, c, (const struct sockaddr *)&peer, peerlen);
 			if (l->closed)
 				return;
-			if (err) {
+			if (err && l->stats)
+				count(l->stats->rejected, err);
+			if (err && reason_of(err) != LISTENER_OTHER) {
 				back_off(l, "add connection", err);
 				return;
 			}
@@ -284,6 +306,8 @@ static void on_ready(void *ctx, int fd, uint32_t events)
 		default:
 			/* EMFILE, ENFILE, ENOBUFS, ENOMEM, and anything unforeseen: never give up, never
 			 * spin. */
+			if (l->stats)
+				count(l->stats->accept_errors, errno);
 			back_off(l, "accept", errno);
 			return;
 		}
@@ -388,6 +412,25 @@ listener_t *listener_new(loop_t *loop, const int *fds, size_t n, size_t max_conn
 		return NULL;
 	}
 	return l;
+}
+
+const char *listener_reason_name(listener_reason_t r)
+{
+	switch (r) {
+	case LISTENER_EMFILE: return "EMFILE";
+	case LISTENER_ENFILE: return "ENFILE";
+	case LISTENER_ENOBUFS: return "ENOBUFS";
+	case LISTENER_ENOMEM: return "ENOMEM";
+	case LISTENER_ENOSPC: return "ENOSPC";
+	case LISTENER_OTHER: return "other";
+	case LISTENER_REASON__COUNT: break;
+	}
+	return "other";
+}
+
+void listener_set_stats(listener_t *l, listener_stats_t *stats)
+{
+	l->stats = stats;
 }
 
 void listener_conn_opened(listener_t *l)

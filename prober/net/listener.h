@@ -7,6 +7,7 @@
  * connection closes. */
 #pragma once
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -18,8 +19,9 @@ typedef struct listener listener_t;
 /* Hands over one accepted socket (non-blocking, close-on-exec): the callee owns it from now on.
  * `index` is the position of the listening socket in the array given to listener_new. The callee
  * reports the connection's life with listener_conn_opened/closed (it may do so inside this call).
- * Returns 0, or an errno (ENOMEM, ENOSPC, EMFILE, ENFILE, ENOBUFS) when it had to drop the socket
- * for want of that resource: the listener then backs off and warns as for an accept error. */
+ * Returns 0, or an errno when it dropped the socket (counted as rejected); for want of a resource
+ * (ENOMEM, ENOSPC, EMFILE, ENFILE, ENOBUFS) the listener then backs off and warns as for an accept
+ * error. */
 typedef int (*listener_accept_cb)(void *ctx, size_t index, int fd, const struct sockaddr *peer,
                                   socklen_t peerlen);
 
@@ -35,10 +37,37 @@ int listener_socket(const struct sockaddr *addr, socklen_t len, int backlog, cha
  * returns how many (0: none passed to this process), or -1 with the cause in err. */
 int listener_systemd_fds(int *fds, size_t cap, char *err, size_t errlen);
 
+/* Why a connection was not served, as /metrics counts it. */
+typedef enum listener_reason {
+	LISTENER_EMFILE = 0,
+	LISTENER_ENFILE,
+	LISTENER_ENOBUFS,
+	LISTENER_ENOMEM,
+	LISTENER_ENOSPC,                /* epoll watches (fs.epoll.max_user_watches); handing on only */
+	LISTENER_OTHER,
+	LISTENER_REASON__COUNT
+} listener_reason_t;
+
+/* Counts every worker's listener adds to, for /metrics: the caller owns the storage (zeroed) and
+ * reads it from any thread. */
+typedef struct listener_stats {
+	atomic_ulong accept_errors[LISTENER_REASON__COUNT];   /* accept4 failed and the listener backed
+	                                                          off (not the skipped ECONNABORTED kind) */
+	atomic_ulong rejected[LISTENER_REASON__COUNT];        /* accepted, but the callee dropped the
+	                                                          socket for want of a resource */
+	atomic_ulong limit_reached;     /* the listener stopped accepting at its connection limit with a
+	                                   client waiting (who then waits in the backlog) */
+} listener_stats_t;
+
+/* "EMFILE", ..., "other". */
+const char *listener_reason_name(listener_reason_t r);
+
 /* Starts accepting on fds[0..n) on `loop` (ownership of the fds moves in, also on failure), with at
  * most max_conns connections open at once. Returns NULL when out of memory or the loop refuses. */
 listener_t *listener_new(loop_t *loop, const int *fds, size_t n, size_t max_conns, listener_accept_cb cb,
                          void *ctx);
+/* From now on, counts into *stats (borrowed: it must outlive the listener; NULL: stop counting). */
+void listener_set_stats(listener_t *l, listener_stats_t *stats);
 /* Count the connections the callee holds. A close below the limit resumes accepting (on the next
  * loop round, never inside this call, so it is safe from within a library's cleanup). */
 void listener_conn_opened(listener_t *l);

@@ -69,6 +69,7 @@ struct probe {
 	double timeout_s;
 	probe_state_t state;
 	bool success;
+	double duration;             /* probe_duration_seconds, set when it finishes */
 	probe_done_cb done;
 	void *done_ctx;
 
@@ -170,7 +171,7 @@ static void probe_finish(probe_t *p, bool success)
 	dot_cancel(p->dot_req);
 	p->dot_req = NULL;
 	p->success = success;
-	double duration = secs(loop_now_ns() - p->t_start);
+	double duration = p->duration = secs(loop_now_ns() - p->t_start);
 	metrics_set(&p->m, MET_DURATION, duration);
 	metrics_set(&p->m, MET_SUCCESS, success ? 1 : 0);
 	char d[32];
@@ -913,6 +914,21 @@ void probe_free(probe_t *p)
 bool probe_succeeded(const probe_t *p)
 {
 	return p->success;
+}
+
+double probe_duration(const probe_t *p)
+{
+	return p->duration;
+}
+
+bool probe_reason(const probe_t *p, buf_t *out)
+{
+	return plog_reason(&p->log, out);
+}
+
+bool probe_dnssec_budget_exhausted(const probe_t *p)
+{
+	return p->dnssec_budget.spent != DNSSEC_LIMIT_NONE && p->dnssec_budget.spent != DNSSEC_LIMIT_DEADLINE;
 }
 
 int probe_write_metrics(const probe_t *p, buf_t *out)

@@ -48,6 +48,14 @@ void probe_record_free(probe_record_t *r);
 
 /* Valid after `done`: */
 bool probe_succeeded(const probe_t *p);
+/* Its probe_duration_seconds: start to result, as the metric says. */
+double probe_duration(const probe_t *p);
+/* Appends why it failed, the log line plog_reason picks (from msg= on). Returns false, appending
+ * nothing, when no line gives a reason. Before probe_take_record. */
+bool probe_reason(const probe_t *p, buf_t *out);
+/* Its DNSSEC checks stopped because a work limit of the probe's budget ran out (verifications,
+ * key tag collisions, NSEC3 iterations or hashes; not the deadline). */
+bool probe_dnssec_budget_exhausted(const probe_t *p);
 /* Appends the metrics exposition (text format 0.0.4). Returns 0 or NSP_ENOMEM. */
 int probe_write_metrics(const probe_t *p, buf_t *out);
 /* Appends blackbox's debug text: logs, metrics, module configuration. Returns 0 or NSP_ENOMEM. */

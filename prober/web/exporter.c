@@ -17,6 +17,37 @@
 #include "net/loop.h"
 #include "lib/metrics.h"
 
+/* nsprobe_probe_duration_seconds' upper bounds: a DNS answer on a LAN takes a millisecond, across
+ * the world 100-300 ms, a retry over TCP or a DNSSEC chain a few round trips; 10 s is past any
+ * sensible module timeout. */
+static const double duration_bounds[] = { .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10 };
+#define N_BOUNDS (sizeof(duration_bounds) / sizeof(duration_bounds[0]))
+
+/* One module's counters. Counted with relaxed atomics: each is a tally on its own, and a scrape
+ * that sees one probe in the histogram but not yet in nsprobe_probes_total is a scrape a moment
+ * early. */
+struct exporter_module_stats {
+	atomic_uint refs;               /* the tables that list it, and the probes in flight */
+	atomic_ulong probes[2];         /* [0] failed, [1] succeeded */
+	atomic_ulong budget_exhausted;
+	atomic_ulong buckets[N_BOUNDS + 1];   /* not cumulative; the last is above 10 s */
+	_Atomic uint64_t sum_ns;
+	char name[];
+};
+
+/* The counters of one config snapshot's modules, in its module order, so that a probe of the
+ * current snapshot finds its module's slot by index. Rebuilt on each reload, sharing the slots of
+ * the modules the new config keeps (by name). */
+typedef struct stats_table {
+	atomic_uint refs;               /* the exporter's, and each /metrics being written */
+	const config_t *cfg;            /* the snapshot it mirrors: compared, never dereferenced */
+	size_t n;
+	struct stats_slot {
+		exporter_module_stats_t *s; /* one reference */
+		bool validates;             /* dnssec.validate: it has a budget series */
+	} slot[];
+} stats_table_t;
+
 struct exporter {
 	char *config_path;             /* owned */
 	double timeout_offset;         /* --timeout-offset */
@@ -25,6 +56,9 @@ struct exporter {
 	pthread_mutex_t reload_lock;   /* one reload at a time: an older parse must not win the swap */
 	config_t *cfg;                 /* one reference */
 	atomic_ulong module_unknown_total;
+	stats_table_t *stats;          /* one reference; swapped with cfg, under both locks */
+	atomic_long in_flight;
+	listener_stats_t listener_stats;
 	atomic_bool last_reload_ok;
 	_Atomic int64_t last_reload_success_ns;   /* wall clock */
 	int64_t start_wall_ns;
@@ -53,6 +87,54 @@ static bool file_sum(const char *path, uint8_t out[CRYPTO_SHA256_SIZE])
 	return ok;
 }
 
+static void module_stats_unref(exporter_module_stats_t *s)
+{
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+		free(s);
+}
+
+static void stats_table_unref(stats_table_t *t)
+{
+	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		module_stats_unref(t->slot[i].s);
+	free(t);
+}
+
+/* The table for cfg: the slots of `old` (may be NULL) for the modules it names, fresh ones for the
+ * others. NULL when out of memory. */
+static stats_table_t *stats_table_new(const config_t *cfg, const stats_table_t *old)
+{
+	stats_table_t *t = calloc(1, sizeof(*t) + cfg->n_modules * sizeof(t->slot[0]));
+	if (!t)
+		return NULL;
+	atomic_init(&t->refs, 1);
+	t->cfg = cfg;
+	for (size_t i = 0; i < cfg->n_modules; i++) {
+		const config_module_t *m = &cfg->modules[i];
+		exporter_module_stats_t *s = NULL;
+		for (size_t j = 0; old && j < old->n && !s; j++)
+			if (strcmp(old->slot[j].s->name, m->name) == 0)
+				s = old->slot[j].s;
+		if (s) {
+			atomic_fetch_add(&s->refs, 1);
+		} else {
+			size_t len = strlen(m->name);
+			s = calloc(1, sizeof(*s) + len + 1);
+			if (!s) {
+				stats_table_unref(t);       /* frees the slots filled so far */
+				return NULL;
+			}
+			atomic_init(&s->refs, 1);
+			memcpy(s->name, m->name, len + 1);
+		}
+		t->slot[i] = (struct stats_slot){ .s = s, .validates = m->dns.dnssec_validate };
+		t->n = i + 1;
+	}
+	return t;
+}
+
 int exporter_new(exporter_t **out, const char *config_path, double timeout_offset, size_t history_limit,
                  char *err, size_t errlen)
 {
@@ -76,6 +158,11 @@ int exporter_new(exporter_t **out, const char *config_path, double timeout_offse
 	/* Taken before the parse: an edit in between makes the next check reload once more. */
 	ex->have_sum = file_sum(ex->config_path, ex->sum);
 	int r = config_load(ex->config_path, &ex->cfg, err, errlen);
+	if (r == 0 && !(ex->stats = stats_table_new(ex->cfg, NULL))) {
+		snprintf(err, errlen, "out of memory");
+		config_unref(ex->cfg);
+		r = NSP_ENOMEM;
+	}
 	if (r != 0) {
 		pthread_mutex_destroy(&ex->lock);
 		pthread_mutex_destroy(&ex->reload_lock);
@@ -95,6 +182,7 @@ void exporter_free(exporter_t *ex)
 	if (!ex)
 		return;
 	if (ex->cfg) {
+		stats_table_unref(ex->stats);
 		config_unref(ex->cfg);
 		pthread_mutex_destroy(&ex->lock);
 		pthread_mutex_destroy(&ex->reload_lock);
@@ -125,11 +213,22 @@ static int reload_locked(exporter_t *ex, const uint8_t *sum, char *err, size_t e
 		atomic_store(&ex->last_reload_ok, false);
 		return r;
 	}
+	/* ex->stats changes only under reload_lock, which we hold: read without ex->lock. */
+	stats_table_t *table = stats_table_new(fresh, ex->stats);
+	if (!table) {
+		snprintf(err, errlen, "out of memory");
+		config_unref(fresh);
+		atomic_store(&ex->last_reload_ok, false);
+		return NSP_ENOMEM;
+	}
 	pthread_mutex_lock(&ex->lock);
 	config_t *old = ex->cfg;
+	stats_table_t *old_table = ex->stats;
 	ex->cfg = fresh;
+	ex->stats = table;
 	pthread_mutex_unlock(&ex->lock);
 	config_unref(old);       /* probes still running keep their own reference */
+	stats_table_unref(old_table);   /* ... and of their module's counters */
 	atomic_store(&ex->last_reload_ok, true);
 	atomic_store(&ex->last_reload_success_ns, loop_wall_ns());
 	ex->have_sum = sum != NULL;
@@ -172,6 +271,156 @@ double exporter_timeout_offset(const exporter_t *ex)
 void exporter_count_unknown_module(exporter_t *ex)
 {
 	atomic_fetch_add(&ex->module_unknown_total, 1);
+}
+
+/* ---- nsprobe's own health ---- */
+
+exporter_module_stats_t *exporter_probe_begin(exporter_t *ex, const config_t *cfg,
+                                              const config_module_t *mod)
+{
+	exporter_module_stats_t *s = NULL;
+	pthread_mutex_lock(&ex->lock);
+	stats_table_t *t = ex->stats;
+	if (t->cfg == cfg) {
+		s = t->slot[mod - cfg->modules].s;
+	} else {
+		/* A reload came between exporter_config and now: the module's slot by name, if kept. */
+		for (size_t i = 0; i < t->n && !s; i++)
+			if (strcmp(t->slot[i].s->name, mod->name) == 0)
+				s = t->slot[i].s;
+	}
+	if (s)
+		atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&ex->lock);
+	if (s)
+		atomic_fetch_add_explicit(&ex->in_flight, 1, memory_order_relaxed);
+	return s;
+}
+
+void exporter_probe_end(exporter_t *ex, exporter_module_stats_t *s, bool success, double seconds,
+                        bool dnssec_budget_exhausted)
+{
+	if (!s)
+		return;
+	atomic_fetch_sub_explicit(&ex->in_flight, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->probes[success ? 1 : 0], 1, memory_order_relaxed);
+	if (dnssec_budget_exhausted)
+		atomic_fetch_add_explicit(&s->budget_exhausted, 1, memory_order_relaxed);
+	if (!(seconds >= 0))
+		seconds = 0;            /* NaN too */
+	size_t b = 0;
+	while (b < N_BOUNDS && seconds > duration_bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&s->buckets[b], 1, memory_order_relaxed);
+	uint64_t ns = seconds < 1e9 ? (uint64_t)(seconds * 1e9) : UINT64_C(1000000000000000000);
+	atomic_fetch_add_explicit(&s->sum_ns, ns, memory_order_relaxed);
+	module_stats_unref(s);
+}
+
+listener_stats_t *exporter_listener_stats(exporter_t *ex)
+{
+	return &ex->listener_stats;
+}
+
+static void module_label(buf_t *l, const char *module)
+{
+	buf_reset(l);
+	buf_puts(l, "module=\"");
+	metrics_label_value(l, module);
+	buf_putc(l, '"');
+}
+
+/* The nsprobe_* families (by name, as client_golang sorts them), after nsprobe_build_info. */
+static void health_metrics(exporter_t *ex, buf_t *out)
+{
+	pthread_mutex_lock(&ex->lock);
+	stats_table_t *t = ex->stats;
+	atomic_fetch_add(&t->refs, 1);
+	pthread_mutex_unlock(&ex->lock);
+	buf_t l = BUF_INIT;
+
+	metrics_family(out, "nsprobe_dnssec_budget_exhausted_total",
+	               "Probes of a module with dnssec.validate whose DNSSEC checks stopped because the "
+	               "probe's work budget ran out (signature verifications, key tag collisions, NSEC3 "
+	               "iterations or hashes; not the deadline). Such a probe fails.",
+	               "counter");
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->slot[i].validates)
+			continue;
+		module_label(&l, t->slot[i].s->name);
+		metrics_sample(out, "nsprobe_dnssec_budget_exhausted_total", buf_str(&l),
+		               (double)atomic_load(&t->slot[i].s->budget_exhausted));
+	}
+
+	const listener_stats_t *ls = &ex->listener_stats;
+	buf_t r = BUF_INIT;
+	metrics_family(out, "nsprobe_http_accept_errors_total",
+	               "Failed accept(2) calls on the HTTP listening sockets that made a worker stop "
+	               "accepting for a while (5 ms, doubling up to 1 s), by errno. Connections lost before "
+	               "they were accepted (ECONNABORTED and the like) are skipped and not counted.",
+	               "counter");
+	for (int i = 0; i < LISTENER_REASON__COUNT; i++) {
+		if (i == LISTENER_ENOSPC)
+			continue;           /* accept(2) never says ENOSPC */
+		buf_reset(&r);
+		buf_printf(&r, "reason=\"%s\"", listener_reason_name((listener_reason_t)i));
+		metrics_sample(out, "nsprobe_http_accept_errors_total", buf_str(&r),
+		               (double)atomic_load(&ls->accept_errors[i]));
+	}
+	metrics_family(out, "nsprobe_http_connection_limit_reached_total",
+	               "Times a worker had as many connections open as its limit allows with another "
+	               "client waiting, and stopped accepting until one closed. The waiting clients queue "
+	               "in the kernel's accept backlog; they are not refused.",
+	               "counter");
+	metrics_sample(out, "nsprobe_http_connection_limit_reached_total", NULL,
+	               (double)atomic_load(&ls->limit_reached));
+	metrics_family(out, "nsprobe_http_connections_rejected_total",
+	               "Accepted HTTP connections closed at once because libmicrohttpd could not take them "
+	               "(MHD_add_connection failed), by errno: out of memory or descriptors, or ENOSPC for "
+	               "epoll watches (fs.epoll.max_user_watches). The client sees the connection reset.",
+	               "counter");
+	for (int i = 0; i < LISTENER_REASON__COUNT; i++) {
+		buf_reset(&r);
+		buf_printf(&r, "reason=\"%s\"", listener_reason_name((listener_reason_t)i));
+		metrics_sample(out, "nsprobe_http_connections_rejected_total", buf_str(&r),
+		               (double)atomic_load(&ls->rejected[i]));
+	}
+	buf_free(&r);
+
+	metrics_family(out, "nsprobe_probe_duration_seconds",
+	               "How long /probe requests of a module took, from the start of the probe to its "
+	               "result (success or failure), in seconds.",
+	               "histogram");
+	for (size_t i = 0; i < t->n; i++) {
+		const exporter_module_stats_t *s = t->slot[i].s;
+		uint64_t counts[N_BOUNDS + 1];
+		for (size_t b = 0; b <= N_BOUNDS; b++)
+			counts[b] = atomic_load_explicit(&s->buckets[b], memory_order_relaxed);
+		module_label(&l, s->name);
+		metrics_histogram(out, "nsprobe_probe_duration_seconds", buf_str(&l), duration_bounds, counts,
+		                  N_BOUNDS, (double)atomic_load(&s->sum_ns) / 1e9);
+	}
+	metrics_family(out, "nsprobe_probes_in_flight",
+	               "Probes started and not yet finished, over all workers and modules.", "gauge");
+	metrics_sample(out, "nsprobe_probes_in_flight", NULL, (double)atomic_load(&ex->in_flight));
+	metrics_family(out, "nsprobe_probes_total",
+	               "Probes finished, by module of the loaded config and result: \"success\" when "
+	               "probe_success was 1, else \"failure\". Requests for an unknown module count in "
+	               "blackbox_module_unknown_total instead.",
+	               "counter");
+	static const char *const results[2] = { "failure", "success" };
+	for (size_t i = 0; i < t->n; i++) {
+		for (int k = 0; k < 2; k++) {
+			module_label(&l, t->slot[i].s->name);
+			buf_printf(&l, ",result=\"%s\"", results[k]);
+			metrics_sample(out, "nsprobe_probes_total", buf_str(&l),
+			               (double)atomic_load(&t->slot[i].s->probes[k]));
+		}
+	}
+	if (!buf_ok(&l))
+		out->oom = true;
+	buf_free(&l);
+	stats_table_unref(t);
 }
 
 /* ---- process_* as the Prometheus client libraries export them from /proc ---- */
@@ -254,6 +503,7 @@ void exporter_write_metrics(exporter_t *ex, buf_t *out)
 	metrics_family(out, "nsprobe_build_info",
 	               "A metric with a constant '1' value labeled by the nsprobe version.", "gauge");
 	metrics_sample(out, "nsprobe_build_info", "version=\"" NSPROBE_VERSION "\"", 1);
+	health_metrics(ex, out);
 	process_metrics(ex, out);
 }
 

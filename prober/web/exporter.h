@@ -8,6 +8,7 @@
 
 #include "lib/buf.h"
 #include "config/config.h"
+#include "net/listener.h"
 #include "web/history.h"
 
 typedef struct exporter exporter_t;
@@ -32,8 +33,27 @@ int exporter_reload(exporter_t *ex, char *err, size_t errlen);
  * that cannot be read counts as changed (the reload then reports why). */
 int exporter_reload_if_changed(exporter_t *ex, bool *changed, char *err, size_t errlen);
 
-/* Appends the /metrics exposition: blackbox_exporter_*, blackbox_module_unknown_total, process_*. */
+/* Appends the /metrics exposition: blackbox_exporter_*, blackbox_module_unknown_total, nsprobe_*
+ * (the exporter's own health), process_*. */
 void exporter_write_metrics(exporter_t *ex, buf_t *out);
+
+/* A module's probe counters (nsprobe_probes_total, _probe_duration_seconds, ...). They belong to
+ * the module's name: a reload that keeps the module keeps them; one that drops it drops them from
+ * /metrics. */
+typedef struct exporter_module_stats exporter_module_stats_t;
+
+/* Counts a probe of module `mod` (of cfg, a snapshot from exporter_config) as in flight. Returns
+ * the module's counters for exporter_probe_end (a reference the caller must give back there), or
+ * NULL when out of memory or when a reload has dropped the module meanwhile: then nothing was
+ * counted and exporter_probe_end(ex, NULL, ...) is a no-op. */
+exporter_module_stats_t *exporter_probe_begin(exporter_t *ex, const config_t *cfg,
+                                              const config_module_t *mod);
+/* Counts the probe begun with s as finished after `seconds`, successful or not, and whether it
+ * ran out of DNSSEC work budget; gives back the reference. Any thread. */
+void exporter_probe_end(exporter_t *ex, exporter_module_stats_t *s, bool success, double seconds,
+                        bool dnssec_budget_exhausted);
+/* The listeners' counts (owned by the exporter, for listener_set_stats). */
+listener_stats_t *exporter_listener_stats(exporter_t *ex);
 
 /* The probe history (owned by the exporter; thread-safe, see history.h). */
 history_t *exporter_history(exporter_t *ex);

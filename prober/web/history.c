@@ -80,6 +80,25 @@ static void ring_push(ring_t *r, history_entry_t *e, history_entry_t *evicted)
 	r->len++;
 }
 
+/* A copy of reason cut to HISTORY_REASON_MAX bytes on a UTF-8 boundary, with "…" when longer (/logs
+ * has it whole). NULL when out of memory. */
+static char *cut_reason(const char *reason)
+{
+	size_t n = strlen(reason);
+	if (n <= HISTORY_REASON_MAX)
+		return strdup(reason);
+	n = HISTORY_REASON_MAX;
+	while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80)
+		n--;        /* reason[n] starts the cut-off part: never split a UTF-8 sequence */
+	static const char ellipsis[] = "\xe2\x80\xa6";      /* U+2026 HORIZONTAL ELLIPSIS */
+	char *out = malloc(n + sizeof ellipsis);
+	if (out) {
+		memcpy(out, reason, n);
+		memcpy(out + n, ellipsis, sizeof ellipsis);
+	}
+	return out;
+}
+
 uint64_t history_add(history_t *h, const char *module, const char *target, probe_record_t *record,
                      bool success, const history_facts_t *facts)
 {
@@ -90,7 +109,7 @@ uint64_t history_add(history_t *h, const char *module, const char *target, probe
 		.success = success,
 		.start_ns = facts ? facts->start_ns : 0,
 		.duration_s = facts ? facts->duration_s : -1,
-		.reason = facts && facts->reason ? strdup(facts->reason) : NULL,
+		.reason = facts && facts->reason ? cut_reason(facts->reason) : NULL,
 	};
 	bool reason_lost = facts && facts->reason && !e.reason;
 	pthread_mutex_lock(&h->lock);
@@ -178,117 +197,4 @@ char *history_debug_by_target(history_t *h, const char *target, const char *modu
 	out = render(e);
 	pthread_mutex_unlock(&h->lock);
 	return out;
-}
-
-/* ---- reading what a probe wrote ---- */
-
-/* The line starting at p, without its newline. */
-static const char *line_end(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	return nl ? nl : end;
-}
-
-double history_duration_from_text(const char *text, size_t len)
-{
-	static const char name[] = "probe_duration_seconds ";
-	const char *end = text + len;
-	/* Log lines start with ts= and the module's YAML comes after the metrics: the first line that
-	 * starts with the name is the sample. */
-	for (const char *p = text; text && p < end;) {
-		const char *e = line_end(p, end);
-		size_t n = (size_t)(e - p);
-		if (n > sizeof(name) - 1 && n < 64 && memcmp(p, name, sizeof(name) - 1) == 0) {
-			char v[64];
-			memcpy(v, p + sizeof(name) - 1, n - (sizeof(name) - 1));
-			v[n - (sizeof(name) - 1)] = '\0';
-			char *stop;
-			double d = strtod(v, &stop);
-			return *stop == '\0' && d >= 0 ? d : -1;
-		}
-		p = e + 1;
-	}
-	return -1;
-}
-
-/* The end of the logfmt value at p: bare up to a space, or quoted with backslash escapes, as
- * log_fmt_value writes it. */
-static const char *value_end(const char *p, const char *end)
-{
-	if (p < end && *p == '"') {
-		for (p++; p < end && *p != '"'; p++)
-			if (*p == '\\')
-				p++;
-		return p < end ? p + 1 : end;
-	}
-	while (p < end && *p != ' ')
-		p++;
-	return p;
-}
-
-/* The level of a rendered log line (ts= module= target= level= msg= ...) and where its msg starts;
- * values are skipped as logfmt, so a target holding " level=error " does not count. */
-static const char *line_level(const char *p, const char *end, const char **rest)
-{
-	while (p < end) {
-		const char *eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq)
-			return NULL;
-		const char *v = eq + 1, *ve = value_end(v, end);
-		if (eq - p == 5 && memcmp(p, "level", 5) == 0) {
-			*rest = ve < end ? ve + 1 : end;
-			size_t n = (size_t)(ve - v);
-			if (n == 5 && memcmp(v, "error", 5) == 0)
-				return "error";
-			if (n == 4 && memcmp(v, "warn", 4) == 0)
-				return "warn";
-			return "";
-		}
-		p = ve < end ? ve + 1 : end;
-	}
-	return NULL;
-}
-
-/* The rule: blackbox's DNS prober logs the cause of a failure at level=error as it happens
- * (prober/dns.go: "Error while sending a DNS query", "Rcode is not one of the valid rcodes",
- * "At least one RR did not match regexp", ...) and then closes with "Probe failed", also at error;
- * so the first error line is the cause, and the closing one stands in when nothing else said why.
- * A warn line is only a hint (no failure path warns today); of those the last, nearest the end. */
-bool history_reason_from_debug(const char *text, size_t len, buf_t *out)
-{
-	if (!text)
-		return false;
-	static const char head[] = "Logs for the probe:\n";
-	const char *p = text, *end = text + len;
-	if (len >= sizeof(head) - 1 && memcmp(text, head, sizeof(head) - 1) == 0)
-		p += sizeof(head) - 1;
-	const char *pick = NULL, *pick_end = NULL;
-	/* The log lines run up to the first line that is not one (the blank lines before the metrics). */
-	while (p < end && end - p >= 3 && memcmp(p, "ts=", 3) == 0) {
-		const char *e = line_end(p, end), *rest = NULL;
-		const char *level = line_level(p, e, &rest);
-		if (level && strcmp(level, "error") == 0) {
-			pick = rest;
-			pick_end = e;
-			break;
-		}
-		if (level && strcmp(level, "warn") == 0) {
-			pick = rest;
-			pick_end = e;
-		}
-		p = e + 1;
-	}
-	if (!pick || pick >= pick_end)
-		return false;
-	size_t n = (size_t)(pick_end - pick);
-	if (n <= HISTORY_REASON_MAX) {
-		buf_append(out, pick, n);
-		return true;
-	}
-	n = HISTORY_REASON_MAX;
-	while (n > 0 && ((unsigned char)pick[n] & 0xC0) == 0x80)
-		n--;        /* pick[n] starts the cut-off part: never split a UTF-8 sequence */
-	buf_append(out, pick, n);
-	buf_puts(out, "\xe2\x80\xa6");      /* U+2026 HORIZONTAL ELLIPSIS */
-	return true;
 }

@@ -19,15 +19,19 @@ typedef struct history_entry {
 	bool success;
 	int64_t start_ns;         /* when the probe began, wall clock, ns since the epoch; 0: unknown */
 	double duration_s;        /* its probe_duration_seconds; < 0: unknown */
-	char *reason;             /* a failure's reason line (history_reason_from_debug); NULL: none */
+	char *reason;             /* a failure's reason line (probe_reason), cut to HISTORY_REASON_MAX bytes;
+	                             NULL: none */
 } history_entry_t;
 
 /* What the landing page shows of a result beside its outcome, captured when it is added so that
  * rendering reads no logs under the lock. */
+#define HISTORY_REASON_MAX 600
+
 typedef struct history_facts {
 	int64_t start_ns;         /* wall clock, ns since the epoch; 0: unknown */
 	double duration_s;        /* < 0: unknown */
-	const char *reason;       /* copied; NULL: none */
+	const char *reason;       /* copied, and cut to HISTORY_REASON_MAX bytes on a UTF-8 boundary with "…"
+	                             when longer (/logs has it whole); NULL: none */
 } history_facts_t;
 
 /* limit: how many recent results to keep; failures pushed out are kept in a second list of the same
@@ -50,16 +54,3 @@ char *history_debug_by_id(history_t *h, uint64_t id);
  * results oldest first, as blackbox 0.25+ does. A malloc'd copy, or NULL. */
 char *history_debug_by_target(history_t *h, const char *target, const char *module);
 
-/* Reading what a probe wrote, once, when it is added (pure; the texts are probe_write_metrics' and
- * probe_write_debug's). */
-
-/* The value of the probe_duration_seconds sample in a metrics exposition or a debug text; -1 when
- * there is none. */
-double history_duration_from_text(const char *text, size_t len);
-
-/* The reason a failed probe gives, from its debug text ("Logs for the probe:" and its lines): the
- * first line at level=error, else the last at level=warn. Appends that line from its msg= on (ts,
- * module and target are the row's already), cut to HISTORY_REASON_MAX bytes on a UTF-8 boundary
- * with "…" when longer (/logs has it whole). Returns false, appending nothing, when there is none. */
-#define HISTORY_REASON_MAX 600
-bool history_reason_from_debug(const char *text, size_t len, buf_t *out);

@@ -102,6 +102,8 @@ typedef struct http_req {
 	const char *target;             /* one of args[] */
 	char *module_name;
 	config_t *cfg;
+	exporter_module_stats_t *stats; /* while the probe runs: its module's counters (a reference) */
+	int64_t probe_start_ns;
 	struct reload_job *reload;      /* a POST /-/reload being parsed on its own thread */
 	struct http_req *prev, *next;   /* in srv->requests */
 } http_req_t;
@@ -433,20 +435,17 @@ static void on_probe_done(void *ctx, probe_t *p)
 		probe_write_debug(p, &r->body);
 	else
 		probe_write_metrics(p, &r->body);
-	/* What the landing page shows beside the result, read now from what the probe wrote, so that
-	 * rendering reads no logs: its duration, and for a failure its reason line (the debug text is
-	 * rendered for that when the answer did not carry it: failures only). */
+	/* The facts /metrics and the landing page keep of it, from the probe itself: its outcome and
+	 * duration, and for a failure the log line that says why (rendered for failures only). */
 	bool ok = probe_succeeded(p);
-	double dur = history_duration_from_text(r->body.p, r->body.len);
-	int64_t end_ns = loop_wall_ns();
-	buf_t why = BUF_INIT, dbg = BUF_INIT;
-	if (!ok && r->debug)
-		history_reason_from_debug(r->body.p, r->body.len, &why);
-	else if (!ok && probe_write_debug(p, &dbg) == 0)
-		history_reason_from_debug(dbg.p, dbg.len, &why);
-	buf_free(&dbg);
+	double dur = probe_duration(p);
+	exporter_probe_end(r->srv->ex, r->stats, ok, dur, probe_dnssec_budget_exhausted(p));
+	r->stats = NULL;
+	buf_t why = BUF_INIT;
+	if (!ok)
+		probe_reason(p, &why);
 	history_facts_t facts = {
-		.start_ns = dur >= 0 ? end_ns - (int64_t)(dur * 1e9) : end_ns,
+		.start_ns = loop_wall_ns() - (int64_t)(dur * 1e9),
 		.duration_s = dur,
 		.reason = why.len && buf_ok(&why) ? buf_str(&why) : NULL,
 	};
@@ -575,8 +574,12 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		return reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "nsprobe is stopping");
 	/* Suspend first: the probe's completion resumes the connection. */
 	suspend(r);
+	r->stats = exporter_probe_begin(ex, r->cfg, mod);
+	r->probe_start_ns = loop_now_ns();
 	r->probe = probe_start(&r->srv->env, r->cfg, module, target, timeout, on_probe_done, r);
 	if (!r->probe) {
+		exporter_probe_end(ex, r->stats, false, 0, false);
+		r->stats = NULL;
 		resume(r);
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
@@ -994,6 +997,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	webauth_cancel(r->auth_job);      /* the pool copied the hash: the config may go */
 	if (r->wc)
 		webconfig_live_release(s->live, r->wc);
+	/* A probe still running is abandoned (the daemon is stopping): it ends here, as a failure. */
+	exporter_probe_end(s->ex, r->stats, false, (double)(loop_now_ns() - r->probe_start_ns) / 1e9, false);
 	probe_free(r->probe);
 	config_unref(r->cfg);
 	free(r->reload);                /* its thread has handed it back: the request was suspended */
@@ -1048,7 +1053,7 @@ static int on_accept(void *ctx, size_t index, int fd, const struct sockaddr *pee
 		return err;
 	default:
 		log_debug("cannot add connection", "err", strerror(err));
-		return 0;
+		return err ? err : EIO;     /* counted as rejected; no back-off */
 	}
 }
 
@@ -1231,6 +1236,7 @@ http_server_t *http_server_new(loop_t *loop, dnsclient_t *dns, exporter_t *ex, c
 		http_server_free(s);
 		return NULL;
 	}
+	listener_set_stats(s->listener, exporter_listener_stats(ex));
 	loop_prepare(loop, on_prepare, s);
 	s->run_pending = true;
 	return s;

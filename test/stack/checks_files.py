@@ -111,16 +111,39 @@ DNSSEC_OPT_IN = {"probe_dnssec_ds_match", "probe_dnssec_cds_pending", "probe_dns
 
 
 def emitted(world):
+    """The series names nsprobe's outputs carry (a histogram's _bucket, _sum and _count)."""
     names = set()
     for body in world.probe_outputs().values():
-        names |= set(re.findall(r"^# TYPE (\S+)", body, re.M))
+        for name, typ in re.findall(r"^# TYPE (\S+) (\S+)", body, re.M):
+            names.add(name)
+            if typ == "histogram":
+                names |= {name + "_bucket", name + "_sum", name + "_count"}
     return names
+
+
+# The dashboard's row of nsprobe's own health (issue 16) and its panels.
+HEALTH_ROW = "Exporter health (nsprobe itself)"
+HEALTH_PANELS = ("Probes per second by module and result", "Probes in flight",
+                 "Probe duration p50 / p99 by module", "Rejected connections and accept errors",
+                 "DNSSEC budgets exhausted")
+
+
+def row_panels(dash, title):
+    """The panels under the row called title (up to the next row), in order."""
+    out, inside = [], False
+    for p in dash["panels"]:
+        if p.get("type") == "row":
+            inside = p.get("title") == title
+        elif inside:
+            out.append(p)
+    return out
 
 
 def check_dashboard(world):
     """config/grafana/nsprobe-dns.json parses, has the row "DNS probes (outside-in)", and every
     metric its queries read is one nsprobe emits (or one of DNSSEC_OPT_IN), and it has the
-    DNSSEC panels of issue 14."""
+    DNSSEC panels of issue 14 and the exporter health row of issue 16 (each of its panels reads
+    nsprobe's own families from job nsprobe)."""
     path = os.path.join(CONFIG, "grafana", "nsprobe-dns.json")
     with open(path) as f:
         dash = json.load(f)
@@ -142,6 +165,17 @@ def check_dashboard(world):
                  "CDS/CDNSKEY pending", "DNSSEC keys"):
         if not any(p.get("title") == want for p in panels):
             raise AssertionError("no panel %r" % want)
+    health = row_panels(dash, HEALTH_ROW)
+    if [p.get("title") for p in health] != list(HEALTH_PANELS):
+        raise AssertionError("row %r has panels %s, want %s" % (HEALTH_ROW, [p.get("title") for p in health],
+                                                                 list(HEALTH_PANELS)))
+    for p in health:
+        for t in p["targets"]:
+            if 'job="nsprobe"' not in t["expr"] or not any(n.startswith("nsprobe_") for n in metric_names(t["expr"])):
+                raise AssertionError("panel %r: %r does not read nsprobe_* of job nsprobe" % (p["title"], t["expr"]))
+    ids = [p["id"] for p in panels]
+    if len(ids) != len(set(ids)):
+        raise AssertionError("panel ids repeat: %s" % ids)
     if unknown:
         raise AssertionError("metrics nsprobe does not emit: %s (it emits %s)" % (sorted(unknown), sorted(have)))
     return "%d queries, metrics %s" % (len(exprs), ", ".join(sorted(used)))

@@ -24,6 +24,7 @@ import html.parser
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -299,6 +300,17 @@ def metrics(ex):
     return parse_metrics(body)[0]
 
 
+def promtool_lint(text):
+    """promtool check metrics on an exposition: '' when it passes without a lint remark."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        return "promtool not installed (Debian package prometheus)"
+    p = subprocess.run([promtool, "check", "metrics"], input=text.encode(), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=60)
+    out = p.stdout.decode().strip()
+    return out or ("" if p.returncode == 0 else "exit %d" % p.returncode)
+
+
 def reload_state(ex):
     m = metrics(ex)
     return (m.get("blackbox_exporter_config_last_reload_successful"),
@@ -408,12 +420,57 @@ def basics(s, w, ex):
             "%d missing %r in:\n%s" % (st, [x for x in want if x not in b], b[:1500]))
 
     # A probe, and an unknown module.
+    m0 = metrics(ex)
     st, _h, b = get_text(ex.port, probe_path("dns_soa", w.knot_target))
     s.check("probe dns_soa against Knot: 200, probe_success 1", st == 200 and probe_ok(b) == 1, "%d %s" % (st, b[:500]))
     st, h, b = get_text(ex.port, probe_path("nope", w.knot_target))
     s.check('unknown module: 400 Unknown module "nope"', st == 400 and b == 'Unknown module "nope"\n', "%d %r" % (st, b))
     s.check("blackbox_module_unknown_total counts it",
             metrics(ex).get("blackbox_module_unknown_total") == 1, repr(metrics(ex).get("blackbox_module_unknown_total")))
+    self_health(s, ex, m0)
+
+
+# nsprobe's own families (issue 16): name -> TYPE.
+HEALTH_FAMILIES = {
+    "nsprobe_probes_total": "counter",
+    "nsprobe_probes_in_flight": "gauge",
+    "nsprobe_probe_duration_seconds": "histogram",
+    "nsprobe_dnssec_budget_exhausted_total": "counter",
+    "nsprobe_http_accept_errors_total": "counter",
+    "nsprobe_http_connections_rejected_total": "counter",
+    "nsprobe_http_connection_limit_reached_total": "counter",
+}
+
+
+def self_health(s, ex, m0):
+    """/metrics after one dns_soa probe (success) and one request for the unknown module "nope";
+    m0: the samples before them."""
+    st, _h, text = get_text(ex.port, "/metrics")
+    m, helps, types = parse_metrics(text)
+    wrong = {n: (types.get(n), helps.get(n)) for n, t in HEALTH_FAMILIES.items()
+             if types.get(n) != t or len(helps.get(n) or "") < 40}
+    s.check("/metrics: nsprobe's health families, each with its TYPE and a HELP that says what it counts",
+            st == 200 and not wrong, repr(wrong))
+    ok = 'nsprobe_probes_total{module="dns_soa",result="success"}'
+    fail = 'nsprobe_probes_total{module="dns_soa",result="failure"}'
+    s.check("nsprobe_probes_total: the dns_soa probe counted once, as a success",
+            m.get(ok, -1) - m0.get(ok, 0) == 1 and m.get(fail) == m0.get(fail) == 0,
+            repr({k: (m0.get(k), m.get(k)) for k in (ok, fail)}))
+    mods = sorted(set(re.findall(r'^nsprobe_probes_total\{module="([^"]*)"', text, re.M)))
+    s.check("nsprobe_probes_total: a series for each module of the config, none for the unknown one",
+            mods == sorted(["dns_soa", "dns_nx", "slow", "slow5", "http_2xx"]), repr(mods))
+    cnt = 'nsprobe_probe_duration_seconds_count{module="dns_soa"}'
+    inf = 'nsprobe_probe_duration_seconds_bucket{module="dns_soa",le="+Inf"}'
+    sm = 'nsprobe_probe_duration_seconds_sum{module="dns_soa"}'
+    s.check("nsprobe_probe_duration_seconds: the probe in the dns_soa histogram (count = +Inf bucket, "
+            "sum grew by under a second)",
+            m.get(cnt, -1) - m0.get(cnt, 0) == 1 and m.get(inf) == m.get(cnt)
+            and 0 < m.get(sm, 0) - m0.get(sm, 0) < 1,
+            repr({k: (m0.get(k), m.get(k)) for k in (cnt, inf, sm)}))
+    s.check("nsprobe_probes_in_flight 0 when nothing runs", m.get("nsprobe_probes_in_flight") == 0,
+            repr(m.get("nsprobe_probes_in_flight")))
+    lint = promtool_lint(text)
+    s.check("promtool check metrics passes on /metrics (no lint remarks)", lint == "", lint[:1500])
 
 
 def plain_and_gzip(ex, path):
@@ -557,6 +614,9 @@ def reload_under_load(s, w, ex):
         t.start()
     try:
         wait_queries(w, q0 + 10)
+        flight = metrics(ex).get("nsprobe_probes_in_flight", -1)
+        s.check("nsprobe_probes_in_flight counts the 10 probes waiting on the silent server",
+                10 <= flight <= 20, repr(flight))
         ok0, ts0 = reload_state(ex)
 
         write_config(ex.config_path, CONFIG_GOOD)
@@ -570,6 +630,11 @@ def reload_under_load(s, w, ex):
         page = Page(get_text(ex.port, "/")[2])
         s.check("SIGHUP good config: the landing page's select lists dns_mx",
                 "dns_mx" in (page.selects.get("module") or []), repr(page.selects))
+        m = metrics(ex)
+        s.check("SIGHUP good config: the new module dns_mx has its nsprobe_probes_total, at its one probe",
+                m.get('nsprobe_probes_total{module="dns_mx",result="success"}', -1) == 1
+                and m.get('nsprobe_probes_total{module="dns_mx",result="failure"}', -1) == 0,
+                repr({k: v for k, v in m.items() if "dns_mx" in k and "probes_total" in k}))
 
         write_config(ex.config_path, CONFIG_BAD)
         ex.proc.send_signal(signal.SIGHUP)
@@ -618,9 +683,14 @@ def post_reload_cases(s, w, ex):
     st, _h, b = get_text(ex.port, probe_path("dns_mx", w.knot_target))
     s.check("POST /-/reload bad config: old config keeps serving", st == 200 and probe_ok(b) == 1, "%d %r" % (st, b[:200]))
 
+    soa = 'nsprobe_probes_total{module="dns_soa",result="success"}'
+    soa0 = metrics(ex).get(soa, 0)
     write_config(ex.config_path, CONFIG_GOOD)
     st, _h, b = get_text(ex.port, "/-/reload", method="POST")
     s.check("POST /-/reload good config: 200, empty body", st == 200 and b == "", "%d %r" % (st, b))
+    soa1 = metrics(ex).get(soa, 0)
+    s.check("POST /-/reload keeps dns_soa: its nsprobe_probes_total goes on from where it was",
+            soa0 > 1 and soa1 == soa0, repr((soa0, soa1)))
     ok2, ts2 = reload_state(ex)
     s.check("POST /-/reload good config: gauge 1, timestamp moved on", ok2 == 1 and ts2 > ts0, repr((ts0, ok2, ts2)))
 
@@ -647,6 +717,11 @@ def inflight_reload_case(s, w, ex):
     r = res[0]
     ok = isinstance(r, tuple) and r[0] == 200 and probe_ok(r[1]) == 0
     s.check("in-flight probe across the reload: 200, probe_success 0", ok, repr(r)[:800])
+    text = get_text(ex.port, "/metrics")[2]
+    m = parse_metrics(text)[0]
+    s.check("after the reload without `slow`: no nsprobe_* series of slow; nothing left in flight",
+            'module="slow"' not in text and m.get("nsprobe_probes_in_flight") == 0,
+            repr(m.get("nsprobe_probes_in_flight")))
     if ok:
         d = parse_metrics(r[1])[0].get("probe_duration_seconds", -1)
         s.check("in-flight probe: probe_duration_seconds about its 2 s timeout", 1.5 <= d <= 5.0,

@@ -253,6 +253,55 @@ static void test_plog_forward(void **state)
 	plog_deinit(&fwd_log);
 }
 
+/* plog_reason on a log of the given lines: what it appends, or "(none)" when it returns false. */
+static void expect_reason(plog_t *l, const char *want)
+{
+	buf_t b = BUF_INIT;
+	if (!plog_reason(l, &b)) {
+		assert_int_equal(b.len, 0);
+		buf_puts(&b, "(none)");
+	}
+	assert_string_equal(buf_str(&b), want);
+	buf_free(&b);
+	plog_deinit(l);
+}
+
+/* The reason of a failed probe: its first error line (the cause, before the closing "Probe failed"),
+ * else its last warn line, rendered from msg= on as /logs renders it. */
+static void test_plog_reason(void **state)
+{
+	(void)state;
+	plog_t l;
+	plog_init(&l, "dns_a", "192.0.2.1:53");
+	plog_line(&l, LOG_INFO, "Beginning probe", (const char *)NULL);
+	plog_line(&l, LOG_WARN, "w1", (const char *)NULL);
+	plog_line(&l, LOG_ERROR, "Error while sending a DNS query", "err", "read udp4 192.0.2.1:53: i/o timeout",
+	          (const char *)NULL);
+	plog_line(&l, LOG_ERROR, "Probe failed", "duration_seconds", "5.0", (const char *)NULL);
+	expect_reason(&l, "msg=\"Error while sending a DNS query\" err=\"read udp4 192.0.2.1:53: i/o timeout\"");
+
+	plog_init(&l, "dns_a", "t");
+	plog_line(&l, LOG_WARN, "w1", (const char *)NULL);
+	plog_line(&l, LOG_INFO, "i", (const char *)NULL);
+	plog_line(&l, LOG_WARN, "w2", "k", "v", (const char *)NULL);
+	plog_line(&l, LOG_INFO, "j", (const char *)NULL);
+	expect_reason(&l, "msg=w2 k=v");
+
+	plog_init(&l, "dns_a", "t");
+	plog_line(&l, LOG_INFO, "i", (const char *)NULL);
+	plog_line(&l, LOG_DEBUG, "d", (const char *)NULL);
+	expect_reason(&l, "(none)");
+
+	plog_init(&l, "dns_a", "t");
+	expect_reason(&l, "(none)");
+
+	/* a target holding " level=error " is only a name: the levels are data */
+	plog_init(&l, "m", "x level=error \" y");
+	plog_line(&l, LOG_INFO, "a", (const char *)NULL);
+	plog_line(&l, LOG_WARN, "b", (const char *)NULL);
+	expect_reason(&l, "msg=b");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_log_line_logfmt),
 		cmocka_unit_test(test_log_line_json),
 		cmocka_unit_test(test_plog_forward),
+		cmocka_unit_test(test_plog_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -321,6 +321,32 @@ static void test_generic_writer(void **state)
 	buf_free(&out);
 }
 
+/* A histogram as client_golang writes one: cumulative buckets with "le" after the other labels,
+ * +Inf, then _sum and _count (the +Inf bucket's count). */
+static void test_histogram(void **state)
+{
+	(void)state;
+	static const double bounds[] = { 0.005, 0.5, 10 };
+	const uint64_t counts[] = { 2, 0, 1, 3 };
+	buf_t out = BUF_INIT;
+	metrics_histogram(&out, "d_seconds", "module=\"m\"", bounds, counts, 3, 61.25);
+	metrics_histogram(&out, "e_seconds", NULL, bounds, (const uint64_t[]){ 0, 0, 0, 0 }, 3, 0);
+	assert_string_equal(buf_str(&out),
+			    "d_seconds_bucket{module=\"m\",le=\"0.005\"} 2\n"
+			    "d_seconds_bucket{module=\"m\",le=\"0.5\"} 2\n"
+			    "d_seconds_bucket{module=\"m\",le=\"10\"} 3\n"
+			    "d_seconds_bucket{module=\"m\",le=\"+Inf\"} 6\n"
+			    "d_seconds_sum{module=\"m\"} 61.25\n"
+			    "d_seconds_count{module=\"m\"} 6\n"
+			    "e_seconds_bucket{le=\"0.005\"} 0\n"
+			    "e_seconds_bucket{le=\"0.5\"} 0\n"
+			    "e_seconds_bucket{le=\"10\"} 0\n"
+			    "e_seconds_bucket{le=\"+Inf\"} 0\n"
+			    "e_seconds_sum 0\n"
+			    "e_seconds_count 0\n");
+	buf_free(&out);
+}
+
 /* The catalogue's order is the exposition's: families sorted by name (Go's registry gathers them
  * sorted), so rendering never sorts. Every family appears once. */
 static void test_catalogue_sorted(void **state)
@@ -362,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_render_dns_a),
 		cmocka_unit_test(test_render_partial),
 		cmocka_unit_test(test_generic_writer),
+		cmocka_unit_test(test_histogram),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

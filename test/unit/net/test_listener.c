@@ -46,6 +46,7 @@ typedef struct world {
 	size_t wakeups_at_start, wakeups_seen; /* the listener's wake-ups when the phase began, ended */
 	loop_timer_t poll;              /* looks for the first back-off */
 	void (*on_count)(struct world *w); /* after each accept */
+	listener_stats_t stats;         /* what w->l and w->l2 counted */
 	FILE *err;                      /* stderr while the test runs */
 	int saved_stderr;
 } world_t;
@@ -133,6 +134,7 @@ static void world_init(world_t *w, size_t max_conns)
 	int fd = listening_socket(&w->port);
 	w->l = listener_new(w->loop, &fd, 1, max_conns, on_accept, w);
 	assert_non_null(w->l);
+	listener_set_stats(w->l, &w->stats);
 	loop_timer_init(&w->deadline, on_deadline, w);
 	assert_int_equal(loop_timer_start(w->loop, &w->deadline, loop_now_ns() + 5000 * MS), 0);
 }
@@ -216,6 +218,7 @@ static void test_emfile_backs_off_and_recovers(void **state)
 	int fd2 = listening_socket(&w.port2);
 	w.l2 = listener_new(w.loop, &fd2, 1, 100, on_accept2, &w);
 	assert_non_null(w.l2);
+	listener_set_stats(w.l2, &w.stats);
 	w.stop_at = 2;
 	int c = client(), c2 = client();
 	loop_timer_init(&w.phase, on_descriptors_back, &w);
@@ -245,6 +248,11 @@ static void test_emfile_backs_off_and_recovers(void **state)
 	 * between; a busy one wakes thousands of times. */
 	assert_in_range(w.wakeups_seen - w.wakeups_at_start, 2, 2 * 8);
 	assert_int_equal(listener_backoff_ms(w.l), 0);  /* reset by the success */
+	/* /metrics' counts: both listeners failed at least once (each retry that fails again counts). */
+	assert_true(atomic_load(&w.stats.accept_errors[LISTENER_EMFILE]) >= 2);
+	assert_int_equal(atomic_load(&w.stats.accept_errors[LISTENER_OTHER]), 0);
+	assert_int_equal(atomic_load(&w.stats.rejected[LISTENER_EMFILE]), 0);
+	assert_int_equal(atomic_load(&w.stats.limit_reached), 0);
 	close(c);
 	close(c2);
 	char *log = world_deinit(&w);
@@ -284,6 +292,35 @@ static void test_add_failure_backs_off(void **state)
 	char *log = world_deinit(&w);
 	assert_non_null(strstr(log, "level=warn msg=\"add connection: cannot allocate memory; retrying in 5ms\""));
 	free(log);
+	assert_int_equal(atomic_load(&w.stats.rejected[LISTENER_ENOMEM]), 1);
+	assert_int_equal(atomic_load(&w.stats.accept_errors[LISTENER_ENOMEM]), 0);
+}
+
+/* A socket dropped for another cause (MHD refused that one client) is counted, and the next is
+ * taken without a pause or a warning. */
+static void test_add_refusal_counts_without_backoff(void **state)
+{
+	(void)state;
+	world_t w;
+	world_init(&w, 100);
+	w.add_error = ECONNREFUSED;
+	w.stop_at = 1;
+	int c[2];
+	for (int i = 0; i < 2; i++) {
+		c[i] = client();
+		client_connect(c[i], w.port);
+	}
+	assert_int_equal(loop_run(w.loop), 0);
+	assert_false(w.timed_out);
+	assert_int_equal(w.naccepted, 1);
+	assert_int_equal(listener_backoff_ms(w.l), 0);
+	for (int i = 0; i < 2; i++)
+		close(c[i]);
+	char *log = world_deinit(&w);
+	assert_null(strstr(log, "add connection"));
+	free(log);
+	assert_int_equal(atomic_load(&w.stats.rejected[LISTENER_OTHER]), 1);
+	assert_int_equal(atomic_load(&w.stats.accept_errors[LISTENER_OTHER]), 0);
 }
 
 /* ---- the connection limit ---- */
@@ -331,6 +368,7 @@ static void test_limit_waits_in_backlog(void **state)
 	assert_in_range(w.wakeups_seen - w.wakeups_at_start, 0, 3);
 	assert_int_equal(w.naccepted, 3);
 	assert_int_equal(listener_conns(w.l), 2);
+	assert_int_equal(atomic_load(&w.stats.limit_reached), 1);
 	for (int i = 0; i < 3; i++)
 		close(c[i]);
 	w.accepted[0] = w.accepted[--w.naccepted];    /* the first was closed in on_limit_checked */
@@ -362,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_emfile_backs_off_and_recovers),
 		cmocka_unit_test(test_limit_waits_in_backlog),
 		cmocka_unit_test(test_add_failure_backs_off),
+		cmocka_unit_test(test_add_refusal_counts_without_backoff),
 		cmocka_unit_test(test_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,119 +266,36 @@ static void test_facts_kept(void **state)
 	history_free(h);
 }
 
-static const char metrics_text[] =
-	"# HELP probe_dns_lookup_time_seconds Returns the time taken for probe dns lookup in seconds\n"
-	"# TYPE probe_dns_lookup_time_seconds gauge\n"
-	"probe_dns_lookup_time_seconds 0.000713\n"
-	"# HELP probe_duration_seconds Returns how long the probe took to complete in seconds\n"
-	"# TYPE probe_duration_seconds gauge\n"
-	"probe_duration_seconds 0.001234567\n"
-	"probe_success 0\n";
-
-static void test_duration_from_text(void **state)
+/* A long reason is cut on a UTF-8 boundary, with an ellipsis (/logs has it whole). */
+static void test_reason_cut(void **state)
 {
 	(void)state;
-	double d = history_duration_from_text(metrics_text, strlen(metrics_text));
-	assert_true(d > 0.00123456 && d < 0.00123457);
-	/* In a debug text a log value may hold the name; only a line that starts with it counts. */
-	static const char dbg[] = "Logs for the probe:\n"
-	                          "ts=2026-12-07T21:33:21Z module=m target=t level=info msg=\"x\" "
-	                          "err=\"probe_duration_seconds 9\"\n\n\n"
-	                          "Metrics that would have been returned:\nprobe_duration_seconds 2.5\n";
-	assert_true(history_duration_from_text(dbg, strlen(dbg)) == 2.5);
-	static const char none[] = "probe_success 1\nprobe_duration_seconds_x 3\n";
-	assert_true(history_duration_from_text(none, strlen(none)) < 0);
-	static const char junk[] = "probe_duration_seconds 1e\n";
-	assert_true(history_duration_from_text(junk, strlen(junk)) < 0);
-	assert_true(history_duration_from_text(NULL, 0) < 0);
-	/* len bounds the read: the sample past it is not seen */
-	assert_true(history_duration_from_text(metrics_text, strlen(metrics_text) - 30) < 0);
-}
-
-/* reason_from_debug on text: the reason it appends, or "(none)" when it returns false. */
-static char *reason(const char *text)
-{
-	buf_t b = BUF_INIT;
-	if (!history_reason_from_debug(text, strlen(text), &b)) {
-		assert_int_equal(b.len, 0);
-		buf_puts(&b, "(none)");
-	}
-	return buf_steal(&b);
-}
-
-static void assert_reason(const char *text, const char *want)
-{
-	char *got = reason(text);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-#define LINE(level, rest) "ts=2026-12-07T21:33:21.5Z module=dns_a target=192.0.2.1:53 level=" level " " rest "\n"
-#define TAIL "\n\n\nMetrics that would have been returned:\nprobe_success 0\n"
-
-static void test_reason_from_debug(void **state)
-{
-	(void)state;
-	/* the first error line wins over later errors (the closing "Probe failed") and any warn */
-	assert_reason("Logs for the probe:\n" LINE("info", "msg=\"Beginning probe\"")
-	              LINE("warn", "msg=\"w1\"")
-	              LINE("error", "msg=\"Error while sending a DNS query\" err=\"i/o timeout\"")
-	              LINE("error", "msg=\"Probe failed\" duration_seconds=5.0") TAIL,
-	              "msg=\"Error while sending a DNS query\" err=\"i/o timeout\"");
-	/* no error: the last warn line */
-	assert_reason("Logs for the probe:\n" LINE("warn", "msg=\"w1\"") LINE("info", "msg=i")
-	              LINE("warn", "msg=\"w2\" k=v") LINE("info", "msg=j") TAIL,
-	              "msg=\"w2\" k=v");
-	/* neither: nothing */
-	assert_reason("Logs for the probe:\n" LINE("info", "msg=i") LINE("debug", "msg=d") TAIL, "(none)");
-	assert_reason("", "(none)");
-	/* a quoted target holding " level=error " is a value, not the line's level */
-	assert_reason("Logs for the probe:\n"
-	              "ts=2026-12-07T21:33:21Z module=m target=\"x level=error \\\" y\" level=info msg=a\n"
-	              LINE("warn", "msg=b") TAIL,
-	              "msg=b");
-	/* lines after the logs (metrics, the module's YAML) are not log lines */
-	assert_reason("Logs for the probe:\n" LINE("info", "msg=i") TAIL
-	              "ts=2026 module=m target=t level=error msg=fake\n", "(none)");
-	/* a long line is cut on a UTF-8 boundary, with an ellipsis */
-	char long_line[2048];
-	size_t n = (size_t)snprintf(long_line, sizeof long_line, "Logs for the probe:\n%s", LINE("error", "msg=x"));
-	n--;                                       /* over the newline */
+	char long_reason[HISTORY_REASON_MAX + 200] = "msg=x";
+	size_t n = 5;
 	while (n < HISTORY_REASON_MAX + 100) {
-		memcpy(long_line + n, "\xc3\xa9", 2);   /* é, two bytes, so one cut in two would split it */
+		memcpy(long_reason + n, "\xc3\xa9", 2);   /* é, two bytes, so one cut in two would split it */
 		n += 2;
 	}
-	memcpy(long_line + n, "\n", 2);
+	long_reason[n] = '\0';
+	history_t *h = history_new(2);
+	assert_non_null(h);
+	history_facts_t f = { .duration_s = 1, .reason = long_reason };
+	history_add(h, "dns_a", "a:53", NULL, false, &f);
+	f.reason = "msg=short";
+	history_add(h, "dns_a", "b:53", NULL, false, &f);
+	facts_rows_t g = {0};
+	history_each(h, collect_facts, &g);
+	assert_string_equal(g.reason[0], "msg=short");
 	/* "msg=x" then é from byte 5 on: byte HISTORY_REASON_MAX (even) is the second of an é, so the
 	 * cut backs up one byte and keeps whole é's only */
-	char *got = reason(long_line);
+	const char *got = g.e[1].reason;
+	assert_non_null(got);
 	size_t len = strlen(got);
 	assert_int_equal(len, HISTORY_REASON_MAX - 1 + 3);
 	assert_memory_equal(got, "msg=x\xc3\xa9", 7);
 	assert_memory_equal(got + len - 3, "\xe2\x80\xa6", 3);
 	assert_memory_equal(got + len - 5, "\xc3\xa9", 2);
-	free(got);
-}
-
-/* A real failed probe's debug text: its reason is its first error line, from msg= on. */
-static void test_reason_of_real_probe(void **state)
-{
-	fixture_t *f = *state;
-	probe_record_t *r = record(f, "dns_a", "192.0.2.1:53");
-	buf_t b = BUF_INIT;
-	assert_int_equal(probe_record_write_debug(r, &b), 0);
-	char *text = buf_steal(&b);
-	char *got = reason(text);
-	const char *first = strstr(text, " level=error ");
-	assert_non_null(first);
-	first += strlen(" level=error ");
-	assert_true(strncmp(got, "msg=", 4) == 0);
-	assert_true(strncmp(first, got, strlen(got)) == 0);
-	assert_true(first[strlen(got)] == '\n');
-	assert_true(history_duration_from_text(text, strlen(text)) >= 0);
-	free(got);
-	free(text);
-	probe_record_free(r);
+	history_free(h);
 }
 
 int main(void)
@@ -391,9 +308,7 @@ int main(void)
 		cmocka_unit_test(test_debug_by_target),
 		cmocka_unit_test(test_debug_by_id),
 		cmocka_unit_test(test_facts_kept),
-		cmocka_unit_test(test_duration_from_text),
-		cmocka_unit_test(test_reason_from_debug),
-		cmocka_unit_test(test_reason_of_real_probe),
+		cmocka_unit_test(test_reason_cut),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
