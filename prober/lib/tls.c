@@ -383,7 +383,7 @@ done:
 	return rc;
 }
 
-int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_priority_t *p, bool ask_client_cert)
+int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_priority_t *p, tls_client_ask_t ask)
 {
 	gnutls_session_t session = mhd_session;
 	/* Before the first handshake message, so the ClientHello is answered with these. */
@@ -393,7 +393,11 @@ int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_pri
 	g = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, c->g);
 	if (g < 0)
 		return g;
-	gnutls_certificate_server_set_request(session, ask_client_cert ? GNUTLS_CERT_REQUEST : GNUTLS_CERT_IGNORE);
+	gnutls_certificate_server_set_request(session, ask != TLS_ASK_NONE ? GNUTLS_CERT_REQUEST : GNUTLS_CERT_IGNORE);
+	/* Go's server names its ClientCAs in the request, and none without them; a Go client (Prometheus)
+	 * then sends only a certificate issued by a named CA, or any when none is named
+	 * (crypto/tls handshake_client.go getClientCertificate). */
+	gnutls_certificate_send_x509_rdn_sequence(session, ask == TLS_ASK_ANY);
 	return 0;
 }
 

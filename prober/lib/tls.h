@@ -121,11 +121,19 @@ size_t tls_peer_certs(void *mhd_session);
  * certificate: <reason>" in err. Safe from several threads at once. */
 int tls_trust_verify_client(const tls_trust_t *t, void *mhd_session, char *err, size_t errlen);
 
+/* How a server session asks for a client certificate. */
+typedef enum tls_client_ask {
+	TLS_ASK_NONE = 0,          /* no certificate request */
+	TLS_ASK_ANY,               /* a request naming no CA: any certificate will do (Go without ClientCAs) */
+	TLS_ASK_NAMED,             /* a request naming c's CAs (Go's ClientCAs.Subjects()) */
+} tls_client_ask_t;
+
 /* Hands libmicrohttpd's server session, before its handshake, what the handshake uses instead of the
  * daemon's start-up settings: c's own certificate and key (and its CAs, named in the certificate
- * request), p's priorities, and whether a client certificate is asked for. c must outlive the session;
- * p may be freed before it. Returns 0 or a negative code (then the session keeps the daemon's). */
-int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_priority_t *p, bool ask_client_cert);
+ * request when ask is TLS_ASK_NAMED), p's priorities, and how a client certificate is asked for. c
+ * must outlive the session; p may be freed before it. Returns 0 or a negative code (then the session
+ * keeps the daemon's). */
+int tls_server_session_set(void *mhd_session, const tls_cred_t *c, const tls_priority_t *p, tls_client_ask_t ask);
 
 typedef enum tls_alert {
 	TLS_ALERT_CERTIFICATE_REQUIRED,   /* RFC 8446 6.2: no certificate sent */

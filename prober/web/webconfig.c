@@ -641,8 +641,9 @@ static int check_tls(wc_load_t *l)
 	/* What each connection's handshake is handed (webtls_server_bind): the key pair was checked
 	 * above, so a failure here is memory or GnuTLS itself. */
 	char why[512];
-	rc = webtls_server_new(wc->cert_pem, strlen(wc->cert_pem), wc->key_pem, strlen(wc->key_pem), wc->trust_pem,
-	                       wc->priorities, &wc->server, why, sizeof(why));
+	rc = webtls_server_new(wc->cert_pem, strlen(wc->cert_pem), wc->key_pem, strlen(wc->key_pem),
+	                       wc->client_auth != WEBCONFIG_NO_CLIENT_CERT, wc->client_ca_pem, wc->priorities,
+	                       &wc->server, why, sizeof(why));
 	if (rc == NSP_ENOMEM)
 		return fail(l, NULL, NULL, "out of memory");
 	if (rc)

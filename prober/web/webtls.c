@@ -23,13 +23,12 @@
 struct webtls_server {
 	tls_cred_t *cred;
 	tls_priority_t *prio;
-	bool ask;
+	tls_client_ask_t ask;
 	char fingerprint[65];
 };
 
-int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len,
-                      const char *trust_pem, const char *priorities, webtls_server_t **out, char *why,
-                      size_t whylen)
+int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len, bool ask,
+                      const char *ca_pem, const char *priorities, webtls_server_t **out, char *why, size_t whylen)
 {
 	*out = NULL;
 	webtls_server_t *t = calloc(1, sizeof(*t));
@@ -42,11 +41,9 @@ int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem
 	int g = tls_cred_set_key_pair(t->cred, cert_pem, cert_len, key_pem, key_len);
 	if (g < 0)
 		goto fail;
-	if (trust_pem) {
-		t->ask = true;
-		if ((g = tls_cred_add_ca(t->cred, trust_pem, strlen(trust_pem))) < 0)
-			goto fail;
-	}
+	t->ask = !ask ? TLS_ASK_NONE : ca_pem ? TLS_ASK_NAMED : TLS_ASK_ANY;
+	if (ask && ca_pem && (g = tls_cred_add_ca(t->cred, ca_pem, strlen(ca_pem))) < 0)
+		goto fail;
 	if ((g = tls_priority_new(priorities, &t->prio)) != 0) {
 		if (g == NSP_ENOMEM)
 			rc = NSP_ENOMEM;

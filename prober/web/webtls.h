@@ -15,12 +15,12 @@
 typedef struct webtls_server webtls_server_t;
 
 /* Builds the settings from PEM texts (cert_pem and key_pem must belong together), the priority
- * string, and trust_pem: NULL to ask for no client certificate, else the CAs whose names the
- * certificate request carries. Returns 0 and *out; NSP_ENOMEM; or NSP_EINVAL with GnuTLS's reason
+ * string, and whether a client certificate is asked for: ask false, none; else a request naming the
+ * CAs of ca_pem, or naming none when ca_pem is NULL (any certificate will do, as Go asks without
+ * ClientCAs). Returns 0 and *out; NSP_ENOMEM; or NSP_EINVAL with GnuTLS's reason
  * in why. */
-int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len,
-                      const char *trust_pem, const char *priorities, webtls_server_t **out, char *why,
-                      size_t whylen);
+int webtls_server_new(const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len, bool ask,
+                      const char *ca_pem, const char *priorities, webtls_server_t **out, char *why, size_t whylen);
 /* Accepts NULL. Every session bound to t must have been freed (GnuTLS keeps a pointer to it). */
 void webtls_server_free(webtls_server_t *t);
 /* The SHA-256 fingerprint of the served certificate (64 hex digits), for the log. */

@@ -140,6 +140,20 @@ def curl(ns, path, args, scheme="https", timeout=20):
     return Reply(p.returncode, code, headers, body, p.stderr.decode(errors="replace"))
 
 
+def ca_names(ns, tls="-tls1_3"):
+    """The CA names of the server's certificate request, as openssl s_client prints them: a list of
+    subjects, [] for "No client certificate CA names sent", None when s_client saw no request."""
+    p = subprocess.run(["openssl", "s_client", "-connect", "%s:%d" % (HOST, ns.port), tls],
+                       input=b"", capture_output=True, timeout=30)
+    out = p.stdout.decode(errors="replace")
+    if "No client certificate CA names sent" in out:
+        return []
+    if "Acceptable client certificate CA names" not in out:
+        return None
+    names = out.split("Acceptable client certificate CA names", 1)[1].splitlines()[1:]
+    return [n.strip() for n in names if n.strip() and "=" in n and not n.startswith(("Requested", "Client", "Peer", "Server", "---"))]
+
+
 # ---- the cases ----
 
 def basic(user, password):
@@ -222,6 +236,12 @@ def client_cert_cases(s, binary, tmp):
                 r.code == 0 and r.rc != 0 and "alert" in r.stderr.lower(), repr(r))
         r = curl(ns, "/-/healthy", good + ["--tls-max", "1.2"])
         s.check("TLS 1.2 client with certificate: 200", r.code == 200, repr(r))
+        # Go names its ClientCAs in the certificate request; a Go client (Prometheus) then sends
+        # only a certificate one of them issued
+        for tls in ("-tls1_3", "-tls1_2"):
+            names = ca_names(ns, tls)
+            s.check("the certificate request names client_ca_file's CA (%s)" % tls,
+                    names is not None and len(names) == 1 and "nsprobe test CA" in names[0], repr(names))
         r = curl(ns, "/-/healthy", good + ["--tls-max", "1.1"], timeout=10)
         s.check("TLS 1.1 refused (min_version TLS12)", r.code == 0 and r.rc != 0, repr(r))
     finally:
@@ -242,6 +262,32 @@ def client_cert_cases(s, binary, tmp):
         s.check("VerifyClientCertIfGiven with a good certificate: 200", r.code == 200, repr(r))
         r = curl(ns, "/-/healthy", ca + ["--cert", p("rogue.pem"), "--key", p("rogue.key")])
         s.check("VerifyClientCertIfGiven with an untrusted certificate: refused", r.code == 0, repr(r))
+    finally:
+        s.stopped(ns, ns.name)
+
+
+def any_client_cert_cases(s, binary, tmp):
+    """RequireAnyClientCert without client_ca_file: Go asks for a certificate naming no CA, so a Go
+    client sends the one it has, whoever issued it, and any is accepted."""
+    p = lambda n: os.path.join(tmp, n)  # noqa: E731
+    web = """tls_server_config:
+  cert_file: server.pem
+  key_file: server.key
+  client_auth_type: RequireAnyClientCert
+"""
+    ns = Nsprobe(binary, tmp, "any-client-cert", web)
+    ca = ["--cacert", p("ca.pem")]
+    rogue = ca + ["--cert", p("rogue.pem"), "--key", p("rogue.key")]
+    ns.start(rogue)
+    try:
+        r = curl(ns, "/-/healthy", rogue)
+        s.check("RequireAnyClientCert: a certificate of an unknown CA: 200", r.code == 200, repr(r))
+        r = curl(ns, "/-/healthy", ca)
+        s.check("RequireAnyClientCert without a certificate: refused", r.code == 0 and r.rc != 0, repr(r))
+        for tls in ("-tls1_3", "-tls1_2"):
+            names = ca_names(ns, tls)
+            s.check("RequireAnyClientCert: the certificate request names no CA (%s)" % tls, names == [],
+                    repr(names))
     finally:
         s.stopped(ns, ns.name)
 
@@ -279,7 +325,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="nsprobe-web-") as tmp:
         try:
             make_pki(tmp)
-            for group in (tls_auth_cases, client_cert_cases, refusal_cases):
+            for group in (tls_auth_cases, client_cert_cases, any_client_cert_cases, refusal_cases):
                 try:
                     group(s, os.path.abspath(args.binary), tmp)
                 except (Failure, harness.FixtureError, subprocess.SubprocessError, OSError) as e:

@@ -127,10 +127,10 @@ static void test_server(void **state)
 	make_pair(&b);
 	char why[256] = "";
 	webtls_server_t *sa = NULL, *sa2 = NULL, *sb = NULL;
-	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, NULL, prio, &sa, why, sizeof why), 0);
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, false, NULL, prio, &sa, why, sizeof why), 0);
 	/* asking for client certificates, with the CAs named in the request */
-	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, b.cert, prio, &sa2, why, sizeof why), 0);
-	assert_int_equal(webtls_server_new(b.cert, b.cert_len, b.key, b.key_len, NULL, prio, &sb, why, sizeof why), 0);
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, true, b.cert, prio, &sa2, why, sizeof why), 0);
+	assert_int_equal(webtls_server_new(b.cert, b.cert_len, b.key, b.key_len, false, NULL, prio, &sb, why, sizeof why), 0);
 	/* the fingerprint names the certificate: the same one twice, another one differs */
 	assert_true(is_hex64(webtls_server_fingerprint(sa)));
 	assert_string_equal(webtls_server_fingerprint(sa), webtls_server_fingerprint(sa2));
@@ -146,15 +146,15 @@ static void test_server(void **state)
 	/* a key that is not the certificate's, a broken key, a broken priority string: nothing built */
 	webtls_server_t *t = (webtls_server_t *)&t;
 	why[0] = '\0';
-	assert_int_equal(webtls_server_new(a.cert, a.cert_len, b.key, b.key_len, NULL, prio, &t, why, sizeof why),
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, b.key, b.key_len, false, NULL, prio, &t, why, sizeof why),
 	                 NSP_EINVAL);
 	assert_null(t);
 	assert_true(why[0] != '\0');
 	static const char broken[] = "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n";
-	assert_int_equal(webtls_server_new(a.cert, a.cert_len, broken, strlen(broken), NULL, prio, &t, why, sizeof why),
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, broken, strlen(broken), false, NULL, prio, &t, why, sizeof why),
 	                 NSP_EINVAL);
 	assert_null(t);
-	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, NULL, "NORMAL:+NO-SUCH", &t, why,
+	assert_int_equal(webtls_server_new(a.cert, a.cert_len, a.key, a.key_len, false, NULL, "NORMAL:+NO-SUCH", &t, why,
 	                                   sizeof why),
 	                 NSP_EINVAL);
 	assert_null(t);
