@@ -167,6 +167,17 @@ def crowd_rounds(s, ex, name, want, forbid=None):
     s.check("%s: warnings are rate-limited (%d lines for %d refusals)" % (name, n, ROUNDS * CROWD), n <= 40)
 
 
+def counted(s, ex, name, series):
+    """/metrics counts what the log said: the sample `series` (name and labels as written) is above 0."""
+    st, _h, body = harness.http_request(ex.HOST, ex.port, "/metrics")
+    value = None
+    for line in body.splitlines() if st == 200 else []:
+        if line.startswith(series + " "):
+            value = float(line.split()[-1])
+    s.check("%s: /metrics counts it: %s > 0" % (name, series), value is not None and value > 0,
+            "HTTP %d, %s = %r" % (st, series, value))
+
+
 def at_limit(s, tmp, binary, _hard):
     ex = harness.Exporter(os.path.join(tmp, "limit"), binary, CONFIG, extra_args=["--workers=2"],
                           prefix=limited(LIMIT, LIMIT))
@@ -174,6 +185,7 @@ def at_limit(s, tmp, binary, _hard):
     ex.start()
     try:
         crowd_rounds(s, ex, "limit", AT_LIMIT)
+        counted(s, ex, "limit", "nsprobe_http_connection_limit_reached_total")
     finally:
         s.stopped(ex, "limit", exit_case=EXIT_CASE, tail=15)
 
@@ -188,6 +200,7 @@ def accept_emfile(s, tmp, binary, hard):
         # The budget was sized for `start`; from now on the process may open only LIMIT.
         resource.prlimit(ex.proc.pid, resource.RLIMIT_NOFILE, (LIMIT, start))
         crowd_rounds(s, ex, "emfile", EMFILE)
+        counted(s, ex, "emfile", 'nsprobe_http_accept_errors_total{reason="EMFILE"}')
     finally:
         s.stopped(ex, "emfile", exit_case=EXIT_CASE, tail=15)
 
