@@ -65,7 +65,7 @@ struct exporter {
 	uint8_t sum[CRYPTO_SHA256_SIZE];   /* of the file the current config was loaded from */
 	bool have_sum;                     /* guarded by reload_lock, as sum */
 	int64_t reload_failed_ns;          /* the last failed reload: when (wall clock) and why; */
-	char reload_failed_why[512];       /* guarded by lock (exporter_reload_status) */
+	char reload_failed_why[CONFIG_ERRLEN]; /* guarded by lock (exporter_reload_status) */
 };
 
 /* The file's SHA-256 (blackbox 0.28 GenerateChecksum). Returns false when it cannot be read. */

@@ -592,7 +592,7 @@ static enum MHD_Result handle_landing(http_req_t *r)
 {
 	buf_t b = BUF_INIT;
 	config_t *cfg = exporter_config(r->srv->ex);
-	char why[512];
+	char why[CONFIG_ERRLEN];         /* the loader's whole error list */
 	landing_reload_t reload = { .why = why };
 	exporter_reload_status(r->srv->ex, &reload.ok, &reload.loaded_ns, &reload.failed_ns, why, sizeof(why));
 	landing_render(&b, cfg, exporter_history(r->srv->ex), &reload, loop_wall_ns());
