@@ -23,15 +23,17 @@
 static const double duration_bounds[] = { .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10 };
 #define N_BOUNDS (sizeof(duration_bounds) / sizeof(duration_bounds[0]))
 
-/* One module's counters. Counted with relaxed atomics: each is a tally on its own, and a scrape
- * that sees one probe in the histogram but not yet in nsprobe_probes_total is a scrape a moment
- * early. */
+/* One module's counters. The tallies are relaxed atomics, each on its own: a scrape that sees one
+ * probe in the histogram but not yet in nsprobe_probes_total is a scrape a moment early. The
+ * histogram is one observation, though: its buckets, _count and _sum must agree within a scrape (as
+ * client_golang's do), so they change and are read together, under hist_lock. */
 struct exporter_module_stats {
 	atomic_uint refs;               /* the tables that list it, and the probes in flight */
 	atomic_ulong probes[2];         /* [0] failed, [1] succeeded */
 	atomic_ulong budget_exhausted;
-	atomic_ulong buckets[N_BOUNDS + 1];   /* not cumulative; the last is above 10 s */
-	_Atomic uint64_t sum_ns;
+	pthread_mutex_t hist_lock;      /* guards buckets and sum_ns */
+	uint64_t buckets[N_BOUNDS + 1]; /* not cumulative; the last is above 10 s */
+	uint64_t sum_ns;
 	char name[];
 };
 
@@ -89,8 +91,10 @@ static bool file_sum(const char *path, uint8_t out[CRYPTO_SHA256_SIZE])
 
 static void module_stats_unref(exporter_module_stats_t *s)
 {
-	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		pthread_mutex_destroy(&s->hist_lock);
 		free(s);
+	}
 }
 
 static void stats_table_unref(stats_table_t *t)
@@ -106,6 +110,8 @@ static void stats_table_unref(stats_table_t *t)
  * others. NULL when out of memory. */
 static stats_table_t *stats_table_new(const config_t *cfg, const stats_table_t *old)
 {
+	if (cfg->n_modules > (SIZE_MAX - sizeof(stats_table_t)) / sizeof(struct stats_slot))
+		return NULL;
 	stats_table_t *t = calloc(1, sizeof(*t) + cfg->n_modules * sizeof(t->slot[0]));
 	if (!t)
 		return NULL;
@@ -127,6 +133,7 @@ static stats_table_t *stats_table_new(const config_t *cfg, const stats_table_t *
 				return NULL;
 			}
 			atomic_init(&s->refs, 1);
+			pthread_mutex_init(&s->hist_lock, NULL);
 			memcpy(s->name, m->name, len + 1);
 		}
 		t->slot[i] = (struct stats_slot){ .s = s, .validates = m->dns.dnssec_validate };
@@ -311,9 +318,11 @@ void exporter_probe_end(exporter_t *ex, exporter_module_stats_t *s, bool success
 	size_t b = 0;
 	while (b < N_BOUNDS && seconds > duration_bounds[b])
 		b++;
-	atomic_fetch_add_explicit(&s->buckets[b], 1, memory_order_relaxed);
 	uint64_t ns = seconds < 1e9 ? (uint64_t)(seconds * 1e9) : UINT64_C(1000000000000000000);
-	atomic_fetch_add_explicit(&s->sum_ns, ns, memory_order_relaxed);
+	pthread_mutex_lock(&s->hist_lock);
+	s->buckets[b]++;
+	s->sum_ns += ns;
+	pthread_mutex_unlock(&s->hist_lock);
 	module_stats_unref(s);
 }
 
@@ -392,13 +401,15 @@ static void health_metrics(exporter_t *ex, buf_t *out)
 	               "result (success or failure), in seconds.",
 	               "histogram");
 	for (size_t i = 0; i < t->n; i++) {
-		const exporter_module_stats_t *s = t->slot[i].s;
-		uint64_t counts[N_BOUNDS + 1];
-		for (size_t b = 0; b <= N_BOUNDS; b++)
-			counts[b] = atomic_load_explicit(&s->buckets[b], memory_order_relaxed);
+		exporter_module_stats_t *s = t->slot[i].s;
+		uint64_t counts[N_BOUNDS + 1], sum_ns;
+		pthread_mutex_lock(&s->hist_lock);
+		memcpy(counts, s->buckets, sizeof counts);
+		sum_ns = s->sum_ns;
+		pthread_mutex_unlock(&s->hist_lock);
 		module_label(&l, s->name);
 		metrics_histogram(out, "nsprobe_probe_duration_seconds", buf_str(&l), duration_bounds, counts,
-		                  N_BOUNDS, (double)atomic_load(&s->sum_ns) / 1e9);
+		                  N_BOUNDS, (double)sum_ns / 1e9);
 	}
 	metrics_family(out, "nsprobe_probes_in_flight",
 	               "Probes started and not yet finished, over all workers and modules.", "gauge");

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +209,7 @@ static void *worker(void *arg)
 	for (int i = 0; i < PER_THREAD; i++) {
 		config_t *cfg = exporter_config(ex);
 		exporter_module_stats_t *s = exporter_probe_begin(ex, cfg, config_module_get(cfg, "soa"));
-		exporter_probe_end(ex, s, i % 2 == 0, 0.001, false);
+		exporter_probe_end(ex, s, i % 2 == 0, 1.0, false);      /* 1 s: _sum is _count exactly */
 		config_unref(cfg);
 	}
 	return NULL;
@@ -223,10 +225,39 @@ static void *reloader(void *arg)
 	return NULL;
 }
 
+/* Scrapes while the workers run: in each, the histogram's _sum (1 s per probe) equals its _count and
+ * its +Inf bucket, as client_golang's histograms agree within a scrape. */
+static atomic_bool workers_done;
+
+static void *scraper(void *arg)
+{
+	fixture_t *f = arg;
+	int scrapes = 0;
+	while (!atomic_load(&workers_done) || scrapes == 0) {
+		char *t = scrape(f->ex);
+		const char *c = strstr(t, "nsprobe_probe_duration_seconds_count{module=\"soa\"} ");
+		const char *sum = strstr(t, "nsprobe_probe_duration_seconds_sum{module=\"soa\"} ");
+		const char *inf = strstr(t, "nsprobe_probe_duration_seconds_bucket{module=\"soa\",le=\"+Inf\"} ");
+		bool ok = c && sum && inf;
+		if (ok) {
+			double nc = strtod(strchr(c, '}') + 2, NULL), ns = strtod(strchr(sum, '}') + 2, NULL);
+			double ni = strtod(strchr(inf, '}') + 2, NULL);
+			ok = nc == ns && nc == ni;
+		}
+		free(t);
+		if (!ok)
+			return f;           /* non-NULL: a scrape that disagrees */
+		scrapes++;
+	}
+	return NULL;
+}
+
 static void test_threads(void **state)
 {
 	fixture_t *f = *state;
-	pthread_t th[THREADS + 1];
+	pthread_t th[THREADS + 1], sc;
+	atomic_store(&workers_done, false);
+	assert_int_equal(pthread_create(&sc, NULL, scraper, f), 0);
 	for (int i = 0; i < THREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker, f->ex), 0);
 	/* Reloads meanwhile (the same module set): no count may be lost across the swaps. */
@@ -236,6 +267,10 @@ static void test_threads(void **state)
 		assert_int_equal(pthread_join(th[i], &ret), 0);
 		assert_null(ret);
 	}
+	atomic_store(&workers_done, true);
+	void *disagreed;
+	assert_int_equal(pthread_join(sc, &disagreed), 0);
+	assert_null(disagreed);
 	char *t = scrape(f->ex);
 	char want[128];
 	snprintf(want, sizeof(want), "nsprobe_probes_total{module=\"soa\",result=\"success\"} %d\n",
