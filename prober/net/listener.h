@@ -54,7 +54,8 @@ typedef struct listener_stats {
 	atomic_ulong accept_errors[LISTENER_REASON__COUNT];   /* accept4 failed and the listener backed
 	                                                          off (not the skipped ECONNABORTED kind) */
 	atomic_ulong rejected[LISTENER_REASON__COUNT];        /* accepted, but the callee dropped the
-	                                                          socket for want of a resource */
+	                                                          socket (any errno; "other" for those
+	                                                          that are not a resource) */
 	atomic_ulong limit_reached;     /* the listener stopped accepting at its connection limit with a
 	                                   client waiting (who then waits in the backlog) */
 } listener_stats_t;

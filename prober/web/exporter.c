@@ -304,6 +304,14 @@ exporter_module_stats_t *exporter_probe_begin(exporter_t *ex, const config_t *cf
 	return s;
 }
 
+void exporter_probe_cancel(exporter_t *ex, exporter_module_stats_t *s)
+{
+	if (!s)
+		return;
+	atomic_fetch_sub_explicit(&ex->in_flight, 1, memory_order_relaxed);
+	module_stats_unref(s);
+}
+
 void exporter_probe_end(exporter_t *ex, exporter_module_stats_t *s, bool success, double seconds,
                         bool dnssec_budget_exhausted)
 {
@@ -385,8 +393,9 @@ static void health_metrics(exporter_t *ex, buf_t *out)
 	               (double)atomic_load(&ls->limit_reached));
 	metrics_family(out, "nsprobe_http_connections_rejected_total",
 	               "Accepted HTTP connections closed at once because libmicrohttpd could not take them "
-	               "(MHD_add_connection failed), by errno: out of memory or descriptors, or ENOSPC for "
-	               "epoll watches (fs.epoll.max_user_watches). The client sees the connection reset.",
+	               "(MHD_add_connection failed), by errno: out of memory or descriptors, ENOSPC for "
+	               "epoll watches (fs.epoll.max_user_watches), or other. The client sees the connection "
+	               "reset.",
 	               "counter");
 	for (int i = 0; i < LISTENER_REASON__COUNT; i++) {
 		buf_reset(&r);

@@ -43,11 +43,14 @@ void exporter_write_metrics(exporter_t *ex, buf_t *out);
 typedef struct exporter_module_stats exporter_module_stats_t;
 
 /* Counts a probe of module `mod` (of cfg, a snapshot from exporter_config) as in flight. Returns
- * the module's counters for exporter_probe_end (a reference the caller must give back there), or
- * NULL when out of memory or when a reload has dropped the module meanwhile: then nothing was
+ * the module's counters for exporter_probe_end (a reference the caller must give back there or to
+ * exporter_probe_cancel), or NULL when a reload has dropped the module meanwhile: then nothing was
  * counted and exporter_probe_end(ex, NULL, ...) is a no-op. */
 exporter_module_stats_t *exporter_probe_begin(exporter_t *ex, const config_t *cfg,
                                               const config_module_t *mod);
+/* Gives back s for a probe that never ran (it could not be started): no longer in flight, and not
+ * counted as finished. Accepts NULL. */
+void exporter_probe_cancel(exporter_t *ex, exporter_module_stats_t *s);
 /* Counts the probe begun with s as finished after `seconds`, successful or not, and whether it
  * ran out of DNSSEC work budget; gives back the reference. Any thread. */
 void exporter_probe_end(exporter_t *ex, exporter_module_stats_t *s, bool success, double seconds,

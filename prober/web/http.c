@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -59,6 +60,7 @@ struct http_server {
 	exporter_t *ex;
 	webconfig_live_t *live;         /* borrowed; NULL: plain HTTP, no auth */
 	const webconfig_t *wc;          /* the config at start (the daemons' TLS); a reference of live */
+	int64_t tls_bind_warned_ns;     /* when a refused TLS connection was last logged (this loop's) */
 	webauth_client_t *auth;         /* owned; NULL without a verifier pool */
 	probe_env_t env;
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
@@ -578,7 +580,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 	r->probe_start_ns = loop_now_ns();
 	r->probe = probe_start(&r->srv->env, r->cfg, module, target, timeout, on_probe_done, r);
 	if (!r->probe) {
-		exporter_probe_end(ex, r->stats, false, 0, false);
+		exporter_probe_cancel(ex, r->stats);
 		r->stats = NULL;
 		resume(r);
 		return reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
@@ -1060,15 +1062,26 @@ static int on_accept(void *ctx, size_t index, int fd, const struct sockaddr *pee
 /* A TLS connection takes the web config current when it opens (a reference, its socket context,
  * held until it closes) and hands its certificate, key, client CAs and priorities to the session
  * before the handshake starts: exporter-toolkit reads them per handshake, so a rotated certificate
- * needs no restart (webtls.c). The daemons' start-up settings serve only a session that could not
- * be given them. */
+ * needs no restart (webtls.c). A session that cannot be given them (out of memory) is refused
+ * rather than served with the start-up settings: its client certificate would then be judged by a
+ * config its handshake did not use. */
 static void tls_conn_open(http_server_t *s, struct MHD_Connection *c, void **socket_ctx)
 {
 	const webconfig_t *wc = webconfig_live_acquire(s->live);
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-	if (!wc->server || !ci || webtls_server_bind(wc->server, ci->tls_session) != 0)
-		log_warn("cannot hand the current TLS certificate to a connection; it gets the one of the start");
 	*socket_ctx = (void *)wc;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (wc->server && ci && webtls_server_bind(wc->server, ci->tls_session) == 0)
+		return;
+	/* MHD cannot be told to drop a connection here; with its socket shut, the handshake fails at
+	 * once and MHD closes it. One line per 10 s per worker, as a crowd of these would flood the log. */
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (fd)
+		shutdown(fd->connect_fd, SHUT_RDWR);
+	int64_t now = loop_now_ns();
+	if (s->tls_bind_warned_ns == 0 || now - s->tls_bind_warned_ns >= INT64_C(10000000000)) {
+		s->tls_bind_warned_ns = now;
+		log_warn("cannot hand the current TLS settings to a new connection (out of memory?); refused it");
+	}
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
