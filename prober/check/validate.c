@@ -146,18 +146,17 @@ bool validate_rcode(const char *const *names, size_t n, bool present, uint16_t r
 	}
 	/* blackbox's pairs stay as they are (the differential suite compares them, and a log search may
 	 * hold them); the readable list follows under a key of ours (compat: rcode_list_beside) */
-	char list[256] = "NOERROR";
-	for (size_t i = 0, used = 0; present && i < n; i++) {
-		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", names[i]);
-		if (w < 0 || (size_t)w >= sizeof list - used) {
-			list[used] = '\0';    /* whole names only */
-			break;
-		}
-		used += (size_t)w;
+	buf_t list = BUF_INIT;
+	if (!present)
+		buf_puts(&list, "NOERROR");
+	for (size_t i = 0; present && i < n; i++) {
+		if (i)
+			buf_putc(&list, ',');
+		buf_puts(&list, names[i]);
 	}
-	if (present && n == 0)
-		list[0] = '\0';
 	plog_line(log, LOG_ERROR, "Rcode is not one of the valid rcodes", "rcode", num, "string_rcode",
-		  name, "valid_rcodes", unsupported, "valid_rcodes_list", list, (const char *)NULL);
+		  name, "valid_rcodes", unsupported, "valid_rcodes_list", buf_ok(&list) ? buf_str(&list) : "",
+		  (const char *)NULL);
+	buf_free(&list);
 	return false;
 }

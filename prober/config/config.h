@@ -90,9 +90,9 @@ typedef struct config {
  * "query type 'a' is not valid", "cannot unmarshal !!str `5` into time.Duration", ...), or
  * "error reading config file: open <path>: No such file or directory". A file with several mistakes
  * gets one such "<path>:<line>:<column>: <key>: <reason>" line per mistake, each after "\n  ", in
- * document order, up to 20 and as many as err holds (CONFIG_ERRLEN holds 20 of any length), then
- * "\n  (more errors not shown)". */
-#define CONFIG_ERRLEN 16384
+ * document order, up to 20 and as many as err holds, then "\n  (more errors not shown)". A line is at
+ * most 1 KB (a longer one is cut on a UTF-8 boundary with "…"), so CONFIG_ERRLEN holds all 20. */
+#define CONFIG_ERRLEN (20 * 1024 + 64)
 int config_load(const char *path, config_t **out, char *err, size_t errlen);
 
 /* Same, from text in memory; `name` is used in messages. */

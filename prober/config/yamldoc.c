@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
+
 /* ---- errors ---- */
 
 void yamldoc_fail(yamldoc_t *c, const yaml_mark_t *mark, const char *key, const char *fmt, ...)
@@ -26,13 +28,17 @@ void yamldoc_fail(yamldoc_t *c, const yaml_mark_t *mark, const char *key, const 
 		c->err_full = true;
 		return;
 	}
-	char reason[512], line[1024];
+	/* a long value or path is cut on a UTF-8 boundary with "…": the line stays valid text */
+	char reason[512], line[YAMLDOC_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
+	if (vsnprintf(reason, sizeof reason, fmt, ap) >= (int)sizeof reason)
+		utf8_ellipsize(reason, sizeof reason);
 	va_end(ap);
 	int n = snprintf(line, sizeof line, "%s%s:%zu:%zu: %s: %s", used ? "\n  " : "error parsing config file: ",
 	                 c->path, mark->line + 1, mark->column + 1, key, reason);
+	if (n >= (int)sizeof line)
+		utf8_ellipsize(line, sizeof line);
 	if (!used) {
 		snprintf(c->err, c->errlen, "%s", line);   /* the first error, cut to fit if it must be */
 		return;
@@ -375,13 +381,48 @@ static bool map_set(yamldoc_t *c, yamldoc_map_t *m, yaml_node_t *k, yaml_node_t 
 }
 
 /* One mapping being read while resolving: its next pair and, inside a `<<` list, the item merged
- * last (the list is read backwards). own holds the keys written in this mapping itself. */
+ * last (the list is read backwards). */
 typedef struct mb_frame {
 	yaml_node_t *node;
 	yaml_node_pair_t *p;
 	yaml_node_item_t *it;
-	yamldoc_map_t own;
 } mb_frame_t;
+
+/* yaml.v3's uniqueKeys check (decode.go mapping()), made before any of the mapping is decoded: every
+ * pair of equal scalar keys written in it, `<<` included, is an error, listed by the first key's
+ * place and then the second's, and then nothing of the mapping is decoded. A hash finds whether
+ * there is any; only then are the pairs listed (yaml.v3's quadratic walk). */
+static bool unique_keys(yamldoc_t *c, yaml_node_t *node)
+{
+	yaml_node_pair_t *start = node->data.mapping.pairs.start, *top = node->data.mapping.pairs.top;
+	yamldoc_map_t seen = { 0 };
+	bool dup = false;
+	for (yaml_node_pair_t *p = start; p < top && !dup; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		if (!k || k->type != YAML_SCALAR_NODE)
+			continue;
+		dup = map_find(&seen, yamldoc_scalar(k)) != NULL;
+		if (!dup && !map_set(c, &seen, k, k, true)) {
+			yamldoc_map_free(&seen);
+			return false;
+		}
+	}
+	yamldoc_map_free(&seen);
+	if (!dup)
+		return true;
+	for (yaml_node_pair_t *i = start; i < top; i++) {
+		yaml_node_t *ki = yaml_document_get_node(c->doc, i->key);
+		if (!ki || ki->type != YAML_SCALAR_NODE)
+			continue;
+		for (yaml_node_pair_t *j = i + 1; j < top; j++) {
+			yaml_node_t *kj = yaml_document_get_node(c->doc, j->key);
+			if (kj && kj->type == YAML_SCALAR_NODE && strcmp(yamldoc_scalar(ki), yamldoc_scalar(kj)) == 0)
+				yamldoc_fail(c, &kj->start_mark, yamldoc_scalar(kj), "mapping key \"%s\" already defined at line %zu",
+				             yamldoc_scalar(kj), ki->start_mark.line + 1);
+		}
+	}
+	return false;
+}
 
 /* yaml.v3 3.0.1 resolves a merge by decoding the merged mapping into the same value, after the
  * keys before it (decode.go merge): the result is the sequence of key writes of a depth-first walk
@@ -411,6 +452,10 @@ bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m)
 				st = n;
 				cap = ncap;
 			}
+			if (!unique_keys(c, push)) {
+				ok = false;
+				break;
+			}
 			st[sp++] = (mb_frame_t){ .node = push, .p = push->data.mapping.pairs.start };
 			push = NULL;
 		}
@@ -418,7 +463,6 @@ bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m)
 			break;
 		mb_frame_t *f = &st[sp - 1];
 		if (f->p == f->node->data.mapping.pairs.top) {
-			yamldoc_map_free(&f->own);
 			sp--;
 			continue;
 		}
@@ -458,20 +502,9 @@ bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m)
 			ok = false;
 			break;
 		}
-		yamldoc_kv_t *dup = map_find(&f->own, yamldoc_scalar(k));
-		if (dup) {
-			/* yaml.v3's text for any mapping, struct or map (decode.go mapping(), uniqueKeys): it
-			 * names the first one's line */
-			yamldoc_fail(c, &k->start_mark, yamldoc_scalar(k), "mapping key \"%s\" already defined at line %zu",
-			             yamldoc_scalar(k), dup->key->start_mark.line + 1);
-			f->p++;          /* the first value stays and the rest of the mapping is still read */
-			continue;
-		}
-		ok = map_set(c, &f->own, k, v, true) && map_set(c, m, k, v, sp == 1);
+		ok = map_set(c, m, k, v, sp == 1);
 		f->p++;
 	}
-	for (size_t i = 0; i < sp; i++)
-		yamldoc_map_free(&st[i].own);
 	free(st);
 	return ok;
 }

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <yaml.h>
 
-/* At most this many errors of one file are listed; then one line says more were found. */
+/* At most this many errors of one file are listed; then one line says more were found. Each line is
+ * at most YAMLDOC_LINE_MAX - 1 bytes (a longer one is cut with "…"). */
 #define YAMLDOC_MAX_ERRORS 20
+#define YAMLDOC_LINE_MAX 1024
 
 /* A document being read, and where its errors are written. */
 typedef struct yamldoc {
@@ -45,9 +47,8 @@ typedef enum yamldoc_tag {
 yamldoc_tag_t yamldoc_tag(const yaml_node_t *n);
 
 /* Resolves node's mapping (merges included) into *m (zeroed by the caller, freed with
- * yamldoc_map_free). A repeated key is an error that
- * keeps the first value and goes on, as yaml.v3's "already set" does (compare c->nerr to see it); a
- * merge or key error ends the mapping: then false is returned. */
+ * yamldoc_map_free). Returns false after writing the errors: keys written twice in one mapping (all
+ * pairs, yaml.v3's uniqueKeys check: then nothing of it is read), a bad merge, a non-scalar key. */
 bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m);
 void yamldoc_map_free(yamldoc_map_t *m);
 /* Sorts m->kv with cmp (qsort); yamldoc_map_get still works afterwards. */

@@ -1,6 +1,8 @@
 /* utf8 -- Go's utf8.DecodeRune (unicode/utf8/utf8.go): the same rejections, the same sizes. */
 #include "lib/utf8.h"
 
+#include <string.h>
+
 uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *size)
 {
 	*size = 0;
@@ -38,4 +40,18 @@ uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *size)
 		return UTF8_RUNE_ERROR;
 	*size = len;
 	return r;
+}
+
+size_t utf8_cut_len(const char *s, size_t max)
+{
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;          /* s[max] starts the part cut off: never split a sequence */
+	return max;
+}
+
+void utf8_ellipsize(char *buf, size_t size)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t n = utf8_cut_len(buf, size - sizeof ellipsis);
+	memcpy(buf + n, ellipsis, sizeof ellipsis);
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
+
 typedef struct ring {
 	history_entry_t *e;     /* e[(start + i) % cap], i < len; oldest first */
 	size_t start, len, cap;
@@ -87,9 +89,7 @@ static char *cut_reason(const char *reason)
 	size_t n = strlen(reason);
 	if (n <= HISTORY_REASON_MAX)
 		return strdup(reason);
-	n = HISTORY_REASON_MAX;
-	while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80)
-		n--;        /* reason[n] starts the cut-off part: never split a UTF-8 sequence */
+	n = utf8_cut_len(reason, HISTORY_REASON_MAX);
 	static const char ellipsis[] = "\xe2\x80\xa6";      /* U+2026 HORIZONTAL ELLIPSIS */
 	char *out = malloc(n + sizeof ellipsis);
 	if (out) {

@@ -9,6 +9,7 @@
 #include "web/landing.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -117,12 +118,14 @@ static void put_ago(buf_t *out, int64_t ns, int64_t now_ns)
 
 static void put_duration(buf_t *out, double s)
 {
-	if (s < 0)
+	if (!isfinite(s) || s < 0)
 		buf_puts(out, "&ndash;");
 	else if (s < 1)
 		buf_printf(out, "%.1f ms", s * 1e3);
-	else
+	else if (s < 1e6)
 		buf_printf(out, "%.2f s", s);
+	else
+		buf_printf(out, "%.3g s", s);
 }
 
 /* One module's line of the summary. */

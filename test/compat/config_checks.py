@@ -145,6 +145,16 @@ CASES = [
      "      query_type: SOA\n  tcp_banner:\n    prober: tcp\n    timeout: 2s\n"
      "    tcp:\n      query_response:\n        - expect: \"^SSH-2.0-\"\n          send: x\n"
      "  icmp:\n    prober: icmp\n    icmp:\n      preferred_ip_protocol: ip4\n      ttl: 64\n"),
+    # a key written three times: yaml.v3 lists every pair (5 and 4, 6 and 4, 6 and 5) and reads
+    # nothing else of that mapping (the unknown key after them is not reported); a second `<<` is a
+    # repeated key too
+    ("key_three_times",
+     "modules:\n  dns_soa:\n    prober: dns\n    timeout: 1s\n    timeout: 2s\n    timeout: 3s\n    bogus: 1\n"
+     "    dns:\n      query_name: example.com\n",
+     "modules:\n  dns_soa:\n    prober: dns\n    timeout: 3s\n    dns:\n      query_name: example.com\n"),
+    ("merge_key_twice",
+     "modules:\n  a: &a {prober: dns, dns: {query_name: x}}\n  b:\n    <<: *a\n    <<: {timeout: 2s}\n",
+     "modules:\n  a: &a {prober: dns, dns: {query_name: x}}\n  b:\n    <<: [*a, {timeout: 2s}]\n"),
     # a load-time rule among type errors: blackbox's UnmarshalYAML returns the rule's error at once
     # and yaml.v3 drops the rest; nsprobe names it among all the others
     ("rule_among_type_errors",

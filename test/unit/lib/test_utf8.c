@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -90,12 +91,31 @@ static void test_n_bounds_the_read(void **state)
 	assert_int_equal(size, 0);
 }
 
+/* A cut never splits a sequence, and an ellipsized text ends with a whole sequence and "…". */
+static void test_cut(void **state)
+{
+	(void)state;
+	const char *s = "ab\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";   /* a b é € 😀 z */
+	assert_int_equal(utf8_cut_len(s, 2), 2);
+	assert_int_equal(utf8_cut_len(s, 3), 2);       /* inside é */
+	assert_int_equal(utf8_cut_len(s, 4), 4);
+	assert_int_equal(utf8_cut_len(s, 6), 4);       /* inside € */
+	assert_int_equal(utf8_cut_len(s, 8), 7);       /* inside 😀 */
+	assert_int_equal(utf8_cut_len(s, 11), 11);
+	char buf[10];
+	memcpy(buf, s, sizeof buf - 1);              /* as snprintf leaves it: 9 bytes, inside 😀 */
+	buf[sizeof buf - 1] = '\0';
+	utf8_ellipsize(buf, sizeof buf);
+	assert_string_equal(buf, "ab\xc3\xa9\xe2\x80\xa6");   /* room for 6 bytes: a b é, then … */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_n_bounds_the_read),
+		cmocka_unit_test(test_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

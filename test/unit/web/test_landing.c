@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,31 @@ static void test_rows(void **state)
 	assert_true(fail < why && why < okrow);
 	free(page);
 	history_free(h);
+}
+
+/* A duration that is not a number, infinite, negative or huge still renders as text a person reads. */
+static void assert_duration(double d, const char *want)
+{
+	history_t *h = history_new(1);
+	assert_non_null(h);
+	history_facts_t f = { .start_ns = T0, .duration_s = d };
+	history_add(h, "m", "t", NULL, true, &f);
+	char *page = render(h, NULL, NULL, T0);
+	has(page, want);
+	assert_null(strstr(page, "nan"));
+	assert_null(strstr(page, "inf s"));
+	free(page);
+	history_free(h);
+}
+
+static void test_odd_durations(void **state)
+{
+	(void)state;
+	assert_duration(NAN, "&ndash;");
+	assert_duration(INFINITY, "&ndash;");
+	assert_duration(-1, "&ndash;");
+	assert_duration(1e300, "1e+300 s");
+	assert_duration(0.0123, "12.3 ms");
 }
 
 /* One row started `ago` before the render: its "N ago" text. */
@@ -274,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_odd_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
