@@ -56,8 +56,14 @@ void yamldoc_fail(yamldoc_t *c, const yaml_mark_t *mark, const char *key, const 
 
 static void fail_oom(yamldoc_t *c)
 {
-	if (!c->failed && c->errlen)
+	static const char oom[] = "\n  (out of memory: more errors not shown)";
+	if (!c->failed && c->errlen) {
 		snprintf(c->err, c->errlen, "error parsing config file: %s: out of memory", c->path);
+	} else if (c->errlen && !c->err_full) {
+		size_t used = strlen(c->err);
+		if (used + sizeof oom <= c->errlen)
+			memcpy(c->err + used, oom, sizeof oom);
+	}
 	c->failed = true;
 	c->err_full = true;      /* the message says out of memory; nothing is added to it */
 	c->oom = true;

@@ -111,15 +111,14 @@ uint64_t history_add(history_t *h, const char *module, const char *target, probe
 		.duration_s = facts ? facts->duration_s : -1,
 		.reason = facts && facts->reason ? cut_reason(facts->reason) : NULL,
 	};
-	bool reason_lost = facts && facts->reason && !e.reason;
+	/* a reason that could not be copied is left out; the entry and its log are kept */
 	pthread_mutex_lock(&h->lock);
-	e.id = h->next_id++;
-	if (!e.module || !e.target || reason_lost) {
+	uint64_t id = e.id = h->next_id++;
+	if (!e.module || !e.target) {
 		pthread_mutex_unlock(&h->lock);
 		entry_free(&e);
-		return e.id;
+		return id;
 	}
-	uint64_t id = e.id;
 	history_entry_t out = {0};
 	ring_push(&h->recent, &e, &out);
 	if (out.module) {
