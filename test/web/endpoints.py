@@ -435,7 +435,6 @@ HEALTH_FAMILIES = {
     "nsprobe_probes_total": "counter",
     "nsprobe_probes_in_flight": "gauge",
     "nsprobe_probe_duration_seconds": "histogram",
-    "nsprobe_dnssec_budget_exhausted_total": "counter",
     "nsprobe_http_accept_errors_total": "counter",
     "nsprobe_http_connections_rejected_total": "counter",
     "nsprobe_http_connection_limit_reached_total": "counter",
@@ -467,6 +466,10 @@ def self_health(s, ex, m0):
             m.get(cnt, -1) - m0.get(cnt, 0) == 1 and m.get(inf) == m.get(cnt)
             and 0 < m.get(sm, 0) - m0.get(sm, 0) < 1,
             repr({k: (m0.get(k), m.get(k)) for k in (cnt, inf, sm)}))
+    # no module here validates: the budget family has no series and is left out, as client_golang
+    # leaves out an empty vector (test_exporter checks it with a validating module)
+    s.check("nsprobe_dnssec_budget_exhausted_total: left out without a dnssec.validate module",
+            "nsprobe_dnssec_budget_exhausted_total" not in text, repr(types.get("nsprobe_dnssec_budget_exhausted_total")))
     s.check("nsprobe_probes_in_flight 0 when nothing runs", m.get("nsprobe_probes_in_flight") == 0,
             repr(m.get("nsprobe_probes_in_flight")))
     lint = promtool_lint(text)
