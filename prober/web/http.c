@@ -465,23 +465,23 @@ static void append_module_hint(buf_t *msg, const config_t *cfg)
 {
 	buf_puts(msg, "\nThe request has no module= parameter, so blackbox_exporter's default module, http_2xx, "
 	              "was asked for; nsprobe runs DNS modules only.\n");
-	size_t n = 0;
+	const char *first = NULL;
 	for (size_t i = 0; cfg && i < cfg->n_modules; i++) {
 		const config_module_t *m = &cfg->modules[i];
 		if (!m->prober || strcmp(m->prober, "dns") != 0)
 			continue;
-		buf_puts(msg, n++ ? ", " : "DNS modules loaded: ");
+		buf_puts(msg, first ? ", " : "DNS modules loaded: ");
 		buf_puts(msg, m->name);
+		if (!first)
+			first = m->name;
 	}
-	buf_puts(msg, n ? "\nAdd module=<name> to the URL, e.g. /probe?module=" : "The config has no DNS module.");
-	if (n) {
-		for (size_t i = 0; i < cfg->n_modules; i++)
-			if (cfg->modules[i].prober && strcmp(cfg->modules[i].prober, "dns") == 0) {
-				buf_puts(msg, cfg->modules[i].name);
-				break;
-			}
-		buf_puts(msg, "&target=<nameserver>");
+	if (!first) {
+		buf_puts(msg, "The config has no DNS module.");
+		return;
 	}
+	buf_puts(msg, "\nAdd module=<name> to the URL, e.g. /probe?module=");
+	buf_puts(msg, first);
+	buf_puts(msg, "&target=<nameserver>");
 }
 
 static enum MHD_Result handle_probe(http_req_t *r)
@@ -523,7 +523,7 @@ static enum MHD_Result handle_probe(http_req_t *r)
 		exporter_count_unknown_module(ex);
 		log_debug("Unknown module", "module", module);
 		enum MHD_Result res = buf_ok(&msg) ? reply_error(r, MHD_HTTP_BAD_REQUEST, buf_str(&msg))
-		                                   : reply_error(r, MHD_HTTP_BAD_REQUEST, "Unknown module \"http_2xx\"");
+		                                   : reply_error(r, MHD_HTTP_BAD_REQUEST, "Unknown module");
 		buf_free(&msg);
 		return res;
 	}
