@@ -295,8 +295,8 @@ def main():
             os.makedirs(tmp, exist_ok=True)
         make_pki(tmp)
         rotation_checks(c, tmp, binary)
-    print("%d passed, %d failed" % (c.passed, c.failed))
-    return 1 if c.failed else 0
+    print(c.summary())
+    return c.exit_status()
 
 
 if __name__ == "__main__":

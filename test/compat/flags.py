@@ -484,8 +484,8 @@ def main():
             web_config_checks(c, tmp, binary, config)
     finally:
         fake.stop()
-    print("%d passed, %d failed" % (c.passed, c.failed))
-    return 1 if c.failed else 0
+    print(c.summary())
+    return c.exit_status()
 
 
 if __name__ == "__main__":
