@@ -175,6 +175,7 @@ def check(binary, path):
 
 
 LIST = "yaml: unmarshal errors:\\n  "           # as logfmt escapes it: a backslash and an n
+SYNTAX = re.compile(r"^yaml: line \d+: ")          # yaml.v3's parser errors name the line this way
 NS_LINE = re.compile(r"^.*?:(\d+):(\d+): [^:]*: (.*)$")
 
 
@@ -188,8 +189,8 @@ def verdict(bb, ns):
     if not ns[1].startswith(PREFIX):
         return False, "blackbox: %s; nsprobe: %s" % (bb[1], ns[1])
     got = ns[1][len(PREFIX):].split("\\n  ")
-    if want.startswith(LIST):
-        items = want[len(LIST):].split("\\n  ")
+    if want.startswith(LIST) or SYNTAX.match(want):
+        items = want[len(LIST):].split("\\n  ") if want.startswith(LIST) else [want[len("yaml: "):]]
         ours = [NS_LINE.match(g) for g in got]
         pairs = ["line %s: %s" % (m.group(1), m.group(3)) if m else g for m, g in zip(ours, got)]
         if pairs == items:
