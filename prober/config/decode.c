@@ -248,7 +248,7 @@ static bool check_field(yamldoc_t *c, const schema_field_t *f, yaml_node_t *v, v
 			return false;
 		}
 		bool ok = true;
-		for (yaml_node_item_t *it = v->data.sequence.items.start; !c->oom && it < v->data.sequence.items.top;
+		for (yaml_node_item_t *it = v->data.sequence.items.start; !yamldoc_stopped(c) && it < v->data.sequence.items.top;
 		     it++) {
 			yaml_node_t *e = yaml_document_get_node(c->doc, *it);
 			if (!yamldoc_is_null(e))
@@ -510,7 +510,7 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 	yamldoc_map_t m = { 0 };
 	bool ok = yamldoc_map_build(c, node, &m);
 	/* yaml.v3 decodes in document order and notes each bad key or value (its terrors) */
-	for (size_t i = 0; ok && !c->oom && i < m.n; i++) {
+	for (size_t i = 0; ok && !yamldoc_stopped(c) && i < m.n; i++) {
 		const char *k = yamldoc_scalar(m.kv[i].key);
 		const schema_field_t *f = s->fields;
 		while (f->key && strcmp(f->key, k) != 0)
@@ -524,7 +524,7 @@ static bool check_struct(yamldoc_t *c, yaml_node_t *node, const char *key, const
 		}
 		check_field(c, f, m.kv[i].value, base);
 	}
-	ok = ok && !c->oom && c->nerr == before;
+	ok = ok && !yamldoc_stopped(c) && c->nerr == before;
 	if (ok)
 		ok = check_rules(c, node, key, s, &m);
 	if (ok && s == &schema_header_match)
@@ -567,7 +567,7 @@ bool decode_document(yamldoc_t *c, yaml_node_t *root, config_t *cfg, yaml_node_t
 		ok = false;
 	}
 	/* the modules in file order; a null module stays Go's zero Module (no DefaultModule) */
-	for (size_t i = 0; ok && !c->oom && i < mm.n; i++) {
+	for (size_t i = 0; ok && !yamldoc_stopped(c) && i < mm.n; i++) {
 		config_module_t *mod = &cfg->modules[cfg->n_modules];
 		yaml_node_t *node = (*nodes)[cfg->n_modules++] = mm.kv[i].value;
 		if (!(mod->name = strdup(yamldoc_scalar(mm.kv[i].key))))

@@ -494,9 +494,11 @@ bool yamldoc_map_build(yamldoc_t *c, yaml_node_t *node, yamldoc_map_t *m)
 			if (!src || src->type != YAML_MAPPING_NODE) {
 				yamldoc_fail(c, src ? &src->start_mark : &(yaml_mark_t){ 0 }, "<<",
 				             "map merge requires map or sequence of maps as the value");
+				c->fatal = true;    /* decode.go merge(): failWantMap panics */
 				ok = false;
 			} else if (sp > nodes) {
 				yamldoc_fail(c, &src->start_mark, "<<", "map merge contains itself");
+				c->fatal = true;
 				ok = false;
 			} else {
 				push = src;

@@ -19,6 +19,7 @@ typedef struct yamldoc {
 	char *err;
 	size_t errlen;
 	bool failed;               /* an error was written (nerr > 0, or out of memory) */
+	bool fatal;                /* an error yaml.v3 stops at (a bad merge): nothing more is read */
 	size_t nerr;               /* errors met so far, listed or not */
 	bool err_full;             /* err says "more errors not shown" (private) */
 	bool oom;
@@ -42,6 +43,14 @@ typedef enum yamldoc_tag {
 	YAMLDOC_NULL, YAMLDOC_BOOL, YAMLDOC_INT, YAMLDOC_FLOAT, YAMLDOC_TIMESTAMP, YAMLDOC_STR, YAMLDOC_MAP,
 	YAMLDOC_SEQ,
 } yamldoc_tag_t;
+
+/* True when the walk must stop: out of memory, or an error yaml.v3 stops the whole decode at (its
+ * failf: a merge of something that is not a mapping). Other errors are listed and the walk goes on;
+ * stopping here also bounds the work a document of merges of a failing merge could cost. */
+static inline bool yamldoc_stopped(const yamldoc_t *c)
+{
+	return c->oom || c->fatal;
+}
 
 /* yaml.v3's tag of node n (a quoted scalar is !!str; a plain one is resolved from its text). */
 yamldoc_tag_t yamldoc_tag(const yaml_node_t *n);

@@ -249,6 +249,22 @@ static void test_long_errors_cut_whole(void **state)
 	assert_non_null(strstr(err, "\xe2\x80\xa6"));
 }
 
+/* A bad merge ends the walk, as yaml.v3's failWantMap panics: later modules that merge the failing
+ * one, each twice the one before (a fuzz input that ran for minutes), are not walked. */
+static void test_bad_merge_stops(void **state)
+{
+	(void)state;
+	char yaml[4096] = "modules:\n  m0: &a0 {prober: dns}\n  m1: &a1 {<<: [*a0, *a0]}\n  m2: &a2 {<<: [+a1, *a1]}\n";
+	for (int i = 3; i < 12; i++)
+		snprintf(yaml + strlen(yaml), sizeof yaml - strlen(yaml), "  m%d: &a%d {<<: [*a%d, *a%d]}\n", i, i, i - 1,
+		         i - 1);
+	char err[CONFIG_ERRLEN];
+	config_t *c = NULL;
+	assert_int_not_equal(config_load_text("t.yml", yaml, strlen(yaml), &c, err, sizeof err), 0);
+	assert_string_equal(err, "error parsing config file: t.yml:4:17: <<: map merge requires map or sequence of "
+	                         "maps as the value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_every_error_listed),
 		cmocka_unit_test(test_error_list_capped),
 		cmocka_unit_test(test_long_errors_cut_whole),
+		cmocka_unit_test(test_bad_merge_stops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
