@@ -133,7 +133,8 @@ static bool check_regexp(yamldoc_t *c, yaml_node_t *v, const char *key)
 static bool check_regexps(yamldoc_t *c, yaml_node_t *v, const char *key)
 {
 	bool ok = true;
-	for (yaml_node_item_t *it = v->data.sequence.items.start; !yamldoc_stopped(c) && it < v->data.sequence.items.top; it++) {
+	for (yaml_node_item_t *it = v->data.sequence.items.start; !yamldoc_stopped(c) && it < v->data.sequence.items.top;
+	     it++) {
 		yaml_node_t *e = yaml_document_get_node(c->doc, *it);
 		if (!yamldoc_is_null(e))
 			ok &= check_regexp(c, e, key);
